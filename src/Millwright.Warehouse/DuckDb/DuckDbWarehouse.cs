@@ -1,0 +1,242 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+
+namespace Millwright.Warehouse.DuckDb;
+
+/// <summary>
+/// The embedded warehouse: one DuckDB file. Connections in one process share the database instance;
+/// extensions are never installed from the network.
+/// </summary>
+internal sealed partial class DuckDbWarehouse : AdoWarehouse
+{
+    private readonly string _path;
+    private readonly string _connectionString;
+
+    public DuckDbWarehouse(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _path = path == ":memory:" ? path : Path.GetFullPath(path);
+        _connectionString = $"Data Source={_path}";
+    }
+
+    public override WarehouseEngine Engine => WarehouseEngine.DuckDb;
+
+    public override SqlDialect Dialect => DuckDbDialect.Instance;
+
+    public override string Target => _path;
+
+    protected override string SchemasSql =>
+        "SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database() AND schema_name NOT IN ('information_schema', 'pg_catalog') ORDER BY 1";
+
+    protected override string VersionSql => "SELECT 'DuckDB ' || version()";
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_path != ":memory:")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        }
+
+        var connection = new DuckDBConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SET autoinstall_known_extensions = false";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (DuckDBException e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new WarehouseException($"cannot open DuckDB warehouse {_path}: {e.Message}", e)
+            {
+                Engine = Engine,
+                EngineMessage = e.Message,
+                Kind = WarehouseErrorKind.Connection,
+            };
+        }
+    }
+
+    protected override Task<int> RunNonQueryAsync(DbCommand command, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            using var registration = cancellationToken.Register(command.Cancel);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    protected override Task<DbDataReader> RunReaderAsync(DbCommand command, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            using var registration = cancellationToken.Register(command.Cancel);
+            return command.ExecuteReader();
+        }, cancellationToken);
+
+    protected override WarehouseException? Translate(Exception exception, string? sql)
+    {
+        if (exception is not DuckDBException duck)
+        {
+            return null;
+        }
+
+        var message = duck.Message.Trim();
+        int? line = null;
+        int? column = null;
+        var match = LinePointer().Match(message);
+        if (match.Success)
+        {
+            line = int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture);
+            var caret = match.Groups["caret"].Value.Length - match.Groups["prefix"].Value.Length + 1;
+            column = caret > 0 ? caret : null;
+        }
+
+        var firstLine = message.Split('\n', 2)[0].Trim();
+        var where = line is null ? "" : column is null ? $" (line {line})" : $" (line {line}, column {column})";
+        return new WarehouseException($"DuckDB: {firstLine}{where}", exception)
+        {
+            Engine = Engine,
+            EngineMessage = message,
+            Line = line,
+            Column = column,
+        };
+    }
+
+    protected override string RelationsSql(string? schema, string? name)
+    {
+        var filter = "";
+        if (schema is not null)
+        {
+            filter += $" AND lower(table_schema) = lower({Dialect.QuoteLiteral(schema)})";
+        }
+
+        if (name is not null)
+        {
+            filter += $" AND lower(table_name) = lower({Dialect.QuoteLiteral(name)})";
+        }
+
+        return $"""
+            SELECT table_schema, table_name, CASE WHEN table_type = 'VIEW' THEN 'VIEW' ELSE 'TABLE' END
+            FROM information_schema.tables
+            WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog'){filter}
+            ORDER BY 1, 2
+            """;
+    }
+
+    protected override string ColumnsSql(string schema, string name) => $"""
+        SELECT column_name, ordinal_position, data_type, is_nullable
+        FROM information_schema.columns
+        WHERE table_catalog = current_database()
+          AND lower(table_schema) = lower({Dialect.QuoteLiteral(schema)})
+          AND lower(table_name) = lower({Dialect.QuoteLiteral(name)})
+        ORDER BY ordinal_position
+        """;
+
+    public override Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(selectSql);
+        var qualified = name with { Schema = name.Schema ?? Dialect.DefaultSchema };
+        return WithConnectionAsync(selectSql, async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, transaction).ConfigureAwait(false);
+            var existing = await GetRelationAsync(connection, qualified, cancellationToken, transaction).ConfigureAwait(false);
+            if (existing is not null && existing.Kind != kind)
+            {
+                await ExecAsync(connection, $"DROP {Keyword(existing.Kind)} {Dialect.Render(existing.Relation)}", cancellationToken, transaction).ConfigureAwait(false);
+            }
+
+            await ExecAsync(connection, $"CREATE OR REPLACE {Keyword(kind)} {Dialect.Render(qualified)} AS\n{selectSql}", cancellationToken, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    public override Task<long> BulkLoadAsync(RelationName target, DbDataReader source, BulkLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new BulkLoadOptions();
+        return WithConnectionAsync(null, async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var plan = await PlanLoadAsync(connection, transaction, target, source, options, cancellationToken).ConfigureAwait(false);
+            var rows = await Task.Run(() => Append((DuckDBConnection)connection, plan, source, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return rows;
+        }, cancellationToken);
+    }
+
+    private long Append(DuckDBConnection connection, LoadPlan plan, DbDataReader source, BulkLoadOptions options, CancellationToken cancellationToken)
+    {
+        long rows = 0;
+        using var appender = connection.CreateAppender(plan.Target.Schema, plan.Target.Name);
+        var bindings = plan.Bindings;
+        while (source.Read())
+        {
+            rows++;
+            var row = appender.CreateRow();
+            foreach (var binding in bindings)
+            {
+                try
+                {
+                    row = AppendValue(row, source, binding);
+                }
+                catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+                {
+                    throw ConversionError(plan, binding, rows, e);
+                }
+            }
+
+            row.EndRow();
+            if (rows % options.ProgressInterval == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                options.Progress?.Report(rows);
+            }
+        }
+
+        appender.Close();
+        options.Progress?.Report(rows);
+        return rows;
+    }
+
+    private static IDuckDBAppenderRow AppendValue(IDuckDBAppenderRow row, DbDataReader source, ColumnBinding binding)
+    {
+        var ordinal = binding.Source;
+        if (ordinal < 0)
+        {
+            return row.AppendDefault();
+        }
+
+        if (source.IsDBNull(ordinal))
+        {
+            return row.AppendNullValue();
+        }
+
+        return binding.Column.Type switch
+        {
+            LogicalType.Boolean => row.AppendValue(binding.Value<bool>(source)),
+            LogicalType.Int16 => row.AppendValue(binding.Value<short>(source)),
+            LogicalType.Int32 => row.AppendValue(binding.Value<int>(source)),
+            LogicalType.Int64 => row.AppendValue(binding.Value<long>(source)),
+            LogicalType.Float32 => row.AppendValue(binding.Value<float>(source)),
+            LogicalType.Float64 => row.AppendValue(binding.Value<double>(source)),
+            LogicalType.Decimal => row.AppendValue(binding.Value<decimal>(source)),
+            LogicalType.Date => row.AppendValue(binding.Value<DateOnly>(source)),
+            LogicalType.Time => row.AppendValue(binding.Value<TimeOnly>(source)),
+            LogicalType.Timestamp or LogicalType.TimestampTz => row.AppendValue(binding.Value<DateTime>(source)),
+            LogicalType.Uuid => row.AppendValue(binding.Value<Guid>(source)),
+            LogicalType.Binary => row.AppendValue(binding.Value<byte[]>(source)),
+            LogicalType.Interval => row.AppendValue(binding.Value<TimeSpan>(source)),
+            _ => row.AppendValue(binding.Value<string>(source)),
+        };
+    }
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [GeneratedRegex(@"(?<prefix>LINE (?<line>\d+): )[^\n]*\n(?<caret> *)\^", RegexOptions.CultureInvariant)]
+    private static partial Regex LinePointer();
+}

@@ -1,0 +1,90 @@
+using System.Data.Common;
+
+namespace Millwright.Warehouse;
+
+/// <summary>
+/// An analytical warehouse: DuckDB (embedded) or PostgreSQL. Every method is safe to call concurrently;
+/// each call uses its own connection. Failures surface as <see cref="WarehouseException"/> carrying the
+/// engine's message and, where the engine gives one, the position in the SQL.
+/// </summary>
+public interface IWarehouse : IAsyncDisposable
+{
+    WarehouseEngine Engine { get; }
+
+    SqlDialect Dialect { get; }
+
+    /// <summary>Where the warehouse is, with secrets masked.</summary>
+    string Target { get; }
+
+    /// <summary>Runs one or more statements; returns the rows affected where the engine reports them.</summary>
+    Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a query and streams its rows; dispose the result to release the connection.</summary>
+    Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken = default);
+
+    /// <summary>The first column of the first row, or null.</summary>
+    Task<object?> QueryScalarAsync(string sql, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Loads every record of <paramref name="source"/> into <paramref name="target"/> through the engine's
+    /// bulk path (DuckDB appender, PostgreSQL binary COPY), in one transaction: on failure nothing is written.
+    /// </summary>
+    Task<long> BulkLoadAsync(RelationName target, DbDataReader source, BulkLoadOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates or replaces <paramref name="name"/> as a table or view defined by <paramref name="selectSql"/>,
+    /// atomically: if the query fails, the previous relation is left as it was.
+    /// </summary>
+    Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, CancellationToken cancellationToken = default);
+
+    Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default);
+
+    Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<string>> ListSchemasAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Tables and views, in one schema or in all user schemas.</summary>
+    Task<IReadOnlyList<RelationInfo>> ListRelationsAsync(string? schema = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The relation, or null when it does not exist.</summary>
+    Task<RelationInfo?> GetRelationAsync(RelationName name, CancellationToken cancellationToken = default);
+
+    /// <summary>The columns of a relation in order; empty when it does not exist.</summary>
+    Task<IReadOnlyList<ColumnInfo>> GetColumnsAsync(RelationName name, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops a table or view if it exists; returns whether it existed.</summary>
+    Task<bool> DropRelationAsync(RelationName name, CancellationToken cancellationToken = default);
+
+    /// <summary>Connects and reports the engine's version; throws <see cref="WarehouseException"/> when unreachable.</summary>
+    Task<string> CheckAsync(CancellationToken cancellationToken = default);
+}
+
+public enum WarehouseEngine
+{
+    DuckDb,
+    Postgres,
+}
+
+public enum RelationKind
+{
+    Table,
+    View,
+}
+
+/// <summary>Options of a bulk load.</summary>
+public sealed record BulkLoadOptions
+{
+    /// <summary>Create the target from the source's columns (or <see cref="Columns"/>) when it does not exist.</summary>
+    public bool CreateIfMissing { get; init; } = true;
+
+    /// <summary>Empty the target first, in the same transaction as the load.</summary>
+    public bool Replace { get; init; }
+
+    /// <summary>Column types for a new target; by default they follow the source's field types.</summary>
+    public IReadOnlyList<ColumnDefinition>? Columns { get; init; }
+
+    /// <summary>Called with the number of rows loaded so far, every <see cref="ProgressInterval"/> rows.</summary>
+    public IProgress<long>? Progress { get; init; }
+
+    public int ProgressInterval { get; init; } = 100_000;
+}

@@ -1,0 +1,269 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Millwright.Warehouse.Postgres;
+
+/// <summary>A PostgreSQL warehouse (PostgreSQL 15 and later), through a pooled Npgsql data source.</summary>
+internal sealed class PostgresWarehouse : AdoWarehouse
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _target;
+
+    public PostgresWarehouse(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new WarehouseException($"malformed PostgreSQL connection string: {e.Message}", e) { Engine = WarehouseEngine.Postgres, Kind = WarehouseErrorKind.Connection };
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            throw new WarehouseException("PostgreSQL connection string has no Host") { Engine = WarehouseEngine.Postgres, Kind = WarehouseErrorKind.Connection };
+        }
+
+        _target = $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public override WarehouseEngine Engine => WarehouseEngine.Postgres;
+
+    public override SqlDialect Dialect => PostgresDialect.Instance;
+
+    public override string Target => _target;
+
+    protected override string SchemasSql => """
+        SELECT nspname FROM pg_namespace
+        WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp%'
+        ORDER BY 1
+        """;
+
+    protected override string VersionSql => "SELECT 'PostgreSQL ' || current_setting('server_version')";
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = e is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : (e.InnerException ?? e).Message;
+            throw new WarehouseException($"cannot connect to PostgreSQL warehouse {_target}: {reason}", e)
+            {
+                Engine = Engine,
+                EngineMessage = e.Message,
+                SqlState = (e as PostgresException)?.SqlState,
+                Kind = WarehouseErrorKind.Connection,
+            };
+        }
+    }
+
+    protected override WarehouseException? Translate(Exception exception, string? sql)
+    {
+        switch (exception)
+        {
+            case PostgresException pg:
+                int? line = null;
+                int? column = null;
+                if (pg.Position > 0 && sql is not null)
+                {
+                    (var l, var c) = WarehouseException.LineAndColumn(sql, pg.Position);
+                    line = l;
+                    column = c;
+                }
+
+                var where = line is null ? "" : $" (line {line}, column {column})";
+                var detail = string.IsNullOrEmpty(pg.Detail) ? "" : $" — {pg.Detail}";
+                return new WarehouseException($"PostgreSQL {pg.SqlState}: {pg.MessageText}{where}{detail}", exception)
+                {
+                    Engine = Engine,
+                    EngineMessage = pg.MessageText,
+                    SqlState = pg.SqlState,
+                    Line = line,
+                    Column = column,
+                };
+            case NpgsqlException npgsql:
+                return new WarehouseException($"PostgreSQL: {npgsql.Message}", exception)
+                {
+                    Engine = Engine,
+                    EngineMessage = npgsql.Message,
+                    Kind = WarehouseErrorKind.Connection,
+                };
+            default:
+                return null;
+        }
+    }
+
+    protected override string RelationsSql(string? schema, string? name)
+    {
+        var filter = "";
+        if (schema is not null)
+        {
+            filter += $" AND n.nspname = {Dialect.QuoteLiteral(schema)}";
+        }
+
+        if (name is not null)
+        {
+            filter += $" AND c.relname = {Dialect.QuoteLiteral(name)}";
+        }
+
+        return $"""
+            SELECT n.nspname, c.relname, CASE WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'TABLE' END
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'{filter}
+            ORDER BY 1, 2
+            """;
+    }
+
+    protected override string ColumnsSql(string schema, string name) => $"""
+        SELECT a.attname::text, a.attnum::int, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
+        FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = {Dialect.QuoteLiteral(schema)} AND c.relname = {Dialect.QuoteLiteral(name)}
+          AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum
+        """;
+
+    public override Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(selectSql);
+        var qualified = name with { Schema = name.Schema ?? Dialect.DefaultSchema };
+        return WithConnectionAsync(selectSql, async connection =>
+        {
+            // Build under a temporary name, then swap by renames in the same transaction: a failing query
+            // leaves the previous relation exactly as it was, and readers never see a missing relation.
+            var suffix = Guid.NewGuid().ToString("N")[..10];
+            var staging = qualified with { Name = $"mw_new_{suffix}" };
+            var backup = $"mw_old_{suffix}";
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, transaction).ConfigureAwait(false);
+            await ExecAsync(connection, $"CREATE {Keyword(kind)} {Dialect.Render(staging)} AS\n{selectSql}", cancellationToken, transaction).ConfigureAwait(false);
+            var existing = await GetRelationAsync(connection, qualified, cancellationToken, transaction).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                await ExecAsync(connection, $"ALTER {Keyword(existing.Kind)} {Dialect.Render(qualified)} RENAME TO {Dialect.QuoteIdentifier(backup)}", cancellationToken, transaction).ConfigureAwait(false);
+            }
+
+            await ExecAsync(connection, $"ALTER {Keyword(kind)} {Dialect.Render(staging)} RENAME TO {Dialect.QuoteIdentifier(qualified.Name)}", cancellationToken, transaction).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                await ExecAsync(connection, $"DROP {Keyword(existing.Kind)} {Dialect.Render(qualified with { Name = backup })} CASCADE", cancellationToken, transaction).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    public override Task<long> BulkLoadAsync(RelationName target, DbDataReader source, BulkLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new BulkLoadOptions();
+        return WithConnectionAsync(null, async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var plan = await PlanLoadAsync(connection, transaction, target, source, options, cancellationToken).ConfigureAwait(false);
+            var rows = await Task.Run(() => Copy((NpgsqlConnection)connection, plan, source, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return rows;
+        }, cancellationToken);
+    }
+
+    private long Copy(NpgsqlConnection connection, LoadPlan plan, DbDataReader source, BulkLoadOptions options, CancellationToken cancellationToken)
+    {
+        var bindings = plan.Bindings.Where(b => b.Source >= 0).ToArray();
+        var types = bindings.Select(b => DbType(b.Column)).ToArray();
+        var columnList = string.Join(", ", bindings.Select(b => Dialect.QuoteIdentifier(b.Column.Name)));
+        long rows = 0;
+        using var importer = connection.BeginBinaryImport($"COPY {Dialect.Render(plan.Target)} ({columnList}) FROM STDIN (FORMAT BINARY)");
+        while (source.Read())
+        {
+            rows++;
+            importer.StartRow();
+            for (var i = 0; i < bindings.Length; i++)
+            {
+                try
+                {
+                    Write(importer, source, bindings[i], types[i]);
+                }
+                catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+                {
+                    throw ConversionError(plan, bindings[i], rows, e);
+                }
+            }
+
+            if (rows % options.ProgressInterval == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                options.Progress?.Report(rows);
+            }
+        }
+
+        importer.Complete();
+        options.Progress?.Report(rows);
+        return rows;
+    }
+
+    private static NpgsqlDbType? DbType(ColumnInfo column) => column.Type switch
+    {
+        LogicalType.Boolean => NpgsqlDbType.Boolean,
+        LogicalType.Int16 => NpgsqlDbType.Smallint,
+        LogicalType.Int32 => NpgsqlDbType.Integer,
+        LogicalType.Int64 => NpgsqlDbType.Bigint,
+        LogicalType.Float32 => NpgsqlDbType.Real,
+        LogicalType.Float64 => NpgsqlDbType.Double,
+        LogicalType.Decimal => NpgsqlDbType.Numeric,
+        LogicalType.Text => NpgsqlDbType.Text,
+        LogicalType.Date => NpgsqlDbType.Date,
+        LogicalType.Time => NpgsqlDbType.Time,
+        LogicalType.Timestamp => NpgsqlDbType.Timestamp,
+        LogicalType.TimestampTz => NpgsqlDbType.TimestampTz,
+        LogicalType.Uuid => NpgsqlDbType.Uuid,
+        LogicalType.Binary => NpgsqlDbType.Bytea,
+        LogicalType.Json => column.EngineType == "json" ? NpgsqlDbType.Json : NpgsqlDbType.Jsonb,
+        LogicalType.Interval => NpgsqlDbType.Interval,
+        _ => null,
+    };
+
+    private static void Write(NpgsqlBinaryImporter importer, DbDataReader source, ColumnBinding binding, NpgsqlDbType? type)
+    {
+        if (source.IsDBNull(binding.Source))
+        {
+            importer.WriteNull();
+            return;
+        }
+
+        switch (binding.Column.Type)
+        {
+            case LogicalType.Boolean: importer.Write(binding.Value<bool>(source), type!.Value); break;
+            case LogicalType.Int16: importer.Write(binding.Value<short>(source), type!.Value); break;
+            case LogicalType.Int32: importer.Write(binding.Value<int>(source), type!.Value); break;
+            case LogicalType.Int64: importer.Write(binding.Value<long>(source), type!.Value); break;
+            case LogicalType.Float32: importer.Write(binding.Value<float>(source), type!.Value); break;
+            case LogicalType.Float64: importer.Write(binding.Value<double>(source), type!.Value); break;
+            case LogicalType.Decimal: importer.Write(binding.Value<decimal>(source), type!.Value); break;
+            case LogicalType.Date: importer.Write(binding.Value<DateOnly>(source), type!.Value); break;
+            case LogicalType.Time: importer.Write(binding.Value<TimeOnly>(source), type!.Value); break;
+            case LogicalType.Timestamp: importer.Write(DateTime.SpecifyKind(binding.Value<DateTime>(source), DateTimeKind.Unspecified), type!.Value); break;
+            case LogicalType.TimestampTz: importer.Write((DateTime)ValueConverter.Convert(binding.Value<DateTime>(source), LogicalType.TimestampTz), type!.Value); break;
+            case LogicalType.Uuid: importer.Write(binding.Value<Guid>(source), type!.Value); break;
+            case LogicalType.Binary: importer.Write(binding.Value<byte[]>(source), type!.Value); break;
+            case LogicalType.Interval: importer.Write(binding.Value<TimeSpan>(source), type!.Value); break;
+            case LogicalType.Text or LogicalType.Json: importer.Write(binding.Value<string>(source), type!.Value); break;
+            default: importer.Write(source.GetValue(binding.Source), binding.Column.EngineType); break;
+        }
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

@@ -1,0 +1,99 @@
+namespace Millwright.Warehouse;
+
+/// <summary>A table or view name, optionally qualified by a schema.</summary>
+public sealed record RelationName(string? Schema, string Name)
+{
+    public static RelationName Of(string name) => new(null, name);
+
+    public static RelationName Of(string schema, string name) => new(schema, name);
+
+    /// <summary>Parses <c>name</c> or <c>schema.name</c> (unquoted).</summary>
+    public static RelationName Parse(string text)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? new RelationName(null, text) : new RelationName(text[..dot], text[(dot + 1)..]);
+    }
+
+    public override string ToString() => Schema is null ? Name : $"{Schema}.{Name}";
+}
+
+public sealed record RelationInfo(string Schema, string Name, RelationKind Kind)
+{
+    public RelationName Relation => new(Schema, Name);
+}
+
+/// <summary>A column as the catalog describes it.</summary>
+public sealed record ColumnInfo(string Name, int Ordinal, string EngineType, LogicalType Type, bool Nullable);
+
+/// <summary>A column of a table to create.</summary>
+public sealed record ColumnDefinition(string Name, LogicalType Type, bool Nullable = true);
+
+/// <summary>The engine-neutral type of a column; each dialect maps its own types onto these.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The members name SQL column types on purpose.")]
+public enum LogicalType
+{
+    Other,
+    Boolean,
+    Int16,
+    Int32,
+    Int64,
+    Float32,
+    Float64,
+    Decimal,
+    Text,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Uuid,
+    Binary,
+    Json,
+    Interval,
+}
+
+public static class LogicalTypes
+{
+    /// <summary>The CLR type values of this logical type are read and written as.</summary>
+    public static Type ClrType(this LogicalType type) => type switch
+    {
+        LogicalType.Boolean => typeof(bool),
+        LogicalType.Int16 => typeof(short),
+        LogicalType.Int32 => typeof(int),
+        LogicalType.Int64 => typeof(long),
+        LogicalType.Float32 => typeof(float),
+        LogicalType.Float64 => typeof(double),
+        LogicalType.Decimal => typeof(decimal),
+        LogicalType.Date => typeof(DateOnly),
+        LogicalType.Time => typeof(TimeOnly),
+        LogicalType.Timestamp or LogicalType.TimestampTz => typeof(DateTime),
+        LogicalType.Uuid => typeof(Guid),
+        LogicalType.Binary => typeof(byte[]),
+        LogicalType.Interval => typeof(TimeSpan),
+        _ => typeof(string),
+    };
+
+    /// <summary>The logical type for a CLR field type, as reported by a data reader.</summary>
+    public static LogicalType FromClr(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type switch
+        {
+            _ when type == typeof(bool) => LogicalType.Boolean,
+            _ when type == typeof(byte) || type == typeof(sbyte) || type == typeof(short) => LogicalType.Int16,
+            _ when type == typeof(int) || type == typeof(ushort) => LogicalType.Int32,
+            _ when type == typeof(long) || type == typeof(uint) => LogicalType.Int64,
+            _ when type == typeof(float) => LogicalType.Float32,
+            _ when type == typeof(double) => LogicalType.Float64,
+            _ when type == typeof(decimal) || type == typeof(ulong) || type == typeof(System.Numerics.BigInteger) => LogicalType.Decimal,
+            _ when type == typeof(DateOnly) => LogicalType.Date,
+            _ when type == typeof(TimeOnly) => LogicalType.Time,
+            _ when type == typeof(DateTime) => LogicalType.Timestamp,
+            _ when type == typeof(DateTimeOffset) => LogicalType.TimestampTz,
+            _ when type == typeof(Guid) => LogicalType.Uuid,
+            _ when type == typeof(byte[]) => LogicalType.Binary,
+            _ when type == typeof(TimeSpan) => LogicalType.Interval,
+            _ => LogicalType.Text,
+        };
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text;
+
+namespace Millwright.Warehouse;
+
+/// <summary>How an engine spells identifiers, literals, relation names and types.</summary>
+public abstract class SqlDialect
+{
+    private protected SqlDialect()
+    {
+    }
+
+    public abstract string Name { get; }
+
+    /// <summary>The schema unqualified names resolve to.</summary>
+    public abstract string DefaultSchema { get; }
+
+    /// <summary>Quotes an identifier so any name, reserved word or mixed case, is taken literally.</summary>
+    public virtual string QuoteIdentifier(string identifier)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(identifier);
+        if (identifier.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("an identifier cannot contain a NUL character", nameof(identifier));
+        }
+
+        return "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>A string literal.</summary>
+    public virtual string QuoteLiteral(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("a string literal cannot contain a NUL character", nameof(value));
+        }
+
+        return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>A literal for a CLR value: numbers invariant, dates ISO, null as NULL.</summary>
+    public string Literal(object? value) => value switch
+    {
+        null or DBNull => "NULL",
+        bool b => b ? "TRUE" : "FALSE",
+        string s => QuoteLiteral(s),
+        DateTime dt => $"TIMESTAMP '{dt.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'",
+        DateOnly d => $"DATE '{d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'",
+        Guid g => QuoteLiteral(g.ToString()),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => QuoteLiteral(value.ToString() ?? ""),
+    };
+
+    /// <summary>A relation name, schema-qualified when it has a schema, every part quoted.</summary>
+    public string Render(RelationName relation)
+    {
+        ArgumentNullException.ThrowIfNull(relation);
+        return relation.Schema is null
+            ? QuoteIdentifier(relation.Name)
+            : QuoteIdentifier(relation.Schema) + "." + QuoteIdentifier(relation.Name);
+    }
+
+    /// <summary>The engine's type for a logical type, as used in CREATE TABLE.</summary>
+    public abstract string TypeName(LogicalType type);
+
+    /// <summary>The logical type of an engine type name as the catalog reports it.</summary>
+    public abstract LogicalType ParseType(string engineType);
+
+    /// <summary>CREATE TABLE for the given columns.</summary>
+    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns)
+    {
+        var sql = new StringBuilder("CREATE TABLE ").Append(Render(relation)).Append(" (");
+        var first = true;
+        foreach (var column in columns)
+        {
+            sql.Append(first ? "" : ", ").Append(QuoteIdentifier(column.Name)).Append(' ').Append(TypeName(column.Type));
+            if (!column.Nullable)
+            {
+                sql.Append(" NOT NULL");
+            }
+
+            first = false;
+        }
+
+        return sql.Append(')').ToString();
+    }
+
+    private protected static string BaseType(string engineType)
+    {
+        var text = engineType.Trim().ToLowerInvariant();
+        var paren = text.IndexOf('(', StringComparison.Ordinal);
+        return paren < 0 ? text : text[..paren].Trim();
+    }
+}
+
+internal sealed class DuckDbDialect : SqlDialect
+{
+    public static readonly DuckDbDialect Instance = new();
+
+    public override string Name => "duckdb";
+
+    public override string DefaultSchema => "main";
+
+    public override string TypeName(LogicalType type) => type switch
+    {
+        LogicalType.Boolean => "BOOLEAN",
+        LogicalType.Int16 => "SMALLINT",
+        LogicalType.Int32 => "INTEGER",
+        LogicalType.Int64 => "BIGINT",
+        LogicalType.Float32 => "REAL",
+        LogicalType.Float64 => "DOUBLE",
+        LogicalType.Decimal => "DECIMAL(38, 10)",
+        LogicalType.Date => "DATE",
+        LogicalType.Time => "TIME",
+        LogicalType.Timestamp => "TIMESTAMP",
+        LogicalType.TimestampTz => "TIMESTAMPTZ",
+        LogicalType.Uuid => "UUID",
+        LogicalType.Binary => "BLOB",
+        LogicalType.Json => "JSON",
+        LogicalType.Interval => "INTERVAL",
+        _ => "VARCHAR",
+    };
+
+    public override LogicalType ParseType(string engineType) => BaseType(engineType) switch
+    {
+        "boolean" or "bool" => LogicalType.Boolean,
+        "tinyint" or "smallint" or "utinyint" => LogicalType.Int16,
+        "integer" or "int" or "usmallint" => LogicalType.Int32,
+        "bigint" or "uinteger" => LogicalType.Int64,
+        "float" or "real" => LogicalType.Float32,
+        "double" => LogicalType.Float64,
+        "decimal" or "numeric" or "hugeint" or "ubigint" or "uhugeint" => LogicalType.Decimal,
+        "varchar" or "text" or "string" => LogicalType.Text,
+        "date" => LogicalType.Date,
+        "time" => LogicalType.Time,
+        "timestamp" or "timestamp_ns" or "timestamp_ms" or "timestamp_s" or "datetime" => LogicalType.Timestamp,
+        "timestamp with time zone" or "timestamptz" => LogicalType.TimestampTz,
+        "uuid" => LogicalType.Uuid,
+        "blob" or "bytea" => LogicalType.Binary,
+        "json" => LogicalType.Json,
+        "interval" => LogicalType.Interval,
+        _ => LogicalType.Other,
+    };
+}
+
+internal sealed class PostgresDialect : SqlDialect
+{
+    public static readonly PostgresDialect Instance = new();
+
+    public override string Name => "postgres";
+
+    public override string DefaultSchema => "public";
+
+    public override string TypeName(LogicalType type) => type switch
+    {
+        LogicalType.Boolean => "boolean",
+        LogicalType.Int16 => "smallint",
+        LogicalType.Int32 => "integer",
+        LogicalType.Int64 => "bigint",
+        LogicalType.Float32 => "real",
+        LogicalType.Float64 => "double precision",
+        LogicalType.Decimal => "numeric",
+        LogicalType.Date => "date",
+        LogicalType.Time => "time",
+        LogicalType.Timestamp => "timestamp",
+        LogicalType.TimestampTz => "timestamptz",
+        LogicalType.Uuid => "uuid",
+        LogicalType.Binary => "bytea",
+        LogicalType.Json => "jsonb",
+        LogicalType.Interval => "interval",
+        _ => "text",
+    };
+
+    public override LogicalType ParseType(string engineType) => BaseType(engineType) switch
+    {
+        "boolean" or "bool" => LogicalType.Boolean,
+        "smallint" or "int2" => LogicalType.Int16,
+        "integer" or "int" or "int4" => LogicalType.Int32,
+        "bigint" or "int8" => LogicalType.Int64,
+        "real" or "float4" => LogicalType.Float32,
+        "double precision" or "float8" => LogicalType.Float64,
+        "numeric" or "decimal" => LogicalType.Decimal,
+        "text" or "character varying" or "varchar" or "character" or "char" or "bpchar" or "name" or "citext" => LogicalType.Text,
+        "date" => LogicalType.Date,
+        "time" or "time without time zone" => LogicalType.Time,
+        "timestamp" or "timestamp without time zone" => LogicalType.Timestamp,
+        "timestamptz" or "timestamp with time zone" => LogicalType.TimestampTz,
+        "uuid" => LogicalType.Uuid,
+        "bytea" => LogicalType.Binary,
+        "json" or "jsonb" => LogicalType.Json,
+        "interval" => LogicalType.Interval,
+        _ => LogicalType.Other,
+    };
+}

@@ -1,0 +1,277 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Millwright.Workspace;
+
+/// <summary>
+/// Builds a workspace's settings from its layers, each overriding the one before: built-in defaults,
+/// <c>millwright.yml</c>, environment variables <c>MILLWRIGHT__SECTION__KEY</c>, and command-line overrides.
+/// </summary>
+public static partial class SettingsLoader
+{
+    public const string EnvironmentPrefix = "MILLWRIGHT__";
+
+    private static readonly Dictionary<string, string> Defaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["web:host"] = "127.0.0.1",
+        ["web:port"] = "5000",
+        ["operations:provider"] = "sqlite",
+        ["operations:path"] = ".millwright/operations.db",
+        ["warehouse:provider"] = "duckdb",
+        ["warehouse:path"] = ".millwright/warehouse.duckdb",
+    };
+
+    private static readonly HashSet<string> KnownStoreKeys = new(StringComparer.OrdinalIgnoreCase) { "provider", "path", "connection" };
+
+    /// <summary>Loads and validates the settings of <paramref name="layout"/>.</summary>
+    /// <param name="layout">The workspace.</param>
+    /// <param name="overrides">Command-line overrides as <c>section.key</c> (or <c>section:key</c>) to value.</param>
+    /// <param name="environment">The environment to read; the process environment when null.</param>
+    public static LoadedSettings Load(
+        WorkspaceLayout layout,
+        IReadOnlyDictionary<string, string>? overrides = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        environment ??= ProcessEnvironment();
+        var origins = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var key in Defaults.Keys)
+        {
+            origins[key] = "the built-in default";
+        }
+
+        var fileValues = layout.HasConfigFile ? ReadYaml(layout.ConfigFile, environment, origins) : [];
+
+        var envValues = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in environment)
+        {
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > EnvironmentPrefix.Length)
+            {
+                var key = name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+                envValues[key] = value;
+                origins[key] = $"environment variable {name}";
+            }
+        }
+
+        var cliValues = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
+        {
+            var key = name.Replace('.', ':');
+            cliValues[key] = value;
+            origins[key] = $"--set {name}";
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(Defaults!)
+            .AddInMemoryCollection(fileValues!)
+            .AddInMemoryCollection(envValues)
+            .AddInMemoryCollection(cliValues)
+            .Build();
+
+        var warnings = new List<string>();
+        foreach (var section in new[] { "operations", "warehouse" })
+        {
+            foreach (var child in configuration.GetSection(section).GetChildren())
+            {
+                if (!KnownStoreKeys.Contains(child.Key))
+                {
+                    warnings.Add($"unknown setting {section}.{child.Key} (from {Origin(origins, $"{section}:{child.Key}")}) is ignored");
+                }
+            }
+        }
+
+        var settings = new MillwrightSettings(
+            Name: configuration["name"] is { Length: > 0 } n ? n : new DirectoryInfo(layout.Root).Name,
+            Web: new WebSettings(
+                Host: Required(configuration, origins, "web:host"),
+                Port: Port(configuration, origins)),
+            Operations: Store(configuration, origins, layout, "operations", [StoreProvider.Sqlite, StoreProvider.Postgres]),
+            Warehouse: Store(configuration, origins, layout, "warehouse", [StoreProvider.DuckDb, StoreProvider.Postgres]));
+        return new LoadedSettings(layout, settings, configuration, warnings);
+    }
+
+    private static Dictionary<string, string> ProcessEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            result[(string)entry.Key] = entry.Value as string ?? "";
+        }
+
+        return result;
+    }
+
+    private static string Origin(Dictionary<string, string> origins, string key) =>
+        origins.TryGetValue(key, out var origin) ? origin : "settings";
+
+    private static string Display(string key) => key.Replace(':', '.');
+
+    private static string Required(IConfiguration configuration, Dictionary<string, string> origins, string key)
+    {
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new SettingsException($"setting {Display(key)} is empty (from {Origin(origins, key)})");
+        }
+
+        return value.Trim();
+    }
+
+    private static int Port(IConfiguration configuration, Dictionary<string, string> origins)
+    {
+        var raw = Required(configuration, origins, "web:port");
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new SettingsException($"setting web.port must be a port number from 1 to 65535, not '{raw}' (from {Origin(origins, "web:port")})");
+        }
+
+        return port;
+    }
+
+    private static StoreSettings Store(
+        IConfiguration configuration,
+        Dictionary<string, string> origins,
+        WorkspaceLayout layout,
+        string section,
+        StoreProvider[] allowed)
+    {
+        var providerKey = $"{section}:provider";
+        var raw = Required(configuration, origins, providerKey);
+        var provider = allowed.FirstOrDefault(p => string.Equals(p.ToConfigName(), raw, StringComparison.OrdinalIgnoreCase), (StoreProvider)(-1));
+        if (!allowed.Contains(provider))
+        {
+            var names = string.Join(", ", allowed.Select(p => p.ToConfigName()));
+            throw new SettingsException($"setting {section}.provider must be one of {names}, not '{raw}' (from {Origin(origins, providerKey)})");
+        }
+
+        if (provider is StoreProvider.Sqlite or StoreProvider.DuckDb)
+        {
+            var path = Required(configuration, origins, $"{section}:path");
+            return new StoreSettings(provider, layout.Resolve(path), null);
+        }
+
+        var connectionKey = $"{section}:connection";
+        var connection = configuration[connectionKey];
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            throw new SettingsException(
+                $"setting {section}.connection is required when {section}.provider is {raw}; set it in millwright.yml or MILLWRIGHT__{section.ToUpperInvariant()}__CONNECTION");
+        }
+
+        try
+        {
+            ConnectionStrings.Parse(connection);
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException($"setting {section}.connection (from {Origin(origins, connectionKey)}): {e.Message}", e);
+        }
+
+        return new StoreSettings(provider, null, connection);
+    }
+
+    private static Dictionary<string, string> ReadYaml(string file, IReadOnlyDictionary<string, string> environment, Dictionary<string, string> origins)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var yaml = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(file);
+            yaml.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new SettingsException($"{file}:{e.Start.Line}:{e.Start.Column}: invalid YAML: {e.Message}", e);
+        }
+
+        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return values;
+        }
+
+        if (yaml.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            var start = yaml.Documents[0].RootNode.Start;
+            throw new SettingsException($"{file}:{start.Line}:{start.Column}: expected a mapping of settings at the top level");
+        }
+
+        Flatten(file, root, "", values, environment, origins);
+        return values;
+    }
+
+    private static void Flatten(
+        string file,
+        YamlMappingNode node,
+        string prefix,
+        Dictionary<string, string> values,
+        IReadOnlyDictionary<string, string> environment,
+        Dictionary<string, string> origins)
+    {
+        foreach (var (keyNode, valueNode) in node.Children)
+        {
+            var key = prefix + ((YamlScalarNode)keyNode).Value;
+            switch (valueNode)
+            {
+                case YamlMappingNode mapping:
+                    Flatten(file, mapping, key + ":", values, environment, origins);
+                    break;
+                case YamlScalarNode scalar:
+                    var location = $"{Path.GetFileName(file)} line {scalar.Start.Line}";
+                    values[key] = Interpolate(scalar.Value ?? "", environment, key, location);
+                    origins[key] = location;
+                    break;
+                case YamlSequenceNode sequence:
+                    var index = 0;
+                    foreach (var item in sequence.Children)
+                    {
+                        if (item is YamlScalarNode itemScalar)
+                        {
+                            var itemKey = $"{key}:{index.ToString(CultureInfo.InvariantCulture)}";
+                            var itemLocation = $"{Path.GetFileName(file)} line {itemScalar.Start.Line}";
+                            values[itemKey] = Interpolate(itemScalar.Value ?? "", environment, itemKey, itemLocation);
+                            origins[itemKey] = itemLocation;
+                        }
+                        else if (item is YamlMappingNode itemMapping)
+                        {
+                            Flatten(file, itemMapping, $"{key}:{index.ToString(CultureInfo.InvariantCulture)}:", values, environment, origins);
+                        }
+
+                        index++;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static string Interpolate(string value, IReadOnlyDictionary<string, string> environment, string key, string location) =>
+        EnvReference().Replace(value, match =>
+        {
+            var name = match.Groups["name"].Value;
+            if (environment.TryGetValue(name, out var found))
+            {
+                return found;
+            }
+
+            if (match.Groups["default"].Success)
+            {
+                return match.Groups["default"].Value;
+            }
+
+            throw new SettingsException($"{location}: setting {Display(key)} refers to environment variable {name}, which is not set");
+        });
+
+    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(:-(?<default>[^}]*))?\}")]
+    private static partial Regex EnvReference();
+}
+
+/// <summary>Validated settings together with the raw configuration, for sections that later engines read.</summary>
+public sealed record LoadedSettings(
+    WorkspaceLayout Workspace,
+    MillwrightSettings Settings,
+    IConfiguration Configuration,
+    IReadOnlyList<string> Warnings);

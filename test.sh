@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against real engines: builds, starts a throwaway PostgreSQL 15 cluster on
+# 127.0.0.1 (never the system cluster), runs `dotnet test`, and stops the cluster on exit, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+pg_bin=""
+find_pg() {
+  for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then pg_bin="$dir"; return 0; fi
+  done
+  return 1
+}
+
+if ! find_pg; then
+  log "PostgreSQL 15 is missing; installing Debian's postgresql-15"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql-15 >/dev/null; } || ! find_pg; then
+    log "FAILED: PostgreSQL 15 could not be installed; the PostgreSQL tests cannot run."
+    exit 1
+  fi
+fi
+
+# A throwaway cluster in a temporary directory, on a free port of 127.0.0.1.
+pg_dir="$(mktemp -d -t millwright-pg.XXXXXX)"
+pg_user="postgres"
+run_pg() { "$@"; }
+if [ "$(id -u)" -eq 0 ]; then
+  # initdb refuses to run as root: the cluster belongs to an unprivileged user that owns the temp dir.
+  id -u millwright-test >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin millwright-test
+  chown millwright-test "$pg_dir"
+  run_pg() { runuser -u millwright-test -- "$@"; }
+fi
+
+cleanup() {
+  local code=$?
+  if [ -f "$pg_dir/data/postmaster.pid" ]; then
+    run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$pg_dir"
+  exit $code
+}
+trap cleanup EXIT INT TERM
+
+pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || shuf -i 20000-60000 -n 1)"
+run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  start >/dev/null
+log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') running on 127.0.0.1:$pg_port (data in $pg_dir)"
+
+export MILLWRIGHT_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Database=postgres;Pooling=true;Maximum Pool Size=50"
+export MILLWRIGHT_TEST_PG_BIN="$pg_bin"
+
+log "building"
+dotnet build Millwright.slnx -c Debug -warnaserror --nologo -v quiet
+
+log "testing"
+results="$(mktemp -d -t millwright-results.XXXXXX)"
+set +e
+dotnet test --solution Millwright.slnx --no-build -c Debug --results-directory "$results" --report-xunit-trx "$@"
+status=$?
+set -e
+
+# One plain closing line over every test project: 'N passed, N failed, N skipped'.
+python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(f).getroot().find(".//{*}Counters")
+    if c is None: continue
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -rf "$results"
+exit $status

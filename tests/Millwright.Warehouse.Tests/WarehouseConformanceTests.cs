@@ -1,0 +1,305 @@
+using System.Data;
+
+namespace Millwright.Warehouse.Tests;
+
+/// <summary>
+/// What every warehouse adapter must do, run against each real engine (DuckDB file, PostgreSQL 15 cluster).
+/// </summary>
+public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : WarehouseFixture
+{
+    protected IWarehouse Warehouse => fixture.Warehouse;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string NewSchema() => "s_" + Guid.NewGuid().ToString("N")[..10];
+
+    private static DataTable Telemetry(params (int Vehicle, string? Name, double Soc, bool Fault, DateTime At)[] rows)
+    {
+        var table = new DataTable();
+        table.Columns.Add("vehicle_id", typeof(int));
+        table.Columns.Add("name", typeof(string));
+        table.Columns.Add("battery_soc", typeof(double));
+        table.Columns.Add("fault", typeof(bool));
+        table.Columns.Add("ts", typeof(DateTime));
+        foreach (var r in rows)
+        {
+            table.Rows.Add(r.Vehicle, (object?)r.Name ?? DBNull.Value, r.Soc, r.Fault, r.At);
+        }
+
+        return table;
+    }
+
+    [Fact]
+    public async Task Query_streams_typed_values_and_nulls()
+    {
+        await using var result = await Warehouse.QueryAsync(
+            "SELECT CAST(42 AS INTEGER) AS i, CAST(7 AS BIGINT) AS b, 'text' AS t, CAST(1.5 AS DOUBLE PRECISION) AS d, " +
+            "TRUE AS flag, DATE '2026-03-01' AS day, TIMESTAMP '2026-03-01 12:30:00' AS at, CAST(NULL AS INTEGER) AS missing", Ct);
+
+        Assert.Equal(["i", "b", "t", "d", "flag", "day", "at", "missing"], result.Columns.Select(c => c.Name));
+        Assert.Equal(
+            [LogicalType.Int32, LogicalType.Int64, LogicalType.Text, LogicalType.Float64, LogicalType.Boolean, LogicalType.Date, LogicalType.Timestamp, LogicalType.Int32],
+            result.Columns.Select(c => c.Type));
+        Assert.True(await result.ReadAsync(Ct));
+        Assert.Equal(42, result.GetValue(0));
+        Assert.Equal(7L, result.GetValue(1));
+        Assert.Equal("text", result.GetValue(2));
+        Assert.Equal(1.5, result.GetValue(3));
+        Assert.Equal(true, result.GetValue(4));
+        Assert.Equal(new DateOnly(2026, 3, 1), result.GetFieldValue<DateOnly>(5));
+        Assert.Equal(new DateTime(2026, 3, 1, 12, 30, 0), result.GetFieldValue<DateTime>(6));
+        Assert.Null(result.GetValue(7));
+        Assert.False(await result.ReadAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Query_streams_many_rows_in_order()
+    {
+        await using var result = await Warehouse.QueryAsync("SELECT g AS n FROM generate_series(1, 50000) AS t(g) ORDER BY g", Ct);
+        long expected = 1;
+        await foreach (var row in result.ReadAllAsync(Ct))
+        {
+            Assert.Equal(expected++, Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(50001, expected);
+        Assert.Equal(50000, result.RowsRead);
+    }
+
+    [Fact]
+    public async Task Bulk_load_creates_the_table_from_the_source_and_keeps_types()
+    {
+        var schema = NewSchema();
+        var at = new DateTime(2026, 1, 2, 3, 4, 5);
+        using var source = Telemetry((1, "VAN-01", 0.91, false, at), (2, null, 0.15, true, at.AddMinutes(1))).CreateDataReader();
+
+        var loaded = await Warehouse.BulkLoadAsync(RelationName.Of(schema, "telemetry"), source, cancellationToken: Ct);
+
+        Assert.Equal(2, loaded);
+        var columns = await Warehouse.GetColumnsAsync(RelationName.Of(schema, "telemetry"), Ct);
+        Assert.Equal(
+            [("vehicle_id", LogicalType.Int32), ("name", LogicalType.Text), ("battery_soc", LogicalType.Float64), ("fault", LogicalType.Boolean), ("ts", LogicalType.Timestamp)],
+            columns.Select(c => (c.Name, c.Type)));
+        await using var result = await Warehouse.QueryAsync($"SELECT vehicle_id, name, battery_soc, fault, ts FROM {schema}.telemetry ORDER BY vehicle_id", Ct);
+        var rows = await result.ReadAllAsync(Ct).ToListAsync(Ct);
+        Assert.Equal([1, "VAN-01", 0.91, false, at], rows[0]);
+        Assert.Equal([2, null, 0.15, true, at.AddMinutes(1)], rows[1]);
+    }
+
+    [Fact]
+    public async Task Bulk_load_converts_text_into_typed_columns_and_appends()
+    {
+        var schema = NewSchema();
+        var target = RelationName.Of(schema, "readings");
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.readings (id BIGINT, value DECIMAL(10, 2), day DATE, note VARCHAR(20))", Ct);
+        var text = new DataTable();
+        text.Columns.Add("ID", typeof(string));
+        text.Columns.Add("value", typeof(string));
+        text.Columns.Add("day", typeof(string));
+        text.Rows.Add("10", "12.50", "2026-02-28");
+        text.Rows.Add("11", "-3", "2026-03-01");
+
+        Assert.Equal(2, await Warehouse.BulkLoadAsync(target, text.CreateDataReader(), cancellationToken: Ct));
+        Assert.Equal(2, await Warehouse.BulkLoadAsync(target, text.CreateDataReader(), cancellationToken: Ct));
+
+        Assert.Equal(4L, Convert.ToInt64(await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.readings", Ct), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(19.0m, Convert.ToDecimal(await Warehouse.QueryScalarAsync($"SELECT sum(value) FROM {schema}.readings", Ct), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(new DateOnly(2026, 3, 1), await Warehouse.QueryScalarAsync($"SELECT max(day) FROM {schema}.readings", Ct) switch
+        {
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            var other => throw new InvalidOperationException($"unexpected {other}"),
+        });
+    }
+
+    [Fact]
+    public async Task Bulk_load_with_replace_swaps_the_contents()
+    {
+        var schema = NewSchema();
+        var target = RelationName.Of(schema, "t");
+        var at = new DateTime(2026, 1, 1);
+        await Warehouse.BulkLoadAsync(target, Telemetry((1, "a", 1, false, at), (2, "b", 1, false, at)).CreateDataReader(), cancellationToken: Ct);
+
+        await Warehouse.BulkLoadAsync(target, Telemetry((3, "c", 1, false, at)).CreateDataReader(), new BulkLoadOptions { Replace = true }, Ct);
+
+        await using var result = await Warehouse.QueryAsync($"SELECT vehicle_id FROM {schema}.t", Ct);
+        Assert.Equal([3], (await result.ReadAllAsync(Ct).ToListAsync(Ct)).Select(r => Convert.ToInt32(r[0], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Bad_value_in_a_bulk_load_names_row_and_column_and_writes_nothing()
+    {
+        var schema = NewSchema();
+        var target = RelationName.Of(schema, "counts");
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.counts (id INTEGER, qty INTEGER)", Ct);
+        var text = new DataTable();
+        text.Columns.Add("id", typeof(string));
+        text.Columns.Add("qty", typeof(string));
+        for (var i = 1; i <= 1000; i++)
+        {
+            text.Rows.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), i == 700 ? "seven" : "1");
+        }
+
+        var error = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.BulkLoadAsync(target, text.CreateDataReader(), cancellationToken: Ct));
+
+        Assert.Contains("row 700", error.Message, StringComparison.Ordinal);
+        Assert.Contains("column qty", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'seven'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(WarehouseErrorKind.Data, error.Kind);
+        Assert.Equal(0L, Convert.ToInt64(await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.counts", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Failed_bulk_load_into_a_new_table_leaves_no_table()
+    {
+        var schema = NewSchema();
+        var target = RelationName.Of(schema, "fresh");
+        var text = new DataTable();
+        text.Columns.Add("n", typeof(string));
+        text.Rows.Add("1");
+        text.Rows.Add("x");
+
+        await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.BulkLoadAsync(
+            target, text.CreateDataReader(), new BulkLoadOptions { Columns = [new ColumnDefinition("n", LogicalType.Int32)] }, Ct));
+
+        Assert.Null(await Warehouse.GetRelationAsync(target, Ct));
+    }
+
+    [Fact]
+    public async Task Bulk_load_rejects_source_fields_the_target_lacks()
+    {
+        var schema = NewSchema();
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.narrow (vehicle_id INTEGER)", Ct);
+
+        var error = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.BulkLoadAsync(
+            RelationName.Of(schema, "narrow"), Telemetry((1, "a", 1, false, DateTime.UnixEpoch)).CreateDataReader(), cancellationToken: Ct));
+
+        Assert.Contains("battery_soc", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no column in the target", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_or_replace_swaps_atomically_and_a_failure_keeps_the_previous_relation()
+    {
+        var schema = NewSchema();
+        var name = RelationName.Of(schema, "fleet");
+        await Warehouse.CreateOrReplaceAsync(name, RelationKind.Table, "SELECT 1 AS id UNION ALL SELECT 2", Ct);
+        await Warehouse.CreateOrReplaceAsync(name, RelationKind.Table, "SELECT 1 AS id, 'x' AS label", Ct);
+
+        var error = await Assert.ThrowsAsync<WarehouseException>(() =>
+            Warehouse.CreateOrReplaceAsync(name, RelationKind.Table, "SELECT id FROM no_such_table", Ct));
+
+        Assert.Contains("no_such_table", error.Message, StringComparison.Ordinal);
+        var columns = await Warehouse.GetColumnsAsync(name, Ct);
+        Assert.Equal(["id", "label"], columns.Select(c => c.Name));
+        Assert.Equal(1L, Convert.ToInt64(await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.fleet", Ct), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Single(await Warehouse.ListRelationsAsync(schema, Ct));
+    }
+
+    [Fact]
+    public async Task Create_or_replace_can_turn_a_table_into_a_view_and_back()
+    {
+        var schema = NewSchema();
+        var name = RelationName.Of(schema, "m");
+        await Warehouse.CreateOrReplaceAsync(name, RelationKind.Table, "SELECT 1 AS id", Ct);
+        await Warehouse.CreateOrReplaceAsync(name, RelationKind.View, "SELECT 2 AS id", Ct);
+        Assert.Equal(RelationKind.View, (await Warehouse.GetRelationAsync(name, Ct))!.Kind);
+        Assert.Equal(2, Convert.ToInt32(await Warehouse.QueryScalarAsync($"SELECT id FROM {schema}.m", Ct), System.Globalization.CultureInfo.InvariantCulture));
+
+        await Warehouse.CreateOrReplaceAsync(name, RelationKind.Table, "SELECT 3 AS id", Ct);
+        Assert.Equal(RelationKind.Table, (await Warehouse.GetRelationAsync(name, Ct))!.Kind);
+        Assert.Single(await Warehouse.ListRelationsAsync(schema, Ct));
+    }
+
+    [Fact]
+    public async Task Catalog_lists_schemas_relations_and_columns_and_drops_them()
+    {
+        var schema = NewSchema();
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.parts (sku VARCHAR(20) NOT NULL, qty INTEGER, cost DECIMAL(12, 2), seen TIMESTAMP)", Ct);
+        await Warehouse.ExecuteAsync($"CREATE VIEW {schema}.low_stock AS SELECT sku FROM {schema}.parts WHERE qty < 5", Ct);
+
+        Assert.Contains(schema, await Warehouse.ListSchemasAsync(Ct));
+        var relations = await Warehouse.ListRelationsAsync(schema, Ct);
+        Assert.Equal([("low_stock", RelationKind.View), ("parts", RelationKind.Table)], relations.Select(r => (r.Name, r.Kind)));
+        var columns = await Warehouse.GetColumnsAsync(RelationName.Of(schema, "parts"), Ct);
+        Assert.Equal([LogicalType.Text, LogicalType.Int32, LogicalType.Decimal, LogicalType.Timestamp], columns.Select(c => c.Type));
+        Assert.Equal([false, true, true, true], columns.Select(c => c.Nullable));
+        Assert.Equal([1, 2, 3, 4], columns.Select(c => c.Ordinal));
+        Assert.Empty(await Warehouse.GetColumnsAsync(RelationName.Of(schema, "nothing"), Ct));
+        Assert.Null(await Warehouse.GetRelationAsync(RelationName.Of(schema, "nothing"), Ct));
+
+        Assert.True(await Warehouse.DropRelationAsync(RelationName.Of(schema, "low_stock"), Ct));
+        Assert.False(await Warehouse.DropRelationAsync(RelationName.Of(schema, "low_stock"), Ct));
+        await Warehouse.DropSchemaAsync(schema, cascade: true, Ct);
+        Assert.DoesNotContain(schema, await Warehouse.ListSchemasAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Quoting_round_trips_awkward_identifiers_and_literals()
+    {
+        var dialect = Warehouse.Dialect;
+        var schema = NewSchema();
+        var name = RelationName.Of(schema, "Work \"Orders\" 2026");
+        await Warehouse.CreateOrReplaceAsync(name, RelationKind.Table,
+            $"SELECT {dialect.QuoteLiteral("O'Brien's van")} AS {dialect.QuoteIdentifier("Mechanic Name")}, {dialect.Literal(3.25)} AS {dialect.QuoteIdentifier("select")}", Ct);
+
+        var columns = await Warehouse.GetColumnsAsync(name, Ct);
+        Assert.Equal(["Mechanic Name", "select"], columns.Select(c => c.Name));
+        Assert.Equal("O'Brien's van", await Warehouse.QueryScalarAsync($"SELECT {dialect.QuoteIdentifier("Mechanic Name")} FROM {dialect.Render(name)}", Ct));
+        Assert.Contains(await Warehouse.ListRelationsAsync(schema, Ct), r => r.Name == "Work \"Orders\" 2026");
+    }
+
+    [Fact]
+    public async Task Sql_errors_carry_the_engine_message_and_position()
+    {
+        var error = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.ExecuteAsync("SELECT 1,\n  2 FROM\n  missing_table_xyz", Ct));
+
+        Assert.Equal(fixture.Options.Engine, error.Engine);
+        Assert.Contains("missing_table_xyz", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, error.Line);
+        Assert.Equal(3, error.Column);
+
+        var syntax = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.QueryAsync("SELEC 1", Ct));
+        Assert.Contains("syntax error", syntax.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_long_query_stops_when_cancelled()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var sql = fixture.Options.Engine == WarehouseEngine.DuckDb
+            ? "SELECT count(*) FROM range(100000000000) a"
+            : "SELECT pg_sleep(600)";
+        var running = Warehouse.QueryScalarAsync(sql, cts.Token);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal(1, Convert.ToInt32(await Warehouse.QueryScalarAsync("SELECT 1", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Check_reports_the_engine_version()
+    {
+        var version = await Warehouse.CheckAsync(Ct);
+        Assert.StartsWith(fixture.Options.Engine == WarehouseEngine.DuckDb ? "DuckDB v" : "PostgreSQL 15", version, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_handles_on_one_warehouse_see_each_others_writes()
+    {
+        var schema = NewSchema();
+        await Warehouse.CreateOrReplaceAsync(RelationName.Of(schema, "shared"), RelationKind.Table, "SELECT 5 AS n", Ct);
+
+        await using var other = Warehouses.Open(fixture.Options);
+        Assert.Equal(5, Convert.ToInt32(await other.QueryScalarAsync($"SELECT n FROM {schema}.shared", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+public sealed class DuckDbConformanceTests(DuckDbFixture fixture) : WarehouseConformanceTests<DuckDbFixture>(fixture);
+
+public sealed class PostgresConformanceTests(PostgresFixture fixture) : WarehouseConformanceTests<PostgresFixture>(fixture);
