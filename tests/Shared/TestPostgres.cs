@@ -1,4 +1,4 @@
-namespace Millwright.Warehouse.Tests;
+namespace Millwright.Testing;
 
 /// <summary>The throwaway PostgreSQL cluster that ./test.sh starts; its absence fails the test, never skips it.</summary>
 internal static class TestPostgres

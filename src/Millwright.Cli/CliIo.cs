@@ -1,0 +1,45 @@
+using Spectre.Console;
+
+namespace Millwright.Cli;
+
+/// <summary>Where the command writes: standard output (data), standard error (messages, progress), and the working folder.</summary>
+internal sealed class CliIo
+{
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Tables and progress, with colour only on a terminal that wants it.</summary>
+    public required IAnsiConsole Console { get; init; }
+
+    /// <summary>Progress and status go to standard error, so piped data stays clean.</summary>
+    public required IAnsiConsole ErrorConsole { get; init; }
+
+    public required bool Interactive { get; init; }
+
+    public required string WorkingDirectory { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    public static CliIo FromConsole()
+    {
+        var noColor = !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("NO_COLOR"));
+        return new CliIo
+        {
+            Out = System.Console.Out,
+            Error = System.Console.Error,
+            Console = Create(System.Console.Out, System.Console.IsOutputRedirected || noColor, !System.Console.IsOutputRedirected),
+            ErrorConsole = Create(System.Console.Error, System.Console.IsErrorRedirected || noColor, !System.Console.IsErrorRedirected),
+            Interactive = !System.Console.IsErrorRedirected,
+            WorkingDirectory = Directory.GetCurrentDirectory(),
+        };
+    }
+
+    public static IAnsiConsole Create(TextWriter writer, bool plain, bool interactive) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(writer),
+        Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+        ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+    });
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Millwright.Web;
+using Millwright.Workspace;
+
+namespace Millwright.Cli.Commands;
+
+internal static class UpCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default: web.port, 5000; 0 picks a free port)" };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (default: web.host, 127.0.0.1)" };
+        var command = new Command("up", "Run Millwright: the web app, APIs and /health for this workspace, until Ctrl-C") { port, host };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var io = context.Io;
+            var extra = new Dictionary<string, string>();
+            if (parsed.GetValue(port) is { } p)
+            {
+                if (p is < 0 or > 65535)
+                {
+                    throw new CliException($"--port must be from 0 to 65535, not {p}");
+                }
+
+                extra["web.port"] = p == 0 ? "1" : p.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (parsed.GetValue(host) is { } h)
+            {
+                extra["web.host"] = h;
+            }
+
+            var loaded = context.LoadSettings(parsed, extra);
+            var settings = loaded.Settings;
+            var url = parsed.GetValue(port) == 0 ? new UriBuilder(Uri.UriSchemeHttp, settings.Web.Host, 0).Uri : settings.Web.Url;
+            var app = MillwrightHost.Build(loaded, url);
+            await using (app.ConfigureAwait(false))
+            {
+                try
+                {
+                    await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    throw new CliException($"cannot listen on {url}: {e.Message}");
+                }
+
+                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();
+                await io.Out.WriteLineAsync($"Millwright '{settings.Name}' is running at {address}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  workspace  {loaded.Workspace.Root}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  warehouse  {settings.Warehouse.Provider.ToConfigName()} {settings.Warehouse.Target}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  operations {settings.Operations.Provider.ToConfigName()} {settings.Operations.Target}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  health     {address.TrimEnd('/')}/health").ConfigureAwait(false);
+                await io.Out.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
+                await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await io.Out.WriteLineAsync("Millwright stopped.").ConfigureAwait(false);
+            }
+
+            return MillwrightCli.Ok;
+        });
+        return command;
+    }
+}

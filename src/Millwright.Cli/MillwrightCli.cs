@@ -1,0 +1,154 @@
+using System.CommandLine;
+using Millwright.Cli.Commands;
+using Millwright.Warehouse;
+using Millwright.Workspace;
+
+namespace Millwright.Cli;
+
+/// <summary>The <c>millwright</c> command line: parses, runs one verb, maps failures to exit codes.</summary>
+internal static class MillwrightCli
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+
+    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("Millwright: a data platform for maintenance and manufacturing analytics.");
+        globals.AddTo(root);
+        var context = new CommandContext(io, globals);
+        root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(UpCommand.Create(context));
+        root.Subcommands.Add(SqlCommand.Create(context));
+        root.Subcommands.Add(WarehouseCommand.Create(context));
+        root.Subcommands.Add(ConfigCommand.Create(context));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await io.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await io.Error.WriteLineAsync("Run 'millwright --help' for usage.").ConfigureAwait(false);
+            return Usage;
+        }
+
+        var verbose = parsed.GetValue(globals.Verbose);
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = io.Out,
+                Error = io.Error,
+                EnableDefaultExceptionHandler = false,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await io.Error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            return Failure;
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            await io.Error.WriteLineAsync("error: " + OneLine(e.Message)).ConfigureAwait(false);
+            if (verbose)
+            {
+                await io.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return Failure;
+        }
+        catch (Exception e)
+        {
+            await io.Error.WriteLineAsync($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)}").ConfigureAwait(false);
+            await io.Error.WriteLineAsync(verbose ? e.ToString() : "Run again with --verbose for the stack trace.").ConfigureAwait(false);
+            return Failure;
+        }
+    }
+
+    private static bool IsUserFacing(Exception e) =>
+        e is CliException or SettingsException or WarehouseException or IOException or UnauthorizedAccessException or FormatException;
+
+    internal static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
+
+/// <summary>Options every verb takes.</summary>
+internal sealed class GlobalOptions
+{
+    public Option<string?> Workspace { get; } = new("--workspace", "-w")
+    {
+        Description = "The workspace folder (default: the nearest folder with a millwright.yml, else the current folder)",
+        Recursive = true,
+    };
+
+    public Option<string[]> Set { get; } = new("--set")
+    {
+        Description = "Override a setting, e.g. --set warehouse.provider=postgres (repeatable; wins over millwright.yml and MILLWRIGHT__ variables)",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Show stack traces with errors",
+        Recursive = true,
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Options.Add(Workspace);
+        root.Options.Add(Set);
+        root.Options.Add(Verbose);
+    }
+}
+
+/// <summary>What a verb needs: the console and how to load the workspace's settings.</summary>
+internal sealed class CommandContext(CliIo io, GlobalOptions globals)
+{
+    public CliIo Io => io;
+
+    public GlobalOptions Globals => globals;
+
+    public LoadedSettings LoadSettings(ParseResult parsed, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var workspace = parsed.GetValue(globals.Workspace);
+        var layout = workspace is null
+            ? WorkspaceLayout.Discover(io.WorkingDirectory)
+            : WorkspaceLayout.At(Path.Combine(io.WorkingDirectory, workspace));
+        if (workspace is not null && !Directory.Exists(layout.Root))
+        {
+            throw new CliException($"workspace folder {layout.Root} does not exist (run 'millwright init {workspace}' to create it)");
+        }
+
+        var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var assignment in parsed.GetValue(globals.Set) ?? [])
+        {
+            var eq = assignment.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new CliException($"--set {assignment}: expected KEY=VALUE, e.g. --set web.port=8080");
+            }
+
+            overrides[assignment[..eq].Trim()] = assignment[(eq + 1)..];
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            overrides[key] = value;
+        }
+
+        var loaded = SettingsLoader.Load(layout, overrides, io.Environment);
+        foreach (var warning in loaded.Warnings)
+        {
+            io.Error.WriteLine("warning: " + warning);
+        }
+
+        return loaded;
+    }
+
+    public static IWarehouse OpenWarehouse(LoadedSettings loaded) => Warehouses.Open(Web.MillwrightHost.ToWarehouseOptions(loaded.Settings.Warehouse));
+}

@@ -1,0 +1,3 @@
+using Millwright.Cli;
+
+return await MillwrightCli.RunAsync(args, CliIo.FromConsole()).ConfigureAwait(false);

@@ -1,0 +1,59 @@
+using Millwright.Warehouse;
+using Millwright.Web.Health;
+using Millwright.Workspace;
+
+namespace Millwright.Web;
+
+/// <summary>Builds the one process that serves a workspace: health now; APIs, UI and the daemon plug in here.</summary>
+public static class MillwrightHost
+{
+    /// <summary>
+    /// Builds the host for <paramref name="loaded"/>, listening on <paramref name="url"/> (by default the
+    /// settings' <c>web.host</c> and <c>web.port</c>; port 0 picks a free one).
+    /// </summary>
+    public static WebApplication Build(LoadedSettings loaded, Uri? url = null, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var settings = loaded.Settings;
+        Directory.CreateDirectory(loaded.Workspace.StateDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "Millwright",
+            ContentRootPath = loaded.Workspace.Root,
+            Args = [],
+        });
+        builder.WebHost.UseUrls((url ?? settings.Web.Url).ToString());
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        builder.Services.AddSingleton(loaded);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(_ => Warehouses.Open(ToWarehouseOptions(settings.Warehouse)));
+        builder.Services.AddSingleton<StoreHealth>();
+
+        var app = builder.Build();
+        app.MapHealthApi();
+        app.MapGet("/", (MillwrightSettings s) => Results.Content(HomePage.Render(s), "text/html; charset=utf-8"));
+        return app;
+    }
+
+    /// <summary>The warehouse adapter options for the warehouse settings.</summary>
+    public static WarehouseOptions ToWarehouseOptions(StoreSettings warehouse)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        return warehouse.Provider switch
+        {
+            StoreProvider.DuckDb => WarehouseOptions.DuckDb(warehouse.Path!),
+            StoreProvider.Postgres => WarehouseOptions.Postgres(warehouse.Connection!),
+            _ => throw new SettingsException($"warehouse.provider {warehouse.Provider.ToConfigName()} is not a warehouse engine"),
+        };
+    }
+}

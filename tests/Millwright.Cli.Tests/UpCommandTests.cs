@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Millwright.Cli.Tests;
+
+/// <summary>`millwright up` as a real process: it serves /health and stops cleanly on a termination signal.</summary>
+public sealed class UpCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-up-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Up_on_a_fresh_folder_serves_health_and_stops_cleanly_on_sigterm()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cli = Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { cli, "up", "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            string? url = null;
+            while (url is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                var at = line.IndexOf("is running at ", StringComparison.Ordinal);
+                url = at >= 0 ? line[(at + "is running at ".Length)..].Trim() : null;
+            }
+
+            Assert.NotNull(url);
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            using var health = JsonDocument.Parse(await client.GetStringAsync("/health", ct));
+            Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            var rest = await process.StandardOutput.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("Millwright stopped.", rest, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(_root, ".millwright", "warehouse.duckdb")));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
