@@ -28,6 +28,9 @@ public static class MillwrightHost
         {
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+            // A failure to start (a port in use) reaches the caller as an exception; the caller reports it in one line.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         }
         else
         {

@@ -159,6 +159,20 @@ public sealed class MillwrightCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_on_a_port_in_use_fails_with_one_line_naming_the_address()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        var outcome = await _cli.RunAsync("up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Single(outcome.ErrorLines);
+        Assert.Contains($"cannot listen on http://127.0.0.1:{port}/", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Config_show_masks_secrets()
     {
         _cli.Environment["MILLWRIGHT__OPERATIONS__PROVIDER"] = "postgres";
