@@ -8,13 +8,6 @@ public sealed class MillwrightCliTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Version_and_help_exit_zero()
     {
@@ -135,7 +128,7 @@ public sealed class MillwrightCliTests : IDisposable
     [Fact]
     public async Task An_unreachable_server_is_one_line_naming_it_without_the_password()
     {
-        var port = FreePort();
+        var port = TestPorts.Unused();
         _cli.Environment["PGPASS_FOR_TEST"] = "do-not-print";
         File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"),
             $"warehouse:\n  provider: postgres\n  connection: Host=127.0.0.1;Port={port};Username=mw;Password=${{PGPASS_FOR_TEST}};Database=w\n");

@@ -7,10 +7,7 @@ public sealed class ConnectionFailureTests
     [Fact]
     public async Task An_unreachable_postgres_server_is_a_connection_error_naming_the_server()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = TestPorts.Unused();
         await using var warehouse = Warehouses.Open(WarehouseOptions.Postgres($"Host=127.0.0.1;Port={port};Username=nobody;Password=hunter2;Database=w;Timeout=5"));
 
         var error = await Assert.ThrowsAsync<WarehouseException>(() => warehouse.ExecuteAsync("SELECT 1", Ct));

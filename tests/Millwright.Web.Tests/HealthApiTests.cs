@@ -66,10 +66,7 @@ public sealed class HealthApiTests : IAsyncDisposable
     [Fact]
     public async Task Health_is_503_and_names_the_failing_store_when_the_warehouse_is_unreachable()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = TestPorts.Unused();
         using var client = await StartAsync(new()
         {
             ["warehouse.provider"] = "postgres",
