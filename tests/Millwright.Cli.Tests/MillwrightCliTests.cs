@@ -54,10 +54,7 @@ public sealed class MillwrightCliTests : IDisposable
     [Fact]
     public async Task Sql_exports_csv_and_json_to_stdout()
     {
-        var csv = await _cli.RunAsync("sql", "SELECT 1 AS id, 'a,b' AS label, NULL AS note, DATE '2026-01-31' AS day");
-        Assert.Equal(0, csv.ExitCode);
-
-        csv = await _cli.RunAsync("sql", "SELECT 1 AS id, 'a,b' AS label, NULL AS note, DATE '2026-01-31' AS day", "--format", "csv");
+        var csv = await _cli.RunAsync("sql", "SELECT 1 AS id, 'a,b' AS label, NULL AS note, DATE '2026-01-31' AS day", "--format", "csv");
         var json = await _cli.RunAsync("sql", "SELECT 1 AS id, 'a,b' AS label, NULL AS note, 2.5 AS x", "--format", "json");
 
         Assert.Equal("id,label,note,day\n1,\"a,b\",,2026-01-31\n", csv.Out);
