@@ -7,14 +7,6 @@ public sealed record RelationName(string? Schema, string Name)
 
     public static RelationName Of(string schema, string name) => new(schema, name);
 
-    /// <summary>Parses <c>name</c> or <c>schema.name</c> (unquoted).</summary>
-    public static RelationName Parse(string text)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        return dot < 0 ? new RelationName(null, text) : new RelationName(text[..dot], text[(dot + 1)..]);
-    }
-
     public override string ToString() => Schema is null ? Name : $"{Schema}.{Name}";
 }
 

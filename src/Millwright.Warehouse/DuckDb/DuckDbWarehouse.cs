@@ -18,7 +18,8 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = path == ":memory:" ? path : Path.GetFullPath(path);
-        _connectionString = $"Data Source={_path}";
+        // Set when the database instance opens: extensions are never installed from the network.
+        _connectionString = $"Data Source={_path};autoinstall_known_extensions=false";
     }
 
     public override WarehouseEngine Engine => WarehouseEngine.DuckDb;
@@ -43,9 +44,6 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SET autoinstall_known_extensions = false";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch (DuckDBException e)
