@@ -7,6 +7,9 @@ internal sealed class CliIo
 {
     public required TextWriter Out { get; init; }
 
+    /// <summary>Standard output as bytes, for data streamed straight through (CSV, JSON); flush <see cref="Out"/> first.</summary>
+    public required Stream OutStream { get; init; }
+
     public required TextWriter Error { get; init; }
 
     /// <summary>Tables and progress, with colour only on a terminal that wants it.</summary>
@@ -27,6 +30,7 @@ internal sealed class CliIo
         return new CliIo
         {
             Out = System.Console.Out,
+            OutStream = System.Console.OpenStandardOutput(),
             Error = System.Console.Error,
             Console = Create(System.Console.Out, System.Console.IsOutputRedirected || noColor, !System.Console.IsOutputRedirected),
             ErrorConsole = Create(System.Console.Error, System.Console.IsErrorRedirected || noColor, !System.Console.IsErrorRedirected),

@@ -8,10 +8,10 @@ namespace Millwright.Web;
 public static class MillwrightHost
 {
     /// <summary>
-    /// Builds the host for <paramref name="loaded"/>, listening on <paramref name="url"/> (by default the
-    /// settings' <c>web.host</c> and <c>web.port</c>; port 0 picks a free one).
+    /// Builds the host for <paramref name="loaded"/>, listening on the settings' <c>web.host</c> and
+    /// <c>web.port</c> (port 0 picks a free one).
     /// </summary>
-    public static WebApplication Build(LoadedSettings loaded, Uri? url = null, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(LoadedSettings loaded, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         var settings = loaded.Settings;
@@ -22,7 +22,7 @@ public static class MillwrightHost
             ContentRootPath = loaded.Workspace.Root,
             Args = [],
         });
-        builder.WebHost.UseUrls((url ?? settings.Web.Url).ToString());
+        builder.WebHost.UseUrls(settings.Web.Url.ToString());
         builder.Logging.ClearProviders();
         if (logging is null)
         {

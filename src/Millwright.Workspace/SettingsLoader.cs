@@ -62,7 +62,7 @@ public static partial class SettingsLoader
         {
             var key = name.Replace('.', ':');
             cliValues[key] = value;
-            origins[key] = $"--set {name}";
+            origins[key] = $"the command line, {name}";
         }
 
         var configuration = new ConfigurationBuilder()
@@ -124,9 +124,9 @@ public static partial class SettingsLoader
     private static int Port(IConfiguration configuration, Dictionary<string, string> origins)
     {
         var raw = Required(configuration, origins, "web:port");
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
         {
-            throw new SettingsException($"setting web.port must be a port number from 1 to 65535, not '{raw}' (from {Origin(origins, "web:port")})");
+            throw new SettingsException($"setting web.port must be a port number from 0 (any free port) to 65535, not '{raw}' (from {Origin(origins, "web:port")})");
         }
 
         return port;

@@ -9,11 +9,13 @@ internal sealed class CliRunner : IDisposable
 
     public async Task<CliOutcome> RunAsync(params string[] args)
     {
-        var output = new StringWriter();
+        using var stdout = new MemoryStream();
+        using var output = new StreamWriter(stdout, new System.Text.UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
         var error = new StringWriter();
         var io = new CliIo
         {
             Out = output,
+            OutStream = stdout,
             Error = error,
             Console = CliIo.Create(output, plain: true, interactive: false),
             ErrorConsole = CliIo.Create(error, plain: true, interactive: false),
@@ -22,7 +24,8 @@ internal sealed class CliRunner : IDisposable
             Environment = Environment,
         };
         var code = await MillwrightCli.RunAsync(args, io, TestContext.Current.CancellationToken);
-        return new CliOutcome(code, output.ToString(), error.ToString());
+        await output.FlushAsync();
+        return new CliOutcome(code, System.Text.Encoding.UTF8.GetString(stdout.ToArray()), error.ToString());
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

@@ -145,7 +145,7 @@ public sealed class MillwrightCliTests : IDisposable
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Single(outcome.ErrorLines);
-        Assert.Contains("warehouse.connection (from --set warehouse.connection): malformed connection string", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("warehouse.connection (from the command line, warehouse.connection): malformed connection string", outcome.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,6 +160,16 @@ public sealed class MillwrightCliTests : IDisposable
         Assert.Equal(1, outcome.ExitCode);
         Assert.Single(outcome.ErrorLines);
         Assert.Contains($"cannot listen on http://127.0.0.1:{port}/", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_rejects_a_port_out_of_range_naming_it()
+    {
+        var outcome = await _cli.RunAsync("up", "--port", "70000");
+
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Single(outcome.ErrorLines);
+        Assert.Contains("web.port must be a port number from 0 (any free port) to 65535, not '70000'", outcome.Error, StringComparison.Ordinal);
     }
 
     [Fact]

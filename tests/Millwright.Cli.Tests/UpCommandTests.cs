@@ -10,7 +10,7 @@ public sealed class UpCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Up_on_a_fresh_folder_serves_health_and_stops_cleanly_on_sigterm()
     {
         var ct = TestContext.Current.CancellationToken;

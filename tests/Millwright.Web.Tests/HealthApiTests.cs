@@ -19,8 +19,10 @@ public sealed class HealthApiTests : IAsyncDisposable
 
     private async Task<HttpClient> StartAsync(Dictionary<string, string>? overrides = null)
     {
+        overrides ??= [];
+        overrides["web.port"] = "0";
         var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), overrides, new Dictionary<string, string>());
-        _app = MillwrightHost.Build(loaded, new Uri("http://127.0.0.1:0"), logging => logging.ClearProviders());
+        _app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
         await _app.StartAsync(Ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new HttpClient { BaseAddress = new Uri(address) };

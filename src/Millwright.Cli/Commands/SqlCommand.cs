@@ -70,18 +70,8 @@ internal static class SqlCommand
             else
             {
                 await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-                var stdout = io.Out is StreamWriter { BaseStream: var s } ? s : null;
-                if (stdout is not null)
-                {
-                    await ResultExport.WriteAsync(result, exportFormat, stdout, null, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    using var buffer = new MemoryStream();
-                    await ResultExport.WriteAsync(result, exportFormat, buffer, null, cancellationToken).ConfigureAwait(false);
-                    await io.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
-                }
-
+                await ResultExport.WriteAsync(result, exportFormat, io.OutStream, null, cancellationToken).ConfigureAwait(false);
+                await io.OutStream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (exportFormat == ExportFormat.Json)
                 {
                     await io.Out.WriteLineAsync().ConfigureAwait(false);

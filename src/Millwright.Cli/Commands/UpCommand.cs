@@ -22,12 +22,7 @@ internal static class UpCommand
             var extra = new Dictionary<string, string>();
             if (parsed.GetValue(port) is { } p)
             {
-                if (p is < 0 or > 65535)
-                {
-                    throw new CliException($"--port must be from 0 to 65535, not {p}");
-                }
-
-                extra["web.port"] = p == 0 ? "1" : p.ToString(CultureInfo.InvariantCulture);
+                extra["web.port"] = p.ToString(CultureInfo.InvariantCulture);
             }
 
             if (parsed.GetValue(host) is { } h)
@@ -37,8 +32,8 @@ internal static class UpCommand
 
             var loaded = context.LoadSettings(parsed, extra);
             var settings = loaded.Settings;
-            var url = parsed.GetValue(port) == 0 ? new UriBuilder(Uri.UriSchemeHttp, settings.Web.Host, 0).Uri : settings.Web.Url;
-            var app = MillwrightHost.Build(loaded, url);
+            var url = settings.Web.Url;
+            var app = MillwrightHost.Build(loaded);
             await using (app.ConfigureAwait(false))
             {
                 try
