@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Millwright.Operations.Data;
+
+/// <summary>Where the operational database lives and how to open it: a SQLite file (default) or PostgreSQL.</summary>
+public sealed class OperationsStore : IAsyncDisposable
+{
+    private readonly DbContextOptions<SqliteOperationsDbContext>? _sqlite;
+    private readonly DbContextOptions<PostgresOperationsDbContext>? _postgres;
+    private readonly NpgsqlDataSource? _dataSource;
+
+    private OperationsStore(string target, DbContextOptions<SqliteOperationsDbContext> sqlite)
+    {
+        Target = target;
+        Provider = OperationsProvider.Sqlite;
+        _sqlite = sqlite;
+    }
+
+    private OperationsStore(string target, NpgsqlDataSource dataSource)
+    {
+        Target = target;
+        Provider = OperationsProvider.Postgres;
+        _dataSource = dataSource;
+        _postgres = new DbContextOptionsBuilder<PostgresOperationsDbContext>()
+            .UseNpgsql(dataSource, o => o.MigrationsHistoryTable("__ef_migrations_history"))
+            .Options;
+    }
+
+    public OperationsProvider Provider { get; }
+
+    /// <summary>The file or server (password masked by the caller's settings), for messages.</summary>
+    public string Target { get; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>A SQLite file; its folder is created when missing.</summary>
+    public static OperationsStore Sqlite(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var connection = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Pooling = true,
+            DefaultTimeout = 30,
+            ForeignKeys = true,
+        }.ToString();
+        var options = new DbContextOptionsBuilder<SqliteOperationsDbContext>()
+            .UseSqlite(connection, o => o.MigrationsHistoryTable("__ef_migrations_history"))
+            .Options;
+        return new OperationsStore(full, options);
+    }
+
+    public static OperationsStore Postgres(string connectionString, string? displayTarget = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return new OperationsStore(displayTarget ?? "PostgreSQL", NpgsqlDataSource.Create(connectionString));
+    }
+
+    /// <summary>A context for one unit of work, saving as <paramref name="scope"/>. Dispose it after the work.</summary>
+    public OperationsDbContext CreateContext(OperationScope? scope = null)
+    {
+        OperationsDbContext context = Provider == OperationsProvider.Sqlite
+            ? new SqliteOperationsDbContext(_sqlite!)
+            : new PostgresOperationsDbContext(_postgres!);
+        context.Clock = Clock;
+        if (scope is not null)
+        {
+            context.Scope = scope;
+        }
+
+        return context;
+    }
+
+    /// <summary>Applies every pending migration; returns the names of those applied.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateContext();
+        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        if (Provider == OperationsProvider.Sqlite)
+        {
+            // Readers never block the writer and the writer never blocks readers; the setting stays with the file.
+            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+        }
+
+        await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return pending;
+    }
+
+    /// <summary>Migrations that the code has and the database lacks.</summary>
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateContext();
+        return [.. await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,517 @@
+using Microsoft.EntityFrameworkCore;
+using Millwright.Domain;
+using Millwright.Operations.Data;
+
+namespace Millwright.Operations;
+
+public sealed record CreateServiceOrder(long AssetId, ServiceOrderType Type, Priority Priority, string Description)
+{
+    public DateTime? FailureAt { get; init; }
+    public bool AssetDown { get; init; }
+    public DateTime? DowntimeStart { get; init; }
+    public DateTime? ScheduledStart { get; init; }
+    public DateTime? DueAt { get; init; }
+    public decimal EstimatedHours { get; init; }
+    public long? ParentOrderId { get; init; }
+    public long? PmPlanId { get; init; }
+    public long? CustomerId { get; init; }
+    public bool IsBillable { get; init; } = true;
+}
+
+/// <summary>Fields of an open order a planner may change; null leaves a field as it is.</summary>
+public sealed record UpdateServiceOrder
+{
+    public Priority? Priority { get; init; }
+    public string? Description { get; init; }
+    public DateTime? DueAt { get; init; }
+    public DateTime? ScheduledStart { get; init; }
+    public decimal? EstimatedHours { get; init; }
+    public bool? AssetDown { get; init; }
+    public DateTime? DowntimeStart { get; init; }
+    public DateTime? DowntimeEnd { get; init; }
+    public string? ResolutionCode { get; init; }
+    public string? ResolutionNotes { get; init; }
+    public bool? IsBillable { get; init; }
+}
+
+public sealed record CompleteServiceOrder
+{
+    public string? ResolutionCode { get; init; }
+    public string? ResolutionNotes { get; init; }
+    public DateTime? DowntimeEnd { get; init; }
+}
+
+public sealed record RecordWorkEvent(long MechanicId, WorkEventType Type)
+{
+    public DateTime? OccurredAt { get; init; }
+    public string? Note { get; init; }
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed record AddDiagnosis(string Finding)
+{
+    public long? DiagnosticCodeId { get; init; }
+    public long? MechanicId { get; init; }
+    public string? RootCause { get; init; }
+}
+
+/// <summary>A recorded work event and whether it is the replay of an earlier request with the same idempotency key.</summary>
+public sealed record WorkEventResult(WorkEvent Event, ServiceOrderStatus OrderStatus, bool Replayed);
+
+/// <summary>The maintenance workflow: orders, assignments, work events and labor, diagnoses, and every status change.</summary>
+public sealed class ServiceOrders(OperationsStore store)
+{
+    public Task<ServiceOrder> CreateAsync(OperationScope scope, CreateServiceOrder command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(command);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            var asset = await db.Assets.GetAsync(command.AssetId, "asset", cancellationToken).ConfigureAwait(false);
+            if (asset.Status == AssetStatus.Retired)
+            {
+                throw new DomainRuleException("asset.retired", $"asset {asset.Code} is retired");
+            }
+
+            var now = db.UtcNow;
+            var order = new ServiceOrder
+            {
+                Number = await NextNumberAsync(db, cancellationToken).ConfigureAwait(false),
+                AssetId = asset.Id,
+                Type = command.Type,
+                Priority = command.Priority,
+                Description = command.Description,
+                ReportedAt = now,
+                FailureAt = command.FailureAt,
+                AssetDown = command.AssetDown,
+                DowntimeStart = command.AssetDown ? command.DowntimeStart ?? command.FailureAt ?? now : null,
+                ScheduledStart = command.ScheduledStart,
+                DueAt = command.DueAt,
+                EstimatedHours = command.EstimatedHours,
+                ParentOrderId = command.ParentOrderId,
+                PmPlanId = command.PmPlanId,
+                CustomerId = command.CustomerId,
+                IsBillable = command.IsBillable,
+                CreatedAt = now,
+            };
+            Validation.Throw(order.Validate());
+            var opened = ServiceOrderWorkflow.Open(order, scope.Actor, now);
+            db.ServiceOrders.Add(order);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            opened.ServiceOrderId = order.Id;
+            db.StatusHistory.Add(opened);
+            if (order.AssetDown && asset.Status == AssetStatus.Active)
+            {
+                asset.Status = AssetStatus.Down;
+            }
+
+            return order;
+        }, cancellationToken);
+    }
+
+    public Task<ServiceOrder> UpdateAsync(OperationScope scope, long id, long? expectedVersion, UpdateServiceOrder update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(update);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            var order = await LoadAsync(db, id, expectedVersion, cancellationToken).ConfigureAwait(false);
+            var planning = update.Priority is not null || update.Description is not null || update.DueAt is not null
+                || update.ScheduledStart is not null || update.EstimatedHours is not null || update.IsBillable is not null;
+            AccessPolicy.Demand(scope.Actor, planning ? Capability.PlanWork : Capability.RecordOwnWork);
+            if (order.Status is ServiceOrderStatus.Closed or ServiceOrderStatus.Cancelled)
+            {
+                throw new DomainRuleException("service_order.final", $"service order {order.Number} is {order.Status.Name()} and can no longer change");
+            }
+
+            order.Priority = update.Priority ?? order.Priority;
+            order.Description = update.Description ?? order.Description;
+            order.DueAt = update.DueAt ?? order.DueAt;
+            order.ScheduledStart = update.ScheduledStart ?? order.ScheduledStart;
+            order.EstimatedHours = update.EstimatedHours ?? order.EstimatedHours;
+            order.AssetDown = update.AssetDown ?? order.AssetDown;
+            order.DowntimeStart = update.DowntimeStart ?? order.DowntimeStart ?? (order.AssetDown ? order.FailureAt ?? order.ReportedAt : null);
+            order.DowntimeEnd = update.DowntimeEnd ?? order.DowntimeEnd;
+            order.ResolutionCode = update.ResolutionCode ?? order.ResolutionCode;
+            order.ResolutionNotes = update.ResolutionNotes ?? order.ResolutionNotes;
+            order.IsBillable = update.IsBillable ?? order.IsBillable;
+            Validation.Throw(order.Validate());
+            return order;
+        }, cancellationToken);
+    }
+
+    public Task<Assignment> AssignAsync(OperationScope scope, long id, long mechanicId, AssignmentRole role, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            AccessPolicy.Demand(scope.Actor, Capability.PlanWork);
+            var order = await LoadAsync(db, id, null, cancellationToken).ConfigureAwait(false);
+            if (order.Status is not (ServiceOrderStatus.Open or ServiceOrderStatus.Scheduled or ServiceOrderStatus.InProgress or ServiceOrderStatus.OnHold))
+            {
+                throw new DomainRuleException("assignment.order_status", $"service order {order.Number} is {order.Status.Name()}; only open work can be assigned");
+            }
+
+            var mechanic = await db.Mechanics.GetAsync(mechanicId, "mechanic", cancellationToken).ConfigureAwait(false);
+            if (!mechanic.IsActive)
+            {
+                throw new DomainRuleException("assignment.mechanic_inactive", $"mechanic {mechanic.EmployeeNumber} is not active");
+            }
+
+            var active = await db.Assignments.Where(a => a.ServiceOrderId == id && a.ReleasedAt == null).ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (active.Any(a => a.MechanicId == mechanicId))
+            {
+                throw new DomainRuleException("assignment.duplicate", $"mechanic {mechanic.EmployeeNumber} is already assigned to {order.Number}");
+            }
+
+            if (role == AssignmentRole.Lead && active.Any(a => a.Role == AssignmentRole.Lead))
+            {
+                throw new DomainRuleException("assignment.one_lead", $"service order {order.Number} already has a lead mechanic");
+            }
+
+            var assignment = new Assignment
+            {
+                ServiceOrderId = id,
+                MechanicId = mechanicId,
+                Role = role,
+                AssignedAt = db.UtcNow,
+                AssignedBy = scope.Actor.Name,
+            };
+            db.Assignments.Add(assignment);
+            Touch(order);
+            return assignment;
+        }, cancellationToken);
+    }
+
+    public Task<Assignment> ReleaseAssignmentAsync(OperationScope scope, long id, long assignmentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            AccessPolicy.Demand(scope.Actor, Capability.PlanWork);
+            var order = await LoadAsync(db, id, null, cancellationToken).ConfigureAwait(false);
+            var assignment = await db.Assignments.FirstOrDefaultAsync(a => a.Id == assignmentId && a.ServiceOrderId == id, cancellationToken).ConfigureAwait(false)
+                ?? throw new NotFoundException("assignment", assignmentId);
+            if (!assignment.IsActive)
+            {
+                throw new DomainRuleException("assignment.released", $"assignment {assignmentId} is already released");
+            }
+
+            if (await db.LaborEntries.AnyAsync(l => l.ServiceOrderId == id && l.MechanicId == assignment.MechanicId && l.EndedAt == null, cancellationToken).ConfigureAwait(false))
+            {
+                throw new DomainRuleException("assignment.running_timer", "the mechanic has a running timer on this order; pause or finish it first");
+            }
+
+            assignment.ReleasedAt = db.UtcNow;
+            Touch(order);
+            return assignment;
+        }, cancellationToken);
+    }
+
+    public Task<ServiceOrder> ScheduleAsync(OperationScope scope, long id, long? expectedVersion, DateTime? scheduledStart, CancellationToken cancellationToken = default) =>
+        TransitionAsync(scope, id, expectedVersion, WorkflowAction.Schedule, null, order => order.ScheduledStart = scheduledStart ?? order.ScheduledStart, cancellationToken);
+
+    /// <summary>ON_HOLD with a reason; every running timer on the order is paused by a PAUSE event in the same transaction.</summary>
+    public Task<ServiceOrder> HoldAsync(OperationScope scope, long id, long? expectedVersion, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            var order = await LoadAsync(db, id, expectedVersion, cancellationToken).ConfigureAwait(false);
+            var facts = await FactsAsync(db, order, scope.Actor, cancellationToken).ConfigureAwait(false);
+            db.StatusHistory.Add(ServiceOrderWorkflow.Apply(order, WorkflowAction.Hold, scope.Actor, db.UtcNow, facts, reason));
+            var running = await db.LaborEntries.Where(l => l.ServiceOrderId == id && l.EndedAt == null).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var labor in running)
+            {
+                var pause = new WorkEvent
+                {
+                    ServiceOrderId = id,
+                    MechanicId = labor.MechanicId,
+                    Type = WorkEventType.Pause,
+                    OccurredAt = db.UtcNow,
+                    Actor = scope.Actor.Name,
+                    Note = "order put on hold: " + reason,
+                };
+                db.WorkEvents.Add(pause);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                labor.Stop(pause.OccurredAt, pause.Id);
+            }
+
+            return order;
+        }, cancellationToken);
+    }
+
+    public Task<ServiceOrder> ResumeAsync(OperationScope scope, long id, long? expectedVersion, CancellationToken cancellationToken = default) =>
+        TransitionAsync(scope, id, expectedVersion, WorkflowAction.Resume, null, null, cancellationToken);
+
+    public Task<ServiceOrder> CompleteAsync(OperationScope scope, long id, long? expectedVersion, CompleteServiceOrder command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return TransitionAsync(scope, id, expectedVersion, WorkflowAction.Complete, null, order =>
+        {
+            order.ResolutionCode = command.ResolutionCode ?? order.ResolutionCode;
+            order.ResolutionNotes = command.ResolutionNotes ?? order.ResolutionNotes;
+            order.DowntimeEnd = command.DowntimeEnd ?? order.DowntimeEnd;
+        }, cancellationToken, afterward: async (db, order) =>
+        {
+            if (order.AssetDown)
+            {
+                var asset = await db.Assets.GetAsync(order.AssetId, "asset", cancellationToken).ConfigureAwait(false);
+                var otherDown = await db.ServiceOrders.AnyAsync(
+                    o => o.AssetId == order.AssetId && o.Id != order.Id && o.AssetDown && o.DowntimeEnd == null
+                        && o.Status != ServiceOrderStatus.Cancelled && o.Status != ServiceOrderStatus.Closed,
+                    cancellationToken).ConfigureAwait(false);
+                if (asset.Status == AssetStatus.Down && !otherDown)
+                {
+                    asset.Status = AssetStatus.Active;
+                }
+            }
+        });
+    }
+
+    /// <summary>QA rejected the work: back to IN_PROGRESS, counted as rework.</summary>
+    public Task<ServiceOrder> QaRejectAsync(OperationScope scope, long id, long? expectedVersion, string reason, CancellationToken cancellationToken = default) =>
+        TransitionAsync(scope, id, expectedVersion, WorkflowAction.QaReject, reason, null, cancellationToken);
+
+    /// <summary>CANCELLED with a reason; open reservations go back to stock.</summary>
+    public Task<ServiceOrder> CancelAsync(OperationScope scope, long id, long? expectedVersion, string reason, CancellationToken cancellationToken = default) =>
+        TransitionAsync(scope, id, expectedVersion, WorkflowAction.Cancel, reason, null, cancellationToken, afterward: async (db, order) =>
+        {
+            var reserved = await db.OrderParts.Where(p => p.ServiceOrderId == order.Id && p.QuantityReserved > 0).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var line in reserved)
+            {
+                var location = await db.StockLocations.GetAsync(line.LocationId, "stock location", cancellationToken).ConfigureAwait(false);
+                await StockLedger.ReleaseAsync(db, line.PartId, location, line.QuantityReserved, cancellationToken).ConfigureAwait(false);
+                line.QuantityReserved = 0;
+            }
+        }, releaseReservationsFirst: true);
+
+    public Task<ServiceOrder> CloseAsync(OperationScope scope, long id, long? expectedVersion, CancellationToken cancellationToken = default) =>
+        TransitionAsync(scope, id, expectedVersion, WorkflowAction.Close, null, null, cancellationToken);
+
+    /// <summary>
+    /// Records START, PAUSE, RESUME or FINISH for a mechanic and keeps labor entries in step. The first START moves a
+    /// SCHEDULED order to IN_PROGRESS; a RESUME on an order ON_HOLD resumes it. With an idempotency key, a repeated
+    /// request returns the first event instead of recording another.
+    /// </summary>
+    public async Task<WorkEventResult> RecordWorkEventAsync(OperationScope scope, long id, RecordWorkEvent command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(command);
+        var idempotencyScope = $"work_event:{id}";
+        return await UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            if (command.IdempotencyKey is { } key)
+            {
+                var earlier = await db.IdempotencyKeys.AsNoTracking()
+                    .FirstOrDefaultAsync(k => k.Scope == idempotencyScope && k.Key == key, cancellationToken).ConfigureAwait(false);
+                if (earlier is not null)
+                {
+                    var first = await db.WorkEvents.AsNoTracking().FirstAsync(e => e.Id == long.Parse(earlier.Response, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                    var status = await db.ServiceOrders.Where(o => o.Id == id).Select(o => o.Status).FirstAsync(cancellationToken).ConfigureAwait(false);
+                    return new WorkEventResult(first, status, Replayed: true);
+                }
+            }
+
+            var actor = scope.Actor;
+            AccessPolicy.Demand(actor, actor.MechanicId == command.MechanicId ? Capability.RecordOwnWork : Capability.RecordWorkForOthers);
+            var order = await LoadAsync(db, id, null, cancellationToken).ConfigureAwait(false);
+            var mechanic = await db.Mechanics.GetAsync(command.MechanicId, "mechanic", cancellationToken).ConfigureAwait(false);
+            var assigned = await db.Assignments.AnyAsync(a => a.ServiceOrderId == id && a.MechanicId == mechanic.Id && a.ReleasedAt == null, cancellationToken).ConfigureAwait(false);
+            if (!assigned)
+            {
+                throw new DomainRuleException("work_event.not_assigned", $"mechanic {mechanic.EmployeeNumber} is not assigned to service order {order.Number}");
+            }
+
+            var allowedStatuses = command.Type switch
+            {
+                WorkEventType.Start => new[] { ServiceOrderStatus.Scheduled, ServiceOrderStatus.InProgress },
+                WorkEventType.Resume => [ServiceOrderStatus.InProgress, ServiceOrderStatus.OnHold],
+                WorkEventType.Pause => [ServiceOrderStatus.InProgress],
+                _ => [ServiceOrderStatus.InProgress, ServiceOrderStatus.OnHold],
+            };
+            if (!allowedStatuses.Contains(order.Status))
+            {
+                throw new DomainRuleException(
+                    "work_event.order_status",
+                    $"service order {order.Number} is {order.Status.Name()}; {command.Type.Name()} needs {string.Join(" or ", allowedStatuses.Select(s => s.Name()))}");
+            }
+
+            var last = await db.WorkEvents.Where(e => e.ServiceOrderId == id && e.MechanicId == mechanic.Id)
+                .OrderByDescending(e => e.Id).Select(e => (WorkEventType?)e.Type).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var runningElsewhere = await db.LaborEntries.AnyAsync(l => l.MechanicId == mechanic.Id && l.EndedAt == null && l.ServiceOrderId != id, cancellationToken).ConfigureAwait(false);
+            WorkTimer.CheckSequence(last, command.Type, runningElsewhere, $"mechanic {mechanic.EmployeeNumber}", order.Number);
+
+            var now = db.UtcNow;
+            var at = command.OccurredAt ?? now;
+            if (at > now.AddMinutes(5))
+            {
+                throw ValidationFailedException.For("occurredAt", "cannot be in the future");
+            }
+
+            var workflowActor = actor with { MechanicId = actor.MechanicId ?? mechanic.Id };
+            if (command.Type == WorkEventType.Start && order.Status == ServiceOrderStatus.Scheduled)
+            {
+                var facts = await FactsAsync(db, order, workflowActor, cancellationToken).ConfigureAwait(false);
+                db.StatusHistory.Add(ServiceOrderWorkflow.Apply(order, WorkflowAction.Start, actor, at, facts));
+            }
+            else if (command.Type == WorkEventType.Resume && order.Status == ServiceOrderStatus.OnHold)
+            {
+                var facts = await FactsAsync(db, order, workflowActor, cancellationToken).ConfigureAwait(false);
+                db.StatusHistory.Add(ServiceOrderWorkflow.Apply(order, WorkflowAction.Resume, actor, at, facts));
+            }
+            else
+            {
+                // Work on an order serializes with its status changes: a HOLD racing this event conflicts on the version.
+                Touch(order);
+            }
+
+            var workEvent = new WorkEvent { ServiceOrderId = id, MechanicId = mechanic.Id, Type = command.Type, OccurredAt = at, Actor = actor.Name, Note = command.Note };
+            db.WorkEvents.Add(workEvent);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+            if (command.Type is WorkEventType.Start or WorkEventType.Resume)
+            {
+                db.LaborEntries.Add(new LaborEntry
+                {
+                    ServiceOrderId = id,
+                    MechanicId = mechanic.Id,
+                    StartedAt = at,
+                    HourlyCost = mechanic.HourlyCost,
+                    BillableRate = mechanic.BillableRate,
+                    StartEventId = workEvent.Id,
+                });
+            }
+            else
+            {
+                var running = await db.LaborEntries.FirstOrDefaultAsync(l => l.ServiceOrderId == id && l.MechanicId == mechanic.Id && l.EndedAt == null, cancellationToken).ConfigureAwait(false);
+                running?.Stop(at, workEvent.Id);
+            }
+
+            if (command.IdempotencyKey is { } newKey)
+            {
+                db.IdempotencyKeys.Add(new IdempotencyRecord
+                {
+                    Scope = idempotencyScope,
+                    Key = newKey,
+                    StatusCode = 201,
+                    Response = workEvent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    CreatedAt = now,
+                });
+            }
+
+            return new WorkEventResult(workEvent, order.Status, Replayed: false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<Diagnosis> AddDiagnosisAsync(OperationScope scope, long id, AddDiagnosis command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(command);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            AccessPolicy.Demand(scope.Actor, Capability.RecordOwnWork);
+            var order = await LoadAsync(db, id, null, cancellationToken).ConfigureAwait(false);
+            if (order.Status is ServiceOrderStatus.Closed or ServiceOrderStatus.Cancelled)
+            {
+                throw new DomainRuleException("service_order.final", $"service order {order.Number} is {order.Status.Name()}");
+            }
+
+            if (string.IsNullOrWhiteSpace(command.Finding))
+            {
+                throw ValidationFailedException.For("finding", "is required");
+            }
+
+            if (command.DiagnosticCodeId is { } codeId)
+            {
+                await db.DiagnosticCodes.GetAsync(codeId, "diagnostic code", cancellationToken).ConfigureAwait(false);
+            }
+
+            var diagnosis = new Diagnosis
+            {
+                ServiceOrderId = id,
+                DiagnosticCodeId = command.DiagnosticCodeId,
+                MechanicId = command.MechanicId ?? scope.Actor.MechanicId,
+                Finding = command.Finding,
+                RootCause = command.RootCause,
+                DiagnosedAt = db.UtcNow,
+            };
+            db.Diagnoses.Add(diagnosis);
+            Touch(order);
+            return diagnosis;
+        }, cancellationToken);
+    }
+
+    /// <summary>What the workflow guards see for <paramref name="order"/>, read in the caller's transaction.</summary>
+    internal static async Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken)
+    {
+        var id = order.Id;
+        var assignments = await db.Assignments.Where(a => a.ServiceOrderId == id && a.ReleasedAt == null).Select(a => a.MechanicId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var parts = await db.OrderParts.Where(p => p.ServiceOrderId == id)
+            .Select(p => new { p.QuantityReserved, p.QuantityIssued, p.QuantityReturned }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new WorkflowFacts
+        {
+            HasActiveAssignment = assignments.Count > 0,
+            ActorIsAssigned = actor.MechanicId is { } m && assignments.Contains(m),
+            RunningTimers = await db.LaborEntries.CountAsync(l => l.ServiceOrderId == id && l.EndedAt == null, cancellationToken).ConfigureAwait(false),
+            HasLabor = await db.LaborEntries.AnyAsync(l => l.ServiceOrderId == id, cancellationToken).ConfigureAwait(false),
+            ReservedUnissued = parts.Sum(p => p.QuantityReserved),
+            NetIssuedParts = parts.Sum(p => p.QuantityIssued - p.QuantityReturned),
+            HasDiagnosis = await db.Diagnoses.AnyAsync(d => d.ServiceOrderId == id, cancellationToken).ConfigureAwait(false),
+            HasIssuedInvoice = await db.Invoices.AnyAsync(i => i.ServiceOrderId == id && i.Status == InvoiceStatus.Issued, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    internal static async Task<ServiceOrder> LoadAsync(OperationsDbContext db, long id, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var order = await db.ServiceOrders.GetAsync(id, "service order", cancellationToken).ConfigureAwait(false);
+        if (expectedVersion is { } v && v != order.Version)
+        {
+            throw new ConcurrencyConflictException($"service order {order.Number} is at version {order.Version}, not {v}; reload it and try again");
+        }
+
+        return order;
+    }
+
+    /// <summary>Bumps the order's version so concurrent writes to the same order serialize (the loser gets a conflict).</summary>
+    internal static void Touch(ServiceOrder order) => order.Version++;
+
+    private Task<ServiceOrder> TransitionAsync(
+        OperationScope scope,
+        long id,
+        long? expectedVersion,
+        WorkflowAction action,
+        string? reason,
+        Action<ServiceOrder>? before,
+        CancellationToken cancellationToken,
+        Func<OperationsDbContext, ServiceOrder, Task>? afterward = null,
+        bool releaseReservationsFirst = false)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            var order = await LoadAsync(db, id, expectedVersion, cancellationToken).ConfigureAwait(false);
+            before?.Invoke(order);
+            Validation.Throw(order.Validate());
+            var facts = await FactsAsync(db, order, scope.Actor, cancellationToken).ConfigureAwait(false);
+            if (releaseReservationsFirst)
+            {
+                facts = facts with { ReservedUnissued = 0 };
+            }
+
+            db.StatusHistory.Add(ServiceOrderWorkflow.Apply(order, action, scope.Actor, db.UtcNow, facts, reason));
+            if (afterward is not null)
+            {
+                await afterward(db, order).ConfigureAwait(false);
+            }
+
+            return order;
+        }, cancellationToken);
+    }
+
+    private static async Task<string> NextNumberAsync(OperationsDbContext db, CancellationToken cancellationToken)
+    {
+        var count = await db.ServiceOrders.LongCountAsync(cancellationToken).ConfigureAwait(false);
+        return $"OS-{count + 1:D6}";
+    }
+}

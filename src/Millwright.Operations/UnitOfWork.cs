@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Millwright.Domain;
+using Millwright.Operations.Data;
+
+namespace Millwright.Operations;
+
+/// <summary>
+/// Runs one use case as one transaction on a fresh context: everything it writes (rows, history, ledger, audit,
+/// change feed) commits together or not at all. A lost race on a generated number is retried; a stale version
+/// becomes <see cref="ConcurrencyConflictException"/>; a broken constraint becomes a domain error naming it.
+/// </summary>
+internal static class UnitOfWork
+{
+    private const int Attempts = 5;
+
+    // Unique indexes whose violation means "someone else took the same next number/row first": try again.
+    private static readonly string[] Retriable =
+    [
+        "service_orders.number", "ux_service_orders_number",
+        "purchase_orders.number", "ux_purchase_orders_number",
+        "invoices.number", "ux_invoices_number",
+        "stock_balances.part_id", "ux_stock_balances_part_id_location_id",
+        "order_parts.service_order_id", "ux_order_parts_service_order_id_part_id_location_id",
+        "idempotency_keys.scope", "ux_idempotency_keys_scope_key",
+    ];
+
+    public static async Task<T> RunAsync<T>(OperationsStore store, OperationScope scope, Func<OperationsDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = store.CreateContext(scope);
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                var result = await work(db).ConfigureAwait(false);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+            catch (DbUpdateConcurrencyException e)
+            {
+                var entry = e.Entries.Count > 0 ? e.Entries[0] : null;
+                var what = entry is null ? "the row" : $"{entry.Metadata.GetTableName()} {entry.Property(nameof(Entity.Id)).CurrentValue}";
+                throw new ConcurrencyConflictException($"{what} was changed by someone else since it was read; reload it and try again");
+            }
+            catch (DbUpdateException e) when (attempt < Attempts && DbErrors.IsUniqueRace(e, Retriable))
+            {
+                // Another transaction inserted the same number or row first; the next attempt sees it.
+            }
+            catch (DbUpdateException e) when (DbErrors.Classify(e) is { } violation)
+            {
+                throw violation.Kind switch
+                {
+                    ConstraintKind.Unique => new ConcurrencyConflictException($"a row with the same key already exists ({violation.Constraint})"),
+                    ConstraintKind.ForeignKey => new DomainRuleException("reference", $"a referenced row does not exist ({(violation.Constraint.Length == 0 ? "foreign key" : violation.Constraint)})"),
+                    _ => new DomainRuleException(violation.Constraint, $"the write breaks the rule {violation.Constraint}"),
+                };
+            }
+        }
+    }
+
+    public static async Task<T> ReadAsync<T>(OperationsStore store, Func<OperationsDbContext, Task<T>> read)
+    {
+        await using var db = store.CreateContext();
+        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        return await read(db).ConfigureAwait(false);
+    }
+
+    public static async Task<T> GetAsync<T>(this DbSet<T> set, long id, string entity, CancellationToken cancellationToken) where T : Entity =>
+        await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(entity, id);
+}
