@@ -74,6 +74,7 @@ public static class ServiceOrderWorkflow
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(facts);
         var to = Target(action);
+        AccessPolicy.Demand(actor, RequiredCapability(action));
         if (!Sources(action).Contains(order.Status))
         {
             throw new DomainRuleException(
@@ -81,7 +82,6 @@ public static class ServiceOrderWorkflow
                 $"service order {order.Number} is {order.Status.Name()}; {action.Name()} needs {string.Join(" or ", Sources(action).Select(s => s.Name()))}");
         }
 
-        AccessPolicy.Demand(actor, RequiredCapability(action));
         if (actor.Role == Role.Mechanic && action != WorkflowAction.Start && !facts.ActorIsAssigned)
         {
             throw new ForbiddenException("role.mechanic_not_assigned", $"{actor} is not assigned to service order {order.Number}");

@@ -98,6 +98,21 @@ public sealed class OperationsStore : IAsyncDisposable
         return [.. await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)];
     }
 
+    /// <summary>Connects and compares the schema with the code: "schema current" or the number of pending migrations.</summary>
+    public async Task<string> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateContext();
+        if (!await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"cannot connect to the operational store at {Target}");
+        }
+
+        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count();
+        return pending == 0
+            ? $"schema current ({(await context.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)).Count()} migrations)"
+            : throw new InvalidOperationException($"{pending} migration(s) pending: run `millwright ops migrate`");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_dataSource is not null)

@@ -29,11 +29,15 @@ public sealed class Inventory(OperationsStore store)
     /// Consumes a part on an order: one ISSUE_TO_ORDER movement from the location to CONSUMED, in one transaction that
     /// never drives stock below zero. Reserved quantity on the order is used first.
     /// </summary>
-    public Task<(OrderPart Line, InventoryMovement Movement)> IssueAsync(OperationScope scope, long orderId, long partId, long locationId, decimal quantity, CancellationToken cancellationToken = default)
+    public async Task<(OrderPart Line, InventoryMovement Movement)> IssueAsync(OperationScope scope, long orderId, long partId, long locationId, decimal quantity, CancellationToken cancellationToken = default) =>
+        (await IssueOnceAsync(scope, orderId, partId, locationId, quantity, null, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary><see cref="IssueAsync"/> with an idempotency key: a retried request is recorded once and gets the first result back.</summary>
+    public Task<((OrderPart Line, InventoryMovement Movement) Result, bool Replayed)> IssueOnceAsync(OperationScope scope, long orderId, long partId, long locationId, decimal quantity, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         Validation.Positive("quantity", quantity);
-        return UnitOfWork.RunAsync(store, scope, async db =>
+        return UnitOfWork.RunIdempotentAsync(store, scope, $"issue:{orderId}", idempotencyKey, async db =>
         {
             AccessPolicy.Demand(scope.Actor, Capability.ConsumeParts);
             var (order, part, location) = await LoadAsync(db, orderId, partId, locationId, cancellationToken).ConfigureAwait(false);

@@ -81,11 +81,11 @@ public sealed class Observations(OperationsStore store)
     }
 
     /// <summary>Appends telemetry readings in one transaction; the vehicle's odometer follows the highest reading.</summary>
-    public Task<int> RecordTelemetryAsync(OperationScope scope, IReadOnlyList<TelemetryReading> readings, CancellationToken cancellationToken = default)
+    public Task<(int Recorded, bool Replayed)> RecordTelemetryAsync(OperationScope scope, IReadOnlyList<TelemetryReading> readings, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(readings);
-        return UnitOfWork.RunAsync(store, scope, async db =>
+        return UnitOfWork.RunIdempotentAsync(store, scope, "telemetry", idempotencyKey, async db =>
         {
             AccessPolicy.Demand(scope.Actor, Capability.RecordObservations);
             foreach (var (reading, index) in readings.Select((r, i) => (r, i)))

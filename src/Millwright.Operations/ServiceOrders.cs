@@ -298,21 +298,8 @@ public sealed class ServiceOrders(OperationsStore store)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(command);
-        var idempotencyScope = $"work_event:{id}";
-        return await UnitOfWork.RunAsync(store, scope, async db =>
+        var (result, replayed) = await UnitOfWork.RunIdempotentAsync(store, scope, $"work_event:{id}", command.IdempotencyKey, async db =>
         {
-            if (command.IdempotencyKey is { } key)
-            {
-                var earlier = await db.IdempotencyKeys.AsNoTracking()
-                    .FirstOrDefaultAsync(k => k.Scope == idempotencyScope && k.Key == key, cancellationToken).ConfigureAwait(false);
-                if (earlier is not null)
-                {
-                    var first = await db.WorkEvents.AsNoTracking().FirstAsync(e => e.Id == long.Parse(earlier.Response, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-                    var status = await db.ServiceOrders.Where(o => o.Id == id).Select(o => o.Status).FirstAsync(cancellationToken).ConfigureAwait(false);
-                    return new WorkEventResult(first, status, Replayed: true);
-                }
-            }
-
             var actor = scope.Actor;
             AccessPolicy.Demand(actor, actor.MechanicId == command.MechanicId ? Capability.RecordOwnWork : Capability.RecordWorkForOthers);
             var order = await LoadAsync(db, id, null, cancellationToken).ConfigureAwait(false);
@@ -388,20 +375,9 @@ public sealed class ServiceOrders(OperationsStore store)
                 running?.Stop(at, workEvent.Id);
             }
 
-            if (command.IdempotencyKey is { } newKey)
-            {
-                db.IdempotencyKeys.Add(new IdempotencyRecord
-                {
-                    Scope = idempotencyScope,
-                    Key = newKey,
-                    StatusCode = 201,
-                    Response = workEvent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    CreatedAt = now,
-                });
-            }
-
             return new WorkEventResult(workEvent, order.Status, Replayed: false);
         }, cancellationToken).ConfigureAwait(false);
+        return result with { Replayed = replayed };
     }
 
     public Task<Diagnosis> AddDiagnosisAsync(OperationScope scope, long id, AddDiagnosis command, CancellationToken cancellationToken = default)

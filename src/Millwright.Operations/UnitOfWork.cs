@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Millwright.Domain;
 using Millwright.Operations.Data;
@@ -58,6 +59,48 @@ internal static class UnitOfWork
             }
         }
     }
+
+    /// <summary>
+    /// Like <see cref="RunAsync{T}"/>, but a request that repeats an idempotency key (within <paramref name="keyScope"/>)
+    /// does nothing and gets the first request's result back. The key is stored in the same transaction as the work.
+    /// </summary>
+    public static async Task<(T Result, bool Replayed)> RunIdempotentAsync<T>(
+        OperationsStore store, OperationScope scope, string keyScope, string? key, Func<OperationsDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (key is null)
+        {
+            return (await RunAsync(store, scope, work, cancellationToken).ConfigureAwait(false), false);
+        }
+
+        if (key.Length is 0 or > 200)
+        {
+            throw ValidationFailedException.For("Idempotency-Key", "must be 1 to 200 characters");
+        }
+
+        return await RunAsync(store, scope, async db =>
+        {
+            var earlier = await db.IdempotencyKeys.AsNoTracking()
+                .FirstOrDefaultAsync(k => k.Scope == keyScope && k.Key == key, cancellationToken).ConfigureAwait(false);
+            if (earlier is not null)
+            {
+                return (JsonSerializer.Deserialize<T>(earlier.Response, ReplayJson)!, true);
+            }
+
+            var result = await work(db).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            db.IdempotencyKeys.Add(new IdempotencyRecord
+            {
+                Scope = keyScope,
+                Key = key,
+                StatusCode = 200,
+                Response = JsonSerializer.Serialize(result, ReplayJson),
+                CreatedAt = db.UtcNow,
+            });
+            return (result, false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly JsonSerializerOptions ReplayJson = new() { IncludeFields = true };
 
     public static async Task<T> ReadAsync<T>(OperationsStore store, Func<OperationsDbContext, Task<T>> read)
     {

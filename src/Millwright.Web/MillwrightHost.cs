@@ -1,5 +1,7 @@
+using Millwright.Operations.Data;
 using Millwright.Warehouse;
 using Millwright.Web.Health;
+using Millwright.Web.Operations;
 using Millwright.Workspace;
 
 namespace Millwright.Web;
@@ -41,11 +43,42 @@ public static class MillwrightHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(_ => Warehouses.Open(ToWarehouseOptions(settings.Warehouse)));
         builder.Services.AddSingleton<StoreHealth>();
+        builder.Services.AddOperations(settings.Operations);
+        builder.Services.ConfigureHttpJsonOptions(o => OperationsJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Millwright API";
+            document.Info.Description = "Operations (/api/ops): the EV maintenance system of record. Every write names its actor in the X-Millwright-Actor and X-Millwright-Role headers.";
+            return Task.CompletedTask;
+        }));
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (http, next) =>
+        {
+            http.Response.Headers[RequestScope.CorrelationHeader] = RequestScope.CorrelationId(http);
+            await next(http).ConfigureAwait(false);
+        });
+        app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapOperationsApi();
         app.MapGet("/", (MillwrightSettings s) => Results.Content(HomePage.Render(s), "text/html; charset=utf-8"));
         return app;
+    }
+
+    /// <summary>Opens the operational store the settings name: a SQLite file or a PostgreSQL database.</summary>
+    public static OperationsStore OpenOperations(StoreSettings operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        return operations.Provider switch
+        {
+            StoreProvider.Sqlite => OperationsStore.Sqlite(operations.Path!),
+            StoreProvider.Postgres => OperationsStore.Postgres(operations.Connection!, operations.Target),
+            _ => throw new SettingsException($"operations.provider {operations.Provider.ToConfigName()} is not an operational store"),
+        };
     }
 
     /// <summary>The warehouse adapter options for the warehouse settings.</summary>

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using Millwright.Operations.Data;
 using Millwright.Warehouse;
 using Millwright.Workspace;
 
 namespace Millwright.Web.Health;
 
 /// <summary>Checks each configured store: the warehouse, and the operational store.</summary>
-internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse)
+internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -21,27 +22,8 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
     private Task<StoreCheck> CheckWarehouseAsync(CancellationToken cancellationToken) =>
         TimedAsync("warehouse", settings.Warehouse, ct => warehouse.CheckAsync(ct), cancellationToken);
 
-    private Task<StoreCheck> CheckOperationsAsync(CancellationToken cancellationToken)
-    {
-        var store = settings.Operations;
-        if (store.Provider == StoreProvider.Postgres)
-        {
-            // A plain connectivity check until the operational store's own data layer reports its schema state.
-            return TimedAsync("operations", store, async ct =>
-            {
-                await using var server = Warehouses.Open(WarehouseOptions.Postgres(store.Connection!));
-                return await server.CheckAsync(ct).ConfigureAwait(false);
-            }, cancellationToken);
-        }
-
-        return TimedAsync("operations", store, _ =>
-        {
-            var directory = Path.GetDirectoryName(store.Path!)!;
-            Directory.CreateDirectory(directory);
-            var exists = File.Exists(store.Path);
-            return Task.FromResult(exists ? "SQLite file present" : "SQLite file is created on first use");
-        }, cancellationToken);
-    }
+    private Task<StoreCheck> CheckOperationsAsync(CancellationToken cancellationToken) =>
+        TimedAsync("operations", settings.Operations, operations.CheckAsync, cancellationToken);
 
     private static async Task<StoreCheck> TimedAsync(string name, StoreSettings store, Func<CancellationToken, Task<string>> probe, CancellationToken cancellationToken)
     {
@@ -57,7 +39,7 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
         {
             return new StoreCheck(name, "unhealthy", store.Provider.ToConfigName(), store.Target, null, $"no answer within {Timeout.TotalSeconds:0} s", watch.Elapsed.TotalMilliseconds);
         }
-        catch (Exception e) when (e is WarehouseException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is WarehouseException or IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException)
         {
             return new StoreCheck(name, "unhealthy", store.Provider.ToConfigName(), store.Target, null, e.Message, watch.Elapsed.TotalMilliseconds);
         }
