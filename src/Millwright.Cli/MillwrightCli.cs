@@ -22,6 +22,7 @@ internal static class MillwrightCli
         root.Subcommands.Add(UpCommand.Create(context));
         root.Subcommands.Add(SqlCommand.Create(context));
         root.Subcommands.Add(WarehouseCommand.Create(context));
+        root.Subcommands.Add(OpsCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
 
         var parsed = root.Parse(args);
@@ -70,7 +71,8 @@ internal static class MillwrightCli
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is CliException or SettingsException or WarehouseException or IOException or UnauthorizedAccessException or FormatException;
+        e is CliException or SettingsException or WarehouseException or IOException or UnauthorizedAccessException or FormatException
+            or System.Data.Common.DbException;
 
     internal static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
