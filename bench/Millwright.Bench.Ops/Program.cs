@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+// Usage: Millwright.Bench.Ops <millwright-cli.dll> <clients> <orders-per-client> [--set key=value ...]
+// Starts `millwright up` on a fresh workspace, runs the mixed workload, prints ops/s and latencies, then checks
+// reconciliation and the status history. Run it through bench/run-ops.sh.
+if (args.Length < 3)
+{
+    Console.Error.WriteLine("usage: Millwright.Bench.Ops <Millwright.Cli.dll> <clients> <orders-per-client> [--set k=v ...]");
+    return 2;
+}
+
+var cli = args[0];
+var clients = int.Parse(args[1], CultureInfo.InvariantCulture);
+var ordersPerClient = int.Parse(args[2], CultureInfo.InvariantCulture);
+var settings = args.Skip(3).ToArray();
+var workspace = Directory.CreateTempSubdirectory("mw-bench-ops-").FullName;
+var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+foreach (var a in new[] { cli, "up", "--port", "0", "-w", workspace }.Concat(settings))
+{
+    start.ArgumentList.Add(a);
+}
+
+using var server = Process.Start(start)!;
+string? url = null;
+while (url is null && await server.StandardOutput.ReadLineAsync() is { } line)
+{
+    url = Regex.Match(line, @"is running at (\S+)") is { Success: true } m ? m.Groups[1].Value : null;
+}
+
+if (url is null)
+{
+    Console.Error.WriteLine("millwright up did not start: " + await server.StandardError.ReadToEndAsync());
+    return 1;
+}
+
+try
+{
+    return await Bench.RunAsync(new Uri(url), clients, ordersPerClient, settings.Length > 0 ? "postgres" : "sqlite");
+}
+finally
+{
+    server.Kill(entireProcessTree: true);
+    await server.WaitForExitAsync();
+    Directory.Delete(workspace, recursive: true);
+}
+
+internal static class Bench
+{
+    private static readonly string[] Steps =
+    [
+        "create order", "assign", "schedule", "start", "consume part", "pause", "resume", "finish",
+        "diagnose", "complete", "invoice", "issue invoice", "close",
+    ];
+
+    public static async Task<int> RunAsync(Uri url, int clients, int ordersPerClient, string store)
+    {
+        using var admin = Client(url, "bench-admin", "ADMIN");
+        var site = await PostAsync(admin, "/api/ops/sites", new { code = "BENCH", name = "Bench workshop", kind = "WORKSHOP" });
+        var room = await PostAsync(admin, "/api/ops/stock-locations", new { code = "BENCH-STOCK", name = "Store", kind = "STOCK", siteId = site });
+        var part = await PostAsync(admin, "/api/ops/parts", new { sku = "BENCH-PART", name = "Brake pads", standardCost = 40m });
+        var supplier = await PostAsync(admin, "/api/ops/suppliers", new { code = "BENCH-SUP", name = "Supplier", leadTimeDays = 1 });
+        var model = await PostAsync(admin, "/api/ops/vehicle-models", new { code = "BENCH-M", make = "Volta", name = "City", bodyType = "CAR", chemistry = "LFP", nominalKwh = 50m });
+        var vehicle = await PostAsync(admin, "/api/ops/vehicles", new { code = "BENCH-V", siteId = site, vin = "WVWZZZ1KZ8W000001", modelId = model, modelYear = 2024 });
+        var po = await PostAsync(admin, "/api/ops/purchase-orders", new { supplierId = supplier, receiveLocationId = room, lines = new[] { new { partId = part, quantity = 1_000_000m } } });
+        await PostAsync(admin, $"/api/ops/purchase-orders/{po}/submit", new { });
+        await PostAsync(admin, $"/api/ops/purchase-orders/{po}/approve", new { });
+        var line = (await admin.GetFromJsonAsync<JsonNode>($"/api/ops/purchase-order-lines?purchaseOrderId={po}"))!["items"]![0]!["id"]!.GetValue<long>();
+        await PostAsync(admin, $"/api/ops/purchase-orders/{po}/receive", new { lines = new[] { new { lineId = line, quantity = 1_000_000m } } });
+        var mechanics = new List<long>();
+        for (var i = 0; i < clients; i++)
+        {
+            mechanics.Add(await PostAsync(admin, "/api/ops/mechanics", new { employeeNumber = $"B-{i:D3}", name = $"Mechanic {i}", siteId = site, hourlyCost = 30m, billableRate = 80m }));
+        }
+
+        var latencies = Steps.ToDictionary(s => s, _ => new List<double>());
+        var watch = Stopwatch.StartNew();
+        var workers = mechanics.Select(mechanic => Task.Run(async () =>
+        {
+            using var planner = Client(url, "bench-planner", "PLANNER");
+            using var supervisor = Client(url, "bench-supervisor", "SUPERVISOR");
+            using var me = Client(url, $"mechanic-{mechanic}", "MECHANIC", mechanic);
+            var mine = Steps.ToDictionary(s => s, _ => new List<double>());
+            for (var n = 0; n < ordersPerClient; n++)
+            {
+                var order = await Timed(mine, "create order", () => PostAsync(planner, "/api/ops/service-orders", new { assetId = vehicle, type = "CORRECTIVE", priority = "MEDIUM", description = "Brake noise" }));
+                await Timed(mine, "assign", () => PostAsync(planner, $"/api/ops/service-orders/{order}/assignments", new { mechanicId = mechanic, role = "LEAD" }));
+                await Timed(mine, "schedule", () => PostAsync(planner, $"/api/ops/service-orders/{order}/schedule", new { }));
+                await Timed(mine, "start", () => PostAsync(me, $"/api/ops/service-orders/{order}/work-events", new { mechanicId = mechanic, type = "START" }));
+                await Timed(mine, "consume part", () => PostAsync(me, $"/api/ops/service-orders/{order}/parts/issue", new { partId = part, locationId = room, quantity = 1 }));
+                await Timed(mine, "pause", () => PostAsync(me, $"/api/ops/service-orders/{order}/work-events", new { mechanicId = mechanic, type = "PAUSE" }));
+                await Timed(mine, "resume", () => PostAsync(me, $"/api/ops/service-orders/{order}/work-events", new { mechanicId = mechanic, type = "RESUME" }));
+                await Timed(mine, "finish", () => PostAsync(me, $"/api/ops/service-orders/{order}/work-events", new { mechanicId = mechanic, type = "FINISH" }));
+                await Timed(mine, "diagnose", () => PostAsync(me, $"/api/ops/service-orders/{order}/diagnoses", new { finding = "Pads worn" }));
+                await Timed(mine, "complete", () => PostAsync(me, $"/api/ops/service-orders/{order}/complete", new { resolutionCode = "REPLACED" }));
+                var invoice = await Timed(mine, "invoice", () => PostAsync(planner, $"/api/ops/service-orders/{order}/invoice", new { taxRate = 0.23m }));
+                await Timed(mine, "issue invoice", () => PostAsync(planner, $"/api/ops/invoices/{invoice}/issue", new { }));
+                await Timed(mine, "close", () => PostAsync(supervisor, $"/api/ops/service-orders/{order}/close", new { }));
+            }
+
+            return mine;
+        })).ToList();
+        foreach (var result in await Task.WhenAll(workers))
+        {
+            foreach (var (step, values) in result)
+            {
+                latencies[step].AddRange(values);
+            }
+        }
+
+        var elapsed = watch.Elapsed.TotalSeconds;
+        var all = latencies.Values.SelectMany(v => v).Order().ToList();
+        var orders = clients * ordersPerClient;
+        Console.WriteLine($"store {store}, {clients} concurrent clients, {orders} orders, {all.Count} operations in {elapsed:0.00} s");
+        Console.WriteLine($"| store | clients | operations | seconds | ops/s | p50 ms | p99 ms |");
+        Console.WriteLine($"|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| {store} | {clients} | {all.Count:N0} | {elapsed:0.00} | {all.Count / elapsed:N0} | {Percentile(all, 0.50):0.0} | {Percentile(all, 0.99):0.0} |");
+        Console.WriteLine();
+        Console.WriteLine("| step | p50 ms | p99 ms |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var step in Steps)
+        {
+            var values = latencies[step].Order().ToList();
+            Console.WriteLine($"| {step} | {Percentile(values, 0.50):0.0} | {Percentile(values, 0.99):0.0} |");
+        }
+
+        var reconciliation = (await admin.GetFromJsonAsync<JsonNode>("/api/ops/inventory/reconciliation"))!;
+        var history = (await admin.GetFromJsonAsync<JsonNode>("/api/ops/service-order-status-history?pageSize=1"))!["total"]!.GetValue<long>();
+        var clean = reconciliation["isClean"]!.GetValue<bool>();
+        Console.WriteLine();
+        Console.WriteLine($"reconciliation: {(clean ? "no drift" : "DRIFT " + reconciliation.ToJsonString())}; status history rows {history} (expected {orders * 5})");
+        Console.WriteLine($"rerun: bench/run-ops.sh {clients} {ordersPerClient}");
+        return clean && history == orders * 5 ? 0 : 1;
+    }
+
+    private static HttpClient Client(Uri url, string actor, string role, long? mechanic = null)
+    {
+        var client = new HttpClient { BaseAddress = url };
+        client.DefaultRequestHeaders.Add("X-Millwright-Actor", actor);
+        client.DefaultRequestHeaders.Add("X-Millwright-Role", role);
+        if (mechanic is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Millwright-Mechanic-Id", mechanic.Value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return client;
+    }
+
+    private static async Task<long> PostAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+        }
+
+        var json = JsonNode.Parse(text)!;
+        return (json["id"] ?? json["event"]?["id"] ?? json["movement"]?["id"])!.GetValue<long>();
+    }
+
+    private static async Task<long> Timed(Dictionary<string, List<double>> latencies, string step, Func<Task<long>> call)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = await call();
+        latencies[step].Add(watch.Elapsed.TotalMilliseconds);
+        return result;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
