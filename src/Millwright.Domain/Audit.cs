@@ -32,3 +32,10 @@ public sealed class IdempotencyRecord : Entity, INotAudited
     public required string Response { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>The last number handed out for a kind of document (service orders, purchase orders, invoices).</summary>
+public sealed class NumberSequence : Entity, INotAudited
+{
+    public required string Name { get; set; }
+    public long LastValue { get; set; }
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
 using Millwright.Domain;
 
 namespace Millwright.Operations.Data;
@@ -68,6 +69,34 @@ public abstract class OperationsDbContext : DbContext
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<ChangeFeedEntry> ChangeFeed => Set<ChangeFeedEntry>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+    public DbSet<NumberSequence> NumberSequences => Set<NumberSequence>();
+
+    /// <summary>
+    /// The next number of <paramref name="sequence"/>, allocated in the current transaction: concurrent callers wait
+    /// for each other's commit instead of colliding, and a rolled-back transaction gives its number back.
+    /// </summary>
+    public async Task<long> NextNumberAsync(string sequence, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sequence);
+        var transaction = Database.CurrentTransaction ?? throw new InvalidOperationException("numbers are allocated inside a transaction");
+        var connection = Database.GetDbConnection();
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction.GetDbTransaction();
+        insert.CommandText = "INSERT INTO number_sequences (name, last_value) VALUES (@name, 0) ON CONFLICT (name) DO NOTHING";
+        var name = insert.CreateParameter();
+        name.ParameterName = "@name";
+        name.Value = sequence;
+        insert.Parameters.Add(name);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var next = connection.CreateCommand();
+        next.Transaction = transaction.GetDbTransaction();
+        next.CommandText = "UPDATE number_sequences SET last_value = last_value + 1 WHERE name = @name RETURNING last_value";
+        var again = next.CreateParameter();
+        again.ParameterName = "@name";
+        again.Value = sequence;
+        next.Parameters.Add(again);
+        return Convert.ToInt64(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The table a type is stored in.</summary>
     public static string TableOf(Type entityType) => OperationsModel.Tables[entityType];

@@ -54,6 +54,7 @@ internal static class OperationsModel
         [typeof(AuditEntry)] = "audit_log",
         [typeof(ChangeFeedEntry)] = "change_feed",
         [typeof(IdempotencyRecord)] = "idempotency_keys",
+        [typeof(NumberSequence)] = "number_sequences",
     };
 
     public static string Column(string property) => JsonNamingPolicy.SnakeCaseLower.ConvertName(property);
@@ -356,6 +357,7 @@ internal static class OperationsModel
         });
         model.Entity<AuditEntry>(b => b.HasIndex(x => new { x.EntityType, x.EntityId }));
         model.Entity<IdempotencyRecord>(b => b.HasIndex(x => new { x.Scope, x.Key }).IsUnique());
+        model.Entity<NumberSequence>(b => b.HasIndex(x => x.Name).IsUnique());
     }
 
     private static void Fk<TDependent, TPrincipal>(EntityTypeBuilder<TDependent> builder, Expression<Func<TDependent, object?>> key)

@@ -16,6 +16,7 @@ public sealed class OperationsStore : IAsyncDisposable
         Target = target;
         Provider = OperationsProvider.Sqlite;
         _sqlite = sqlite;
+        WriteGate = new SemaphoreSlim(1, 1);
     }
 
     private OperationsStore(string target, NpgsqlDataSource dataSource)
@@ -29,6 +30,12 @@ public sealed class OperationsStore : IAsyncDisposable
     }
 
     public OperationsProvider Provider { get; }
+
+    /// <summary>
+    /// SQLite has one writer at a time. Writers of this store queue here, in order, instead of in SQLite's busy
+    /// handler, which sleeps and retries and turns contention into second-long tails. Null for PostgreSQL.
+    /// </summary>
+    internal SemaphoreSlim? WriteGate { get; }
 
     /// <summary>The file or server (password masked by the caller's settings), for messages.</summary>
     public string Target { get; }
@@ -115,6 +122,7 @@ public sealed class OperationsStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        WriteGate?.Dispose();
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);

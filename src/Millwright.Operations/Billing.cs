@@ -52,10 +52,10 @@ public sealed class Billing(OperationsStore store)
                 throw new DomainRuleException("invoice.exists", $"service order {order.Number} already has an invoice; void it first");
             }
 
-            var count = await db.Invoices.LongCountAsync(cancellationToken).ConfigureAwait(false);
+            var invoiceNumber = await db.NextNumberAsync("invoices", cancellationToken).ConfigureAwait(false);
             var invoice = new Invoice
             {
-                Number = $"INV-{count + 1:D6}",
+                Number = $"INV-{invoiceNumber:D6}",
                 ServiceOrderId = order.Id,
                 CustomerId = order.CustomerId,
                 Status = InvoiceStatus.Draft,

@@ -29,11 +29,11 @@ public sealed class Purchasing(OperationsStore store)
                 throw new DomainRuleException("purchase_order.receive_location", $"goods are received into a STOCK or VAN location, not {location.Code}");
             }
 
-            var count = await db.PurchaseOrders.LongCountAsync(cancellationToken).ConfigureAwait(false);
+            var number = await db.NextNumberAsync("purchase_orders", cancellationToken).ConfigureAwait(false);
             var now = db.UtcNow;
             var order = new PurchaseOrder
             {
-                Number = $"PO-{count + 1:D6}",
+                Number = $"PO-{number:D6}",
                 SupplierId = supplier.Id,
                 ReceiveLocationId = location.Id,
                 Status = PurchaseOrderStatus.Draft,
@@ -43,10 +43,10 @@ public sealed class Purchasing(OperationsStore store)
             };
             db.PurchaseOrders.Add(order);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            var number = 0;
+            var lineNumber = 0;
             foreach (var input in lines)
             {
-                await AddLineAsync(db, order, input, ++number, cancellationToken).ConfigureAwait(false);
+                await AddLineAsync(db, order, input, ++lineNumber, cancellationToken).ConfigureAwait(false);
             }
 
             return order;

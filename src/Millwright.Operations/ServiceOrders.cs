@@ -485,9 +485,6 @@ public sealed class ServiceOrders(OperationsStore store)
         }, cancellationToken);
     }
 
-    private static async Task<string> NextNumberAsync(OperationsDbContext db, CancellationToken cancellationToken)
-    {
-        var count = await db.ServiceOrders.LongCountAsync(cancellationToken).ConfigureAwait(false);
-        return $"OS-{count + 1:D6}";
-    }
+    private static async Task<string> NextNumberAsync(OperationsDbContext db, CancellationToken cancellationToken) =>
+        $"OS-{await db.NextNumberAsync("service_orders", cancellationToken).ConfigureAwait(false):D6}";
 }

@@ -7,19 +7,16 @@ namespace Millwright.Operations;
 
 /// <summary>
 /// Runs one use case as one transaction on a fresh context: everything it writes (rows, history, ledger, audit,
-/// change feed) commits together or not at all. A lost race on a generated number is retried; a stale version
+/// change feed) commits together or not at all. A lost race to insert the same row (a first stock balance, an idempotency key) is retried; a stale version
 /// becomes <see cref="ConcurrencyConflictException"/>; a broken constraint becomes a domain error naming it.
 /// </summary>
 internal static class UnitOfWork
 {
     private const int Attempts = 5;
 
-    // Unique indexes whose violation means "someone else took the same next number/row first": try again.
+    // Unique indexes whose violation means "someone else inserted the same row first": try again.
     private static readonly string[] Retriable =
     [
-        "service_orders.number", "ux_service_orders_number",
-        "purchase_orders.number", "ux_purchase_orders_number",
-        "invoices.number", "ux_invoices_number",
         "stock_balances.part_id", "ux_stock_balances_part_id_location_id",
         "order_parts.service_order_id", "ux_order_parts_service_order_id_part_id_location_id",
         "idempotency_keys.scope", "ux_idempotency_keys_scope_key",
@@ -30,6 +27,12 @@ internal static class UnitOfWork
         for (var attempt = 1; ; attempt++)
         {
             await using var db = store.CreateContext(scope);
+            var gate = store.WriteGate;
+            if (gate is not null)
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -56,6 +59,10 @@ internal static class UnitOfWork
                     ConstraintKind.ForeignKey => new DomainRuleException("reference", $"a referenced row does not exist ({(violation.Constraint.Length == 0 ? "foreign key" : violation.Constraint)})"),
                     _ => new DomainRuleException(violation.Constraint, $"the write breaks the rule {violation.Constraint}"),
                 };
+            }
+            finally
+            {
+                gate?.Release();
             }
         }
     }

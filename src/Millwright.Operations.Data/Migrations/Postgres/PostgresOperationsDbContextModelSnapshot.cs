@@ -1160,6 +1160,34 @@ namespace Millwright.Operations.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("Millwright.Domain.NumberSequence", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("LastValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_value");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_number_sequences");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_number_sequences_name");
+
+                    b.ToTable("number_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Millwright.Domain.OrderPart", b =>
                 {
                     b.Property<long>("Id")

@@ -1115,6 +1115,32 @@ namespace Millwright.Operations.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Millwright.Domain.NumberSequence", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_value");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_number_sequences");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_number_sequences_name");
+
+                    b.ToTable("number_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Millwright.Domain.OrderPart", b =>
                 {
                     b.Property<long>("Id")
