@@ -31,7 +31,7 @@ public sealed class Reconciliation(OperationsStore store)
                 .GroupBy(p => new { p.PartId, p.LocationId })
                 .Select(g => new { g.Key.PartId, g.Key.LocationId, Quantity = g.Sum(p => p.QuantityReserved) })
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
-            var balances = await db.StockBalances.ToListAsync(cancellationToken).ConfigureAwait(false);
+            var balances = await db.StockBalances.ToDictionaryAsync(b => (b.PartId, b.LocationId), cancellationToken).ConfigureAwait(false);
             var locations = await db.StockLocations.ToDictionaryAsync(l => l.Id, cancellationToken).ConfigureAwait(false);
             var skus = await db.Parts.ToDictionaryAsync(p => p.Id, p => p.Sku, cancellationToken).ConfigureAwait(false);
 
@@ -47,14 +47,14 @@ public sealed class Reconciliation(OperationsStore store)
             }
 
             var reserved = reservedOnOrders.ToDictionary(r => (r.PartId, r.LocationId), r => r.Quantity);
-            var keys = balances.Select(b => (b.PartId, b.LocationId))
+            var keys = balances.Keys
                 .Concat(ledger.Keys.Where(k => !locations[k.Item2].IsVirtual))
                 .Concat(reserved.Keys)
                 .Distinct();
             var stock = new List<StockDrift>();
             foreach (var (partId, locationId) in keys.OrderBy(k => k.Item1).ThenBy(k => k.Item2))
             {
-                var balance = balances.FirstOrDefault(b => b.PartId == partId && b.LocationId == locationId);
+                var balance = balances.GetValueOrDefault((partId, locationId));
                 var onHand = balance?.OnHand ?? 0;
                 var fromLedger = ledger.GetValueOrDefault((partId, locationId));
                 var onOrders = reserved.GetValueOrDefault((partId, locationId));
