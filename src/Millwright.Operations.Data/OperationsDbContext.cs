@@ -111,16 +111,6 @@ public abstract class OperationsDbContext : DbContext
     public void RecordChange(Type entityType, long id, ChangeOperation operation) =>
         ChangeFeed.Add(new ChangeFeedEntry { OccurredAt = UtcNow, Table = TableOf(entityType), EntityId = id, Operation = operation });
 
-    /// <summary>Treats <paramref name="entity"/> as read at <paramref name="expectedVersion"/>: the save fails if the row has moved on.</summary>
-    public void ExpectVersion<T>(T entity, long? expectedVersion) where T : class, IVersioned
-    {
-        ArgumentNullException.ThrowIfNull(entity);
-        if (expectedVersion is { } v)
-        {
-            Entry(entity).Property(e => e.Version).OriginalValue = v;
-        }
-    }
-
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         OperationsModel.ConfigureConventions(configurationBuilder);
 
@@ -155,8 +145,16 @@ public abstract class OperationsDbContext : DbContext
         var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
         try
         {
+            if (Provider == OperationsProvider.Postgres && ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged))
+            {
+                // Change-feed ids must become visible in id order, or an incremental reader could skip a row whose
+                // transaction commits late. The lock is taken before this save inserts any feed row (including those
+                // recorded for set-based updates) and held until commit: one transaction at a time appends to the feed.
+                await Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(727274)", cancellationToken).ConfigureAwait(false);
+            }
+
             var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess: true, cancellationToken).ConfigureAwait(false);
-            if (changes.Count > 0 || ChangeTracker.Entries<ChangeFeedEntry>().Any(e => e.State == EntityState.Added))
+            if (changes.Count > 0)
             {
                 var now = UtcNow;
                 foreach (var (entry, state, before) in changes)
@@ -185,13 +183,6 @@ public abstract class OperationsDbContext : DbContext
                             CorrelationId = Scope.CorrelationId,
                         });
                     }
-                }
-
-                if (Provider == OperationsProvider.Postgres)
-                {
-                    // Change-feed ids must become visible in id order, or an incremental reader could skip a row whose
-                    // transaction commits late. One transaction at a time appends to the feed, until it commits.
-                    await Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(727274)", cancellationToken).ConfigureAwait(false);
                 }
 
                 await base.SaveChangesAsync(acceptAllChangesOnSuccess: true, cancellationToken).ConfigureAwait(false);
