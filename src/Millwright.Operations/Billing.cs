@@ -117,11 +117,7 @@ public sealed class Billing(OperationsStore store)
         return UnitOfWork.RunAsync(store, scope, async db =>
         {
             AccessPolicy.Demand(scope.Actor, Capability.Invoice);
-            var invoice = await db.Invoices.GetAsync(invoiceId, "invoice", cancellationToken).ConfigureAwait(false);
-            if (expectedVersion is { } v && v != invoice.Version)
-            {
-                throw new ConcurrencyConflictException($"invoice {invoice.Number} is at version {invoice.Version}, not {v}; reload it and try again");
-            }
+            var invoice = await db.Invoices.GetAsync(invoiceId, "invoice", expectedVersion, cancellationToken).ConfigureAwait(false);
 
             if ((from is not null && invoice.Status != from) || invoice.Status == InvoiceStatus.Void)
             {

@@ -50,11 +50,7 @@ public sealed class MasterData(OperationsStore store)
         return UnitOfWork.RunAsync(store, scope, async db =>
         {
             AccessPolicy.Demand(scope.Actor, Capability.ManageMasterData);
-            var entity = await db.Set<T>().GetAsync(id, OperationsDbContext.TableOf(typeof(T)), cancellationToken).ConfigureAwait(false);
-            if (expectedVersion is { } v && v != entity.Version)
-            {
-                throw new ConcurrencyConflictException($"{OperationsDbContext.TableOf(typeof(T))} {id} is at version {entity.Version}, not {v}; reload it and try again");
-            }
+            var entity = await db.Set<T>().GetAsync(id, OperationsDbContext.TableOf(typeof(T)), expectedVersion, cancellationToken).ConfigureAwait(false);
 
             change(entity);
             entity.Id = id;

@@ -132,11 +132,7 @@ public sealed class Purchasing(OperationsStore store)
         ArgumentNullException.ThrowIfNull(scope);
         return UnitOfWork.RunAsync(store, scope, async db =>
         {
-            var order = await db.PurchaseOrders.GetAsync(id, "purchase order", cancellationToken).ConfigureAwait(false);
-            if (expectedVersion is { } v && v != order.Version)
-            {
-                throw new ConcurrencyConflictException($"purchase order {order.Number} is at version {order.Version}, not {v}; reload it and try again");
-            }
+            var order = await db.PurchaseOrders.GetAsync(id, "purchase order", expectedVersion, cancellationToken).ConfigureAwait(false);
 
             if (to == PurchaseOrderStatus.Submitted && !await db.PurchaseOrderLines.AnyAsync(l => l.PurchaseOrderId == id, cancellationToken).ConfigureAwait(false))
             {

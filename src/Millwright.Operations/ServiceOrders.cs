@@ -438,16 +438,8 @@ public sealed class ServiceOrders(OperationsStore store)
         };
     }
 
-    internal static async Task<ServiceOrder> LoadAsync(OperationsDbContext db, long id, long? expectedVersion, CancellationToken cancellationToken)
-    {
-        var order = await db.ServiceOrders.GetAsync(id, "service order", cancellationToken).ConfigureAwait(false);
-        if (expectedVersion is { } v && v != order.Version)
-        {
-            throw new ConcurrencyConflictException($"service order {order.Number} is at version {order.Version}, not {v}; reload it and try again");
-        }
-
-        return order;
-    }
+    internal static Task<ServiceOrder> LoadAsync(OperationsDbContext db, long id, long? expectedVersion, CancellationToken cancellationToken) =>
+        db.ServiceOrders.GetAsync(id, "service order", expectedVersion, cancellationToken);
 
     /// <summary>Bumps the order's version so concurrent writes to the same order serialize (the loser gets a conflict).</summary>
     internal static void Touch(ServiceOrder order) => order.Version++;

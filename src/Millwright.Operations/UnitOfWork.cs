@@ -118,4 +118,19 @@ internal static class UnitOfWork
 
     public static async Task<T> GetAsync<T>(this DbSet<T> set, long id, string entity, CancellationToken cancellationToken) where T : Entity =>
         await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(entity, id);
+
+    /// <summary>
+    /// The row as the caller expects it: <paramref name="expectedVersion"/> (when given) is the version the client read,
+    /// and a row that has moved on since is a conflict, not a silent overwrite.
+    /// </summary>
+    public static async Task<T> GetAsync<T>(this DbSet<T> set, long id, string entity, long? expectedVersion, CancellationToken cancellationToken) where T : Entity, IVersioned
+    {
+        var row = await set.GetAsync(id, entity, cancellationToken).ConfigureAwait(false);
+        if (expectedVersion is { } v && v != row.Version)
+        {
+            throw new ConcurrencyConflictException($"{entity} {id} is at version {row.Version}, not {v}; reload it and try again");
+        }
+
+        return row;
+    }
 }
