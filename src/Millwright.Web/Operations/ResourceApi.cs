@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Reflection;
@@ -70,7 +71,7 @@ internal static class ResourceApi
                     throw ValidationFailedException.For("body", "must be a JSON object of the fields to change");
                 }
 
-                var writable = Writable<T>();
+                var writable = Fields<T>.Writable;
                 long? bodyVersion = null;
                 var changes = new List<(PropertyInfo Property, object? Value)>();
                 foreach (var field in body.EnumerateObject())
@@ -156,7 +157,7 @@ internal static class ResourceApi
         var query = http.Request.Query;
         var page = Int(query, "page", 1, 1, int.MaxValue);
         var pageSize = Int(query, "pageSize", 50, 1, MaxPageSize);
-        var properties = Scalars<T>();
+        var properties = Fields<T>.Scalars;
         await using var db = store.CreateContext();
         IQueryable<T> rows = db.Set<T>().AsNoTracking();
         foreach (var (key, values) in query)
@@ -210,24 +211,31 @@ internal static class ResourceApi
         return Results.Json(new ListPage<T>(items, page, pageSize, total), OperationsJson.Options);
     }
 
-    private static Dictionary<string, PropertyInfo> Scalars<T>() =>
-        typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+    /// <summary>The fields of <typeparamref name="TEntity"/> by API name, read once per type.</summary>
+    private static class Fields<TEntity>
+    {
+        /// <summary>Every stored scalar field: what lists filter and sort on.</summary>
+        public static readonly FrozenDictionary<string, PropertyInfo> Scalars = typeof(TEntity)
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && IsScalar(p.PropertyType))
-            .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), StringComparer.Ordinal);
+            .ToFrozenDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), StringComparer.Ordinal);
 
-    private static Dictionary<string, PropertyInfo> Writable<T>()
-    {
-        var all = Scalars<T>();
-        all.Remove("id");
-        all.Remove("version");
-        return all;
+        /// <summary>What a PATCH may set: every scalar but the key and the version.</summary>
+        public static readonly FrozenDictionary<string, PropertyInfo> Writable = Scalars
+            .Where(p => p.Key is not ("id" or "version"))
+            .ToFrozenDictionary(StringComparer.Ordinal);
+
+        private static bool IsScalar(Type type)
+        {
+            var t = Nullable.GetUnderlyingType(type) ?? type;
+            return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime);
+        }
     }
 
-    private static bool IsScalar(Type type)
-    {
-        var t = Nullable.GetUnderlyingType(type) ?? type;
-        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime);
-    }
+    private static readonly FrozenDictionary<string, MethodInfo> Orderings = typeof(Queryable).GetMethods()
+        .Where(m => m.Name is nameof(Queryable.OrderBy) or nameof(Queryable.OrderByDescending) or nameof(Queryable.ThenBy) or nameof(Queryable.ThenByDescending)
+            && m.GetParameters().Length == 2)
+        .ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
 
     private static int Int(IQueryCollection query, string name, int fallback, int min, int max)
     {
@@ -300,9 +308,7 @@ internal static class ResourceApi
             (false, false) => nameof(Queryable.ThenBy),
             _ => nameof(Queryable.ThenByDescending),
         };
-        var method = typeof(Queryable).GetMethods()
-            .Single(m => m.Name == name && m.GetParameters().Length == 2)
-            .MakeGenericMethod(typeof(T), key.Type);
+        var method = Orderings[name].MakeGenericMethod(typeof(T), key.Type);
         return (IQueryable<T>)method.Invoke(null, [rows, lambda])!;
     }
 }
