@@ -79,23 +79,22 @@ public abstract class OperationsDbContext : DbContext
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sequence);
         var transaction = Database.CurrentTransaction ?? throw new InvalidOperationException("numbers are allocated inside a transaction");
-        var connection = Database.GetDbConnection();
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction.GetDbTransaction();
-        insert.CommandText = "INSERT INTO number_sequences (name, last_value) VALUES (@name, 0) ON CONFLICT (name) DO NOTHING";
-        var name = insert.CreateParameter();
-        name.ParameterName = "@name";
-        name.Value = sequence;
-        insert.Parameters.Add(name);
+        await using var insert = Command(transaction, "INSERT INTO number_sequences (name, last_value) VALUES (@name, 0) ON CONFLICT (name) DO NOTHING", sequence);
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using var next = connection.CreateCommand();
-        next.Transaction = transaction.GetDbTransaction();
-        next.CommandText = "UPDATE number_sequences SET last_value = last_value + 1 WHERE name = @name RETURNING last_value";
-        var again = next.CreateParameter();
-        again.ParameterName = "@name";
-        again.Value = sequence;
-        next.Parameters.Add(again);
+        await using var next = Command(transaction, "UPDATE number_sequences SET last_value = last_value + 1 WHERE name = @name RETURNING last_value", sequence);
         return Convert.ToInt64(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private System.Data.Common.DbCommand Command(IDbContextTransaction transaction, string sql, string name)
+    {
+        var command = Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@name";
+        parameter.Value = name;
+        command.Parameters.Add(parameter);
+        return command;
     }
 
     /// <summary>The table a type is stored in.</summary>

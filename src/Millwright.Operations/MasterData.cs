@@ -66,23 +66,12 @@ public sealed class MasterData(OperationsStore store)
 
     public Task<Vehicle> RegisterVehicleAsync(OperationScope scope, RegisterVehicle command, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(command);
-        return UnitOfWork.RunAsync(store, scope, async db =>
+        return RegisterAssetAsync(scope, async db =>
         {
-            AccessPolicy.Demand(scope.Actor, Capability.ManageMasterData);
             var model = await db.VehicleModels.GetAsync(command.ModelId, "vehicle model", cancellationToken).ConfigureAwait(false);
-            var asset = new Asset
-            {
-                Code = command.Code,
-                Name = command.Name ?? $"{model.Make} {model.Name} {command.Vin}",
-                Kind = AssetKind.Vehicle,
-                SiteId = command.SiteId,
-                CostCenterId = command.CostCenterId,
-                Status = AssetStatus.Active,
-                CommissionedAt = db.UtcNow,
-            };
-            var vehicle = new Vehicle
+            var asset = NewAsset(db, AssetKind.Vehicle, command.Code, command.Name ?? $"{model.Make} {model.Name} {command.Vin}", command.SiteId, command.CostCenterId);
+            return (asset, new Vehicle
             {
                 Vin = command.Vin,
                 ModelId = model.Id,
@@ -90,47 +79,23 @@ public sealed class MasterData(OperationsStore store)
                 ModelYear = command.ModelYear,
                 Plate = command.Plate,
                 OdometerKm = command.OdometerKm,
-            };
-            Validation.Throw(asset.Validate().Concat(vehicle.Validate()));
-            db.Assets.Add(asset);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            vehicle.Id = asset.Id;
-            db.Vehicles.Add(vehicle);
-            return vehicle;
+            });
         }, cancellationToken);
     }
 
     public Task<Equipment> RegisterEquipmentAsync(OperationScope scope, RegisterEquipment command, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(command);
-        return UnitOfWork.RunAsync(store, scope, async db =>
+        return RegisterAssetAsync(scope, async db =>
         {
-            AccessPolicy.Demand(scope.Actor, Capability.ManageMasterData);
             await db.ProductionLines.GetAsync(command.LineId, "production line", cancellationToken).ConfigureAwait(false);
-            var asset = new Asset
-            {
-                Code = command.Code,
-                Name = command.Name,
-                Kind = AssetKind.Equipment,
-                SiteId = command.SiteId,
-                CostCenterId = command.CostCenterId,
-                Status = AssetStatus.Active,
-                CommissionedAt = db.UtcNow,
-            };
-            var equipment = new Equipment
+            return (NewAsset(db, AssetKind.Equipment, command.Code, command.Name, command.SiteId, command.CostCenterId), new Equipment
             {
                 LineId = command.LineId,
                 IdealCycleTimeSeconds = command.IdealCycleTimeSeconds,
                 Manufacturer = command.Manufacturer,
                 SerialNumber = command.SerialNumber,
-            };
-            Validation.Throw(asset.Validate().Concat(equipment.Validate()));
-            db.Assets.Add(asset);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            equipment.Id = asset.Id;
-            db.Equipment.Add(equipment);
-            return equipment;
+            });
         }, cancellationToken);
     }
 
@@ -169,4 +134,36 @@ public sealed class MasterData(OperationsStore store)
             return installation;
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// Inserts the asset, then its vehicle or equipment row under the asset's id (the subtype shares the key), both
+    /// validated together and saved in one transaction.
+    /// </summary>
+    private Task<TSubtype> RegisterAssetAsync<TSubtype>(OperationScope scope, Func<OperationsDbContext, Task<(Asset Asset, TSubtype Subtype)>> build, CancellationToken cancellationToken)
+        where TSubtype : Entity, IMasterData
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return UnitOfWork.RunAsync(store, scope, async db =>
+        {
+            AccessPolicy.Demand(scope.Actor, Capability.ManageMasterData);
+            var (asset, subtype) = await build(db).ConfigureAwait(false);
+            Validation.Throw(asset.Validate().Concat(subtype.Validate()));
+            db.Assets.Add(asset);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            subtype.Id = asset.Id;
+            db.Set<TSubtype>().Add(subtype);
+            return subtype;
+        }, cancellationToken);
+    }
+
+    private static Asset NewAsset(OperationsDbContext db, AssetKind kind, string code, string name, long siteId, long? costCenterId) => new()
+    {
+        Code = code,
+        Name = name,
+        Kind = kind,
+        SiteId = siteId,
+        CostCenterId = costCenterId,
+        Status = AssetStatus.Active,
+        CommissionedAt = db.UtcNow,
+    };
 }
