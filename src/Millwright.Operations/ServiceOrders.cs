@@ -284,7 +284,7 @@ public sealed class ServiceOrders(OperationsStore store)
                 await StockLedger.ReleaseAsync(db, line.PartId, location, line.QuantityReserved, cancellationToken).ConfigureAwait(false);
                 line.QuantityReserved = 0;
             }
-        }, releaseReservationsFirst: true);
+        });
 
     public Task<ServiceOrder> CloseAsync(OperationScope scope, long id, long? expectedVersion, CancellationToken cancellationToken = default) =>
         TransitionAsync(scope, id, expectedVersion, WorkflowAction.Close, null, null, cancellationToken);
@@ -452,8 +452,7 @@ public sealed class ServiceOrders(OperationsStore store)
         string? reason,
         Action<ServiceOrder>? before,
         CancellationToken cancellationToken,
-        Func<OperationsDbContext, ServiceOrder, Task>? afterward = null,
-        bool releaseReservationsFirst = false)
+        Func<OperationsDbContext, ServiceOrder, Task>? afterward = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         return UnitOfWork.RunAsync(store, scope, async db =>
@@ -462,11 +461,6 @@ public sealed class ServiceOrders(OperationsStore store)
             before?.Invoke(order);
             Validation.Throw(order.Validate());
             var facts = await FactsAsync(db, order, scope.Actor, cancellationToken).ConfigureAwait(false);
-            if (releaseReservationsFirst)
-            {
-                facts = facts with { ReservedUnissued = 0 };
-            }
-
             db.StatusHistory.Add(ServiceOrderWorkflow.Apply(order, action, scope.Actor, db.UtcNow, facts, reason));
             if (afterward is not null)
             {

@@ -77,6 +77,23 @@ public abstract class InventoryTests<TStores> where TStores : StoreFactory, new(
     }
 
     [Fact]
+    public async Task Cancelling_an_order_gives_its_reserved_stock_back()
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 3);
+        var order = await w.ScheduledOrderAsync();
+        await w.Inventory.ReserveAsync(Workshop.Supervisor, order.Id, w.Part.Id, w.StoreRoom.Id, 2, Ct);
+
+        await w.Orders.CancelAsync(Workshop.Planner, order.Id, null, "customer withdrew", Ct);
+
+        await using var db = t.Store.CreateContext();
+        var balance = await db.StockBalances.SingleAsync(b => b.PartId == w.Part.Id && b.LocationId == w.StoreRoom.Id, Ct);
+        Assert.Equal((3m, 0m), (balance.OnHand, balance.Reserved));
+        Assert.Equal(0, (await db.OrderParts.SingleAsync(p => p.ServiceOrderId == order.Id, Ct)).QuantityReserved);
+        Assert.True((await new Reconciliation(t.Store).RunAsync(Ct)).IsClean);
+    }
+
+    [Fact]
     public async Task Returns_and_reversals_are_new_ledger_rows_and_balances_follow()
     {
         await using var t = await new TStores().CreateAsync();
