@@ -24,6 +24,7 @@ internal static class MillwrightCli
         root.Subcommands.Add(WarehouseCommand.Create(context));
         root.Subcommands.Add(OpsCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
+        root.Subcommands.Add(DbtCliCommand.Create(context));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -71,7 +72,7 @@ internal static class MillwrightCli
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is CliException or SettingsException or WarehouseException or IOException or UnauthorizedAccessException or FormatException
+        e is CliException or SettingsException or WarehouseException or Modeling.ModelingException or IOException or UnauthorizedAccessException or FormatException
             or System.Data.Common.DbException;
 
     internal static string OneLine(string message) =>

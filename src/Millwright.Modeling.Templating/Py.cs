@@ -273,6 +273,11 @@ public static class Py
             return la.Count.CompareTo(lb.Count);
         }
 
+        if (TryOperand("cmp", a, b, out var custom) && custom is long order)
+        {
+            return (int)order;
+        }
+
         if (a is IComparable ca && b is not null && a.GetType() == b.GetType())
         {
             return ca.CompareTo(b);
@@ -316,6 +321,11 @@ public static class Py
 
     public static object? Add(object? a, object? b)
     {
+        if (TryOperand("+", a, b, out var custom))
+        {
+            return custom;
+        }
+
         if (IsNumber(a) && IsNumber(b))
         {
             return IsInteger(a) && IsInteger(b) ? (object)(ToLong(a) + ToLong(b)) : ToDouble(a) + ToDouble(b);
@@ -332,6 +342,11 @@ public static class Py
 
     public static object? Subtract(object? a, object? b)
     {
+        if (TryOperand("-", a, b, out var custom))
+        {
+            return custom;
+        }
+
         if (IsNumber(a) && IsNumber(b))
         {
             return IsInteger(a) && IsInteger(b) ? (object)(ToLong(a) - ToLong(b)) : ToDouble(a) - ToDouble(b);
@@ -462,6 +477,12 @@ public static class Py
         decimal m => -(double)m,
         _ => throw new RenderError($"bad operand type for unary -: '{TypeName(value)}'"),
     };
+
+    private static bool TryOperand(string op, object? a, object? b, out object? result)
+    {
+        result = null;
+        return (a is IPyOperand x && x.TryOperate(op, b, false, out result)) || (b is IPyOperand y && y.TryOperate(op, a, true, out result));
+    }
 
     private static RenderError Unsupported(string op, object? a, object? b) =>
         new($"unsupported operand type(s) for {op}: '{TypeName(a)}' and '{TypeName(b)}'");

@@ -31,6 +31,8 @@ internal sealed class TextStmt(string s, int l, int c, string text) : Stmt(s, l,
 
 internal sealed class OutputStmt(string s, int l, int c, Expr expr) : Stmt(s, l, c)
 {
+    public Expr Expression => expr;
+
     public override void Render(Frame frame, StringBuilder output)
     {
         var value = expr.Evaluate(frame);

@@ -28,6 +28,9 @@ public sealed class TemplateEngine
         Globals = globals;
     }
 
+    /// <summary>dbt's return(value): the macro being called evaluates to value instead of its text.</summary>
+    public static IPyCallable ReturnFunction { get; } = new PyFunction("return", a => throw new ReturnSignal(a.Get(0, "value")));
+
     internal Dictionary<string, Filter> Filters { get; }
 
     internal Dictionary<string, TestFunction> Tests { get; }
@@ -44,6 +47,19 @@ public sealed class TemplateEngine
     /// <summary>A scope of globals for renders and macro bindings; <paramref name="resolve"/> is asked for names not found.</summary>
     public TemplateScope CreateScope(IReadOnlyDictionary<string, object?>? globals = null, Func<string, object?>? resolve = null) =>
         new(new Frame(this, globals, resolve));
+
+    /// <summary>Evaluates one expression and returns its value, not its text ("ref('x')" gives the relation object).</summary>
+    public object? Evaluate(string expression, TemplateScope scope, string name)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var body = Parser.Parse("{{ " + expression + " }}", name, this);
+        if (body is not [OutputStmt output])
+        {
+            throw new TemplateException($"'{expression}' is not a single expression", name, 1, 1);
+        }
+
+        return output.Expression.Evaluate(new Frame(scope.Root));
+    }
 
     /// <summary>Parses and renders in one step.</summary>
     public string Render(string source, IReadOnlyDictionary<string, object?>? globals = null, string name = "<string>") =>

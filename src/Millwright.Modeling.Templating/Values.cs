@@ -19,6 +19,13 @@ public interface IPyCallable
     object? Invoke(Arguments arguments);
 }
 
+/// <summary>A value with its own arithmetic and ordering (dates, durations).</summary>
+public interface IPyOperand
+{
+    /// <summary>The result of <c>this op other</c> (or <c>other op this</c> when <paramref name="reversed"/>), or false when unsupported.</summary>
+    bool TryOperate(string op, object? other, bool reversed, out object? result);
+}
+
 /// <summary>A callable from a delegate.</summary>
 public sealed class PyFunction(string name, Func<Arguments, object?> body) : IPyCallable
 {

@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Millwright.Modeling.Manifest;
+using Millwright.Modeling.Project;
+using Millwright.Modeling.Templating;
+
+namespace Millwright.Modeling.Compilation;
+
+/// <summary>A macro and the package it came from.</summary>
+internal sealed record MacroEntry(MacroDefinition Definition, string Package, string OriginalFilePath);
+
+/// <summary>
+/// Everything templates of one invocation share: the template engine with dbt's global functions, the macros
+/// (project first, then built-ins), docs blocks, vars, the target and, once parsed, the manifest.
+/// </summary>
+internal sealed class DbtRuntime
+{
+    public const string DbtVersion = "1.9.0";
+
+    private readonly Dictionary<string, MacroEntry> _macros = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MacroEntry> _builtinMacros = new(StringComparer.Ordinal);
+    private readonly Action<string> _log;
+    private PyDict? _graph;
+
+    public DbtRuntime(ProjectDefinition project, TargetDefinition target, PyDict cliVars, Func<string, string?> environment, Action<string> log)
+    {
+        Project = project;
+        Target = target;
+        CliVars = cliVars;
+        Environment = environment;
+        _log = log;
+        RunStartedAt = DateTime.UtcNow;
+        InvocationId = Guid.NewGuid().ToString();
+        Engine = new TemplateEngine(CreateGlobals());
+        LoadBuiltinMacros();
+    }
+
+    public ProjectDefinition Project { get; }
+
+    public TargetDefinition Target { get; }
+
+    public PyDict CliVars { get; }
+
+    public Func<string, string?> Environment { get; }
+
+    public TemplateEngine Engine { get; }
+
+    public DateTime RunStartedAt { get; }
+
+    public string InvocationId { get; }
+
+    public Dictionary<string, string> Docs { get; } = new(StringComparer.Ordinal);
+
+    public Manifest.ProjectManifest? Manifest { get; set; }
+
+    public IReadOnlyDictionary<string, MacroEntry> ProjectMacros => _macros;
+
+    public IEnumerable<MacroEntry> AllMacros => _macros.Values.Concat(_builtinMacros.Values.Where(m => !_macros.ContainsKey(m.Definition.Name)));
+
+    public void AddMacros(Template template, string originalFilePath, ICollection<string> warnings)
+    {
+        foreach (var macro in template.Macros)
+        {
+            if (_macros.TryGetValue(macro.Name, out var existing))
+            {
+                throw new ModelingException($"{originalFilePath}:{macro.Line}: macro '{macro.Name}' is defined twice (also in {existing.OriginalFilePath}:{existing.Definition.Line})");
+            }
+
+            _macros[macro.Name] = new MacroEntry(macro, Project.Name, originalFilePath);
+        }
+
+        _ = warnings;
+    }
+
+    public MacroEntry? FindMacro(string name) =>
+        _macros.TryGetValue(name, out var entry) ? entry : _builtinMacros.GetValueOrDefault(name);
+
+    public void Log(string message) => _log(message);
+
+    private void LoadBuiltinMacros()
+    {
+        var assembly = typeof(DbtRuntime).Assembly;
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("Millwright.Modeling.Macros.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            var file = "millwright/" + resource["Millwright.Modeling.Macros.".Length..];
+            foreach (var macro in Engine.Parse(reader.ReadToEnd(), file).Macros)
+            {
+                _builtinMacros[macro.Name] = new MacroEntry(macro, "dbt", file);
+            }
+        }
+    }
+
+    /// <summary>The value of var(name): --vars, then the project's scoped vars, then its global vars.</summary>
+    public bool TryGetVar(string name, out object? value)
+    {
+        if (CliVars.TryGetValue(name, out value))
+        {
+            return true;
+        }
+
+        if (Project.Vars.Get(Project.Name) is PyDict scoped && scoped.TryGetValue(name, out value))
+        {
+            return true;
+        }
+
+        if (Project.Vars.TryGetValue(name, out value) && !(name == Project.Name && value is PyDict))
+        {
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    private Dictionary<string, object?> CreateGlobals()
+    {
+        var exceptions = new AttributeBag(new Dictionary<string, object?>
+        {
+            ["raise_compiler_error"] = new PyFunction("raise_compiler_error", a => throw new TemplateRaisedException(Py.Str(a.Get(0, "msg")))),
+            ["raise_not_implemented"] = new PyFunction("raise_not_implemented", a => throw new TemplateRaisedException("not implemented: " + Py.Str(a.Get(0, "msg")))),
+            ["warn"] = new PyFunction("warn", a =>
+            {
+                _log("warning: " + Py.Str(a.Get(0, "msg")));
+                return "";
+            }),
+        }, "exceptions");
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["return"] = TemplateEngine.ReturnFunction,
+            ["exceptions"] = exceptions,
+            ["log"] = new PyFunction("log", a =>
+            {
+                if (Py.Truthy(a.Get(1, "info", false)))
+                {
+                    _log(Py.Str(a.Get(0, "msg")));
+                }
+
+                return "";
+            }),
+            ["print"] = new PyFunction("print", a =>
+            {
+                _log(string.Join(" ", a.Positional.Select(p => Py.Str(p))));
+                return "";
+            }),
+            ["env_var"] = new PyFunction("env_var", EnvVar),
+            ["var"] = new PyFunction("var", Var),
+            ["tojson"] = new PyFunction("tojson", a => Json.Serialize(a.Get(0, "value"), sortKeys: Py.Truthy(a.Get(2, "sort_keys", false)))),
+            ["fromjson"] = new PyFunction("fromjson", a => FromJson(Py.Str(a.Get(0, "string")), a.Get(1, "default"))),
+            ["zip"] = new PyFunction("zip", a =>
+            {
+                var lists = a.Positional.Select(Py.ToList).ToList();
+                var n = lists.Count == 0 ? 0 : lists.Min(l => l.Count);
+                return Enumerable.Range(0, n).Select(i => (object?)new PyTuple(lists.Select(l => l[i]).ToArray())).ToList();
+            }),
+            ["set"] = new PyFunction("set", a =>
+            {
+                var result = new List<object?>();
+                foreach (var item in Py.Iterate(a.Get(0, "value")))
+                {
+                    if (!result.Any(r => Py.Equal(r, item)))
+                    {
+                        result.Add(item);
+                    }
+                }
+
+                return result;
+            }),
+            ["local_md5"] = new PyFunction("local_md5", a => Md5(Py.Str(a.Get(0, "value")))),
+            ["modules"] = PyModules.Create(),
+            ["run_started_at"] = new PyDateTime(RunStartedAt, true, true),
+            ["invocation_id"] = InvocationId,
+            ["dbt_version"] = DbtVersion,
+            ["project_name"] = Project.Name,
+            ["target"] = Target.Values,
+            ["flags"] = new AttributeBag(new Dictionary<string, object?> { ["FULL_REFRESH"] = false, ["STORE_FAILURES"] = false, ["WHICH"] = "run" }, "flags"),
+            ["adapter"] = new AttributeBag(new Dictionary<string, object?>
+            {
+                ["quote"] = new PyFunction("quote", a => "\"" + Py.Str(a.Get(0, "identifier")).Replace("\"", "\"\"", StringComparison.Ordinal) + "\""),
+                ["type"] = new PyFunction("type", _ => Target.Type),
+            }, "adapter"),
+            
+        };
+    }
+
+    private object? EnvVar(Arguments a)
+    {
+        var name = Py.Str(a.Required(0, "var", "env_var"));
+        var value = Environment(name);
+        if (value is not null)
+        {
+            return value;
+        }
+
+        if (a.Has(1, "default"))
+        {
+            return a.Get(1, "default");
+        }
+
+        throw new TemplateRaisedException($"Env var required but not provided: '{name}'");
+    }
+
+    private object? Var(Arguments a)
+    {
+        var name = Py.Str(a.Required(0, "var_name", "var"));
+        if (TryGetVar(name, out var value))
+        {
+            return value;
+        }
+
+        if (a.Has(1, "default"))
+        {
+            return a.Get(1, "default");
+        }
+
+        throw new TemplateRaisedException($"Required var '{name}' not found in config: give it in dbt_project.yml 'vars' or with --vars");
+    }
+
+    /// <summary>graph.nodes and graph.sources as dicts, built once per invocation.</summary>
+    public PyDict Graph()
+    {
+        if (_graph is not null)
+        {
+            return _graph;
+        }
+
+        var nodes = new PyDict();
+        var sources = new PyDict();
+        foreach (var node in (IEnumerable<ManifestNode>?)Manifest?.Nodes.Values ?? [])
+        {
+            var entry = new PyDict
+            {
+                ["unique_id"] = node.UniqueId,
+                ["name"] = node.Name,
+                ["resource_type"] = node.ResourceTypeName,
+                ["package_name"] = node.Package,
+                ["original_file_path"] = node.OriginalFilePath,
+                ["fqn"] = node.Fqn.Select(f => (object?)f).ToList(),
+                ["database"] = node.Database,
+                ["schema"] = node.Schema,
+                ["alias"] = node.Alias,
+                ["config"] = node.Config,
+                ["tags"] = node.Tags.Select(t => (object?)t).ToList(),
+                ["description"] = node.Description,
+                ["depends_on"] = new PyDict { ["nodes"] = node.DependsOn.Select(d => (object?)d).ToList() },
+            };
+            (node.Type == NodeType.Source ? sources : nodes)[node.UniqueId] = entry;
+        }
+
+        _graph = new PyDict { ["nodes"] = nodes, ["sources"] = sources };
+        return _graph;
+    }
+
+    private static object? FromJson(string text, object? fallback)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return FromElement(doc.RootElement);
+        }
+        catch (JsonException)
+        {
+            return fallback;
+        }
+    }
+
+    private static object? FromElement(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => new PyDict(e.EnumerateObject().Select(p => new KeyValuePair<string, object?>(p.Name, FromElement(p.Value)))),
+        JsonValueKind.Array => e.EnumerateArray().Select(FromElement).ToList(),
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    /// <summary>An md5 hex digest: dbt names long tests and exposes local_md5 with it; not used for security.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "Naming compatibility with dbt, not security.")]
+    public static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
+
+    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,59 @@
+{#- Millwright's built-in macros: the generic tests every dbt project can use, and the helpers they call.
+    A project overrides any of them by defining a macro or test of the same name. -#}
+
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where -%}
+        (select * from {{ relation }} where {{ where }}) dbt_subquery
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% test not_null(model, column_name) %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} is null
+{% endtest %}
+
+{% test unique(model, column_name) %}
+select
+    {{ column_name }} as unique_field,
+    count(*) as n_records
+from {{ model }}
+where {{ column_name }} is not null
+group by {{ column_name }}
+having count(*) > 1
+{% endtest %}
+
+{% test accepted_values(model, column_name, values, quote=True) %}
+with observed as (
+    select {{ column_name }} as value_field, count(*) as n_records
+    from {{ model }}
+    group by {{ column_name }}
+)
+select value_field, n_records
+from observed
+where value_field not in (
+    {%- for value in values -%}
+        {%- if quote -%}'{{ value }}'{%- else -%}{{ value }}{%- endif -%}
+        {%- if not loop.last -%}, {% endif -%}
+    {%- endfor -%}
+)
+{% endtest %}
+
+{% test relationships(model, column_name, to, field) %}
+with children as (
+    select {{ column_name }} as from_field
+    from {{ model }}
+    where {{ column_name }} is not null
+),
+parents as (
+    select {{ field }} as to_field
+    from {{ to }}
+)
+select children.from_field
+from children
+left join parents on children.from_field = parents.to_field
+where parents.to_field is null
+{% endtest %}

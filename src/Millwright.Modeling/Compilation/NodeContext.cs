@@ -1,0 +1,288 @@
+using Millwright.Modeling.Manifest;
+using Millwright.Modeling.Templating;
+
+namespace Millwright.Modeling.Compilation;
+
+/// <summary>
+/// The context one node renders in: ref, source, config, this, model, execute, adapter and the project's macros
+/// bound to this node. At parse time (execute = false) ref, source and config are recorded; at compile time
+/// they resolve to relations, and ephemeral models become CTEs.
+/// </summary>
+internal sealed class NodeContext
+{
+    private readonly DbtRuntime _runtime;
+    private readonly ManifestNode _node;
+    private readonly Dictionary<string, IPyCallable> _boundMacros = new(StringComparer.Ordinal);
+
+    public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute)
+    {
+        _runtime = runtime;
+        _node = node;
+        Execute = execute;
+        var globals = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["ref"] = new PyFunction("ref", Ref),
+            ["source"] = new PyFunction("source", Source),
+            ["config"] = new ConfigObject(this),
+            ["this"] = execute || node.Schema.Length > 0 ? ThisRelation() : new RelationValue(runtime.Target.Database, runtime.Target.Schema, node.Name),
+            ["model"] = ModelDict(),
+            ["execute"] = execute,
+            ["is_incremental"] = new PyFunction("is_incremental", _ => false),
+            ["doc"] = new PyFunction("doc", Doc),
+            ["adapter"] = new AttributeBag(new Dictionary<string, object?>
+            {
+                ["quote"] = new PyFunction("quote", a => "\"" + Py.Str(a.Get(0, "identifier")).Replace("\"", "\"\"", StringComparison.Ordinal) + "\""),
+                ["type"] = new PyFunction("type", _ => runtime.Target.Type),
+                ["dispatch"] = new PyFunction("dispatch", Dispatch),
+            }, "adapter"),
+        };
+        Scope = runtime.Engine.CreateScope(globals, Resolve);
+    }
+
+    public bool Execute { get; }
+
+    public TemplateScope Scope { get; }
+
+    /// <summary>Config given with config(...) in the node's own file (parse time).</summary>
+    public PyDict InFileConfig { get; } = new();
+
+    public List<RefCall> Refs { get; } = [];
+
+    public List<(string Source, string Table)> Sources { get; } = [];
+
+    /// <summary>Ephemeral models this render referenced, in the order first seen.</summary>
+    public List<ManifestNode> Ephemerals { get; } = [];
+
+    public ManifestNode Node => _node;
+
+    public string Render(Template template)
+    {
+        try
+        {
+            return template.Render(Scope);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"Compilation Error in {_node.ResourceTypeName} {_node.Name} ({_node.OriginalFilePath})\n  {e.Message}", e);
+        }
+    }
+
+    public string RenderString(string text) => Render(_runtime.Engine.Parse(text, _node.OriginalFilePath));
+
+    public object? Evaluate(string expression)
+    {
+        try
+        {
+            return _runtime.Engine.Evaluate(expression, Scope, _node.OriginalFilePath);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"Compilation Error in {_node.ResourceTypeName} {_node.Name} ({_node.OriginalFilePath})\n  {e.Message}", e);
+        }
+    }
+
+    /// <summary>Calls a macro by name in this node's scope.</summary>
+    public object? CallMacro(string name, Arguments arguments)
+    {
+        if (Resolve(name) is not IPyCallable macro)
+        {
+            throw new ModelingException($"Compilation Error in {_node.ResourceTypeName} {_node.Name} ({_node.OriginalFilePath})\n  no macro named '{name}'");
+        }
+
+        try
+        {
+            return macro.Invoke(arguments);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"Compilation Error in {_node.ResourceTypeName} {_node.Name} ({_node.OriginalFilePath})\n  {e.Message}", e);
+        }
+    }
+
+    private object? Resolve(string name)
+    {
+        if (_boundMacros.TryGetValue(name, out var bound))
+        {
+            return bound;
+        }
+
+        if (_runtime.FindMacro(name) is { } entry)
+        {
+            bound = entry.Definition.Bind(Scope);
+            _boundMacros[name] = bound;
+            return bound;
+        }
+
+        if (name == "graph")
+        {
+            return Execute ? _runtime.Graph() : new PyDict { ["nodes"] = new PyDict(), ["sources"] = new PyDict() };
+        }
+
+        if (name == _runtime.Project.Name || name == "dbt")
+        {
+            return new MacroNamespace(this, name);
+        }
+
+        return new Undefined(name);
+    }
+
+    private RelationValue ThisRelation() =>
+        new(_node.Database, _node.Schema, _node.Alias.Length > 0 ? _node.Alias : _node.Name, _node.Materialized == "view" ? "view" : "table");
+
+    private PyDict ModelDict() => new()
+    {
+        ["unique_id"] = _node.UniqueId,
+        ["name"] = _node.Name,
+        ["resource_type"] = _node.ResourceTypeName,
+        ["package_name"] = _node.Package,
+        ["original_file_path"] = _node.OriginalFilePath,
+        ["path"] = _node.Path,
+        ["fqn"] = _node.Fqn.Select(f => (object?)f).ToList(),
+        ["alias"] = _node.Alias,
+        ["schema"] = _node.Schema,
+        ["database"] = _node.Database,
+        ["config"] = _node.Config,
+        ["tags"] = _node.Tags.Select(t => (object?)t).ToList(),
+        ["description"] = _node.Description,
+        ["raw_code"] = _node.RawCode,
+    };
+
+    private object? Ref(Arguments a)
+    {
+        if (a.Positional.Count == 0 || a.Positional.Count > 2)
+        {
+            throw new TemplateRaisedException("ref() takes a model name, or a package name and a model name");
+        }
+
+        var call = a.Positional.Count == 2
+            ? new RefCall(Py.Str(a.Positional[0]), Py.Str(a.Positional[1]))
+            : new RefCall(null, Py.Str(a.Positional[0]));
+        if (!Execute)
+        {
+            Refs.Add(call);
+            return new RelationValue(_runtime.Target.Database, _runtime.Target.Schema, call.Name);
+        }
+
+        var target = _runtime.Manifest!.FindRef(call)
+            ?? throw new TemplateRaisedException($"{_node.ResourceTypeName} '{_node.Name}' refers to '{call.Name}', which is not a model, seed or snapshot of this project");
+        if (target.IsEphemeral)
+        {
+            if (!Ephemerals.Contains(target))
+            {
+                Ephemerals.Add(target);
+            }
+
+            return new RelationValue(null, null, "__dbt__cte__" + target.Name, "cte", isCte: true);
+        }
+
+        return new RelationValue(target.Database, target.Schema, target.Alias, target.Materialized == "view" ? "view" : "table");
+    }
+
+    private object? Source(Arguments a)
+    {
+        var sourceName = Py.Str(a.Required(0, "source_name", "source"));
+        var tableName = Py.Str(a.Required(1, "table_name", "source"));
+        if (!Execute)
+        {
+            Sources.Add((sourceName, tableName));
+            return new RelationValue(_runtime.Target.Database, sourceName, tableName);
+        }
+
+        var source = _runtime.Manifest!.FindSource(sourceName, tableName)
+            ?? throw new TemplateRaisedException($"{_node.ResourceTypeName} '{_node.Name}' uses source('{sourceName}', '{tableName}'), which is not declared");
+        return new RelationValue(source.Database, source.Schema, source.Alias);
+    }
+
+    private object? Doc(Arguments a)
+    {
+        var name = Py.Str(a.Positional.Count == 2 ? a.Positional[1] : a.Required(0, "name", "doc"));
+        return _runtime.Docs.TryGetValue(name, out var text)
+            ? text
+            : throw new TemplateRaisedException($"doc('{name}') names no docs block");
+    }
+
+    private object? Dispatch(Arguments a)
+    {
+        var name = Py.Str(a.Required(0, "macro_name", "adapter.dispatch"));
+        foreach (var candidate in new[] { $"{_runtime.Target.Type}__{name}", $"default__{name}" })
+        {
+            if (Resolve(candidate) is IPyCallable macro)
+            {
+                return macro;
+            }
+        }
+
+        throw new TemplateRaisedException($"adapter.dispatch found no implementation of '{name}' for {_runtime.Target.Type} (looked for {_runtime.Target.Type}__{name} and default__{name})");
+    }
+
+    /// <summary>config(...) records at parse time; config.get / config.require read the node's final config.</summary>
+    private sealed class ConfigObject(NodeContext owner) : IPyObject, IPyCallable
+    {
+        public object? Invoke(Arguments arguments)
+        {
+            if (!owner.Execute)
+            {
+                if (arguments.Positional.Count > 0 && arguments.Positional[0] is PyDict given)
+                {
+                    foreach (var (key, value) in given)
+                    {
+                        Configs.MergeInto(owner.InFileConfig, Py.Str(key), value);
+                    }
+                }
+
+                foreach (var (key, value) in arguments.Keywords)
+                {
+                    Configs.MergeInto(owner.InFileConfig, key, value);
+                }
+            }
+
+            return "";
+        }
+
+        public object? GetAttribute(string name) => name switch
+        {
+            "get" => new PyFunction("get", a =>
+            {
+                var key = Configs.NormalizeKey(Py.Str(a.Required(0, "name", "config.get")));
+                return Current().TryGetValue(key, out var value) && value is not null ? value : a.Get(1, "default");
+            }),
+            "require" => new PyFunction("require", a =>
+            {
+                var key = Configs.NormalizeKey(Py.Str(a.Required(0, "name", "config.require")));
+                return Current().TryGetValue(key, out var value) && value is not null
+                    ? value
+                    : throw new TemplateRaisedException($"{owner._node.Name}: required config '{key}' was not set");
+            }),
+            _ => new Undefined(name, $"'config' has no attribute '{name}'"),
+        };
+
+        private PyDict Current()
+        {
+            if (owner.Execute)
+            {
+                return owner._node.Config;
+            }
+
+            var merged = new PyDict();
+            foreach (var (key, value) in owner._node.Config)
+            {
+                merged[key] = value;
+            }
+
+            foreach (var (key, value) in owner.InFileConfig)
+            {
+                merged[key] = value;
+            }
+
+            return merged;
+        }
+    }
+
+    /// <summary>A package name used as a namespace: jaffle_shop.my_macro(...), dbt.some_macro(...).</summary>
+    private sealed class MacroNamespace(NodeContext owner, string package) : IPyObject
+    {
+        public object? GetAttribute(string name) => owner.Resolve(name) is IPyCallable macro
+            ? macro
+            : new Undefined(name, $"package '{package}' has no macro '{name}'");
+    }
+}

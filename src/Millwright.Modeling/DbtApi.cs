@@ -1,0 +1,102 @@
+namespace Millwright.Modeling;
+
+/// <summary>The dbt commands the engine runs.</summary>
+public enum DbtCommand
+{
+    Parse,
+    Compile,
+    Seed,
+    Run,
+    Test,
+    Build,
+    List,
+    DocsGenerate,
+}
+
+/// <summary>How one invocation runs: the project, profile, target, selection and run flags.</summary>
+public sealed record DbtOptions
+{
+    public required string ProjectDir { get; init; }
+
+    public string? ProfilesDir { get; init; }
+
+    public string? Target { get; init; }
+
+    public IReadOnlyList<string> Select { get; init; } = [];
+
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>--vars: a YAML or JSON mapping.</summary>
+    public string? Vars { get; init; }
+
+    public bool FullRefresh { get; init; }
+
+    /// <summary>Overrides the target's threads when set.</summary>
+    public int? Threads { get; init; }
+
+    public bool FailFast { get; init; }
+
+    /// <summary>Store every test's failing rows in a table, as if each test had store_failures: true.</summary>
+    public bool StoreFailures { get; init; }
+
+    /// <summary>For ls: only these resource types (model, seed, test, source).</summary>
+    public IReadOnlyList<string> ResourceTypes { get; init; } = [];
+
+    /// <summary>Reads environment variables (env_var, DBT_PROFILES_DIR); the process environment by default.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>Called as each node finishes, from the thread that ran it.</summary>
+    public Action<NodeResult>? OnNodeFinished { get; init; }
+
+    /// <summary>Warnings and log() messages.</summary>
+    public Action<string>? OnMessage { get; init; }
+}
+
+/// <summary>How a node ended.</summary>
+public enum NodeStatus
+{
+    Success,
+    Error,
+    Skipped,
+    Pass,
+    Fail,
+    Warn,
+}
+
+/// <summary>One node's result: status, timing, message and, for tests, the failure count.</summary>
+public sealed record NodeResult(
+    string UniqueId,
+    string Name,
+    string ResourceType,
+    string Description,
+    NodeStatus Status,
+    string Message,
+    TimeSpan Duration,
+    int Index,
+    int Total,
+    long? Failures = null,
+    string? ThreadId = null,
+    string? CompiledPath = null);
+
+/// <summary>A node listed by ls.</summary>
+public sealed record DbtNodeInfo(string UniqueId, string Name, string ResourceType, string Selector, string OriginalFilePath, string? Relation);
+
+/// <summary>What an invocation did.</summary>
+public sealed record DbtRunSummary(
+    DbtCommand Command,
+    IReadOnlyList<NodeResult> Results,
+    IReadOnlyList<DbtNodeInfo> Nodes,
+    TimeSpan Elapsed,
+    IReadOnlyList<string> Warnings,
+    string TargetPath)
+{
+    public int Passed => Results.Count(r => r.Status is NodeStatus.Success or NodeStatus.Pass);
+
+    public int Warned => Results.Count(r => r.Status == NodeStatus.Warn);
+
+    public int Errored => Results.Count(r => r.Status is NodeStatus.Error or NodeStatus.Fail);
+
+    public int Skipped => Results.Count(r => r.Status == NodeStatus.Skipped);
+
+    public bool Succeeded => Errored == 0 && Skipped == 0;
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using Millwright.Modeling.Artifacts;
+using Millwright.Modeling.Compilation;
+using Millwright.Modeling.Graph;
+using Millwright.Modeling.Manifest;
+using Millwright.Modeling.Project;
+using Millwright.Modeling.Templating;
+using Millwright.Warehouse;
+
+namespace Millwright.Modeling.Execution;
+
+/// <summary>Runs one dbt command on a project: load, parse, select, execute in DAG order, write artifacts.</summary>
+public static class DbtRunner
+{
+    public static async Task<DbtRunSummary> RunAsync(DbtCommand command, DbtOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        var warnings = new List<string>();
+        void Message(string text) => options.OnMessage?.Invoke(text);
+
+        var projectDir = Path.GetFullPath(options.ProjectDir);
+        var project = ProjectDefinition.Load(projectDir, warnings);
+        var cliVars = ParseVars(options.Vars);
+        var engineForProfiles = new TemplateEngine();
+        var profileFile = Profiles.Find(options.ProfilesDir is null ? null : Path.GetFullPath(options.ProfilesDir), projectDir, options.Environment);
+        var target = Profiles.Load(profileFile, project.ProfileName ?? project.Name, options.Target, projectDir, (text, _) => RenderProfileValue(engineForProfiles, text, options.Environment, cliVars, profileFile));
+        var runtime = new DbtRuntime(project, target, cliVars, options.Environment, Message);
+        var manifest = ManifestBuilder.Build(runtime, warnings);
+        runtime.Manifest = manifest;
+        foreach (var warning in warnings)
+        {
+            Message("warning: " + warning);
+        }
+
+        var targetPath = Path.Combine(projectDir, project.TargetPath);
+        Directory.CreateDirectory(targetPath);
+        var selected = Selector.Select(manifest, options.Select, options.Exclude);
+        var nodes = manifest.TopologicalOrder().Where(n => selected.Contains(n.UniqueId)).ToList();
+
+        if (command == DbtCommand.Parse)
+        {
+            await ArtifactWriter.WriteManifestAsync(targetPath, runtime, manifest, cancellationToken).ConfigureAwait(false);
+            return new DbtRunSummary(command, [], [], clock.Elapsed, warnings, targetPath);
+        }
+
+        if (command == DbtCommand.List)
+        {
+            var types = options.ResourceTypes.Count > 0 ? options.ResourceTypes.ToHashSet(StringComparer.Ordinal) : null;
+            var listed = (options.Select.Count > 0 ? manifest.TopologicalOrder().Where(n => selected.Contains(n.UniqueId)) : manifest.TopologicalOrder())
+                .Where(n => types is null || types.Contains(n.ResourceTypeName))
+                .OrderBy(n => n.UniqueId, StringComparer.Ordinal)
+                .Select(Describe)
+                .ToList();
+            await ArtifactWriter.WriteManifestAsync(targetPath, runtime, manifest, cancellationToken).ConfigureAwait(false);
+            return new DbtRunSummary(command, [], listed, clock.Elapsed, warnings, targetPath);
+        }
+
+        var compiler = new Compiler(runtime);
+        await using var warehouse = Warehouses.Open(target.Warehouse);
+        var executor = new NodeExecutor(runtime, compiler, warehouse, targetPath, options);
+        var runnable = nodes.Where(n => command switch
+        {
+            DbtCommand.Seed => n.Type == NodeType.Seed,
+            DbtCommand.Run => n.Type == NodeType.Model && !n.IsEphemeral,
+            DbtCommand.Test => n.Type == NodeType.Test,
+            DbtCommand.Compile or DbtCommand.DocsGenerate => n.Type is NodeType.Model or NodeType.Test,
+            DbtCommand.Build => n.Type is NodeType.Seed or NodeType.Test || (n.Type == NodeType.Model && !n.IsEphemeral),
+            _ => false,
+        }).ToList();
+
+        var scheduler = new Scheduler(manifest, runnable, command == DbtCommand.Build, options.Threads ?? target.Threads, options.FailFast);
+        var results = await scheduler.RunAsync(
+            (node, index, total, thread, token) => command is DbtCommand.Compile or DbtCommand.DocsGenerate
+                ? executor.CompileOnlyAsync(node, index, total, thread)
+                : executor.ExecuteAsync(node, index, total, thread, token),
+            result => options.OnNodeFinished?.Invoke(result),
+            cancellationToken).ConfigureAwait(false);
+
+        await ArtifactWriter.WriteManifestAsync(targetPath, runtime, manifest, cancellationToken).ConfigureAwait(false);
+        if (command == DbtCommand.DocsGenerate)
+        {
+            await ArtifactWriter.WriteCatalogAsync(targetPath, runtime, manifest, warehouse, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ArtifactWriter.WriteRunResultsAsync(targetPath, runtime, command, options, results, clock.Elapsed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DbtRunSummary(command, results, [], clock.Elapsed, warnings, targetPath);
+    }
+
+    private static DbtNodeInfo Describe(ManifestNode node)
+    {
+        var selector = node.Type == NodeType.Source
+            ? $"source:{node.Package}.{node.Source!.SourceName}.{node.Source.TableName}"
+            : string.Join('.', node.Fqn);
+        var relation = node.Type is NodeType.Test || node.IsEphemeral ? null : $"{node.Database}.{node.Schema}.{node.Alias}";
+        return new DbtNodeInfo(node.UniqueId, node.Name, node.ResourceTypeName, selector, node.OriginalFilePath, relation);
+    }
+
+    private static PyDict ParseVars(string? vars)
+    {
+        if (string.IsNullOrWhiteSpace(vars))
+        {
+            return new PyDict();
+        }
+
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, vars);
+            return Yaml.ToValue(Yaml.Load(file, "--vars")) as PyDict
+                ?? throw new ModelingException("--vars must be a YAML or JSON mapping, for example --vars '{start_date: 2024-01-01}'");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string RenderProfileValue(TemplateEngine engine, string text, Func<string, string?> environment, PyDict vars, string file)
+    {
+        if (!text.Contains("{{", StringComparison.Ordinal) && !text.Contains("{%", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var scope = engine.CreateScope(new Dictionary<string, object?>
+        {
+            ["env_var"] = new PyFunction("env_var", a =>
+            {
+                var name = Py.Str(a.Get(0, "var"));
+                return environment(name) ?? (a.Has(1, "default") ? a.Get(1, "default") : throw new TemplateRaisedException($"Env var required but not provided: '{name}'"));
+            }),
+            ["var"] = new PyFunction("var", a => vars.Get(Py.Str(a.Get(0, "name"))) ?? a.Get(1, "default")),
+        });
+        try
+        {
+            return engine.Parse(text, file).Render(scope);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"{file}: {e.Reason}", e);
+        }
+    }
+
+    internal static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + "s";
+}

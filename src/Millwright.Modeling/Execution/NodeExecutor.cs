@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using Millwright.Modeling.Compilation;
+using Millwright.Modeling.Manifest;
+using Millwright.Modeling.Templating;
+using Millwright.Warehouse;
+
+namespace Millwright.Modeling.Execution;
+
+/// <summary>Runs one node: materializes a model, loads a seed or evaluates a test, and reports how it went.</summary>
+internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWarehouse warehouse, string targetPath, DbtOptions options)
+{
+    public Task<NodeResult> CompileOnlyAsync(ManifestNode node, int index, int total, string thread)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var path = WriteCompiled(node, compiler.Compile(node), "compiled");
+            return Task.FromResult(Result(node, NodeStatus.Success, "compiled", clock, index, total, thread, path: path));
+        }
+        catch (ModelingException e)
+        {
+            return Task.FromResult(Result(node, NodeStatus.Error, e.Message, clock, index, total, thread));
+        }
+    }
+
+    public async Task<NodeResult> ExecuteAsync(ManifestNode node, int index, int total, string thread, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return node.Type switch
+            {
+                NodeType.Seed => await SeedAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
+                NodeType.Model => await ModelAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
+                NodeType.Test => await TestAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
+                _ => Result(node, NodeStatus.Skipped, "nothing to run", clock, index, total, thread),
+            };
+        }
+        catch (Exception e) when (e is ModelingException or WarehouseException)
+        {
+            var message = e is WarehouseException ? $"Database Error in {node.ResourceTypeName} {node.Name} ({node.OriginalFilePath})\n  {e.Message}" : e.Message;
+            return Result(node, NodeStatus.Error, message, clock, index, total, thread);
+        }
+    }
+
+    private async Task<NodeResult> SeedAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
+    {
+        var table = SeedLoader.Read(node, warehouse.Engine);
+        var rows = await SeedLoader.LoadAsync(warehouse, node, table, options.FullRefresh, cancellationToken).ConfigureAwait(false);
+        return Result(node, NodeStatus.Success, $"INSERT {rows}", clock, index, total, thread, rows: rows);
+    }
+
+    private async Task<NodeResult> ModelAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
+    {
+        var sql = compiler.Compile(node);
+        var path = WriteCompiled(node, sql, "compiled");
+        var context = new NodeContext(runtime, node, execute: true);
+        await RunHooksAsync(node, context, "pre-hook", cancellationToken).ConfigureAwait(false);
+        var kind = node.Materialized == "view" ? RelationKind.View : RelationKind.Table;
+        await warehouse.CreateSchemaAsync(node.Schema, cancellationToken).ConfigureAwait(false);
+        await warehouse.CreateOrReplaceAsync(new RelationName(node.Schema, node.Alias), kind, sql, cancellationToken).ConfigureAwait(false);
+        await RunHooksAsync(node, context, "post-hook", cancellationToken).ConfigureAwait(false);
+        var keyword = kind == RelationKind.View ? "view" : "table";
+        WriteCompiled(node, $"create or replace {keyword} {Render(node)} as (\n{sql}\n);\n", "run");
+        return Result(node, NodeStatus.Success, $"OK created sql {(node.Materialized == "incremental" ? "incremental" : keyword)} model {node.Schema}.{node.Alias}", clock, index, total, thread, path: path);
+    }
+
+    private async Task RunHooksAsync(ManifestNode node, NodeContext context, string key, CancellationToken cancellationToken)
+    {
+        foreach (var hook in node.Config.Get(key) as List<object?> ?? [])
+        {
+            var text = hook is PyDict d ? Py.Str(d.Get("sql")) : Py.Str(hook);
+            var sql = context.RenderString(text);
+            if (!string.IsNullOrWhiteSpace(sql))
+            {
+                await warehouse.ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<NodeResult> TestAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
+    {
+        var sql = compiler.Compile(node);
+        var path = WriteCompiled(node, sql, "compiled");
+        var config = node.Config;
+        var severity = (config.Get("severity") as string ?? "ERROR").ToUpperInvariant();
+        if (severity is not ("ERROR" or "WARN"))
+        {
+            throw new ModelingException($"{node.OriginalFilePath}: test '{node.Name}' has severity '{severity}'; use error or warn");
+        }
+
+        var failCalc = config.Get("fail_calc") as string ?? "count(*)";
+        var warnIf = config.Get("warn_if") as string ?? "!= 0";
+        var errorIf = config.Get("error_if") as string ?? "!= 0";
+        var limit = config.Get("limit") is { } l and not null ? $"\nlimit {Py.ToLong(l)}" : "";
+        var main = sql;
+        if (options.StoreFailures || Py.Truthy(config.Get("store_failures")))
+        {
+            await warehouse.CreateSchemaAsync(node.Schema, cancellationToken).ConfigureAwait(false);
+            await warehouse.CreateOrReplaceAsync(new RelationName(node.Schema, node.Alias), RelationKind.Table, sql, cancellationToken).ConfigureAwait(false);
+            main = $"select * from {Render(node)}";
+        }
+
+        var wrapped = $"select\n    {failCalc} as failures,\n    {failCalc} {warnIf} as should_warn,\n    {failCalc} {errorIf} as should_error\nfrom (\n{main}{limit}\n) dbt_internal_test";
+        WriteCompiled(node, wrapped, "run");
+        long failures;
+        bool shouldWarn;
+        bool shouldError;
+        await using (var result = await warehouse.QueryAsync(wrapped, cancellationToken).ConfigureAwait(false))
+        {
+            if (!await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new ModelingException($"test '{node.Name}' returned no rows");
+            }
+
+            failures = result.GetValue(0) is { } f and not DBNull ? Convert.ToInt64(f, CultureInfo.InvariantCulture) : 0;
+            shouldWarn = result.GetValue(1) is true;
+            shouldError = result.GetValue(2) is true;
+        }
+
+        if (severity == "ERROR" && shouldError)
+        {
+            return Result(node, NodeStatus.Fail, $"Got {failures} result{(failures == 1 ? "" : "s")}, configured to fail if {errorIf}", clock, index, total, thread, failures, path);
+        }
+
+        if (shouldWarn)
+        {
+            return Result(node, NodeStatus.Warn, $"Got {failures} result{(failures == 1 ? "" : "s")}, configured to warn if {warnIf}", clock, index, total, thread, failures, path);
+        }
+
+        return Result(node, NodeStatus.Pass, "PASS", clock, index, total, thread, failures, path);
+    }
+
+    private static string Render(ManifestNode node) => $"\"{node.Database}\".\"{node.Schema}\".\"{node.Alias}\"";
+
+    private string WriteCompiled(ManifestNode node, string sql, string folder)
+    {
+        var relative = node.Test is not null
+            ? $"{node.OriginalFilePath}/{node.Name}.sql"
+            : node.OriginalFilePath;
+        var path = Path.Combine(targetPath, folder, node.Package, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, sql);
+        return path;
+    }
+
+    private static NodeResult Result(ManifestNode node, NodeStatus status, string message, Stopwatch clock, int index, int total, string thread, long? failures = null, string? path = null, long? rows = null)
+    {
+        _ = rows;
+        return new NodeResult(node.UniqueId, node.Name, node.ResourceTypeName, node.DisplayRelation, status, message, clock.Elapsed, index, total, failures, thread, path);
+    }
+}

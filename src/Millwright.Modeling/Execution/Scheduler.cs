@@ -1,0 +1,200 @@
+using Millwright.Modeling.Manifest;
+
+namespace Millwright.Modeling.Execution;
+
+/// <summary>
+/// Runs nodes in dependency order on up to N threads. Edges come from the graph, looking through nodes that
+/// are not run (sources, ephemerals, unselected nodes); in build, a test also gates the children of the nodes it
+/// tests. A failure skips everything downstream; with fail-fast it skips everything not yet started.
+/// </summary>
+internal sealed class Scheduler
+{
+    private readonly ProjectManifest _manifest;
+    private readonly List<ManifestNode> _runnable;
+    private readonly int _threads;
+    private readonly bool _failFast;
+    private readonly Dictionary<string, HashSet<string>> _parents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _children = new(StringComparer.Ordinal);
+
+    public Scheduler(ProjectManifest manifest, List<ManifestNode> runnable, bool build, int threads, bool failFast)
+    {
+        _manifest = manifest;
+        _runnable = runnable;
+        _threads = Math.Max(1, threads);
+        _failFast = failFast;
+        var included = runnable.Select(n => n.UniqueId).ToHashSet(StringComparer.Ordinal);
+        var memo = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var node in runnable)
+        {
+            _parents[node.UniqueId] = EffectiveParents(node.UniqueId, included, memo);
+            _children[node.UniqueId] = [];
+        }
+
+        if (build)
+        {
+            AddTestEdges(included);
+        }
+
+        foreach (var (child, parents) in _parents)
+        {
+            foreach (var parent in parents)
+            {
+                _children[parent].Add(child);
+            }
+        }
+    }
+
+    private HashSet<string> EffectiveParents(string id, HashSet<string> included, Dictionary<string, HashSet<string>> memo)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var parent in _manifest.Nodes[id].DependsOn)
+        {
+            if (included.Contains(parent))
+            {
+                result.Add(parent);
+            }
+            else
+            {
+                if (!memo.TryGetValue(parent, out var through))
+                {
+                    through = EffectiveParents(parent, included, memo);
+                    memo[parent] = through;
+                }
+
+                result.UnionWith(through);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A test runs before the children of what it tests, unless that child is upstream of the test itself.</summary>
+    private void AddTestEdges(HashSet<string> included)
+    {
+        foreach (var test in _runnable.Where(n => n.Type == NodeType.Test))
+        {
+            var ancestors = Ancestors(test.UniqueId);
+            foreach (var parent in test.DependsOn)
+            {
+                foreach (var child in _manifest.Children[parent])
+                {
+                    if (child != test.UniqueId && included.Contains(child) && !ancestors.Contains(child) && _manifest.Nodes[child].Type != NodeType.Test)
+                    {
+                        _parents[child].Add(test.UniqueId);
+                    }
+                }
+            }
+        }
+    }
+
+    private HashSet<string> Ancestors(string id)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>(_manifest.Nodes[id].DependsOn);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (seen.Add(next))
+            {
+                foreach (var p in _manifest.Nodes[next].DependsOn)
+                {
+                    stack.Push(p);
+                }
+            }
+        }
+
+        return seen;
+    }
+
+    public async Task<List<NodeResult>> RunAsync(
+        Func<ManifestNode, int, int, string, CancellationToken, Task<NodeResult>> run,
+        Action<NodeResult> report,
+        CancellationToken cancellationToken)
+    {
+        var order = _runnable.Select((n, i) => (n.UniqueId, i)).ToDictionary(x => x.UniqueId, x => x.i, StringComparer.Ordinal);
+        var waiting = _parents.ToDictionary(kv => kv.Key, kv => kv.Value.Count, StringComparer.Ordinal);
+        var ready = new SortedSet<(int Order, string Id)>(_runnable.Where(n => waiting[n.UniqueId] == 0).Select(n => (order[n.UniqueId], n.UniqueId)));
+        var skipReason = new Dictionary<string, string>(StringComparer.Ordinal);
+        var running = new Dictionary<Task<NodeResult>, (string Id, int Slot)>();
+        var freeSlots = new SortedSet<int>(Enumerable.Range(1, _threads));
+        var results = new List<NodeResult>(_runnable.Count);
+        var total = _runnable.Count;
+        var started = 0;
+        var stopAll = false;
+
+        void Done(string id)
+        {
+            foreach (var child in _children[id])
+            {
+                if (--waiting[child] == 0)
+                {
+                    ready.Add((order[child], child));
+                }
+            }
+        }
+
+        void SkipDownstream(string id, string reason)
+        {
+            var stack = new Stack<string>(_children[id]);
+            while (stack.Count > 0)
+            {
+                var next = stack.Pop();
+                if (skipReason.TryAdd(next, reason))
+                {
+                    foreach (var c in _children[next])
+                    {
+                        stack.Push(c);
+                    }
+                }
+            }
+        }
+
+        while (ready.Count > 0 || running.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            while (ready.Count > 0 && (running.Count < _threads || stopAll || skipReason.ContainsKey(ready.Min.Id)))
+            {
+                var (_, id) = ready.Min;
+                ready.Remove(ready.Min);
+                var node = _manifest.Nodes[id];
+                var index = ++started;
+                if (stopAll || skipReason.ContainsKey(id))
+                {
+                    var reason = stopAll ? "skipped: an earlier node failed and --fail-fast is set" : skipReason[id];
+                    var skipped = new NodeResult(id, node.Name, node.ResourceTypeName, node.DisplayRelation, NodeStatus.Skipped, reason, TimeSpan.Zero, index, total);
+                    results.Add(skipped);
+                    report(skipped);
+                    SkipDownstream(id, reason);
+                    Done(id);
+                    continue;
+                }
+
+                var slot = freeSlots.Min;
+                freeSlots.Remove(slot);
+                running[run(node, index, total, $"Thread-{slot}", cancellationToken)] = (id, slot);
+            }
+
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            var (finishedId, finishedSlot) = running[finished];
+            running.Remove(finished);
+            freeSlots.Add(finishedSlot);
+            var result = await finished.ConfigureAwait(false);
+            results.Add(result);
+            report(result);
+            if (result.Status is NodeStatus.Error or NodeStatus.Fail)
+            {
+                SkipDownstream(finishedId, $"skipped: upstream {_manifest.Nodes[finishedId].ResourceTypeName} '{_manifest.Nodes[finishedId].Name}' failed");
+                stopAll |= _failFast;
+            }
+
+            Done(finishedId);
+        }
+
+        return results;
+    }
+}

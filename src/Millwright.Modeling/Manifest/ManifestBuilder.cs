@@ -1,0 +1,838 @@
+using System.Text.RegularExpressions;
+using Millwright.Modeling.Compilation;
+using Millwright.Modeling.Project;
+using Millwright.Modeling.Templating;
+using YamlDotNet.RepresentationModel;
+
+namespace Millwright.Modeling.Manifest;
+
+/// <summary>
+/// Reads a project's files into a manifest: macros and docs blocks, models (rendered once to capture ref,
+/// source and config), seeds, sources and generic tests from properties files, singular tests; then applies
+/// configs, names relations, resolves dependencies and checks the graph for cycles.
+/// </summary>
+internal sealed partial class ManifestBuilder
+{
+    private static readonly HashSet<string> PropertiesTopKeys = ["version", "models", "seeds", "sources", "macros", "snapshots", "analyses", "exposures", "metrics", "semantic_models", "saved_queries", "groups", "unit_tests", "data_tests"];
+    private static readonly HashSet<string> ModelKeys = ["name", "description", "columns", "config", "tests", "data_tests", "docs", "meta", "tags", "access", "group", "constraints", "latest_version", "versions", "deprecation_date", "time_spine", "quote_columns"];
+    private static readonly HashSet<string> ColumnKeys = ["name", "description", "data_type", "tests", "data_tests", "meta", "tags", "quote", "constraints", "policy_tags", "granularity", "config"];
+    private static readonly HashSet<string> SourceKeys = ["name", "description", "database", "schema", "loader", "loaded_at_field", "freshness", "meta", "tags", "config", "quoting", "tables", "overrides"];
+    private static readonly HashSet<string> TableKeys = ["name", "identifier", "description", "columns", "tests", "data_tests", "loaded_at_field", "freshness", "meta", "tags", "config", "quoting", "external", "loader"];
+    private static readonly HashSet<string> TestConfigKeys = ["severity", "tags", "enabled", "where", "limit", "warn_if", "error_if", "store_failures", "store_failures_as", "meta", "alias", "schema", "database", "fail_calc"];
+
+    private readonly DbtRuntime _runtime;
+    private readonly ProjectDefinition _project;
+    private readonly ICollection<string> _warnings;
+    private readonly List<ManifestNode> _nodes = [];
+    private readonly Dictionary<string, (PyDict Entry, string File)> _modelPatches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PyDict Entry, string File)> _seedPatches = new(StringComparer.Ordinal);
+    private readonly List<PendingTest> _pendingTests = [];
+
+    private ManifestBuilder(DbtRuntime runtime, ICollection<string> warnings)
+    {
+        _runtime = runtime;
+        _project = runtime.Project;
+        _warnings = warnings;
+    }
+
+    private sealed record PendingTest(object Definition, string File, string TargetKind, string TargetName, string? SourceTable, string? ColumnName);
+
+    public static ProjectManifest Build(DbtRuntime runtime, ICollection<string> warnings)
+    {
+        var builder = new ManifestBuilder(runtime, warnings);
+        return builder.Run();
+    }
+
+    private ProjectManifest Run()
+    {
+        LoadMacrosAndDocs();
+        foreach (var file in Files(_project.ModelPaths.Concat(_project.SeedPaths).Concat(_project.MacroPaths).Distinct(), "*.yml", "*.yaml"))
+        {
+            LoadProperties(file);
+        }
+
+        foreach (var root in _project.ModelPaths)
+        {
+            foreach (var file in Files([root], "*.sql"))
+            {
+                AddModel(root, file);
+            }
+        }
+
+        foreach (var root in _project.SeedPaths)
+        {
+            foreach (var file in Files([root], "*.csv"))
+            {
+                AddSeed(root, file);
+            }
+        }
+
+        foreach (var root in _project.TestPaths)
+        {
+            foreach (var file in Files([root], "*.sql"))
+            {
+                AddSingularTest(root, file);
+            }
+        }
+
+        foreach (var (name, (_, file)) in _modelPatches)
+        {
+            if (!_nodes.Any(n => n.Type == NodeType.Model && n.Name == name))
+            {
+                _warnings.Add($"{file}: properties for model '{name}', which has no .sql file, are ignored");
+            }
+        }
+
+        foreach (var pending in _pendingTests)
+        {
+            AddGenericTest(pending);
+        }
+
+        CheckUnusedTreePaths();
+        var enabled = _nodes.Where(n => n.Enabled).ToList();
+        var disabled = _nodes.Where(n => !n.Enabled).ToList();
+        ResolveDependencies(enabled, disabled);
+        var manifest = new ProjectManifest(_project.Name, enabled, disabled);
+        manifest.CheckAcyclic();
+        return manifest;
+    }
+
+    // ---- files --------------------------------------------------------------------------------------------
+
+    private IEnumerable<string> Files(IEnumerable<string> roots, params string[] patterns)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var root in roots)
+        {
+            var dir = Path.Combine(_project.RootPath, root);
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+
+            var files = patterns.SelectMany(p => Directory.EnumerateFiles(dir, p, SearchOption.AllDirectories))
+                .Where(f => !Path.GetRelativePath(_project.RootPath, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
+                .Order(StringComparer.Ordinal);
+            foreach (var file in files)
+            {
+                if (seen.Add(file))
+                {
+                    yield return file;
+                }
+            }
+        }
+    }
+
+    private string Relative(string file) => Path.GetRelativePath(_project.RootPath, file).Replace('\\', '/');
+
+    private void LoadMacrosAndDocs()
+    {
+        foreach (var file in Files(_project.MacroPaths, "*.sql"))
+        {
+            var template = _runtime.Engine.Parse(File.ReadAllText(file), Relative(file));
+            _runtime.AddMacros(template, Relative(file), _warnings);
+        }
+
+        foreach (var file in Files(_project.DocsPaths.Concat(_project.MacroPaths).Distinct(), "*.md"))
+        {
+            var template = _runtime.Engine.Parse(File.ReadAllText(file), Relative(file));
+            foreach (var block in template.Blocks.Where(b => b.Kind == "docs"))
+            {
+                if (_runtime.Docs.ContainsKey(block.Name))
+                {
+                    throw new ModelingException($"{Relative(file)}:{block.Line}: docs block '{block.Name}' is defined twice");
+                }
+
+                _runtime.Docs[block.Name] = block.Render(_runtime.Engine.CreateScope()).Trim();
+            }
+        }
+    }
+
+    // ---- properties YAML ------------------------------------------------------------------------------------
+
+    private void LoadProperties(string file)
+    {
+        var relative = Relative(file);
+        if (Yaml.Load(file, relative) is not YamlMappingNode root)
+        {
+            return;
+        }
+
+        WarnUnknown(root, PropertiesTopKeys, relative, "properties file");
+        var values = (PyDict)Yaml.ToValue(root)!;
+        if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode models)
+        {
+            foreach (var entry in models.Children.OfType<YamlMappingNode>())
+            {
+                AddPatch(entry, relative, _modelPatches, "model");
+            }
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("seeds"), out var seedsNode) && seedsNode is YamlSequenceNode seeds)
+        {
+            foreach (var entry in seeds.Children.OfType<YamlMappingNode>())
+            {
+                AddPatch(entry, relative, _seedPatches, "seed");
+            }
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("sources"), out var sourcesNode) && sourcesNode is YamlSequenceNode sources)
+        {
+            foreach (var entry in sources.Children.OfType<YamlMappingNode>())
+            {
+                AddSource(entry, relative);
+            }
+        }
+
+        _ = values;
+    }
+
+    private void WarnUnknown(YamlMappingNode map, HashSet<string> known, string file, string what)
+    {
+        foreach (var key in map.Children.Keys.OfType<YamlScalarNode>())
+        {
+            if (!known.Contains(key.Value ?? ""))
+            {
+                _warnings.Add($"{file}:{key.Start.Line}: unknown key '{key.Value}' in {what} is ignored");
+            }
+        }
+    }
+
+    private void AddPatch(YamlMappingNode node, string file, Dictionary<string, (PyDict, string)> patches, string kind)
+    {
+        var entry = (PyDict)Yaml.ToValue(node)!;
+        var name = entry.Get("name") as string ?? throw new ModelingException($"{file}:{node.Start.Line}: a {kind} entry needs a 'name'");
+        WarnUnknown(node, ModelKeys, file, $"{kind} '{name}'");
+        if (patches.TryGetValue(name, out var earlier))
+        {
+            throw new ModelingException($"{file}:{node.Start.Line}: {kind} '{name}' is described twice (also in {earlier.Item2})");
+        }
+
+        if (node.Children.TryGetValue(new YamlScalarNode("columns"), out var columns) && columns is YamlSequenceNode columnList)
+        {
+            foreach (var column in columnList.Children.OfType<YamlMappingNode>())
+            {
+                WarnUnknown(column, ColumnKeys, file, $"a column of {kind} '{name}'");
+            }
+        }
+
+        patches[name] = (entry, file);
+        foreach (var test in TestsOf(entry))
+        {
+            _pendingTests.Add(new PendingTest(test, file, kind, name, null, null));
+        }
+
+        foreach (var column in entry.Get("columns") as List<object?> ?? [])
+        {
+            if (column is PyDict c && c.Get("name") is { } columnName)
+            {
+                foreach (var test in TestsOf(c))
+                {
+                    _pendingTests.Add(new PendingTest(test, file, kind, name, null, Py.Str(columnName)));
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<object> TestsOf(PyDict entry) =>
+        (entry.Get("data_tests") as List<object?> ?? []).Concat(entry.Get("tests") as List<object?> ?? []).Where(t => t is not null)!;
+
+    private void AddSource(YamlMappingNode node, string file)
+    {
+        var source = (PyDict)Yaml.ToValue(node)!;
+        var sourceName = source.Get("name") as string ?? throw new ModelingException($"{file}:{node.Start.Line}: a source needs a 'name'");
+        WarnUnknown(node, SourceKeys, file, $"source '{sourceName}'");
+        var tablesNode = node.Children.TryGetValue(new YamlScalarNode("tables"), out var t) ? t as YamlSequenceNode : null;
+        foreach (var tableNode in tablesNode?.Children.OfType<YamlMappingNode>() ?? [])
+        {
+            var table = (PyDict)Yaml.ToValue(tableNode)!;
+            var tableName = table.Get("name") as string ?? throw new ModelingException($"{file}:{tableNode.Start.Line}: a table of source '{sourceName}' needs a 'name'");
+            WarnUnknown(tableNode, TableKeys, file, $"table '{sourceName}.{tableName}'");
+            var dirs = DirParts(file);
+            var config = new PyDict { ["enabled"] = true };
+            Configs.MergeAll(config, source.Get("config") as PyDict);
+            Configs.MergeAll(config, table.Get("config") as PyDict);
+            if (source.Get("tags") is { } sourceTags)
+            {
+                Configs.MergeInto(config, "tags", sourceTags);
+            }
+
+            if (table.Get("tags") is { } tableTags)
+            {
+                Configs.MergeInto(config, "tags", tableTags);
+            }
+
+            var meta = new PyDict();
+            Configs.MergeAll(meta, source.Get("meta") as PyDict);
+            Configs.MergeAll(meta, table.Get("meta") as PyDict);
+            var freshness = table.Get("freshness") ?? source.Get("freshness");
+            if (freshness is not null)
+            {
+                config["freshness"] = freshness;
+            }
+
+            var identifier = table.Get("identifier") as string ?? tableName;
+            var sourceNode = new ManifestNode
+            {
+                UniqueId = $"source.{_project.Name}.{sourceName}.{tableName}",
+                Name = tableName,
+                Type = NodeType.Source,
+                Package = _project.Name,
+                OriginalFilePath = file,
+                Path = file,
+                Fqn = [_project.Name, .. dirs, sourceName, tableName],
+                Config = config,
+                Description = RenderDescription(table.Get("description"), file),
+                Source = new SourceTable(sourceName, tableName, identifier, RenderDescription(source.Get("description"), file), source.Get("loader") as string,
+                    (table.Get("loaded_at_field") ?? source.Get("loaded_at_field")) as string, meta),
+                Database = source.Get("database") as string ?? _runtime.Target.Database,
+                Schema = source.Get("schema") as string ?? sourceName,
+                Alias = identifier,
+            };
+            AddColumns(sourceNode, table, file);
+            if (_nodes.Any(n => n.UniqueId == sourceNode.UniqueId))
+            {
+                throw new ModelingException($"{file}:{tableNode.Start.Line}: source table '{sourceName}.{tableName}' is declared twice");
+            }
+
+            _nodes.Add(sourceNode);
+            foreach (var test in TestsOf(table))
+            {
+                _pendingTests.Add(new PendingTest(test, file, "source", sourceName, tableName, null));
+            }
+
+            foreach (var column in table.Get("columns") as List<object?> ?? [])
+            {
+                if (column is PyDict c && c.Get("name") is { } columnName)
+                {
+                    foreach (var test in TestsOf(c))
+                    {
+                        _pendingTests.Add(new PendingTest(test, file, "source", sourceName, tableName, Py.Str(columnName)));
+                    }
+                }
+            }
+        }
+    }
+
+    private List<string> DirParts(string relativeFile)
+    {
+        var parts = relativeFile.Split('/').ToList();
+        parts.RemoveAt(parts.Count - 1);
+        var roots = _project.ModelPaths.Concat(_project.SeedPaths).Concat(_project.TestPaths).Concat(_project.MacroPaths);
+        foreach (var root in roots)
+        {
+            var rootParts = root.Replace('\\', '/').Trim('/').Split('/');
+            if (parts.Count >= rootParts.Length && parts.Take(rootParts.Length).SequenceEqual(rootParts))
+            {
+                return parts.Skip(rootParts.Length).ToList();
+            }
+        }
+
+        return parts;
+    }
+
+    private string RenderDescription(object? description, string file)
+    {
+        if (description is null)
+        {
+            return "";
+        }
+
+        var text = Py.Str(description);
+        if (!text.Contains("{{", StringComparison.Ordinal) && !text.Contains("{%", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var scope = _runtime.Engine.CreateScope(new Dictionary<string, object?>
+        {
+            ["doc"] = new PyFunction("doc", a =>
+            {
+                var name = Py.Str(a.Positional.Count == 2 ? a.Positional[1] : a.Get(0, "name"));
+                return _runtime.Docs.TryGetValue(name, out var doc) ? doc : throw new TemplateRaisedException($"doc('{name}') names no docs block");
+            }),
+        });
+        try
+        {
+            return _runtime.Engine.Parse(text, file).Render(scope);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"{file}: in a description: {e.Reason}", e);
+        }
+    }
+
+    private void AddColumns(ManifestNode node, PyDict entry, string file)
+    {
+        foreach (var column in entry.Get("columns") as List<object?> ?? [])
+        {
+            if (column is not PyDict c || c.Get("name") is not { } name)
+            {
+                continue;
+            }
+
+            var columnName = Py.Str(name);
+            var tags = c.Get("tags") is List<object?> t ? t.Select(x => Py.Str(x)).ToList() : [];
+            node.Columns[columnName] = new ColumnDoc(columnName, RenderDescription(c.Get("description"), file), c.Get("data_type") as string, c.Get("meta") as PyDict ?? new PyDict(), tags);
+        }
+    }
+
+    // ---- models, seeds, singular tests ----------------------------------------------------------------------
+
+    private void AddModel(string root, string file)
+    {
+        var relative = Relative(file);
+        var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
+        var name = Path.GetFileNameWithoutExtension(file);
+        if (_nodes.FirstOrDefault(n => n.Type == NodeType.Model && n.Name == name) is { } duplicate)
+        {
+            throw new ModelingException($"two models are named '{name}': {duplicate.OriginalFilePath} and {relative}");
+        }
+
+        var fqn = new List<string> { _project.Name };
+        fqn.AddRange(pathInRoot.Split('/')[..^1]);
+        fqn.Add(name);
+        var node = new ManifestNode
+        {
+            UniqueId = $"model.{_project.Name}.{name}",
+            Name = name,
+            Type = NodeType.Model,
+            Package = _project.Name,
+            OriginalFilePath = relative,
+            Path = pathInRoot,
+            Fqn = fqn,
+            RawCode = File.ReadAllText(file),
+        };
+        var config = new PyDict { ["enabled"] = true, ["materialized"] = "view" };
+        Configs.ApplyTree(config, _project.ConfigTrees["models"], fqn, _usedTreePaths);
+        if (_modelPatches.TryGetValue(name, out var patch))
+        {
+            ApplyPatch(node, config, patch.Entry, patch.File);
+        }
+
+        node.Config = config;
+        node.Template = _runtime.Engine.Parse(node.RawCode, relative);
+        var context = new NodeContext(_runtime, node, execute: false);
+        context.Render(node.Template);
+        Configs.MergeAll(config, context.InFileConfig);
+        node.Refs.AddRange(context.Refs);
+        node.SourceRefs.AddRange(context.Sources);
+        CheckMaterialization(node);
+        NameRelation(node);
+        _nodes.Add(node);
+    }
+
+    private static void CheckMaterialization(ManifestNode node)
+    {
+        if (node.Materialized is not ("view" or "table" or "ephemeral" or "incremental"))
+        {
+            throw new ModelingException($"Compilation Error in model {node.Name} ({node.OriginalFilePath})\n  unknown materialization '{node.Materialized}': use view, table, ephemeral or incremental");
+        }
+    }
+
+    private void ApplyPatch(ManifestNode node, PyDict config, PyDict entry, string file)
+    {
+        node.PatchPath = file;
+        node.Description = RenderDescription(entry.Get("description"), file);
+        Configs.MergeAll(config, entry.Get("config") as PyDict);
+        if (entry.Get("tags") is { } tags)
+        {
+            Configs.MergeInto(config, "tags", tags);
+        }
+
+        if (entry.Get("meta") is PyDict meta)
+        {
+            Configs.MergeInto(config, "meta", meta);
+        }
+
+        if (entry.Get("docs") is PyDict docs)
+        {
+            Configs.MergeInto(config, "docs", docs);
+        }
+
+        AddColumns(node, entry, file);
+    }
+
+    private void AddSeed(string root, string file)
+    {
+        var relative = Relative(file);
+        var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
+        var name = Path.GetFileNameWithoutExtension(file);
+        if (_nodes.FirstOrDefault(n => n.Name == name && n.Type is NodeType.Seed or NodeType.Model) is { } duplicate)
+        {
+            throw new ModelingException($"two nodes are named '{name}': {duplicate.OriginalFilePath} and {relative}");
+        }
+
+        var fqn = new List<string> { _project.Name };
+        fqn.AddRange(pathInRoot.Split('/')[..^1]);
+        fqn.Add(name);
+        var node = new ManifestNode
+        {
+            UniqueId = $"seed.{_project.Name}.{name}",
+            Name = name,
+            Type = NodeType.Seed,
+            Package = _project.Name,
+            OriginalFilePath = relative,
+            Path = pathInRoot,
+            Fqn = fqn,
+            SeedFile = file,
+        };
+        var config = new PyDict { ["enabled"] = true, ["materialized"] = "seed" };
+        Configs.ApplyTree(config, _project.ConfigTrees["seeds"], fqn, _usedTreePaths);
+        if (_seedPatches.TryGetValue(name, out var patch))
+        {
+            ApplyPatch(node, config, patch.Entry, patch.File);
+        }
+
+        node.Config = config;
+        NameRelation(node);
+        _nodes.Add(node);
+    }
+
+    private void AddSingularTest(string root, string file)
+    {
+        var relative = Relative(file);
+        var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
+        var name = Path.GetFileNameWithoutExtension(file);
+        var fqn = new List<string> { _project.Name };
+        fqn.AddRange(pathInRoot.Split('/')[..^1]);
+        fqn.Add(name);
+        var node = new ManifestNode
+        {
+            UniqueId = $"test.{_project.Name}.{name}",
+            Name = name,
+            Type = NodeType.Test,
+            Package = _project.Name,
+            OriginalFilePath = relative,
+            Path = pathInRoot,
+            Fqn = fqn,
+            RawCode = File.ReadAllText(file),
+        };
+        var config = TestDefaults();
+        Configs.ApplyTree(config, _project.ConfigTrees["tests"], fqn, _usedTreePaths);
+        node.Config = config;
+        node.Template = _runtime.Engine.Parse(node.RawCode, relative);
+        var context = new NodeContext(_runtime, node, execute: false);
+        context.Render(node.Template);
+        Configs.MergeAll(config, context.InFileConfig);
+        node.Refs.AddRange(context.Refs);
+        node.SourceRefs.AddRange(context.Sources);
+        NameTestRelation(node);
+        _nodes.Add(node);
+    }
+
+    private static PyDict TestDefaults() => new()
+    {
+        ["enabled"] = true,
+        ["materialized"] = "test",
+        ["severity"] = "ERROR",
+        ["warn_if"] = "!= 0",
+        ["error_if"] = "!= 0",
+        ["fail_calc"] = "count(*)",
+        ["store_failures"] = null,
+        ["where"] = null,
+        ["limit"] = null,
+    };
+
+    // ---- generic tests ------------------------------------------------------------------------------------------
+
+    private void AddGenericTest(PendingTest pending)
+    {
+        var (testName, ns, args, config, customName) = ParseTestDefinition(pending);
+        var kwargs = new PyDict();
+        if (pending.ColumnName is not null)
+        {
+            kwargs["column_name"] = pending.ColumnName;
+        }
+
+        foreach (var (key, value) in args)
+        {
+            kwargs[key] = value;
+        }
+
+        string targetName;
+        string targetExpression;
+        string attachedNode;
+        if (pending.TargetKind == "source")
+        {
+            targetName = $"source_{pending.TargetName}_{pending.SourceTable}";
+            targetExpression = $"source('{pending.TargetName}', '{pending.SourceTable}')";
+            attachedNode = $"source.{_project.Name}.{pending.TargetName}.{pending.SourceTable}";
+        }
+        else
+        {
+            targetName = pending.TargetName;
+            targetExpression = $"ref('{pending.TargetName}')";
+            attachedNode = $"{pending.TargetKind}.{_project.Name}.{pending.TargetName}";
+        }
+
+        var testType = ns is null ? testName : $"{ns}_{testName}";
+        var (shortName, fullName) = SynthesizeName(testType, targetName, kwargs);
+        var name = customName ?? shortName;
+        var withModel = new PyDict { ["model"] = "{{ get_where_subquery(" + targetExpression + ") }}" };
+        foreach (var (key, value) in kwargs)
+        {
+            withModel[key] = value;
+        }
+
+        var dirs = DirParts(pending.File);
+        var node = new ManifestNode
+        {
+            UniqueId = $"test.{_project.Name}.{name}.{DbtRuntime.Md5(fullName + "|" + pending.File)[..10]}",
+            Name = name,
+            Type = NodeType.Test,
+            Package = _project.Name,
+            OriginalFilePath = pending.File,
+            Path = string.Join('/', [.. dirs, name + ".sql"]),
+            Fqn = [_project.Name, .. dirs, name],
+            Test = new GenericTest(testName, ns, withModel, pending.ColumnName, attachedNode),
+            RawCode = "{{ test_" + testName + "(**_dbt_generic_test_kwargs) }}",
+        };
+        var nodeConfig = TestDefaults();
+        Configs.ApplyTree(nodeConfig, _project.ConfigTrees["tests"], node.Fqn, _usedTreePaths);
+        Configs.MergeAll(nodeConfig, config);
+        node.Config = nodeConfig;
+        if (_nodes.Any(n => n.UniqueId == node.UniqueId))
+        {
+            throw new ModelingException($"{pending.File}: the test '{name}' on {pending.TargetName} is declared twice; give one of them a distinct 'name'");
+        }
+
+        // Capture the refs and sources its arguments use, so the test runs after them.
+        var context = new NodeContext(_runtime, node, execute: false);
+        CaptureTestArguments(context, withModel);
+        node.Refs.AddRange(context.Refs);
+        node.SourceRefs.AddRange(context.Sources);
+        NameTestRelation(node);
+        _nodes.Add(node);
+    }
+
+    [GeneratedRegex(@"^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$", RegexOptions.Singleline)]
+    private static partial Regex LooksLikeFunction();
+
+    /// <summary>Renders a generic test's arguments as dbt does: ref('x') and friends evaluate; other Jinja renders.</summary>
+    public static PyDict RenderTestArguments(NodeContext context, PyDict kwargs)
+    {
+        var rendered = new PyDict();
+        foreach (var (key, value) in kwargs)
+        {
+            rendered[key] = Equals(key, "column_name") ? value : RenderArgument(context, value);
+        }
+
+        return rendered;
+    }
+
+    private static object? RenderArgument(NodeContext context, object? value) => value switch
+    {
+        string s when LooksLikeFunction().IsMatch(s) => context.Evaluate(s),
+        string s when s.Contains("{{", StringComparison.Ordinal) || s.Contains("{%", StringComparison.Ordinal) => context.RenderString(s),
+        List<object?> list => list.Select(item => RenderArgument(context, item)).ToList(),
+        PyDict dict => new PyDict(dict.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), RenderArgument(context, kv.Value)))),
+        _ => value,
+    };
+
+    private static void CaptureTestArguments(NodeContext context, PyDict kwargs) => RenderTestArguments(context, kwargs);
+
+    private (string TestName, string? Namespace, PyDict Args, PyDict Config, string? CustomName) ParseTestDefinition(PendingTest pending)
+    {
+        string testName;
+        PyDict args = new();
+        var config = new PyDict();
+        string? customName = null;
+        switch (pending.Definition)
+        {
+            case string s:
+                testName = s;
+                break;
+            case PyDict d when d.ContainsKey("test_name"):
+                testName = Py.Str(d.Get("test_name"));
+                customName = d.Get("name") as string;
+                foreach (var (key, value) in d)
+                {
+                    if (key is not ("test_name" or "name"))
+                    {
+                        args[key] = value;
+                    }
+                }
+
+                break;
+            case PyDict d when d.Count == 1:
+                var only = d.First();
+                testName = Py.Str(only.Key);
+                if (only.Value is PyDict given)
+                {
+                    args = new PyDict(given.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), kv.Value)));
+                }
+                else if (only.Value is not null)
+                {
+                    throw new ModelingException($"{pending.File}: the arguments of test '{testName}' on {pending.TargetName} must be a mapping");
+                }
+
+                break;
+            default:
+                throw new ModelingException($"{pending.File}: a test on {pending.TargetName} must be a test name or a mapping of one test name to its arguments");
+        }
+
+        if (args.Get("name") is string named)
+        {
+            customName = named;
+            args.Remove("name");
+        }
+
+        if (args.Get("arguments") is PyDict arguments)
+        {
+            args.Remove("arguments");
+            foreach (var (key, value) in arguments)
+            {
+                args[key] = value;
+            }
+        }
+
+        if (args.Get("config") is PyDict explicitConfig)
+        {
+            args.Remove("config");
+            Configs.MergeAll(config, explicitConfig);
+        }
+
+        foreach (var key in args.Keys.Select(k => Py.Str(k)).Where(TestConfigKeys.Contains).ToList())
+        {
+            Configs.MergeInto(config, key, args.Get(key));
+            args.Remove(key);
+        }
+
+        string? ns = null;
+        var dot = testName.LastIndexOf('.');
+        if (dot > 0)
+        {
+            ns = testName[..dot];
+            testName = testName[(dot + 1)..];
+        }
+
+        if (_runtime.FindMacro("test_" + testName) is null)
+        {
+            throw new ModelingException($"{pending.File}: {pending.TargetKind} '{pending.TargetName}' uses test '{(ns is null ? "" : ns + ".")}{testName}', but no generic test of that name exists (define it with {{% test {testName}(model, column_name) %}} in a macro file)");
+        }
+
+        return (testName, ns, args, config, customName);
+    }
+
+    /// <summary>dbt's test naming: type_target_args, or a truncated name with an md5 when 64 characters or longer.</summary>
+    public static (string Short, string Full) SynthesizeName(string testType, string targetName, PyDict args)
+    {
+        var flat = new List<string>();
+        foreach (var key in args.Keys.Select(k => Py.Str(k)).Order(StringComparer.Ordinal))
+        {
+            if (key == "model")
+            {
+                continue;
+            }
+
+            var value = args.Get(key);
+            var parts = value switch
+            {
+                PyDict d => d.Values.ToList(),
+                List<object?> l => l,
+                _ => [value],
+            };
+            flat.AddRange(parts.Select(p => NonWord().Replace(p is string ps ? ps : Py.Str(p), "_")));
+        }
+
+        var identifier = $"{testType}_{targetName}";
+        var full = $"{identifier}_{string.Join("__", flat)}";
+        return full.Length >= 64 ? ($"{identifier[..Math.Min(30, identifier.Length)]}_{DbtRuntime.Md5(full)}", full) : (full, full);
+    }
+
+    [GeneratedRegex("[^0-9a-zA-Z_]+")]
+    private static partial Regex NonWord();
+
+    // ---- names and dependencies -------------------------------------------------------------------------------
+
+    private readonly HashSet<string> _usedTreePaths = new(StringComparer.Ordinal);
+
+    private void NameRelation(ManifestNode node)
+    {
+        var customSchema = node.Config.Get("schema") as string;
+        node.Schema = GenerateSchemaName(customSchema, node);
+        node.Alias = node.Config.Get("alias") as string ?? node.Name;
+        node.Database = node.Config.Get("database") as string ?? _runtime.Target.Database;
+        if (_runtime.FindMacro("generate_alias_name") is { Package: not "dbt" })
+        {
+            node.Alias = Py.Str(new NodeContext(_runtime, node, execute: false).CallMacro("generate_alias_name", Arguments.Of(node.Config.Get("alias"), new PyDict { ["name"] = node.Name, ["config"] = node.Config }))).Trim();
+        }
+    }
+
+    private void NameTestRelation(ManifestNode node)
+    {
+        node.Schema = GenerateSchemaName(node.Config.Get("schema") as string ?? "dbt_test__audit", node);
+        node.Alias = node.Config.Get("alias") as string ?? node.Name;
+        node.Database = node.Config.Get("database") as string ?? _runtime.Target.Database;
+    }
+
+    private string GenerateSchemaName(string? custom, ManifestNode node)
+    {
+        if (_runtime.FindMacro("generate_schema_name") is { Package: not "dbt" })
+        {
+            var context = new NodeContext(_runtime, node, execute: false);
+            return Py.Str(context.CallMacro("generate_schema_name", Arguments.Of(custom, new PyDict { ["name"] = node.Name, ["config"] = node.Config, ["resource_type"] = node.ResourceTypeName }))).Trim();
+        }
+
+        return string.IsNullOrWhiteSpace(custom) ? _runtime.Target.Schema : $"{_runtime.Target.Schema}_{custom.Trim()}";
+    }
+
+    private static void ResolveDependencies(List<ManifestNode> enabled, List<ManifestNode> disabled)
+    {
+        var byName = enabled.Where(n => n.Type is NodeType.Model or NodeType.Seed).ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var sources = enabled.Where(n => n.Type == NodeType.Source).ToDictionary(n => (n.Source!.SourceName, n.Source.TableName));
+        foreach (var node in enabled)
+        {
+            foreach (var reference in node.Refs)
+            {
+                if (!byName.TryGetValue(reference.Name, out var target) || (reference.Package is not null && reference.Package != target.Package))
+                {
+                    var off = disabled.FirstOrDefault(d => d.Name == reference.Name);
+                    throw new ModelingException(off is not null
+                        ? $"{node.ResourceTypeName} '{node.Name}' ({node.OriginalFilePath}) depends on '{reference.Name}', which is disabled"
+                        : $"{node.ResourceTypeName} '{node.Name}' ({node.OriginalFilePath}) depends on a node named '{reference.Name}' which was not found");
+                }
+
+                AddDependency(node, target.UniqueId);
+            }
+
+            foreach (var (source, table) in node.SourceRefs)
+            {
+                if (!sources.TryGetValue((source, table), out var target))
+                {
+                    throw new ModelingException($"{node.ResourceTypeName} '{node.Name}' ({node.OriginalFilePath}) depends on a source named '{source}.{table}' which was not found");
+                }
+
+                AddDependency(node, target.UniqueId);
+            }
+
+            if (node.Test is { } test && node.DependsOn.Count == 0 && enabled.Any(n => n.UniqueId == test.AttachedNode))
+            {
+                AddDependency(node, test.AttachedNode);
+            }
+        }
+    }
+
+    private static void AddDependency(ManifestNode node, string id)
+    {
+        if (!node.DependsOn.Contains(id))
+        {
+            node.DependsOn.Add(id);
+        }
+    }
+
+    private void CheckUnusedTreePaths()
+    {
+        foreach (var (type, tree) in _project.ConfigTrees)
+        {
+            foreach (var path in Configs.TreePaths(tree))
+            {
+                if (!_usedTreePaths.Contains(path) && !_usedTreePaths.Any(u => u.StartsWith(path + ".", StringComparison.Ordinal)))
+                {
+                    _warnings.Add($"dbt_project.yml: the {type} config path '{path}' matches no resource");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Millwright.Modeling.Templating;
+
+namespace Millwright.Modeling.Manifest;
+
+/// <summary>The kinds of node in a project's graph.</summary>
+public enum NodeType
+{
+    Model,
+    Seed,
+    Test,
+    Source,
+}
+
+/// <summary>A documented column of a model, seed or source.</summary>
+internal sealed record ColumnDoc(string Name, string Description, string? DataType, PyDict Meta, IReadOnlyList<string> Tags);
+
+/// <summary>A ref() call: an optional package and a node name.</summary>
+internal sealed record RefCall(string? Package, string Name);
+
+/// <summary>What a generic test was declared with.</summary>
+internal sealed record GenericTest(string TestName, string? Namespace, PyDict Kwargs, string? ColumnName, string AttachedNode);
+
+/// <summary>A source table's declaration.</summary>
+internal sealed record SourceTable(string SourceName, string TableName, string Identifier, string SourceDescription, string? Loader, string? LoadedAtField, PyDict Meta);
+
+/// <summary>One node of the manifest: a model, seed, test or source table.</summary>
+internal sealed class ManifestNode
+{
+    public required string UniqueId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required NodeType Type { get; init; }
+
+    public required string Package { get; init; }
+
+    /// <summary>The file that defines the node, relative to the project, with '/' separators.</summary>
+    public required string OriginalFilePath { get; init; }
+
+    /// <summary>The path within its resource folder (models/staging/a.sql gives staging/a.sql).</summary>
+    public required string Path { get; init; }
+
+    public required IReadOnlyList<string> Fqn { get; init; }
+
+    public string RawCode { get; set; } = "";
+
+    public PyDict Config { get; set; } = new();
+
+    public string Description { get; set; } = "";
+
+    public Dictionary<string, ColumnDoc> Columns { get; } = new(StringComparer.Ordinal);
+
+    public string? PatchPath { get; set; }
+
+    public List<RefCall> Refs { get; } = [];
+
+    public List<(string Source, string Table)> SourceRefs { get; } = [];
+
+    /// <summary>Unique ids of the nodes this one reads, once refs and sources are resolved.</summary>
+    public List<string> DependsOn { get; } = [];
+
+    public string Database { get; set; } = "";
+
+    public string Schema { get; set; } = "";
+
+    public string Alias { get; set; } = "";
+
+    public GenericTest? Test { get; init; }
+
+    public SourceTable? Source { get; init; }
+
+    /// <summary>The absolute path of a seed's CSV file.</summary>
+    public string? SeedFile { get; init; }
+
+    public string? CompiledCode { get; set; }
+
+    /// <summary>The parsed raw code, kept from parse time so compiling does not parse again.</summary>
+    public Template? Template { get; set; }
+
+    public bool Enabled => Config.Get("enabled") is not false;
+
+    public string Materialized => Config.Get("materialized") as string ?? (Type switch
+    {
+        NodeType.Seed => "seed",
+        NodeType.Test => "test",
+        NodeType.Source => "source",
+        _ => "view",
+    });
+
+    public bool IsEphemeral => Type == NodeType.Model && Materialized == "ephemeral";
+
+    public IReadOnlyList<string> Tags => Config.Get("tags") is List<object?> tags ? tags.Select(t => Py.Str(t)).ToList() : [];
+
+    public string ResourceTypeName => Type switch
+    {
+        NodeType.Model => "model",
+        NodeType.Seed => "seed",
+        NodeType.Test => "test",
+        _ => "source",
+    };
+
+    /// <summary>How the node is addressed in messages: its schema-qualified relation, or its name for tests.</summary>
+    public string DisplayRelation => Type == NodeType.Test ? Name : $"{Schema}.{Alias}";
+}

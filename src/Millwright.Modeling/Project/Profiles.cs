@@ -1,0 +1,175 @@
+using Millwright.Modeling.Templating;
+using Millwright.Warehouse;
+
+namespace Millwright.Modeling.Project;
+
+/// <summary>The target a run writes to, from profiles.yml.</summary>
+internal sealed class TargetDefinition
+{
+    public required string ProfileName { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string Database { get; init; }
+
+    public required string Schema { get; init; }
+
+    public required int Threads { get; init; }
+
+    public required WarehouseOptions Warehouse { get; init; }
+
+    /// <summary>What templates see as target.*: every field but secrets.</summary>
+    public required PyDict Values { get; init; }
+}
+
+internal static class Profiles
+{
+    /// <summary>Finds profiles.yml: --profiles-dir, then DBT_PROFILES_DIR, then the project folder, then ~/.dbt.</summary>
+    public static string Find(string? profilesDir, string projectDir, Func<string, string?> environment)
+    {
+        var candidates = new List<string>();
+        if (profilesDir is not null)
+        {
+            candidates.Add(profilesDir);
+        }
+        else
+        {
+            if (environment("DBT_PROFILES_DIR") is { Length: > 0 } fromEnv)
+            {
+                candidates.Add(fromEnv);
+            }
+
+            candidates.Add(projectDir);
+            candidates.Add(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dbt"));
+        }
+
+        foreach (var dir in candidates)
+        {
+            var file = Path.Combine(dir, "profiles.yml");
+            if (File.Exists(file))
+            {
+                return file;
+            }
+        }
+
+        throw new ModelingException($"no profiles.yml found (looked in {string.Join(", ", candidates)}); give its folder with --profiles-dir");
+    }
+
+    public static TargetDefinition Load(string file, string profileName, string? targetName, string projectDir, Func<string, object?, string> renderString)
+    {
+        var root = Yaml.ToValue(Yaml.Load(file, file)) as PyDict ?? throw new ModelingException($"{file}: the file must be a mapping of profiles");
+        if (root.Get(profileName) is not PyDict profile)
+        {
+            throw new ModelingException($"{file}: no profile named '{profileName}' (profiles here: {string.Join(", ", root.Keys.Where(k => !Equals(k, "config")))})");
+        }
+
+        var outputs = profile.Get("outputs") as PyDict ?? throw new ModelingException($"{file}: profile '{profileName}' has no 'outputs'");
+        var name = targetName ?? (profile.Get("target") is { } t ? renderString(Py.Str(t), null) : "dev");
+        if (outputs.Get(name) is not PyDict output)
+        {
+            throw new ModelingException($"{file}: profile '{profileName}' has no target '{name}' (targets: {string.Join(", ", outputs.Keys)})");
+        }
+
+        var fields = new PyDict();
+        foreach (var (key, value) in output)
+        {
+            fields[key] = value is string s ? Native(renderString(s, key)) : value;
+        }
+
+        var type = fields.Get("type") as string ?? throw new ModelingException($"{file}: target '{name}' has no 'type'");
+        var threads = fields.Get("threads") is { } th ? (int)Py.ToLong(th) : 1;
+        string Require(params string[] keys)
+        {
+            foreach (var key in keys)
+            {
+                if (fields.Get(key) is { } value)
+                {
+                    return Py.Str(value);
+                }
+            }
+
+            throw new ModelingException($"{file}: target '{name}' needs '{keys[0]}'");
+        }
+
+        WarehouseOptions warehouse;
+        string database;
+        string schema;
+        switch (type)
+        {
+            case "duckdb":
+                {
+                    var path = fields.Get("path") as string ?? ":memory:";
+                    if (path == ":memory:")
+                    {
+                        throw new ModelingException($"{file}: target '{name}' uses an in-memory DuckDB; give a file 'path' so runs can share the data");
+                    }
+
+                    var full = Path.GetFullPath(Path.Combine(projectDir, path));
+                    warehouse = WarehouseOptions.DuckDb(full);
+                    database = Path.GetFileNameWithoutExtension(full);
+                    schema = fields.Get("schema") as string ?? "main";
+                    break;
+                }
+
+            case "postgres":
+                {
+                    var builder = new System.Data.Common.DbConnectionStringBuilder
+                    {
+                        ["Host"] = Require("host"),
+                        ["Port"] = fields.Get("port") is { } port ? Py.ToLong(port) : 5432L,
+                        ["Username"] = Require("user", "username"),
+                        ["Database"] = Require("dbname", "database"),
+                        ["Application Name"] = "millwright-dbt",
+                    };
+                    if ((fields.Get("password") ?? fields.Get("pass")) is { } password)
+                    {
+                        builder["Password"] = Py.Str(password);
+                    }
+
+                    warehouse = WarehouseOptions.Postgres(builder.ConnectionString);
+                    database = (string)builder["Database"];
+                    schema = Require("schema");
+                    break;
+                }
+
+            default:
+                throw new ModelingException($"{file}: target '{name}' has type '{type}'; Millwright runs duckdb and postgres targets");
+        }
+
+        var values = new PyDict();
+        foreach (var (key, value) in fields)
+        {
+            if (key is "password" or "pass")
+            {
+                continue;
+            }
+
+            values[key] = value;
+        }
+
+        values["name"] = name;
+        values["target_name"] = name;
+        values["profile_name"] = profileName;
+        values["database"] = database;
+        values["schema"] = schema;
+        values["threads"] = (long)threads;
+        values["type"] = type;
+        return new TargetDefinition
+        {
+            ProfileName = profileName,
+            Name = name,
+            Type = type,
+            Database = database,
+            Schema = schema,
+            Threads = Math.Max(1, threads),
+            Warehouse = warehouse,
+            Values = values,
+        };
+    }
+
+    /// <summary>A rendered profile value keeps a number a number ("{{ env_var('PORT') }}" gives 5432).</summary>
+    private static object? Native(string text) =>
+        long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : text;
+}
