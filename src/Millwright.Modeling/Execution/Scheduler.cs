@@ -76,15 +76,45 @@ internal sealed class Scheduler
             var ancestors = Ancestors(test.UniqueId);
             foreach (var parent in test.DependsOn)
             {
-                foreach (var child in _manifest.Children[parent])
+                foreach (var child in RunnableChildren(parent, included))
                 {
-                    if (child != test.UniqueId && included.Contains(child) && !ancestors.Contains(child) && _manifest.Nodes[child].Type != NodeType.Test)
+                    if (child != test.UniqueId && !ancestors.Contains(child) && _manifest.Nodes[child].Type != NodeType.Test)
                     {
                         _parents[child].Add(test.UniqueId);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>The children of a node that run, looking through children that do not (ephemeral models).</summary>
+    private HashSet<string> RunnableChildren(string id, HashSet<string> included)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>(_manifest.Children[id]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (!seen.Add(next))
+            {
+                continue;
+            }
+
+            if (included.Contains(next))
+            {
+                found.Add(next);
+            }
+            else if (_manifest.Nodes[next].Type != NodeType.Test)
+            {
+                foreach (var child in _manifest.Children[next])
+                {
+                    stack.Push(child);
+                }
+            }
+        }
+
+        return found;
     }
 
     private HashSet<string> Ancestors(string id)

@@ -123,19 +123,31 @@ internal sealed partial class ManifestBuilder
         }
     }
 
+    private Template ParseTemplate(string source, string name)
+    {
+        try
+        {
+            return _runtime.Engine.Parse(source, name);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"Compilation Error in {name}\n  {e.Message}", e);
+        }
+    }
+
     private string Relative(string file) => Path.GetRelativePath(_project.RootPath, file).Replace('\\', '/');
 
     private void LoadMacrosAndDocs()
     {
         foreach (var file in Files(_project.MacroPaths, "*.sql"))
         {
-            var template = _runtime.Engine.Parse(File.ReadAllText(file), Relative(file));
+            var template = ParseTemplate(File.ReadAllText(file), Relative(file));
             _runtime.AddMacros(template, Relative(file), _warnings);
         }
 
         foreach (var file in Files(_project.DocsPaths.Concat(_project.MacroPaths).Distinct(), "*.md"))
         {
-            var template = _runtime.Engine.Parse(File.ReadAllText(file), Relative(file));
+            var template = ParseTemplate(File.ReadAllText(file), Relative(file));
             foreach (var block in template.Blocks.Where(b => b.Kind == "docs"))
             {
                 if (_runtime.Docs.ContainsKey(block.Name))
@@ -354,7 +366,7 @@ internal sealed partial class ManifestBuilder
         });
         try
         {
-            return _runtime.Engine.Parse(text, file).Render(scope);
+            return ParseTemplate(text, file).Render(scope);
         }
         catch (TemplateException e)
         {
@@ -411,7 +423,7 @@ internal sealed partial class ManifestBuilder
         }
 
         node.Config = config;
-        node.Template = _runtime.Engine.Parse(node.RawCode, relative);
+        node.Template = ParseTemplate(node.RawCode, relative);
         var context = new NodeContext(_runtime, node, execute: false);
         context.Render(node.Template);
         Configs.MergeAll(config, context.InFileConfig);
@@ -511,7 +523,7 @@ internal sealed partial class ManifestBuilder
         var config = TestDefaults();
         Configs.ApplyTree(config, _project.ConfigTrees["tests"], fqn, _usedTreePaths);
         node.Config = config;
-        node.Template = _runtime.Engine.Parse(node.RawCode, relative);
+        node.Template = ParseTemplate(node.RawCode, relative);
         var context = new NodeContext(_runtime, node, execute: false);
         context.Render(node.Template);
         Configs.MergeAll(config, context.InFileConfig);

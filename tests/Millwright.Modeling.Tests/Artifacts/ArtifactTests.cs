@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace Millwright.Modeling.Tests.Artifacts;
+
+/// <summary>manifest.json, run_results.json and catalog.json are written and match the JSON schemas kept in the repo.</summary>
+public sealed class ArtifactTests
+{
+    private static readonly Lazy<Dictionary<string, JsonSchema>> Schemas = new(() =>
+    {
+        var build = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
+        var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "schemas"), "*.json").Order(StringComparer.Ordinal))
+        {
+            var schema = JsonSchema.FromFile(file, build);
+            build.SchemaRegistry.Register(schema);
+            schemas[Path.GetFileName(file)] = schema;
+        }
+
+        return schemas;
+    });
+
+    private static void AssertValid(string schemaFile, string artifact)
+    {
+        var schema = Schemas.Value[schemaFile];
+        using var document = JsonDocument.Parse(File.ReadAllText(artifact));
+        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var errors = result.Details?.Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")) ?? [];
+        Assert.True(result.IsValid, $"{Path.GetFileName(artifact)} does not match {schemaFile}:\n" + string.Join("\n", errors.Take(20)));
+    }
+
+    [Fact]
+    public async Task Build_and_docs_generate_write_artifacts_that_match_their_schemas()
+    {
+        await using var project = TestProject.Copy("workshop", Engine.DuckDb);
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+        AssertValid("manifest.v1.json", project.Path_("target", "manifest.json"));
+        AssertValid("run_results.v1.json", project.Path_("target", "run_results.json"));
+
+        using var results = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "run_results.json")));
+        Assert.Equal(22, results.RootElement.GetProperty("results").GetArrayLength());
+        Assert.Equal("build", results.RootElement.GetProperty("args").GetProperty("which").GetString());
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "manifest.json")));
+        var fct = manifest.RootElement.GetProperty("nodes").GetProperty("model.workshop.fct_work_orders");
+        Assert.Equal(["model.workshop.order_costs", "model.workshop.stg_work_orders"], fct.GetProperty("depends_on").GetProperty("nodes").EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal));
+        Assert.StartsWith("Why the vehicle came in", manifest.RootElement.GetProperty("nodes").GetProperty("model.workshop.stg_work_orders").GetProperty("columns").GetProperty("kind").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("model.workshop.dim_vehicles", manifest.RootElement.GetProperty("child_map").GetProperty("model.workshop.fct_work_orders").EnumerateArray().Select(e => e.GetString()));
+
+        var docs = await project.RunAsync(DbtCommand.DocsGenerate);
+        Assert.Equal(0, docs.Errored);
+        AssertValid("catalog.v1.json", project.Path_("target", "catalog.json"));
+        using var catalog = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "catalog.json")));
+        var dim = catalog.RootElement.GetProperty("nodes").GetProperty("model.workshop.dim_vehicles");
+        Assert.Equal("BASE TABLE", dim.GetProperty("metadata").GetProperty("type").GetString());
+        Assert.Equal(5, dim.GetProperty("columns").EnumerateObject().Count());
+        Assert.False(catalog.RootElement.GetProperty("nodes").TryGetProperty("model.workshop.order_costs", out _));
+    }
+
+    [Fact]
+    public async Task A_broken_artifact_does_not_match_its_schema()
+    {
+        await using var project = TestProject.Copy("workshop", Engine.DuckDb);
+        await project.RunAsync(DbtCommand.Parse);
+        var path = project.Path_("target", "manifest.json");
+        var node = JsonNode.Parse(File.ReadAllText(path))!;
+        node["nodes"]!["model.workshop.dim_vehicles"]!.AsObject().Remove("fqn");
+        File.WriteAllText(path, node.ToJsonString());
+        Assert.ThrowsAny<Exception>(() => AssertValid("manifest.v1.json", path));
+    }
+}

@@ -1,0 +1,129 @@
+using Millwright.Warehouse;
+
+namespace Millwright.Modeling.Tests.Execution;
+
+/// <summary>The workshop fixture built end to end on each engine: seeds, views, tables, an ephemeral model, generic and singular tests.</summary>
+public abstract class BuildTests(Engine engine)
+{
+    [Fact]
+    public async Task Build_runs_seeds_models_and_tests_in_dependency_order_and_the_marts_hold_the_right_figures()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Where(r => r.Status is not (NodeStatus.Pass or NodeStatus.Success)).Select(r => r.Name + ": " + r.Message)));
+        Assert.Equal(22, summary.Passed);
+        Assert.Equal((3, 5, 14), (summary.Results.Count(r => r.ResourceType == "seed"), summary.Results.Count(r => r.ResourceType == "model"), summary.Results.Count(r => r.ResourceType == "test")));
+        var finished = summary.Results.ToDictionary(r => r.Name, r => r.Index);
+        Assert.True(finished["stg_work_orders"] < finished["fct_work_orders"]);
+        Assert.True(finished["not_null_stg_work_orders_order_id"] < finished["fct_work_orders"], "a test gates the models downstream of what it tests");
+
+        Assert.Equal(6L, (long)await project.NumberAsync("select count(*) from {schema}.dim_vehicles"));
+        Assert.Equal(1386.5m, await project.NumberAsync("select sum(maintenance_cost) from {schema}.dim_vehicles"));
+        Assert.Equal(589m, await project.NumberAsync("select maintenance_cost from {schema}.dim_vehicles where vehicle_id = 5"));
+        Assert.Equal(0L, (long)await project.NumberAsync("select work_orders from {schema}.dim_vehicles where vehicle_id = 4"));
+        Assert.Equal(626.5m, await project.NumberAsync("select sum(parts_cost) from {schema}.fct_work_orders"));
+
+        await using var warehouse = project.OpenWarehouse();
+        Assert.Equal(RelationKind.View, (await warehouse.GetRelationAsync(new RelationName(project.Schema, "stg_vehicles"), TestContext.Current.CancellationToken))!.Kind);
+        Assert.Equal(RelationKind.Table, (await warehouse.GetRelationAsync(new RelationName(project.Schema, "dim_vehicles"), TestContext.Current.CancellationToken))!.Kind);
+        Assert.Null(await warehouse.GetRelationAsync(new RelationName(project.Schema, "order_costs"), TestContext.Current.CancellationToken));
+        var openedOn = (await warehouse.GetColumnsAsync(new RelationName(project.Schema, "work_orders"), TestContext.Current.CancellationToken)).Single(c => c.Name == "opened_on");
+        Assert.Equal(LogicalType.Date, openedOn.Type);
+    }
+
+    [Fact]
+    public async Task Building_twice_replaces_every_relation_and_reloads_seeds_without_duplicates()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+        var second = await project.RunAsync(DbtCommand.Build);
+        Assert.True(second.Succeeded);
+        Assert.Equal(8L, (long)await project.NumberAsync("select count(*) from {schema}.work_orders"));
+    }
+
+    [Fact]
+    public async Task A_failing_model_keeps_its_previous_relation_and_the_nodes_downstream_are_skipped()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+        project.Write("models/staging/stg_vehicles.sql", "select vehicle_id, no_such_column from {{ ref('vehicles') }}");
+
+        var summary = await project.RunAsync(DbtCommand.Run);
+
+        var failed = Assert.Single(summary.Results, r => r.Status == NodeStatus.Error);
+        Assert.Equal("stg_vehicles", failed.Name);
+        Assert.Contains("no_such_column", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(NodeStatus.Skipped, summary.Results.Single(r => r.Name == "dim_vehicles").Status);
+        Assert.Equal(NodeStatus.Success, summary.Results.Single(r => r.Name == "fct_work_orders").Status);
+        Assert.Equal(6L, (long)await project.NumberAsync("select count(*) from {schema}.stg_vehicles"));
+        await using var warehouse = project.OpenWarehouse();
+        Assert.Equal("vehicle_model", (await warehouse.GetColumnsAsync(new RelationName(project.Schema, "stg_vehicles"), TestContext.Current.CancellationToken))[2].Name);
+    }
+
+    [Fact]
+    public async Task Tests_report_fail_and_warn_by_severity_and_thresholds_and_a_failed_test_skips_what_depends_on_it()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        // More columns of stg_parts_used, the last entry of the staging properties file.
+        project.Append("models/staging/schema.yml", """
+                  - name: part
+                    tests:
+                      - accepted_values:
+                          name: only_brake_pads
+                          values: ['brake pad']
+                          config:
+                            warn_if: '>1'
+                            error_if: '>10'
+                  - name: quantity
+                    tests:
+                      - accepted_values:
+                          name: single_items_only
+                          values: [1]
+                          quote: false
+
+            """);
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        var warned = summary.Results.Single(r => r.Name == "only_brake_pads");
+        Assert.Equal(NodeStatus.Warn, warned.Status);
+        Assert.Equal(7L, warned.Failures);
+        var failed = summary.Results.Single(r => r.Name == "single_items_only");
+        Assert.Equal(NodeStatus.Fail, failed.Status);
+        Assert.Equal(3L, failed.Failures);
+        Assert.Contains("configured to fail if != 0", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(NodeStatus.Skipped, summary.Results.Single(r => r.Name == "fct_work_orders").Status);
+        Assert.Equal(NodeStatus.Skipped, summary.Results.Single(r => r.Name == "dim_vehicles").Status);
+        Assert.Equal(NodeStatus.Success, summary.Results.Single(r => r.Name == "stg_vehicles").Status);
+        Assert.False(summary.Succeeded);
+    }
+
+    [Fact]
+    public async Task Store_failures_keeps_the_failing_rows_in_the_audit_schema()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        project.Write("tests/no_breakdowns.sql", "{{ config(severity='warn') }}\nselect order_id, kind from {{ ref('stg_work_orders') }} where kind = 'breakdown'");
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+
+        var summary = await project.RunAsync(DbtCommand.Test, project.Options("no_breakdowns") with { StoreFailures = true });
+
+        var result = Assert.Single(summary.Results);
+        Assert.Equal(NodeStatus.Warn, result.Status);
+        Assert.Equal(2L, (long)await project.NumberAsync($"select count(*) from {project.Schema}_dbt_test__audit.no_breakdowns"));
+    }
+
+    [Fact]
+    public async Task Fail_fast_stops_at_the_first_failure()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        project.Write("models/staging/stg_vehicles.sql", "select broken from nowhere_at_all");
+        var summary = await project.RunAsync(DbtCommand.Build, project.Options() with { FailFast = true, Threads = 1 });
+        Assert.Equal(1, summary.Errored);
+        Assert.True(summary.Skipped > 10);
+        Assert.Contains(summary.Results, r => r.Status == NodeStatus.Skipped && r.Message.Contains("--fail-fast", StringComparison.Ordinal));
+    }
+}
+
+public sealed class DuckDbBuildTests() : BuildTests(Engine.DuckDb);
+
+public sealed class PostgresBuildTests() : BuildTests(Engine.Postgres);

@@ -1,0 +1,7 @@
+select
+    vehicle_id,
+    vin,
+    model as vehicle_model,
+    battery_kwh,
+    in_service
+from {{ ref('vehicles') }}
