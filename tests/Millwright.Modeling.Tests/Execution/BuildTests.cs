@@ -124,6 +124,81 @@ public abstract class BuildTests(Engine engine)
     }
 }
 
+/// <summary>The behaviours of dbt-adapters' basic scenarios, rebuilt on the workshop fixture.</summary>
+public abstract class BasicScenarioTests(Engine engine)
+{
+    [Fact]
+    public async Task Changing_a_models_materialization_swaps_the_relation_kind_both_ways()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+        var model = File.ReadAllText(project.Path_("models", "staging", "stg_vehicles.sql"));
+        project.Write("models/staging/stg_vehicles.sql", "{{ config(materialized='table') }}\n" + model);
+        Assert.True((await project.RunAsync(DbtCommand.Run, "stg_vehicles")).Succeeded);
+        await using (var warehouse = project.OpenWarehouse())
+        {
+            Assert.Equal(RelationKind.Table, (await warehouse.GetRelationAsync(new RelationName(project.Schema, "stg_vehicles"), TestContext.Current.CancellationToken))!.Kind);
+        }
+
+        project.Write("models/staging/stg_vehicles.sql", model);
+        Assert.True((await project.RunAsync(DbtCommand.Run, "stg_vehicles")).Succeeded);
+        await using (var warehouse = project.OpenWarehouse())
+        {
+            Assert.Equal(RelationKind.View, (await warehouse.GetRelationAsync(new RelationName(project.Schema, "stg_vehicles"), TestContext.Current.CancellationToken))!.Kind);
+        }
+
+        Assert.Equal(6m, await project.NumberAsync("select count(*) from {schema}.stg_vehicles"));
+    }
+
+    [Fact]
+    public async Task A_project_without_models_builds_with_nothing_to_do()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        foreach (var folder in new[] { "models", "seeds", "tests", "macros" })
+        {
+            Directory.Delete(project.Path_(folder), recursive: true);
+        }
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+        Assert.Empty(summary.Results);
+        Assert.True(summary.Succeeded);
+        Assert.Contains(summary.Warnings, w => w.Contains("config path 'workshop.staging' matches no resource", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_seed_whose_columns_change_is_rebuilt_and_a_malformed_file_names_its_line_and_loads_nothing()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        Assert.True((await project.RunAsync(DbtCommand.Seed, "vehicles")).Succeeded);
+        var csv = File.ReadAllLines(project.Path_("seeds", "vehicles.csv"));
+        project.Write("seeds/vehicles.csv", string.Join("\n", csv.Select((line, i) => line + (i == 0 ? ",depot" : ",north"))) + "\n");
+        Assert.True((await project.RunAsync(DbtCommand.Seed, "vehicles")).Succeeded);
+        Assert.Equal(6m, await project.NumberAsync("select count(*) from {schema}.vehicles where depot = 'north'"));
+
+        project.Write("seeds/vehicles.csv", "vehicle_id,vin\n1,A\n2,B,extra\n");
+        var summary = await project.RunAsync(DbtCommand.Seed, "vehicles");
+        var failed = Assert.Single(summary.Results);
+        Assert.Equal(NodeStatus.Error, failed.Status);
+        Assert.Contains("seeds/vehicles.csv:3", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(6m, await project.NumberAsync("select count(*) from {schema}.vehicles"));
+    }
+
+    [Fact]
+    public async Task A_singular_test_that_returns_rows_fails_with_their_count()
+    {
+        await using var project = TestProject.Copy("workshop", engine);
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+        project.Write("tests/no_open_orders.sql", "select * from {{ ref('fct_work_orders') }} where status <> 'closed'");
+        var summary = await project.RunAsync(DbtCommand.Test, "no_open_orders");
+        var result = Assert.Single(summary.Results);
+        Assert.Equal((NodeStatus.Fail, 2L), (result.Status, result.Failures));
+    }
+}
+
+public sealed class DuckDbBasicScenarioTests() : BasicScenarioTests(Engine.DuckDb);
+
+public sealed class PostgresBasicScenarioTests() : BasicScenarioTests(Engine.Postgres);
+
 public sealed class DuckDbBuildTests() : BuildTests(Engine.DuckDb);
 
 public sealed class PostgresBuildTests() : BuildTests(Engine.Postgres);
