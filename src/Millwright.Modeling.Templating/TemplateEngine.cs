@@ -48,22 +48,35 @@ public sealed class TemplateEngine
     public TemplateScope CreateScope(IReadOnlyDictionary<string, object?>? globals = null, Func<string, object?>? resolve = null) =>
         new(new Frame(this, globals, resolve));
 
-    /// <summary>Evaluates one expression and returns its value, not its text ("ref('x')" gives the relation object).</summary>
-    public object? Evaluate(string expression, TemplateScope scope, string name)
+    /// <summary>Parses one expression ("ref('x')") to evaluate for its value, not its text, as often as needed.</summary>
+    public TemplateExpression ParseExpression(string expression, string name)
     {
-        ArgumentNullException.ThrowIfNull(scope);
         var body = Parser.Parse("{{ " + expression + " }}", name, this);
         if (body is not [OutputStmt output])
         {
             throw new TemplateException($"'{expression}' is not a single expression", name, 1, 1);
         }
 
-        return output.Expression.Evaluate(new Frame(scope.Root));
+        return new TemplateExpression(output.Expression);
     }
 
     /// <summary>Parses and renders in one step.</summary>
     public string Render(string source, IReadOnlyDictionary<string, object?>? globals = null, string name = "<string>") =>
         Parse(source, name).Render(CreateScope(globals));
+}
+
+/// <summary>A parsed expression.</summary>
+public sealed class TemplateExpression
+{
+    private readonly Expr _expression;
+
+    internal TemplateExpression(Expr expression) => _expression = expression;
+
+    public object? Evaluate(TemplateScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return _expression.Evaluate(new Frame(scope.Root));
+    }
 }
 
 /// <summary>A parsed template.</summary>

@@ -163,13 +163,12 @@ internal static class DbtCliCommand
         };
     }
 
-    private static readonly Lock OutputLock = new();
-
     private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + "s";
 
     private static void Line(CliIo io, string text)
     {
-        lock (OutputLock)
+        // Nodes finish on several threads; one line at a time.
+        lock (io)
         {
             io.Out.WriteLine($"{DateTime.Now:HH:mm:ss}  {text}");
         }

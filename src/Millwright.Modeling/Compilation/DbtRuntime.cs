@@ -22,6 +22,8 @@ internal sealed class DbtRuntime
     private readonly Dictionary<string, MacroEntry> _macros = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MacroEntry> _builtinMacros = new(StringComparer.Ordinal);
     private readonly Action<string> _log;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string Text), Template> _templates = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string Text), TemplateExpression> _expressions = new();
     private PyDict? _graph;
 
     public DbtRuntime(ProjectDefinition project, TargetDefinition target, PyDict cliVars, Func<string, string?> environment, Action<string> log)
@@ -73,6 +75,11 @@ internal sealed class DbtRuntime
 
         _ = warnings;
     }
+
+    /// <summary>A parsed template, parsed once per invocation for each file and text (test arguments repeat a lot).</summary>
+    public Template Template(string text, string name) => _templates.GetOrAdd((name, text), key => Engine.Parse(key.Text, key.Name));
+
+    public TemplateExpression Expression(string text, string name) => _expressions.GetOrAdd((name, text), key => Engine.ParseExpression(key.Text, key.Name));
 
     public MacroEntry? FindMacro(string name) =>
         _macros.TryGetValue(name, out var entry) ? entry : _builtinMacros.GetValueOrDefault(name);

@@ -67,13 +67,26 @@ internal sealed class NodeContext
         }
     }
 
-    public string RenderString(string text) => Render(_runtime.Engine.Parse(text, _node.OriginalFilePath));
+    public string RenderString(string text)
+    {
+        Template template;
+        try
+        {
+            template = _runtime.Template(text, _node.OriginalFilePath);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"Compilation Error in {_node.ResourceTypeName} {_node.Name} ({_node.OriginalFilePath})\n  {e.Message}", e);
+        }
+
+        return Render(template);
+    }
 
     public object? Evaluate(string expression)
     {
         try
         {
-            return _runtime.Engine.Evaluate(expression, Scope, _node.OriginalFilePath);
+            return _runtime.Expression(expression, _node.OriginalFilePath).Evaluate(Scope);
         }
         catch (TemplateException e)
         {

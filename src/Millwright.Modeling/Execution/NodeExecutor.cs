@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Millwright.Modeling.Compilation;
 using Millwright.Modeling.Manifest;
 using Millwright.Modeling.Templating;
@@ -55,12 +56,20 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
     {
         var sql = compiler.Compile(node);
         var path = WriteCompiled(node, sql, "compiled");
-        var context = new NodeContext(runtime, node, execute: true);
-        await RunHooksAsync(node, context, "pre-hook", cancellationToken).ConfigureAwait(false);
+        var hooks = node.Config.Get("pre-hook") is List<object?> { Count: > 0 } || node.Config.Get("post-hook") is List<object?> { Count: > 0 };
+        var context = hooks ? new NodeContext(runtime, node, execute: true) : null;
+        if (context is not null)
+        {
+            await RunHooksAsync(node, context, "pre-hook", cancellationToken).ConfigureAwait(false);
+        }
+
         var kind = node.Materialized == "view" ? RelationKind.View : RelationKind.Table;
-        await warehouse.CreateSchemaAsync(node.Schema, cancellationToken).ConfigureAwait(false);
         await warehouse.CreateOrReplaceAsync(new RelationName(node.Schema, node.Alias), kind, sql, cancellationToken).ConfigureAwait(false);
-        await RunHooksAsync(node, context, "post-hook", cancellationToken).ConfigureAwait(false);
+        if (context is not null)
+        {
+            await RunHooksAsync(node, context, "post-hook", cancellationToken).ConfigureAwait(false);
+        }
+
         var keyword = kind == RelationKind.View ? "view" : "table";
         WriteCompiled(node, $"create or replace {keyword} {Render(node)} as (\n{sql}\n);\n", "run");
         return Result(node, NodeStatus.Success, $"OK created sql {(node.Materialized == "incremental" ? "incremental" : keyword)} model {node.Schema}.{node.Alias}", clock, index, total, thread, path: path);
@@ -140,7 +149,20 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
             ? $"{node.OriginalFilePath}/{node.Name}.sql"
             : node.OriginalFilePath;
         var path = Path.Combine(targetPath, folder, node.Package, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var info = new FileInfo(path);
+        if (info.Exists)
+        {
+            // Creating files is the slow part on many disks: leave a file alone when its text has not changed.
+            if (info.Length == Encoding.UTF8.GetByteCount(sql) && File.ReadAllText(path) == sql)
+            {
+                return path;
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(info.DirectoryName!);
+        }
+
         File.WriteAllText(path, sql);
         return path;
     }

@@ -24,6 +24,8 @@ internal sealed partial class ManifestBuilder
     private readonly ProjectDefinition _project;
     private readonly ICollection<string> _warnings;
     private readonly List<ManifestNode> _nodes = [];
+    private readonly Dictionary<string, ManifestNode> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ManifestNode> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PyDict Entry, string File)> _modelPatches = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PyDict Entry, string File)> _seedPatches = new(StringComparer.Ordinal);
     private readonly List<PendingTest> _pendingTests = [];
@@ -77,7 +79,7 @@ internal sealed partial class ManifestBuilder
 
         foreach (var (name, (_, file)) in _modelPatches)
         {
-            if (!_nodes.Any(n => n.Type == NodeType.Model && n.Name == name))
+            if (!_byName.TryGetValue(name, out var patched) || patched.Type != NodeType.Model)
             {
                 _warnings.Add($"{file}: properties for model '{name}', which has no .sql file, are ignored");
             }
@@ -302,12 +304,12 @@ internal sealed partial class ManifestBuilder
                 Alias = identifier,
             };
             AddColumns(sourceNode, table, file);
-            if (_nodes.Any(n => n.UniqueId == sourceNode.UniqueId))
+            if (_byId.ContainsKey(sourceNode.UniqueId))
             {
                 throw new ModelingException($"{file}:{tableNode.Start.Line}: source table '{sourceName}.{tableName}' is declared twice");
             }
 
-            _nodes.Add(sourceNode);
+            AddNode(sourceNode);
             foreach (var test in TestsOf(table))
             {
                 _pendingTests.Add(new PendingTest(test, file, "source", sourceName, tableName, null));
@@ -396,7 +398,7 @@ internal sealed partial class ManifestBuilder
         var relative = Relative(file);
         var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
         var name = Path.GetFileNameWithoutExtension(file);
-        if (_nodes.FirstOrDefault(n => n.Type == NodeType.Model && n.Name == name) is { } duplicate)
+        if (_byName.TryGetValue(name, out var duplicate))
         {
             throw new ModelingException($"two models are named '{name}': {duplicate.OriginalFilePath} and {relative}");
         }
@@ -431,7 +433,7 @@ internal sealed partial class ManifestBuilder
         node.SourceRefs.AddRange(context.Sources);
         CheckMaterialization(node);
         NameRelation(node);
-        _nodes.Add(node);
+        AddNode(node);
     }
 
     private static void CheckMaterialization(ManifestNode node)
@@ -470,7 +472,7 @@ internal sealed partial class ManifestBuilder
         var relative = Relative(file);
         var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
         var name = Path.GetFileNameWithoutExtension(file);
-        if (_nodes.FirstOrDefault(n => n.Name == name && n.Type is NodeType.Seed or NodeType.Model) is { } duplicate)
+        if (_byName.TryGetValue(name, out var duplicate))
         {
             throw new ModelingException($"two nodes are named '{name}': {duplicate.OriginalFilePath} and {relative}");
         }
@@ -498,7 +500,7 @@ internal sealed partial class ManifestBuilder
 
         node.Config = config;
         NameRelation(node);
-        _nodes.Add(node);
+        AddNode(node);
     }
 
     private void AddSingularTest(string root, string file)
@@ -530,7 +532,7 @@ internal sealed partial class ManifestBuilder
         node.Refs.AddRange(context.Refs);
         node.SourceRefs.AddRange(context.Sources);
         NameTestRelation(node);
-        _nodes.Add(node);
+        AddNode(node);
     }
 
     private static PyDict TestDefaults() => new()
@@ -545,6 +547,16 @@ internal sealed partial class ManifestBuilder
         ["where"] = null,
         ["limit"] = null,
     };
+
+    private void AddNode(ManifestNode node)
+    {
+        _nodes.Add(node);
+        _byId[node.UniqueId] = node;
+        if (node.Type is NodeType.Model or NodeType.Seed)
+        {
+            _byName[node.Name] = node;
+        }
+    }
 
     // ---- generic tests ------------------------------------------------------------------------------------------
 
@@ -604,7 +616,7 @@ internal sealed partial class ManifestBuilder
         Configs.ApplyTree(nodeConfig, _project.ConfigTrees["tests"], node.Fqn, _usedTreePaths);
         Configs.MergeAll(nodeConfig, config);
         node.Config = nodeConfig;
-        if (_nodes.Any(n => n.UniqueId == node.UniqueId))
+        if (_byId.ContainsKey(node.UniqueId))
         {
             throw new ModelingException($"{pending.File}: the test '{name}' on {pending.TargetName} is declared twice; give one of them a distinct 'name'");
         }
@@ -615,7 +627,7 @@ internal sealed partial class ManifestBuilder
         node.Refs.AddRange(context.Refs);
         node.SourceRefs.AddRange(context.Sources);
         NameTestRelation(node);
-        _nodes.Add(node);
+        AddNode(node);
     }
 
     [GeneratedRegex(@"^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$", RegexOptions.Singleline)]
@@ -794,6 +806,7 @@ internal sealed partial class ManifestBuilder
     {
         var byName = enabled.Where(n => n.Type is NodeType.Model or NodeType.Seed).ToDictionary(n => n.Name, StringComparer.Ordinal);
         var sources = enabled.Where(n => n.Type == NodeType.Source).ToDictionary(n => (n.Source!.SourceName, n.Source.TableName));
+        var ids = enabled.Select(n => n.UniqueId).ToHashSet(StringComparer.Ordinal);
         foreach (var node in enabled)
         {
             foreach (var reference in node.Refs)
@@ -819,7 +832,7 @@ internal sealed partial class ManifestBuilder
                 AddDependency(node, target.UniqueId);
             }
 
-            if (node.Test is { } test && node.DependsOn.Count == 0 && enabled.Any(n => n.UniqueId == test.AttachedNode))
+            if (node.Test is { } test && node.DependsOn.Count == 0 && ids.Contains(test.AttachedNode))
             {
                 AddDependency(node, test.AttachedNode);
             }
