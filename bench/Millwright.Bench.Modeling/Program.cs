@@ -10,8 +10,10 @@ var models = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) 
 var tests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000;
 var runModels = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
 var cli = args.Length > 3 ? args[3] : null;
-var jaffle = args.Length > 4 ? args[4] : null;
-var root = Directory.CreateTempSubdirectory("mw-bench-dbt-").FullName;
+var jaffle = args.Length > 4 && args[4].Length > 0 ? args[4] : null;
+var readyToRun = args.Length > 5 && File.Exists(args[5]) ? args[5] : null;
+var keep = Environment.GetEnvironmentVariable("MILLWRIGHT_BENCH_DIR");
+var root = keep ?? Directory.CreateTempSubdirectory("mw-bench-dbt-").FullName;
 Console.WriteLine($"Command: bench/run-modeling.sh {models} {tests} {runModels}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
@@ -37,13 +39,16 @@ try
 
     if (cli is not null)
     {
-        foreach (var verb in new[] { "parse", "compile" })
+        foreach (var (label, file, arguments) in Launchers(cli, readyToRun))
         {
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(new ProcessStartInfo("dotnet", [cli, "dbt", verb, "--project-dir", big, "--profiles-dir", big]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Console.WriteLine($"| `millwright dbt {verb}` as a new process (start-up and JIT included), compiled files present | {clock.Elapsed.TotalSeconds:0.000} |");
+            foreach (var verb in new[] { "parse", "compile" })
+            {
+                var clock = Stopwatch.StartNew();
+                using var process = Process.Start(new ProcessStartInfo(file, [.. arguments, "dbt", verb, "--project-dir", big, "--profiles-dir", big]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                await process.StandardOutput.ReadToEndAsync();
+                await process.WaitForExitAsync();
+                Console.WriteLine($"| `millwright dbt {verb}` as a new process, {label}, compiled files present | {clock.Elapsed.TotalSeconds:0.000} |");
+            }
         }
     }
 
@@ -93,22 +98,37 @@ try
     if (cli is not null && jaffle is not null && File.Exists(Path.Combine(jaffle, "dbt_project.yml")))
     {
         File.WriteAllText(Path.Combine(jaffle, "profiles.yml"), "jaffle_shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: jaffle_shop.duckdb\n      threads: 4\n");
-        Console.WriteLine("\njaffle_shop build (3 seeds, 5 models, 20 tests), `dotnet Millwright.Cli.dll dbt build`, wall clock including process start:");
-        for (var i = 1; i <= 3; i++)
+        Console.WriteLine("\njaffle_shop build (3 seeds, 5 models, 20 tests), `millwright dbt build`, wall clock including process start:");
+        foreach (var (label, file, arguments) in Launchers(cli, readyToRun))
         {
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(new ProcessStartInfo("dotnet", [cli, "dbt", "build", "--project-dir", jaffle, "--profiles-dir", jaffle]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            clock.Stop();
-            var done = output.Split('\n').LastOrDefault(l => l.Contains("Done.", StringComparison.Ordinal))?.Trim() ?? "(no summary)";
-            Console.WriteLine($"| run {i} | {clock.Elapsed.TotalSeconds:0.000} s | exit {process.ExitCode} | {done[(done.IndexOf("Done.", StringComparison.Ordinal))..]} |");
+            for (var i = 1; i <= 3; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                using var process = Process.Start(new ProcessStartInfo(file, [.. arguments, "dbt", "build", "--project-dir", jaffle, "--profiles-dir", jaffle]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                var output = await process.StandardOutput.ReadToEndAsync();
+                await process.WaitForExitAsync();
+                clock.Stop();
+                var done = output.Split('\n').LastOrDefault(l => l.Contains("Done.", StringComparison.Ordinal))?.Trim() ?? "(no summary)";
+                Console.WriteLine($"| {label}, run {i} | {clock.Elapsed.TotalSeconds:0.000} s | exit {process.ExitCode} | {done[Math.Max(0, done.IndexOf("Done.", StringComparison.Ordinal))..]} |");
+            }
         }
     }
 }
 finally
 {
-    Directory.Delete(root, recursive: true);
+    if (keep is null)
+    {
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+static IEnumerable<(string Label, string File, string[] Arguments)> Launchers(string cli, string? readyToRun)
+{
+    yield return ("build output (JIT)", "dotnet", [cli]);
+    if (readyToRun is not null)
+    {
+        yield return ("published ReadyToRun", readyToRun, []);
+    }
 }
 
 static DbtOptions Options(string dir) => new() { ProjectDir = dir, ProfilesDir = dir };

@@ -65,7 +65,14 @@ internal static class DbtCliCommand
             var io = context.Io;
             var options = Options(context, parsed, flags) with
             {
-                OnNodeFinished = result => Line(io, NodeLine(result)),
+                // compile and docs generate report only what failed, as dbt does; the other verbs report every node.
+                OnNodeFinished = result =>
+                {
+                    if (kind is not (DbtCommand.Compile or DbtCommand.DocsGenerate) || result.Status == NodeStatus.Error)
+                    {
+                        Line(io, NodeLine(result));
+                    }
+                },
                 OnMessage = message => Line(io, message),
             };
             DbtRunSummary summary;

@@ -173,7 +173,6 @@ internal sealed partial class ManifestBuilder
         }
 
         WarnUnknown(root, PropertiesTopKeys, relative, "properties file");
-        var values = (PyDict)Yaml.ToValue(root)!;
         if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode models)
         {
             foreach (var entry in models.Children.OfType<YamlMappingNode>())
@@ -197,8 +196,6 @@ internal sealed partial class ManifestBuilder
                 AddSource(entry, relative);
             }
         }
-
-        _ = values;
     }
 
     private void WarnUnknown(YamlMappingNode map, HashSet<string> known, string file, string what)
@@ -285,7 +282,7 @@ internal sealed partial class ManifestBuilder
                 config["freshness"] = freshness;
             }
 
-            var identifier = table.Get("identifier") as string ?? tableName;
+            var identifier = table.Get("identifier") is string id ? RenderDescription(id, file) : tableName;
             var sourceNode = new ManifestNode
             {
                 UniqueId = $"source.{_project.Name}.{sourceName}.{tableName}",
@@ -299,8 +296,8 @@ internal sealed partial class ManifestBuilder
                 Description = RenderDescription(table.Get("description"), file),
                 Source = new SourceTable(sourceName, tableName, identifier, RenderDescription(source.Get("description"), file), source.Get("loader") as string,
                     (table.Get("loaded_at_field") ?? source.Get("loaded_at_field")) as string, meta),
-                Database = source.Get("database") as string ?? _runtime.Target.Database,
-                Schema = source.Get("schema") as string ?? sourceName,
+                Database = source.Get("database") is string database ? RenderDescription(database, file) : _runtime.Target.Database,
+                Schema = source.Get("schema") is string schema ? RenderDescription(schema, file) : sourceName,
                 Alias = identifier,
             };
             AddColumns(sourceNode, table, file);

@@ -37,12 +37,12 @@ public sealed class DbtCliCommandTests : IDisposable
 
         Assert.Equal(0, outcome.ExitCode);
         var lines = outcome.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(22, lines.Count(l => l.Contains(" of 22 ", StringComparison.Ordinal)));
+        Assert.Equal(23, lines.Count(l => l.Contains(" of 23 ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.Contains("OK loaded seed file main.vehicles", StringComparison.Ordinal) && l.TrimEnd().EndsWith("s]", StringComparison.Ordinal) && l.Contains("[INSERT 6 in ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("OK created sql view model main.stg_vehicles", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("PASS unique_stg_vehicles_vin", StringComparison.Ordinal));
         Assert.Contains("Completed successfully", outcome.Out, StringComparison.Ordinal);
-        Assert.EndsWith("Done. PASS=22 WARN=0 ERROR=0 SKIP=0 TOTAL=22", outcome.Out.TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith("Done. PASS=23 WARN=0 ERROR=0 SKIP=0 TOTAL=23", outcome.Out.TrimEnd(), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_cli.Root, "workshop.duckdb")), "the profile's env_var was read from the environment");
     }
 

@@ -39,7 +39,7 @@ public sealed class ArtifactTests
         AssertValid("run_results.v1.json", project.Path_("target", "run_results.json"));
 
         using var results = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "run_results.json")));
-        Assert.Equal(22, results.RootElement.GetProperty("results").GetArrayLength());
+        Assert.Equal(23, results.RootElement.GetProperty("results").GetArrayLength());
         Assert.Equal("build", results.RootElement.GetProperty("args").GetProperty("which").GetString());
 
         using var manifest = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "manifest.json")));
@@ -56,6 +56,8 @@ public sealed class ArtifactTests
         Assert.Equal("BASE TABLE", dim.GetProperty("metadata").GetProperty("type").GetString());
         Assert.Equal(5, dim.GetProperty("columns").EnumerateObject().Count());
         Assert.False(catalog.RootElement.GetProperty("nodes").TryGetProperty("model.workshop.order_costs", out _));
+        var source = catalog.RootElement.GetProperty("sources").GetProperty("source.workshop.garage.fleet");
+        Assert.Equal("vehicles", source.GetProperty("metadata").GetProperty("name").GetString());
     }
 
     [Fact]

@@ -12,8 +12,8 @@ public abstract class BuildTests(Engine engine)
         var summary = await project.RunAsync(DbtCommand.Build);
 
         Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Where(r => r.Status is not (NodeStatus.Pass or NodeStatus.Success)).Select(r => r.Name + ": " + r.Message)));
-        Assert.Equal(22, summary.Passed);
-        Assert.Equal((3, 5, 14), (summary.Results.Count(r => r.ResourceType == "seed"), summary.Results.Count(r => r.ResourceType == "model"), summary.Results.Count(r => r.ResourceType == "test")));
+        Assert.Equal(23, summary.Passed);
+        Assert.Equal((3, 6, 14), (summary.Results.Count(r => r.ResourceType == "seed"), summary.Results.Count(r => r.ResourceType == "model"), summary.Results.Count(r => r.ResourceType == "test")));
         var finished = summary.Results.ToDictionary(r => r.Name, r => r.Index);
         Assert.True(finished["stg_work_orders"] < finished["fct_work_orders"]);
         Assert.True(finished["not_null_stg_work_orders_order_id"] < finished["fct_work_orders"], "a test gates the models downstream of what it tests");
@@ -23,6 +23,7 @@ public abstract class BuildTests(Engine engine)
         Assert.Equal(589m, await project.NumberAsync("select maintenance_cost from {schema}.dim_vehicles where vehicle_id = 5"));
         Assert.Equal(0L, (long)await project.NumberAsync("select work_orders from {schema}.dim_vehicles where vehicle_id = 4"));
         Assert.Equal(626.5m, await project.NumberAsync("select sum(parts_cost) from {schema}.fct_work_orders"));
+        Assert.Equal(5m, await project.NumberAsync("select in_service from {schema}.fleet_summary"));
 
         await using var warehouse = project.OpenWarehouse();
         Assert.Equal(RelationKind.View, (await warehouse.GetRelationAsync(new RelationName(project.Schema, "stg_vehicles"), TestContext.Current.CancellationToken))!.Kind);

@@ -50,8 +50,10 @@ public sealed class SelectorTests : IAsyncLifetime
     {
         Assert.Equal(["stg_parts_used", "stg_vehicles", "stg_work_orders"], await Names(["tag:staging"]));
         Assert.Equal(["dim_vehicles"], await Names(["tag:fleet"]));
-        Assert.Equal(["dim_vehicles", "fct_work_orders", "order_costs"], await Names(["path:models/marts"]));
-        Assert.Equal(["dim_vehicles", "fct_work_orders", "order_costs"], await Names(["marts"]));
+        Assert.Equal(["dim_vehicles", "fct_work_orders", "fleet_summary", "order_costs"], await Names(["path:models/marts"]));
+        Assert.Equal(["dim_vehicles", "fct_work_orders", "fleet_summary", "order_costs"], await Names(["marts"]));
+        Assert.Equal(["fleet_summary"], await Names(["source:garage+"]));
+        Assert.Equal(["fleet_summary"], await Names(["source:garage.fleet+"]));
         Assert.Equal(["order_costs"], await Names(["config.materialized:ephemeral"]));
         Assert.Equal(["parts_used", "vehicles", "work_orders"], await Names(["resource_type:seed"]));
     }

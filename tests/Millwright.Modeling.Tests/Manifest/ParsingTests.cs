@@ -16,7 +16,8 @@ public sealed class ParsingTests
     {
         var (project, summary) = await ListAsync();
         await using var _ = project;
-        Assert.Equal(6, summary.Nodes.Count(n => n.ResourceType == "model"));
+        Assert.Equal(7, summary.Nodes.Count(n => n.ResourceType == "model"));
+        Assert.Contains(summary.Nodes, n => n.Selector == "source:workshop.garage.fleet" && n.Relation == "workshop.main.vehicles");
         Assert.Equal(3, summary.Nodes.Count(n => n.ResourceType == "seed"));
         Assert.Equal(14, summary.Nodes.Count(n => n.ResourceType == "test"));
         Assert.Contains(summary.Nodes, n => n.Selector == "workshop.staging.stg_vehicles" && n.Relation == $"{Path.GetFileName("workshop")}.main.stg_vehicles");
