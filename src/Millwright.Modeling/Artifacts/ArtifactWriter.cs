@@ -144,14 +144,7 @@ internal static class ArtifactWriter
                     w.WriteString("compiled_code", compiled);
                 }
 
-                if (RelationName(node) is { } relation)
-                {
-                    w.WriteString("relation_name", relation);
-                }
-                else
-                {
-                    w.WriteNull("relation_name");
-                }
+                Nullable(w, "relation_name", RelationName(node));
 
                 w.WriteEndObject();
             }
@@ -310,14 +303,7 @@ internal static class ArtifactWriter
         w.WriteString("database", node.Database);
         w.WriteString("schema", node.Schema);
         w.WriteString(node.Type == NodeType.Source ? "identifier" : "alias", node.Alias);
-        if (RelationName(node) is { } relation)
-        {
-            w.WriteString("relation_name", relation);
-        }
-        else
-        {
-            w.WriteNull("relation_name");
-        }
+        Nullable(w, "relation_name", RelationName(node));
 
         w.WritePropertyName("config");
         Value(w, node.Config);
@@ -335,14 +321,7 @@ internal static class ArtifactWriter
             w.WriteStartObject(column.Name);
             w.WriteString("name", column.Name);
             w.WriteString("description", column.Description);
-            if (column.DataType is null)
-            {
-                w.WriteNull("data_type");
-            }
-            else
-            {
-                w.WriteString("data_type", column.DataType);
-            }
+            Nullable(w, "data_type", column.DataType);
 
             w.WritePropertyName("meta");
             Value(w, column.Meta);
@@ -368,14 +347,7 @@ internal static class ArtifactWriter
             w.WriteString("source_name", source.SourceName);
             w.WriteString("source_description", source.SourceDescription);
             w.WriteString("loader", source.Loader ?? "");
-            if (source.LoadedAtField is null)
-            {
-                w.WriteNull("loaded_at_field");
-            }
-            else
-            {
-                w.WriteString("loaded_at_field", source.LoadedAtField);
-            }
+            Nullable(w, "loaded_at_field", source.LoadedAtField);
 
             w.WritePropertyName("meta");
             Value(w, source.Meta);
@@ -411,14 +383,7 @@ internal static class ArtifactWriter
         {
             w.WriteStartObject();
             w.WriteString("name", reference.Name);
-            if (reference.Package is null)
-            {
-                w.WriteNull("package");
-            }
-            else
-            {
-                w.WriteString("package", reference.Package);
-            }
+            Nullable(w, "package", reference.Package);
 
             w.WriteNull("version");
             w.WriteEndObject();
@@ -439,31 +404,29 @@ internal static class ArtifactWriter
         {
             w.WriteStartObject("test_metadata");
             w.WriteString("name", test.TestName);
-            if (test.Namespace is null)
-            {
-                w.WriteNull("namespace");
-            }
-            else
-            {
-                w.WriteString("namespace", test.Namespace);
-            }
+            Nullable(w, "namespace", test.Namespace);
 
             w.WritePropertyName("kwargs");
             Value(w, test.Kwargs);
             w.WriteEndObject();
-            if (test.ColumnName is null)
-            {
-                w.WriteNull("column_name");
-            }
-            else
-            {
-                w.WriteString("column_name", test.ColumnName);
-            }
+            Nullable(w, "column_name", test.ColumnName);
 
             w.WriteString("attached_node", test.AttachedNode);
         }
 
         w.WriteEndObject();
+    }
+
+    private static void Nullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
     }
 
     private static void Map(Utf8JsonWriter w, string name, Dictionary<string, IEnumerable<string>> map)

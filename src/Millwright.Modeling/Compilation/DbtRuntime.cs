@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -61,7 +60,7 @@ internal sealed class DbtRuntime
 
     public IEnumerable<MacroEntry> AllMacros => _macros.Values.Concat(_builtinMacros.Values.Where(m => !_macros.ContainsKey(m.Definition.Name)));
 
-    public void AddMacros(Template template, string originalFilePath, ICollection<string> warnings)
+    public void AddMacros(Template template, string originalFilePath)
     {
         foreach (var macro in template.Macros)
         {
@@ -72,8 +71,6 @@ internal sealed class DbtRuntime
 
             _macros[macro.Name] = new MacroEntry(macro, Project.Name, originalFilePath);
         }
-
-        _ = warnings;
     }
 
     /// <summary>A parsed template, parsed once per invocation for each file and text (test arguments repeat a lot).</summary>
@@ -288,6 +285,4 @@ internal sealed class DbtRuntime
     /// <summary>An md5 hex digest: dbt names long tests and exposes local_md5 with it; not used for security.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "Naming compatibility with dbt, not security.")]
     public static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
-
-    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

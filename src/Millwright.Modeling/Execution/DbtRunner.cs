@@ -70,6 +70,19 @@ public static class DbtRunner
             _ => false,
         }).ToList();
 
+        if (command is DbtCommand.Seed or DbtCommand.Run or DbtCommand.Build or DbtCommand.Test)
+        {
+            // Each schema once, before nodes run in parallel: concurrent CREATE SCHEMA IF NOT EXISTS collide on PostgreSQL.
+            var schemas = runnable
+                .Where(n => n.Type is NodeType.Model or NodeType.Seed || (n.Type == NodeType.Test && (options.StoreFailures || Py.Truthy(n.Config.Get("store_failures")))))
+                .Select(n => n.Schema)
+                .Distinct(StringComparer.Ordinal);
+            foreach (var schema in schemas)
+            {
+                await warehouse.CreateSchemaAsync(schema, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var scheduler = new Scheduler(manifest, runnable, command == DbtCommand.Build, options.Threads ?? target.Threads, options.FailFast);
         var results = await scheduler.RunAsync(
             (node, index, total, thread, token) => command is DbtCommand.Compile or DbtCommand.DocsGenerate
@@ -107,17 +120,8 @@ public static class DbtRunner
             return new PyDict();
         }
 
-        var file = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(file, vars);
-            return Yaml.ToValue(Yaml.Load(file, "--vars")) as PyDict
-                ?? throw new ModelingException("--vars must be a YAML or JSON mapping, for example --vars '{start_date: 2024-01-01}'");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        return Yaml.ToValue(Yaml.Parse(vars, "--vars")) as PyDict
+            ?? throw new ModelingException("--vars must be a YAML or JSON mapping, for example --vars '{start_date: 2024-01-01}'");
     }
 
     private static string RenderProfileValue(TemplateEngine engine, string text, Func<string, string?> environment, PyDict vars, string file)

@@ -49,7 +49,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
     {
         var table = SeedLoader.Read(node, warehouse.Engine);
         var rows = await SeedLoader.LoadAsync(warehouse, node, table, options.FullRefresh, cancellationToken).ConfigureAwait(false);
-        return Result(node, NodeStatus.Success, $"INSERT {rows}", clock, index, total, thread, rows: rows);
+        return Result(node, NodeStatus.Success, $"INSERT {rows}", clock, index, total, thread);
     }
 
     private async Task<NodeResult> ModelAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
@@ -167,9 +167,6 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
         return path;
     }
 
-    private static NodeResult Result(ManifestNode node, NodeStatus status, string message, Stopwatch clock, int index, int total, string thread, long? failures = null, string? path = null, long? rows = null)
-    {
-        _ = rows;
-        return new NodeResult(node.UniqueId, node.Name, node.ResourceTypeName, node.DisplayRelation, status, message, clock.Elapsed, index, total, failures, thread, path);
-    }
+    private static NodeResult Result(ManifestNode node, NodeStatus status, string message, Stopwatch clock, int index, int total, string thread, long? failures = null, string? path = null) =>
+        new(node.UniqueId, node.Name, node.ResourceTypeName, node.DisplayRelation, status, message, clock.Elapsed, index, total, failures, thread, path);
 }

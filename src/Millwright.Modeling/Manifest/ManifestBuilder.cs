@@ -144,7 +144,7 @@ internal sealed partial class ManifestBuilder
         foreach (var file in Files(_project.MacroPaths, "*.sql"))
         {
             var template = ParseTemplate(File.ReadAllText(file), Relative(file));
-            _runtime.AddMacros(template, Relative(file), _warnings);
+            _runtime.AddMacros(template, Relative(file));
         }
 
         foreach (var file in Files(_project.DocsPaths.Concat(_project.MacroPaths).Distinct(), "*.md"))
@@ -390,30 +390,40 @@ internal sealed partial class ManifestBuilder
 
     // ---- models, seeds, singular tests ----------------------------------------------------------------------
 
-    private void AddModel(string root, string file)
+    /// <summary>A node for a file under one of the resource folders: its name, fqn and paths; a name used twice fails.</summary>
+    private ManifestNode FileNode(string root, string file, NodeType type, string? rawCode = null, string? seedFile = null)
     {
         var relative = Relative(file);
         var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
         var name = Path.GetFileNameWithoutExtension(file);
-        if (_byName.TryGetValue(name, out var duplicate))
+        if (type != NodeType.Test && _byName.TryGetValue(name, out var duplicate))
         {
-            throw new ModelingException($"two models are named '{name}': {duplicate.OriginalFilePath} and {relative}");
+            throw new ModelingException($"two nodes are named '{name}': {duplicate.OriginalFilePath} and {relative}");
         }
 
         var fqn = new List<string> { _project.Name };
         fqn.AddRange(pathInRoot.Split('/')[..^1]);
         fqn.Add(name);
-        var node = new ManifestNode
+        return new ManifestNode
         {
-            UniqueId = $"model.{_project.Name}.{name}",
+            UniqueId = $"{type.ToString().ToLowerInvariant()}.{_project.Name}.{name}",
             Name = name,
-            Type = NodeType.Model,
+            Type = type,
             Package = _project.Name,
             OriginalFilePath = relative,
             Path = pathInRoot,
             Fqn = fqn,
-            RawCode = File.ReadAllText(file),
+            RawCode = rawCode ?? "",
+            SeedFile = seedFile,
         };
+    }
+
+    private void AddModel(string root, string file)
+    {
+        var node = FileNode(root, file, NodeType.Model, File.ReadAllText(file));
+        var name = node.Name;
+        var relative = node.OriginalFilePath;
+        var fqn = node.Fqn;
         var config = new PyDict { ["enabled"] = true, ["materialized"] = "view" };
         Configs.ApplyTree(config, _project.ConfigTrees["models"], fqn, _usedTreePaths);
         if (_modelPatches.TryGetValue(name, out var patch))
@@ -466,28 +476,9 @@ internal sealed partial class ManifestBuilder
 
     private void AddSeed(string root, string file)
     {
-        var relative = Relative(file);
-        var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
-        var name = Path.GetFileNameWithoutExtension(file);
-        if (_byName.TryGetValue(name, out var duplicate))
-        {
-            throw new ModelingException($"two nodes are named '{name}': {duplicate.OriginalFilePath} and {relative}");
-        }
-
-        var fqn = new List<string> { _project.Name };
-        fqn.AddRange(pathInRoot.Split('/')[..^1]);
-        fqn.Add(name);
-        var node = new ManifestNode
-        {
-            UniqueId = $"seed.{_project.Name}.{name}",
-            Name = name,
-            Type = NodeType.Seed,
-            Package = _project.Name,
-            OriginalFilePath = relative,
-            Path = pathInRoot,
-            Fqn = fqn,
-            SeedFile = file,
-        };
+        var node = FileNode(root, file, NodeType.Seed, seedFile: file);
+        var name = node.Name;
+        var fqn = node.Fqn;
         var config = new PyDict { ["enabled"] = true, ["materialized"] = "seed" };
         Configs.ApplyTree(config, _project.ConfigTrees["seeds"], fqn, _usedTreePaths);
         if (_seedPatches.TryGetValue(name, out var patch))
@@ -502,23 +493,9 @@ internal sealed partial class ManifestBuilder
 
     private void AddSingularTest(string root, string file)
     {
-        var relative = Relative(file);
-        var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
-        var name = Path.GetFileNameWithoutExtension(file);
-        var fqn = new List<string> { _project.Name };
-        fqn.AddRange(pathInRoot.Split('/')[..^1]);
-        fqn.Add(name);
-        var node = new ManifestNode
-        {
-            UniqueId = $"test.{_project.Name}.{name}",
-            Name = name,
-            Type = NodeType.Test,
-            Package = _project.Name,
-            OriginalFilePath = relative,
-            Path = pathInRoot,
-            Fqn = fqn,
-            RawCode = File.ReadAllText(file),
-        };
+        var node = FileNode(root, file, NodeType.Test, File.ReadAllText(file));
+        var relative = node.OriginalFilePath;
+        var fqn = node.Fqn;
         var config = TestDefaults();
         Configs.ApplyTree(config, _project.ConfigTrees["tests"], fqn, _usedTreePaths);
         node.Config = config;
@@ -620,7 +597,7 @@ internal sealed partial class ManifestBuilder
 
         // Capture the refs and sources its arguments use, so the test runs after them.
         var context = new NodeContext(_runtime, node, execute: false);
-        CaptureTestArguments(context, withModel);
+        RenderTestArguments(context, withModel);
         node.Refs.AddRange(context.Refs);
         node.SourceRefs.AddRange(context.Sources);
         NameTestRelation(node);
@@ -650,8 +627,6 @@ internal sealed partial class ManifestBuilder
         PyDict dict => new PyDict(dict.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), RenderArgument(context, kv.Value)))),
         _ => value,
     };
-
-    private static void CaptureTestArguments(NodeContext context, PyDict kwargs) => RenderTestArguments(context, kwargs);
 
     private (string TestName, string? Namespace, PyDict Args, PyDict Config, string? CustomName) ParseTestDefinition(PendingTest pending)
     {

@@ -10,12 +10,15 @@ namespace Millwright.Modeling.Project;
 internal static partial class Yaml
 {
     /// <summary>The document's root node, or null for an empty file; malformed YAML fails naming the file, line and column.</summary>
-    public static YamlNode? Load(string path, string displayPath)
+    public static YamlNode? Load(string path, string displayPath) => Parse(File.ReadAllText(path), displayPath);
+
+    /// <summary>YAML text (for example --vars) parsed; errors name <paramref name="displayPath"/>, line and column.</summary>
+    public static YamlNode? Parse(string text, string displayPath)
     {
         var stream = new YamlStream();
         try
         {
-            using var reader = new StringReader(File.ReadAllText(path));
+            using var reader = new StringReader(text);
             stream.Load(reader);
         }
         catch (YamlException e)
