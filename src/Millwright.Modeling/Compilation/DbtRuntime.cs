@@ -36,6 +36,39 @@ internal sealed class DbtRuntime
         InvocationId = Guid.NewGuid().ToString();
         Engine = new TemplateEngine(CreateGlobals());
         LoadBuiltinMacros();
+        foreach (var tree in project.ConfigTrees.Values)
+        {
+            RenderConfigTree(tree);
+        }
+    }
+
+    /// <summary>
+    /// Renders the Jinja in dbt_project.yml's config trees once, with target, var and env_var, as dbt does
+    /// ("+schema: \"{{ 'marts' if target.name == 'prod' else 'dev' }}\""); hooks stay raw, rendered per node.
+    /// </summary>
+    private void RenderConfigTree(PyDict tree)
+    {
+        foreach (var key in tree.Keys.ToList())
+        {
+            var name = Configs.NormalizeKey(Py.Str(key));
+            switch (tree[key])
+            {
+                case PyDict child:
+                    RenderConfigTree(child);
+                    break;
+                case string text when name is not ("pre-hook" or "post-hook") && (text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal)):
+                    try
+                    {
+                        tree[key] = Engine.Parse(text, "dbt_project.yml").Render(Engine.CreateScope());
+                    }
+                    catch (TemplateException e)
+                    {
+                        throw new ModelingException($"dbt_project.yml: in '{key}': {e.Reason}", e);
+                    }
+
+                    break;
+            }
+        }
     }
 
     public ProjectDefinition Project { get; }

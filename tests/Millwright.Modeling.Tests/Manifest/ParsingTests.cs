@@ -98,6 +98,18 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public async Task Jinja_in_the_project_config_tree_renders_with_target_and_vars()
+    {
+        var project = TestProject.Copy("workshop", Engine.DuckDb);
+        await using var _ = project;
+        var text = File.ReadAllText(project.Path_("dbt_project.yml"))
+            .Replace("      +tags: [\"marts\"]", "      +tags: [\"marts\"]\n      +schema: \"{{ 'reporting' if target.name == 'dev' else 'other' }}_{{ var('labor_rate') }}\"", StringComparison.Ordinal);
+        File.WriteAllText(project.Path_("dbt_project.yml"), text);
+        var summary = await project.RunAsync(DbtCommand.List, project.Options("dim_vehicles") with { ResourceTypes = ["model"] });
+        Assert.Equal("workshop.main_reporting_80.dim_vehicles", Assert.Single(summary.Nodes).Relation);
+    }
+
+    [Fact]
     public async Task A_generic_test_that_does_not_exist_is_a_clear_error()
     {
         var project = TestProject.Copy("workshop", Engine.DuckDb);
