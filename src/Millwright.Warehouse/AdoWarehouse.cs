@@ -80,6 +80,23 @@ internal abstract class AdoWarehouse : IWarehouse
         }, cancellationToken);
     }
 
+    public Task ExecuteInTransactionAsync(IReadOnlyList<string> statements, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        return WithConnectionAsync(string.Join(";\n", statements), async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var statement in statements)
+            {
+                await using var command = Command(connection, statement, transaction);
+                await RunNonQueryAsync(command, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
     public async Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);

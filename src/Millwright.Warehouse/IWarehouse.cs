@@ -19,6 +19,9 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Runs one or more statements; returns the rows affected where the engine reports them.</summary>
     Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken = default);
 
+    /// <summary>Runs statements in order in one transaction: all of them take effect, or none does.</summary>
+    Task ExecuteInTransactionAsync(IReadOnlyList<string> statements, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a query and streams its rows; dispose the result to release the connection.</summary>
     Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken = default);
 

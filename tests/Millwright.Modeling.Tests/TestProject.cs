@@ -39,6 +39,15 @@ internal sealed class TestProject : IAsyncDisposable
         return project;
     }
 
+    /// <summary>An empty project with only dbt_project.yml and a profile.</summary>
+    public static TestProject Create(string name, Engine engine)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "mw-dbt-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "dbt_project.yml"), $"name: {name}\nprofile: {name}\nconfig-version: 2\n");
+        return FromDirectory(dir, engine, name);
+    }
+
     public static TestProject FromDirectory(string dir, Engine engine, string profile)
     {
         var schema = engine == Engine.Postgres ? "t_" + Guid.NewGuid().ToString("N")[..12] : "main";

@@ -201,6 +201,19 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Statements_in_one_transaction_all_take_effect_or_none_does()
+    {
+        var schema = NewSchema();
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+        var table = Warehouse.Dialect.Render(new RelationName(schema, "ledger"));
+        await Warehouse.ExecuteAsync($"CREATE TABLE {table} (id INTEGER)", Ct);
+        await Warehouse.ExecuteInTransactionAsync([$"INSERT INTO {table} VALUES (1)", $"INSERT INTO {table} VALUES (2)"], Ct);
+        var error = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.ExecuteInTransactionAsync([$"DELETE FROM {table}", $"INSERT INTO {table} VALUES ('not a number')"], Ct));
+        Assert.Contains("not a number", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2L, Convert.ToInt64(await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {table}", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Create_or_replace_can_turn_a_table_into_a_view_and_back()
     {
         var schema = NewSchema();

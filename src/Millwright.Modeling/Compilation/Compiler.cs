@@ -11,9 +11,9 @@ internal sealed class Compiler(DbtRuntime runtime)
     private readonly ConcurrentDictionary<string, (string Sql, IReadOnlyList<ManifestNode> Ephemerals)> _compiled = new(StringComparer.Ordinal);
 
     /// <summary>Compiles a model, test or analysis; the result is also stored on the node.</summary>
-    public string Compile(ManifestNode node)
+    public string Compile(ManifestNode node, bool incremental = false)
     {
-        var (sql, ephemerals) = CompileBody(node);
+        var (sql, ephemerals) = CompileBody(node, incremental);
         if (ephemerals.Count > 0)
         {
             sql = InjectCtes(sql, OrderedCtes(ephemerals));
@@ -23,9 +23,9 @@ internal sealed class Compiler(DbtRuntime runtime)
         return sql;
     }
 
-    private (string Sql, IReadOnlyList<ManifestNode> Ephemerals) CompileBody(ManifestNode node) => _compiled.GetOrAdd(node.UniqueId, _ =>
+    private (string Sql, IReadOnlyList<ManifestNode> Ephemerals) CompileBody(ManifestNode node, bool incremental = false) => _compiled.GetOrAdd(node.UniqueId + (incremental ? "#incremental" : ""), _ =>
     {
-        var context = new NodeContext(runtime, node, execute: true);
+        var context = new NodeContext(runtime, node, execute: true, incremental);
         string sql;
         if (node.Test is { } test)
         {

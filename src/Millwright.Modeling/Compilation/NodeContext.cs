@@ -14,7 +14,7 @@ internal sealed class NodeContext
     private readonly ManifestNode _node;
     private readonly Dictionary<string, IPyCallable> _boundMacros = new(StringComparer.Ordinal);
 
-    public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute)
+    public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute, bool incremental = false)
     {
         _runtime = runtime;
         _node = node;
@@ -27,7 +27,7 @@ internal sealed class NodeContext
             ["this"] = execute || node.Schema.Length > 0 ? ThisRelation() : new RelationValue(runtime.Target.Database, runtime.Target.Schema, node.Name),
             ["model"] = ModelDict(),
             ["execute"] = execute,
-            ["is_incremental"] = new PyFunction("is_incremental", _ => false),
+            ["is_incremental"] = new PyFunction("is_incremental", _ => incremental),
             ["doc"] = new PyFunction("doc", Doc),
             ["adapter"] = new AttributeBag(new Dictionary<string, object?>
             {

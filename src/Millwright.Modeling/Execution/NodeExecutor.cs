@@ -54,25 +54,44 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
 
     private async Task<NodeResult> ModelAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
     {
-        var sql = compiler.Compile(node);
+        var target = new RelationName(node.Schema, node.Alias);
+        var incremental = false;
+        if (node.Materialized == "incremental")
+        {
+            var existing = await warehouse.GetRelationAsync(target, cancellationToken).ConfigureAwait(false);
+            var fullRefresh = options.FullRefresh && node.Config.Get("full_refresh") is not false;
+            incremental = existing is { Kind: RelationKind.Table } && !fullRefresh;
+        }
+
+        var sql = compiler.Compile(node, incremental);
         var path = WriteCompiled(node, sql, "compiled");
         var hooks = node.Config.Get("pre-hook") is List<object?> { Count: > 0 } || node.Config.Get("post-hook") is List<object?> { Count: > 0 };
-        var context = hooks ? new NodeContext(runtime, node, execute: true) : null;
+        var context = hooks ? new NodeContext(runtime, node, execute: true, incremental) : null;
         if (context is not null)
         {
             await RunHooksAsync(node, context, "pre-hook", cancellationToken).ConfigureAwait(false);
         }
 
         var kind = node.Materialized == "view" ? RelationKind.View : RelationKind.Table;
-        await warehouse.CreateOrReplaceAsync(new RelationName(node.Schema, node.Alias), kind, sql, cancellationToken).ConfigureAwait(false);
+        string statement;
+        if (incremental)
+        {
+            statement = await Incremental.ApplyAsync(warehouse, node, sql, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await warehouse.CreateOrReplaceAsync(target, kind, sql, cancellationToken).ConfigureAwait(false);
+            statement = $"create or replace {(kind == RelationKind.View ? "view" : "table")} {Render(node)} as (\n{sql}\n);\n";
+        }
+
         if (context is not null)
         {
             await RunHooksAsync(node, context, "post-hook", cancellationToken).ConfigureAwait(false);
         }
 
-        var keyword = kind == RelationKind.View ? "view" : "table";
-        WriteCompiled(node, $"create or replace {keyword} {Render(node)} as (\n{sql}\n);\n", "run");
-        return Result(node, NodeStatus.Success, $"OK created sql {(node.Materialized == "incremental" ? "incremental" : keyword)} model {node.Schema}.{node.Alias}", clock, index, total, thread, path: path);
+        WriteCompiled(node, statement, "run");
+        var what = node.Materialized == "incremental" ? "incremental" : kind == RelationKind.View ? "view" : "table";
+        return Result(node, NodeStatus.Success, $"OK created sql {what} model {node.Schema}.{node.Alias}", clock, index, total, thread, path: path);
     }
 
     private async Task RunHooksAsync(ManifestNode node, NodeContext context, string key, CancellationToken cancellationToken)

@@ -449,6 +449,8 @@ internal sealed partial class ManifestBuilder
         {
             throw new ModelingException($"Compilation Error in model {node.Name} ({node.OriginalFilePath})\n  unknown materialization '{node.Materialized}': use view, table, ephemeral or incremental");
         }
+
+        Execution.Incremental.Validate(node);
     }
 
     private void ApplyPatch(ManifestNode node, PyDict config, PyDict entry, string file)
