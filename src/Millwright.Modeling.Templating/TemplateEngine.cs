@@ -139,6 +139,9 @@ public sealed class TemplateBlock
 
     public int Line => _block.Line;
 
+    /// <summary>The block's body as a template of its own (a snapshot's query).</summary>
+    public Template Body => new(_block.Source, [.. _block.Body]);
+
     /// <summary>The block's body rendered with the scope's globals.</summary>
     public string Render(TemplateScope scope)
     {

@@ -11,6 +11,7 @@ public enum DbtCommand
     Build,
     List,
     DocsGenerate,
+    Snapshot,
 }
 
 /// <summary>How one invocation runs: the project, profile, target, selection and run flags.</summary>

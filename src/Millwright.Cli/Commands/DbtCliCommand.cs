@@ -36,12 +36,13 @@ internal static class DbtCliCommand
 
     public static Command Create(CommandContext context)
     {
-        var command = new Command("dbt", "Run a dbt project natively: parse, compile, seed, run, test, build, ls, docs generate");
+        var command = new Command("dbt", "Run a dbt project natively: parse, compile, seed, run, test, snapshot, build, ls, docs generate");
         command.Subcommands.Add(Verb(context, "parse", "Read the project and write target/manifest.json", DbtCommand.Parse));
         command.Subcommands.Add(Verb(context, "compile", "Render every selected model and test to SQL under target/compiled", DbtCommand.Compile));
         command.Subcommands.Add(Verb(context, "seed", "Load the selected seed CSV files into tables", DbtCommand.Seed));
         command.Subcommands.Add(Verb(context, "run", "Build the selected models in dependency order", DbtCommand.Run));
         command.Subcommands.Add(Verb(context, "test", "Run the selected data tests", DbtCommand.Test));
+        command.Subcommands.Add(Verb(context, "snapshot", "Record the history of the selected snapshots (type-2: dbt_valid_from, dbt_valid_to)", DbtCommand.Snapshot));
         command.Subcommands.Add(Verb(context, "build", "Seed, run and test the selected nodes in DAG order; a failing test skips what depends on it", DbtCommand.Build));
         command.Subcommands.Add(ListVerb(context, "ls"));
         command.Subcommands.Add(ListVerb(context, "list"));
@@ -186,6 +187,7 @@ internal static class DbtCliCommand
         var (left, right) = (r.ResourceType, r.Status) switch
         {
             ("seed", NodeStatus.Success) => ($"OK loaded seed file {r.Description}", r.Message),
+            ("snapshot", NodeStatus.Success) => ($"OK snapshotted {r.Description}", "OK"),
             ("model", NodeStatus.Success) => (r.Message.StartsWith("compiled", StringComparison.Ordinal) ? $"OK compiled model {r.Description}" : r.Message.Replace("OK created", "OK created", StringComparison.Ordinal), r.Message.StartsWith("compiled", StringComparison.Ordinal) ? "COMPILED" : "OK"),
             ("test", NodeStatus.Success) => ($"OK compiled test {r.Description}", "COMPILED"),
             (_, NodeStatus.Pass) => ($"PASS {r.Description}", "PASS"),

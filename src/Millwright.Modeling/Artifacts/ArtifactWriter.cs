@@ -178,7 +178,7 @@ internal static class ArtifactWriter
     {
         var entries = new List<(ManifestNode Node, RelationInfo? Relation, IReadOnlyList<ColumnInfo> Columns)>();
         var errors = new List<string>();
-        foreach (var node in manifest.Nodes.Values.Where(n => n.Type is NodeType.Model or NodeType.Seed or NodeType.Source && !n.IsEphemeral).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
+        foreach (var node in manifest.Nodes.Values.Where(n => n.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot or NodeType.Source && !n.IsEphemeral).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
         {
             var name = new Warehouse.RelationName(node.Schema, node.Alias);
             try

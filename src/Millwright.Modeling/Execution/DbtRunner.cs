@@ -65,16 +65,17 @@ public static class DbtRunner
             DbtCommand.Seed => n.Type == NodeType.Seed,
             DbtCommand.Run => n.Type == NodeType.Model && !n.IsEphemeral,
             DbtCommand.Test => n.Type == NodeType.Test,
-            DbtCommand.Compile or DbtCommand.DocsGenerate => n.Type is NodeType.Model or NodeType.Test,
-            DbtCommand.Build => n.Type is NodeType.Seed or NodeType.Test || (n.Type == NodeType.Model && !n.IsEphemeral),
+            DbtCommand.Compile or DbtCommand.DocsGenerate => n.Type is NodeType.Model or NodeType.Test or NodeType.Snapshot,
+            DbtCommand.Build => n.Type is NodeType.Seed or NodeType.Test or NodeType.Snapshot || (n.Type == NodeType.Model && !n.IsEphemeral),
+            DbtCommand.Snapshot => n.Type == NodeType.Snapshot,
             _ => false,
         }).ToList();
 
-        if (command is DbtCommand.Seed or DbtCommand.Run or DbtCommand.Build or DbtCommand.Test)
+        if (command is DbtCommand.Seed or DbtCommand.Run or DbtCommand.Build or DbtCommand.Test or DbtCommand.Snapshot)
         {
             // Each schema once, before nodes run in parallel: concurrent CREATE SCHEMA IF NOT EXISTS collide on PostgreSQL.
             var schemas = runnable
-                .Where(n => n.Type is NodeType.Model or NodeType.Seed || (n.Type == NodeType.Test && (options.StoreFailures || Py.Truthy(n.Config.Get("store_failures")))))
+                .Where(n => n.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot || (n.Type == NodeType.Test && (options.StoreFailures || Py.Truthy(n.Config.Get("store_failures")))))
                 .Select(n => n.Schema)
                 .Distinct(StringComparer.Ordinal);
             foreach (var schema in schemas)

@@ -35,6 +35,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
                 NodeType.Seed => await SeedAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
                 NodeType.Model => await ModelAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
                 NodeType.Test => await TestAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
+                NodeType.Snapshot => await SnapshotAsync(node, clock, index, total, thread, cancellationToken).ConfigureAwait(false),
                 _ => Result(node, NodeStatus.Skipped, "nothing to run", clock, index, total, thread),
             };
         }
@@ -92,6 +93,15 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
         WriteCompiled(node, statement, "run");
         var what = node.Materialized == "incremental" ? "incremental" : kind == RelationKind.View ? "view" : "table";
         return Result(node, NodeStatus.Success, $"OK created sql {what} model {node.Schema}.{node.Alias}", clock, index, total, thread, path: path);
+    }
+
+    private async Task<NodeResult> SnapshotAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
+    {
+        var sql = compiler.Compile(node);
+        var path = WriteCompiled(node, sql, "compiled");
+        var (statements, versions) = await Snapshots.ApplyAsync(warehouse, node, sql, runtime.RunStartedAt, cancellationToken).ConfigureAwait(false);
+        WriteCompiled(node, statements, "run");
+        return Result(node, NodeStatus.Success, $"OK snapshotted {node.Schema}.{node.Alias} ({versions} versions)", clock, index, total, thread, path: path);
     }
 
     private async Task RunHooksAsync(ManifestNode node, NodeContext context, string key, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ namespace Millwright.Modeling.Manifest;
 internal sealed partial class ManifestBuilder
 {
     private static readonly HashSet<string> PropertiesTopKeys = ["version", "models", "seeds", "sources", "macros", "snapshots", "analyses", "exposures", "metrics", "semantic_models", "saved_queries", "groups", "unit_tests", "data_tests"];
-    private static readonly HashSet<string> ModelKeys = ["name", "description", "columns", "config", "tests", "data_tests", "docs", "meta", "tags", "access", "group", "constraints", "latest_version", "versions", "deprecation_date", "time_spine", "quote_columns"];
+    private static readonly HashSet<string> ModelKeys = ["name", "description", "columns", "config", "tests", "data_tests", "docs", "meta", "tags", "access", "group", "constraints", "latest_version", "versions", "deprecation_date", "time_spine", "quote_columns", "relation"];
     private static readonly HashSet<string> ColumnKeys = ["name", "description", "data_type", "tests", "data_tests", "meta", "tags", "quote", "constraints", "policy_tags", "granularity", "config"];
     private static readonly HashSet<string> SourceKeys = ["name", "description", "database", "schema", "loader", "loaded_at_field", "freshness", "meta", "tags", "config", "quoting", "tables", "overrides"];
     private static readonly HashSet<string> TableKeys = ["name", "identifier", "description", "columns", "tests", "data_tests", "loaded_at_field", "freshness", "meta", "tags", "config", "quoting", "external", "loader"];
@@ -28,6 +28,7 @@ internal sealed partial class ManifestBuilder
     private readonly Dictionary<string, ManifestNode> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PyDict Entry, string File)> _modelPatches = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PyDict Entry, string File)> _seedPatches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PyDict Entry, string File)> _snapshotPatches = new(StringComparer.Ordinal);
     private readonly List<PendingTest> _pendingTests = [];
 
     private ManifestBuilder(DbtRuntime runtime, ICollection<string> warnings)
@@ -48,7 +49,7 @@ internal sealed partial class ManifestBuilder
     private ProjectManifest Run()
     {
         LoadMacrosAndDocs();
-        foreach (var file in Files(_project.ModelPaths.Concat(_project.SeedPaths).Concat(_project.MacroPaths).Distinct(), "*.yml", "*.yaml"))
+        foreach (var file in Files(_project.ModelPaths.Concat(_project.SeedPaths).Concat(_project.MacroPaths).Concat(_project.SnapshotPaths).Distinct(), "*.yml", "*.yaml"))
         {
             LoadProperties(file);
         }
@@ -67,6 +68,24 @@ internal sealed partial class ManifestBuilder
             {
                 AddSeed(root, file);
             }
+        }
+
+        foreach (var root in _project.SnapshotPaths)
+        {
+            foreach (var file in Files([root], "*.sql"))
+            {
+                foreach (var block in ParseTemplate(File.ReadAllText(file), Relative(file)).Blocks.Where(b => b.Kind == "snapshot"))
+                {
+                    AddSnapshot(root, file, block.Name, block.Body, null);
+                }
+            }
+        }
+
+        foreach (var (name, (entry, file)) in _snapshotPatches.Where(p => p.Value.Entry.Get("relation") is string))
+        {
+            var relation = (string)entry.Get("relation")!;
+            var body = ParseTemplate("select * from {{ " + relation + " }}", file);
+            AddSnapshot(Path.GetDirectoryName(file) ?? "", Path.Combine(_project.RootPath, file), name, body, entry);
         }
 
         foreach (var root in _project.TestPaths)
@@ -186,6 +205,14 @@ internal sealed partial class ManifestBuilder
             foreach (var entry in seeds.Children.OfType<YamlMappingNode>())
             {
                 AddPatch(entry, relative, _seedPatches, "seed");
+            }
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("snapshots"), out var snapshotsNode) && snapshotsNode is YamlSequenceNode snapshots)
+        {
+            foreach (var entry in snapshots.Children.OfType<YamlMappingNode>())
+            {
+                AddPatch(entry, relative, _snapshotPatches, "snapshot");
             }
         }
 
@@ -373,6 +400,23 @@ internal sealed partial class ManifestBuilder
         }
     }
 
+    /// <summary>Config from a properties file with its Jinja rendered (target_schema: "{{ target.schema }}_x"); hooks stay raw.</summary>
+    private PyDict? RenderConfig(PyDict? config, string file)
+    {
+        if (config is null)
+        {
+            return null;
+        }
+
+        var rendered = new PyDict();
+        foreach (var (key, value) in config)
+        {
+            rendered[key] = value is string text && Configs.NormalizeKey(Py.Str(key)) is not ("pre-hook" or "post-hook") ? RenderDescription(text, file) : value;
+        }
+
+        return rendered;
+    }
+
     private void AddColumns(ManifestNode node, PyDict entry, string file)
     {
         foreach (var column in entry.Get("columns") as List<object?> ?? [])
@@ -457,7 +501,7 @@ internal sealed partial class ManifestBuilder
     {
         node.PatchPath = file;
         node.Description = RenderDescription(entry.Get("description"), file);
-        Configs.MergeAll(config, entry.Get("config") as PyDict);
+        Configs.MergeAll(config, RenderConfig(entry.Get("config") as PyDict, file));
         if (entry.Get("tags") is { } tags)
         {
             Configs.MergeInto(config, "tags", tags);
@@ -490,6 +534,51 @@ internal sealed partial class ManifestBuilder
 
         node.Config = config;
         NameRelation(node);
+        AddNode(node);
+    }
+
+    private void AddSnapshot(string root, string file, string name, Template body, PyDict? yamlEntry)
+    {
+        var relative = Relative(file);
+        if (_byName.TryGetValue(name, out var duplicate))
+        {
+            throw new ModelingException($"two nodes are named '{name}': {duplicate.OriginalFilePath} and {relative}");
+        }
+
+        var rootDir = Path.Combine(_project.RootPath, root);
+        var pathInRoot = Path.GetRelativePath(rootDir, file).Replace('\\', '/');
+        var fqn = new List<string> { _project.Name };
+        fqn.AddRange(pathInRoot.Split('/')[..^1].Where(p => p is not ("." or "..")));
+        fqn.Add(name);
+        var node = new ManifestNode
+        {
+            UniqueId = $"snapshot.{_project.Name}.{name}",
+            Name = name,
+            Type = NodeType.Snapshot,
+            Package = _project.Name,
+            OriginalFilePath = relative,
+            Path = pathInRoot,
+            Fqn = fqn,
+            RawCode = File.Exists(file) && yamlEntry is null ? File.ReadAllText(file) : "",
+            Template = body,
+        };
+        var config = new PyDict { ["enabled"] = true, ["materialized"] = "snapshot", ["strategy"] = null, ["unique_key"] = null };
+        Configs.ApplyTree(config, _project.ConfigTrees["snapshots"], fqn, _usedTreePaths);
+        if (_snapshotPatches.TryGetValue(name, out var patch))
+        {
+            ApplyPatch(node, config, patch.Entry, patch.File);
+        }
+
+        node.Config = config;
+        var context = new NodeContext(_runtime, node, execute: false);
+        context.Render(body);
+        Configs.MergeAll(config, context.InFileConfig);
+        node.Refs.AddRange(context.Refs);
+        node.SourceRefs.AddRange(context.Sources);
+        Execution.Snapshots.Validate(node);
+        node.Schema = config.Get("target_schema") is string legacy ? legacy : GenerateSchemaName(config.Get("schema") as string, node);
+        node.Database = config.Get("target_database") as string ?? config.Get("database") as string ?? _runtime.Target.Database;
+        node.Alias = config.Get("alias") as string ?? name;
         AddNode(node);
     }
 
@@ -528,7 +617,7 @@ internal sealed partial class ManifestBuilder
     {
         _nodes.Add(node);
         _byId[node.UniqueId] = node;
-        if (node.Type is NodeType.Model or NodeType.Seed)
+        if (node.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot)
         {
             _byName[node.Name] = node;
         }
@@ -778,7 +867,7 @@ internal sealed partial class ManifestBuilder
 
     private static void ResolveDependencies(List<ManifestNode> enabled, List<ManifestNode> disabled)
     {
-        var byName = enabled.Where(n => n.Type is NodeType.Model or NodeType.Seed).ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var byName = enabled.Where(n => n.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot).ToDictionary(n => n.Name, StringComparer.Ordinal);
         var sources = enabled.Where(n => n.Type == NodeType.Source).ToDictionary(n => (n.Source!.SourceName, n.Source.TableName));
         var ids = enabled.Select(n => n.UniqueId).ToHashSet(StringComparer.Ordinal);
         foreach (var node in enabled)

@@ -9,6 +9,7 @@ public enum NodeType
     Seed,
     Test,
     Source,
+    Snapshot,
 }
 
 /// <summary>A documented column of a model, seed or source.</summary>
@@ -84,6 +85,7 @@ internal sealed class ManifestNode
         NodeType.Seed => "seed",
         NodeType.Test => "test",
         NodeType.Source => "source",
+        NodeType.Snapshot => "snapshot",
         _ => "view",
     });
 
@@ -96,6 +98,7 @@ internal sealed class ManifestNode
         NodeType.Model => "model",
         NodeType.Seed => "seed",
         NodeType.Test => "test",
+        NodeType.Snapshot => "snapshot",
         _ => "source",
     };
 

@@ -13,7 +13,7 @@ internal sealed class ProjectManifest
         Disabled = disabled.ToList();
         foreach (var node in Nodes.Values)
         {
-            if (node.Type is NodeType.Model or NodeType.Seed)
+            if (node.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot)
             {
                 _byName[node.Name] = node;
             }

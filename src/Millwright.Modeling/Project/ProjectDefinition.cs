@@ -31,6 +31,8 @@ internal sealed class ProjectDefinition
 
     public required IReadOnlyList<string> MacroPaths { get; init; }
 
+    public required IReadOnlyList<string> SnapshotPaths { get; init; }
+
     public required IReadOnlyList<string> DocsPaths { get; init; }
 
     public required string TargetPath { get; init; }
@@ -96,6 +98,7 @@ internal sealed class ProjectDefinition
             SeedPaths = Paths("seed-paths", "data-paths", "seeds"),
             TestPaths = Paths("test-paths", null, "tests"),
             MacroPaths = Paths("macro-paths", null, "macros"),
+            SnapshotPaths = Paths("snapshot-paths", null, "snapshots"),
             DocsPaths = values.Get("docs-paths") is null ? [.. modelPaths, .. Paths("macro-paths", null, "macros")] : Paths("docs-paths", null, "docs"),
             TargetPath = values.Get("target-path") as string ?? "target",
             Vars = values.Get("vars") as PyDict ?? new PyDict(),
