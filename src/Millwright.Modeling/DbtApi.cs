@@ -12,6 +12,7 @@ public enum DbtCommand
     List,
     DocsGenerate,
     Snapshot,
+    RunOperation,
 }
 
 /// <summary>How one invocation runs: the project, profile, target, selection and run flags.</summary>
@@ -39,6 +40,11 @@ public sealed record DbtOptions
 
     /// <summary>Store every test's failing rows in a table, as if each test had store_failures: true.</summary>
     public bool StoreFailures { get; init; }
+
+    /// <summary>For run-operation: the macro to call, and its arguments as a YAML or JSON mapping.</summary>
+    public string? Operation { get; init; }
+
+    public string? OperationArgs { get; init; }
 
     /// <summary>For ls: only these resource types (model, seed, test, source).</summary>
     public IReadOnlyList<string> ResourceTypes { get; init; } = [];

@@ -44,6 +44,7 @@ internal static class DbtCliCommand
         command.Subcommands.Add(Verb(context, "test", "Run the selected data tests", DbtCommand.Test));
         command.Subcommands.Add(Verb(context, "snapshot", "Record the history of the selected snapshots (type-2: dbt_valid_from, dbt_valid_to)", DbtCommand.Snapshot));
         command.Subcommands.Add(Verb(context, "build", "Seed, run and test the selected nodes in DAG order; a failing test skips what depends on it", DbtCommand.Build));
+        command.Subcommands.Add(OperationVerb(context));
         command.Subcommands.Add(ListVerb(context, "ls"));
         command.Subcommands.Add(ListVerb(context, "list"));
         var docs = new Command("docs", "Documentation artifacts");
@@ -100,6 +101,46 @@ internal static class DbtCliCommand
 
             Summarize(io, kind, summary);
             return summary.Errored > 0 || summary.Skipped > 0 ? MillwrightCli.Failure : MillwrightCli.Ok;
+        });
+        return command;
+    }
+
+    private static Command OperationVerb(CommandContext context)
+    {
+        var flags = new Flags();
+        var macro = new Argument<string>("MACRO") { Description = "The macro to call" };
+        var args = new Option<string?>("--args") { Description = "Its arguments as a YAML or JSON mapping, e.g. '{table: orders, days: 7}'" };
+        var command = new Command("run-operation", "Call a macro of the project (run_query, statements, grants, housekeeping)") { macro, args };
+        foreach (var option in flags.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var io = context.Io;
+            var options = Options(context, parsed, flags) with
+            {
+                Operation = parsed.GetValue(macro),
+                OperationArgs = parsed.GetValue(args),
+                OnMessage = message => Line(io, message),
+            };
+            try
+            {
+                var summary = await DbtRunner.RunAsync(DbtCommand.RunOperation, options, cancellationToken).ConfigureAwait(false);
+                Line(io, $"Ran {parsed.GetValue(macro)} in {Seconds(summary.Elapsed)}");
+                return MillwrightCli.Ok;
+            }
+            catch (ModelingException e)
+            {
+                Line(io, "Encountered an error while running operation:");
+                foreach (var line in e.Message.Split('\n'))
+                {
+                    Line(io, "  " + line.TrimEnd());
+                }
+
+                return MillwrightCli.Failure;
+            }
         });
         return command;
     }

@@ -13,6 +13,7 @@ internal sealed class NodeContext
     private readonly DbtRuntime _runtime;
     private readonly ManifestNode _node;
     private readonly Dictionary<string, IPyCallable> _boundMacros = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PyDict> _statements = new(StringComparer.Ordinal);
 
     public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute, bool incremental = false)
     {
@@ -34,7 +35,29 @@ internal sealed class NodeContext
                 ["quote"] = new PyFunction("quote", a => "\"" + Py.Str(a.Get(0, "identifier")).Replace("\"", "\"\"", StringComparison.Ordinal) + "\""),
                 ["type"] = new PyFunction("type", _ => runtime.Target.Type),
                 ["dispatch"] = new PyFunction("dispatch", Dispatch),
+                ["get_columns_in_relation"] = new PyFunction("get_columns_in_relation", a => WithWarehouse(w => w.GetColumnsAsync(Relation(a.Get(0, "relation"))), (IReadOnlyList<Warehouse.ColumnInfo>)[]).Select(c => (object?)new ColumnValue(c)).ToList()),
+                ["get_relation"] = new PyFunction("get_relation", GetRelation),
+                ["drop_relation"] = new PyFunction("drop_relation", a =>
+                {
+                    WithWarehouse(w => w.DropRelationAsync(Relation(a.Get(0, "relation"))), false);
+                    return "";
+                }),
+                ["execute"] = new PyFunction("execute", a => Statement(Py.Str(a.Get(0, "sql")), Py.Truthy(a.Get(2, "fetch", false)))),
             }, "adapter"),
+            ["api"] = new AttributeBag(new Dictionary<string, object?>
+            {
+                ["Relation"] = new AttributeBag(new Dictionary<string, object?>
+                {
+                    ["create"] = new PyFunction("create", a => new RelationValue(
+                        a.Get(0, "database") as string ?? runtime.Target.Database,
+                        a.Get(1, "schema") as string ?? runtime.Target.Schema,
+                        Py.Str(a.Get(2, "identifier")),
+                        a.Get(3, "type") as string ?? "table")),
+                }, "Relation"),
+            }, "api"),
+            ["run_query"] = new PyFunction("run_query", a => Execute ? Statement(Py.Str(a.Get(0, "sql")), fetch: true)[1] : null),
+            ["statement"] = new PyFunction("statement", StatementBlock),
+            ["load_result"] = new PyFunction("load_result", a => _statements.GetValueOrDefault(Py.Str(a.Get(0, "name")))),
         };
         Scope = runtime.Engine.CreateScope(globals, Resolve);
     }
@@ -212,6 +235,80 @@ internal sealed class NodeContext
         return _runtime.Docs.TryGetValue(name, out var text)
             ? text
             : throw new TemplateRaisedException($"doc('{name}') names no docs block");
+    }
+
+    private T WithWarehouse<T>(Func<Warehouse.IWarehouse, Task<T>> call, T whenParsing)
+    {
+        if (!Execute)
+        {
+            return whenParsing;
+        }
+
+        var warehouse = _runtime.Warehouse ?? throw new TemplateRaisedException("this command has no warehouse connection for introspection");
+        return Sync.Wait(call(warehouse));
+    }
+
+    private Warehouse.RelationName Relation(object? value) => value switch
+    {
+        RelationValue r => new Warehouse.RelationName(r.Schema ?? _runtime.Target.Schema, r.Identifier),
+        string s => s.Split('.') is var parts && parts.Length >= 2 ? new Warehouse.RelationName(parts[^2].Trim('"'), parts[^1].Trim('"')) : new Warehouse.RelationName(_runtime.Target.Schema, s.Trim('"')),
+        _ => throw new TemplateRaisedException($"expected a relation, got {Py.TypeName(value)}"),
+    };
+
+    private object? GetRelation(Arguments a)
+    {
+        var schema = Py.Str(a.Get(1, "schema"));
+        var identifier = Py.Str(a.Get(2, "identifier"));
+        var found = WithWarehouse(w => w.GetRelationAsync(new Warehouse.RelationName(schema, identifier)), null);
+        return found is null
+            ? null
+            : new RelationValue(a.Get(0, "database") as string ?? _runtime.Target.Database, found.Schema, found.Name, found.Kind == Warehouse.RelationKind.View ? "view" : "table");
+    }
+
+    /// <summary>Runs SQL for run_query, adapter.execute and statement blocks: (response, table or null).</summary>
+    private PyTuple Statement(string sql, bool fetch)
+    {
+        if (!Execute)
+        {
+            return new PyTuple(["", null]);
+        }
+
+        var warehouse = _runtime.Warehouse ?? throw new TemplateRaisedException("this command has no warehouse connection to run SQL");
+        if (fetch)
+        {
+            var table = Sync.Wait(ResultTable.ReadAsync(warehouse, sql, CancellationToken.None));
+            return new PyTuple([$"OK {table.Data.Count}", table]);
+        }
+
+        var affected = Sync.Wait(warehouse.ExecuteAsync(sql, CancellationToken.None));
+        return new PyTuple([$"OK {affected}", null]);
+    }
+
+    /// <summary>{% call statement('name', fetch_result=True) %} SQL {% endcall %}; the result is kept for load_result('name').</summary>
+    private object? StatementBlock(Arguments a)
+    {
+        var name = a.Get(0, "name") as string ?? "statement";
+        var fetch = Py.Truthy(a.Get(1, "fetch_result", false));
+        if (a.Keywords.GetValueOrDefault("caller") is not IPyCallable caller)
+        {
+            throw new TemplateRaisedException("statement() is used as {% call statement(...) %} SQL {% endcall %}");
+        }
+
+        var sql = Py.Str(caller.Invoke(Arguments.None));
+        if (!Execute)
+        {
+            return "";
+        }
+
+        var result = Statement(sql, fetch);
+        var table = result[1] as ResultTable;
+        _statements[name] = new PyDict
+        {
+            ["response"] = result[0],
+            ["data"] = table?.Data ?? [],
+            ["table"] = table,
+        };
+        return "";
     }
 
     private object? Dispatch(Arguments a)

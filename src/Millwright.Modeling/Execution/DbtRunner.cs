@@ -59,6 +59,19 @@ public static class DbtRunner
 
         var compiler = new Compiler(runtime);
         await using var warehouse = Warehouses.Open(target.Warehouse);
+        runtime.Warehouse = warehouse;
+        if (command == DbtCommand.RunOperation)
+        {
+            var returned = Operation(runtime, options.Operation ?? throw new ModelingException("run-operation needs the name of a macro"), ParseVars(options.OperationArgs));
+            if (returned is not (null or "") && !string.IsNullOrWhiteSpace(Py.Str(returned)))
+            {
+                Message(Py.Str(returned).Trim());
+            }
+
+            return new DbtRunSummary(command, [], [], clock.Elapsed, warnings, targetPath);
+        }
+
+        var hooks = command is DbtCommand.Seed or DbtCommand.Run or DbtCommand.Build or DbtCommand.Test or DbtCommand.Snapshot;
         var executor = new NodeExecutor(runtime, compiler, warehouse, targetPath, options);
         var runnable = nodes.Where(n => command switch
         {
@@ -71,7 +84,7 @@ public static class DbtRunner
             _ => false,
         }).ToList();
 
-        if (command is DbtCommand.Seed or DbtCommand.Run or DbtCommand.Build or DbtCommand.Test or DbtCommand.Snapshot)
+        if (hooks)
         {
             // Each schema once, before nodes run in parallel: concurrent CREATE SCHEMA IF NOT EXISTS collide on PostgreSQL.
             var schemas = runnable
@@ -84,6 +97,11 @@ public static class DbtRunner
             }
         }
 
+        if (hooks)
+        {
+            RunProjectHooks(runtime, "on-run-start", project.OnRunStart, null);
+        }
+
         var scheduler = new Scheduler(manifest, runnable, command == DbtCommand.Build, options.Threads ?? target.Threads, options.FailFast);
         var results = await scheduler.RunAsync(
             (node, index, total, thread, token) => command is DbtCommand.Compile or DbtCommand.DocsGenerate
@@ -91,6 +109,11 @@ public static class DbtRunner
                 : executor.ExecuteAsync(node, index, total, thread, token),
             result => options.OnNodeFinished?.Invoke(result),
             cancellationToken).ConfigureAwait(false);
+
+        if (hooks)
+        {
+            RunProjectHooks(runtime, "on-run-end", project.OnRunEnd, results);
+        }
 
         await ArtifactWriter.WriteManifestAsync(targetPath, runtime, manifest, cancellationToken).ConfigureAwait(false);
         if (command == DbtCommand.DocsGenerate)
@@ -103,6 +126,92 @@ public static class DbtRunner
         }
 
         return new DbtRunSummary(command, results, [], clock.Elapsed, warnings, targetPath);
+    }
+
+    /// <summary>A context for project-level SQL (hooks, operations): the project's macros, target, run_query, no node.</summary>
+    private static NodeContext ProjectContext(DbtRuntime runtime, string name) => new(runtime, new ManifestNode
+    {
+        UniqueId = $"operation.{runtime.Project.Name}.{name}",
+        Name = name,
+        Type = NodeType.Model,
+        Package = runtime.Project.Name,
+        OriginalFilePath = "dbt_project.yml",
+        Path = "dbt_project.yml",
+        Fqn = [runtime.Project.Name, name],
+        Database = runtime.Target.Database,
+        Schema = runtime.Target.Schema,
+        Alias = name,
+    }, execute: true);
+
+    private static void RunProjectHooks(DbtRuntime runtime, string name, IReadOnlyList<string> hooks, IReadOnlyList<NodeResult>? results)
+    {
+        if (hooks.Count == 0)
+        {
+            return;
+        }
+
+        var context = ProjectContext(runtime, name);
+        if (results is not null)
+        {
+            var manifest = runtime.Manifest!;
+            context.Scope.Set("results", results.Select(r => (object?)new PyDict
+            {
+                ["node"] = new PyDict { ["unique_id"] = r.UniqueId, ["name"] = r.Name, ["resource_type"] = r.ResourceType },
+                ["status"] = r.Status.ToString().ToLowerInvariant(),
+                ["message"] = r.Message,
+                ["execution_time"] = r.Duration.TotalSeconds,
+                ["failures"] = r.Failures,
+            }).ToList());
+            var schemas = results.Select(r => manifest.Nodes[r.UniqueId].Schema).Distinct(StringComparer.Ordinal).ToList();
+            context.Scope.Set("schemas", schemas.Select(s => (object?)s).ToList());
+            context.Scope.Set("database_schemas", schemas.Select(s => (object?)new PyTuple([runtime.Target.Database, s])).ToList());
+        }
+
+        foreach (var (hook, i) in hooks.Select((h, i) => (h, i)))
+        {
+            string sql;
+            try
+            {
+                sql = context.RenderString(hook);
+            }
+            catch (ModelingException e)
+            {
+                throw new ModelingException($"{name} hook {i + 1} failed: {e.Message}", e);
+            }
+
+            if (string.IsNullOrWhiteSpace(sql))
+            {
+                continue;
+            }
+
+            try
+            {
+                Sync.Wait(runtime.Warehouse!.ExecuteAsync(sql, CancellationToken.None));
+            }
+            catch (WarehouseException e)
+            {
+                throw new ModelingException($"{name} hook {i + 1} failed: {e.Message}", e);
+            }
+        }
+    }
+
+    private static object? Operation(DbtRuntime runtime, string macro, PyDict args)
+    {
+        if (runtime.FindMacro(macro) is null)
+        {
+            throw new ModelingException($"run-operation: no macro named '{macro}' in this project");
+        }
+
+        var context = ProjectContext(runtime, macro);
+        var keywords = args.ToDictionary(kv => Py.Str(kv.Key), kv => kv.Value, StringComparer.Ordinal);
+        try
+        {
+            return context.CallMacro(macro, new Arguments([], keywords));
+        }
+        catch (WarehouseException e)
+        {
+            throw new ModelingException($"run-operation {macro} failed: {e.Message}", e);
+        }
     }
 
     private static DbtNodeInfo Describe(ManifestNode node)

@@ -37,11 +37,23 @@ internal sealed class ProjectDefinition
 
     public required string TargetPath { get; init; }
 
+    /// <summary>on-run-start and on-run-end hooks, unrendered.</summary>
+    public required IReadOnlyList<string> OnRunStart { get; init; }
+
+    public required IReadOnlyList<string> OnRunEnd { get; init; }
+
     /// <summary>Project vars: global ones and, under the project's own name, scoped ones.</summary>
     public required PyDict Vars { get; init; }
 
     /// <summary>The config trees per resource type: models, seeds, tests.</summary>
     public required IReadOnlyDictionary<string, PyDict> ConfigTrees { get; init; }
+
+    private static List<string> Hooks(object? value) => value switch
+    {
+        null => [],
+        string s => [s],
+        _ => Py.ToList(value).Select(v => Py.Str(v)).ToList(),
+    };
 
     public static ProjectDefinition Load(string projectDir, ICollection<string> warnings)
     {
@@ -101,6 +113,8 @@ internal sealed class ProjectDefinition
             SnapshotPaths = Paths("snapshot-paths", null, "snapshots"),
             DocsPaths = values.Get("docs-paths") is null ? [.. modelPaths, .. Paths("macro-paths", null, "macros")] : Paths("docs-paths", null, "docs"),
             TargetPath = values.Get("target-path") as string ?? "target",
+            OnRunStart = Hooks(values.Get("on-run-start")),
+            OnRunEnd = Hooks(values.Get("on-run-end")),
             Vars = values.Get("vars") as PyDict ?? new PyDict(),
             ConfigTrees = trees,
         };

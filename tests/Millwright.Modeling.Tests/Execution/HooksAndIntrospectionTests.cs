@@ -1,0 +1,110 @@
+namespace Millwright.Modeling.Tests.Execution;
+
+/// <summary>Project and model hooks, run-operation, run_query, statement blocks and adapter introspection on each engine.</summary>
+public abstract class HooksAndIntrospectionTests(Engine engine)
+{
+    private TestProject Project()
+    {
+        var project = TestProject.Create("shop", engine);
+        project.Write("seeds/items.csv", "kind,qty\na,1\nb,2\nc,3\na,4\n");
+        return project;
+    }
+
+    [Fact]
+    public async Task Project_and_model_hooks_run_around_the_nodes_in_order()
+    {
+        await using var project = Project();
+        File.AppendAllText(project.Path_("dbt_project.yml"), """
+            on-run-start:
+              - "create table if not exists {{ target.schema }}.audit_log (seq integer, event varchar(100))"
+              - "insert into {{ target.schema }}.audit_log values (1, 'start')"
+            on-run-end:
+              - "insert into {{ target.schema }}.audit_log values (4, 'end {{ results | length }} {{ results[0].status }}')"
+            """);
+        project.Write("models/totals.sql", """
+            {{ config(materialized='table',
+                      pre_hook="insert into " ~ target.schema ~ ".audit_log values (2, 'pre {{ this.identifier }}')",
+                      post_hook="insert into " ~ target.schema ~ ".audit_log select 3, 'post ' || cast(count(*) as varchar) from {{ this }}") }}
+            select kind, sum(qty) as qty from {{ ref('items') }} group by kind
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Message)));
+        await using var warehouse = project.OpenWarehouse();
+        await using var rows = await warehouse.QueryAsync($"select event from {project.Schema}.audit_log order by seq", TestContext.Current.CancellationToken);
+        var events = new List<string>();
+        while (await rows.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            events.Add((string)rows.GetValue(0)!);
+        }
+
+        Assert.Equal(["start", "pre totals", "post 3", "end 2 success"], events);
+    }
+
+    [Fact]
+    public async Task A_failing_on_run_start_hook_stops_before_any_node_runs()
+    {
+        await using var project = Project();
+        File.AppendAllText(project.Path_("dbt_project.yml"), "on-run-start: \"select * from no_such_table_anywhere\"\n");
+        var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.Seed));
+        Assert.StartsWith("on-run-start hook 1 failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no_such_table_anywhere", error.Message, StringComparison.Ordinal);
+        await using var warehouse = project.OpenWarehouse();
+        Assert.Null(await warehouse.GetRelationAsync(new Warehouse.RelationName(project.Schema, "items"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Run_query_shapes_a_model_from_the_data()
+    {
+        await using var project = Project();
+        project.Write("models/pivot.sql", """
+            {%- set kinds = run_query("select distinct kind from " ~ ref('items') ~ " order by 1") -%}
+            {%- set names = kinds.columns[0].values() if execute else [] -%}
+            select
+            {%- for k in names %}
+                sum(case when kind = '{{ k }}' then qty else 0 end) as {{ k }}_qty{{ ',' if not loop.last }}
+            {%- endfor %}
+            from {{ ref('items') }}
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Message)));
+        await using var warehouse = project.OpenWarehouse();
+        var columns = await warehouse.GetColumnsAsync(new Warehouse.RelationName(project.Schema, "pivot"), TestContext.Current.CancellationToken);
+        Assert.Equal(["a_qty", "b_qty", "c_qty"], columns.Select(c => c.Name));
+        Assert.Equal(5m, await project.NumberAsync("select a_qty from {schema}.pivot"));
+    }
+
+    [Fact]
+    public async Task Run_operation_calls_a_macro_with_arguments_statements_and_introspection()
+    {
+        await using var project = Project();
+        project.Write("macros/describe.sql", """
+            {% macro describe(relation_name, min_qty=0) %}
+              {%- set rel = adapter.get_relation(database=target.database, schema=target.schema, identifier=relation_name) -%}
+              {%- set cols = adapter.get_columns_in_relation(rel) -%}
+              {%- call statement('counted', fetch_result=True) -%}
+                select count(*) as n from {{ rel }} where qty >= {{ min_qty }}
+              {%- endcall -%}
+              {%- set n = load_result('counted')['data'][0][0] -%}
+              {%- do log(relation_name ~ ': ' ~ (cols | map(attribute='name') | join(', ')) ~ '; ' ~ n ~ ' rows', info=true) -%}
+              {%- set missing = adapter.get_relation(database=target.database, schema=target.schema, identifier='nothing_here') -%}
+              {{ return('missing is none' if missing is none else 'missing found') }}
+            {% endmacro %}
+            """);
+        Assert.True((await project.RunAsync(DbtCommand.Seed)).Succeeded);
+
+        await project.RunAsync(DbtCommand.RunOperation, project.Options() with { Operation = "describe", OperationArgs = "{relation_name: items, min_qty: 2}" });
+
+        Assert.Contains("items: kind, qty; 3 rows", project.Messages);
+        Assert.Contains("missing is none", project.Messages);
+        var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.RunOperation, project.Options() with { Operation = "nope" }));
+        Assert.Contains("no macro named 'nope'", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class DuckDbHooksAndIntrospectionTests() : HooksAndIntrospectionTests(Engine.DuckDb);
+
+public sealed class PostgresHooksAndIntrospectionTests() : HooksAndIntrospectionTests(Engine.Postgres);
