@@ -13,6 +13,7 @@ public enum DbtCommand
     DocsGenerate,
     Snapshot,
     RunOperation,
+    SourceFreshness,
 }
 
 /// <summary>How one invocation runs: the project, profile, target, selection and run flags.</summary>

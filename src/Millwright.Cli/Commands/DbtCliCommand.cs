@@ -45,6 +45,9 @@ internal static class DbtCliCommand
         command.Subcommands.Add(Verb(context, "snapshot", "Record the history of the selected snapshots (type-2: dbt_valid_from, dbt_valid_to)", DbtCommand.Snapshot));
         command.Subcommands.Add(Verb(context, "build", "Seed, run and test the selected nodes in DAG order; a failing test skips what depends on it", DbtCommand.Build));
         command.Subcommands.Add(OperationVerb(context));
+        var source = new Command("source", "Source tables");
+        source.Subcommands.Add(Verb(context, "freshness", "Check how recently each source table was loaded against its freshness policy; write target/sources.json", DbtCommand.SourceFreshness));
+        command.Subcommands.Add(source);
         command.Subcommands.Add(ListVerb(context, "ls"));
         command.Subcommands.Add(ListVerb(context, "list"));
         var docs = new Command("docs", "Documentation artifacts");
@@ -231,6 +234,7 @@ internal static class DbtCliCommand
             ("snapshot", NodeStatus.Success) => ($"OK snapshotted {r.Description}", "OK"),
             ("model", NodeStatus.Success) => (r.Message.StartsWith("compiled", StringComparison.Ordinal) ? $"OK compiled model {r.Description}" : r.Message.Replace("OK created", "OK created", StringComparison.Ordinal), r.Message.StartsWith("compiled", StringComparison.Ordinal) ? "COMPILED" : "OK"),
             ("test", NodeStatus.Success) => ($"OK compiled test {r.Description}", "COMPILED"),
+            ("source", _) => ($"{(r.Status switch { NodeStatus.Pass => "PASS", NodeStatus.Warn => "WARN", NodeStatus.Fail => "ERROR STALE", _ => "ERROR" })} freshness of {r.Description}", r.Status switch { NodeStatus.Pass => "PASS", NodeStatus.Warn => "WARN", NodeStatus.Fail => "ERROR STALE", _ => "ERROR" }),
             (_, NodeStatus.Pass) => ($"PASS {r.Description}", "PASS"),
             (_, NodeStatus.Fail) => ($"FAIL {r.Failures} {r.Description}", $"FAIL {r.Failures}"),
             (_, NodeStatus.Warn) => ($"WARN {r.Failures} {r.Description}", $"WARN {r.Failures}"),

@@ -71,6 +71,13 @@ public static class DbtRunner
             return new DbtRunSummary(command, [], [], clock.Elapsed, warnings, targetPath);
         }
 
+        if (command == DbtCommand.SourceFreshness)
+        {
+            var sources = manifest.TopologicalOrder().Where(n => n.Type == NodeType.Source && (options.Select.Count == 0 || selected.Contains(n.UniqueId))).ToList();
+            var checkedSources = await Freshness.CheckAsync(runtime, warehouse, sources, targetPath, r => options.OnNodeFinished?.Invoke(r), cancellationToken).ConfigureAwait(false);
+            return new DbtRunSummary(command, checkedSources, [], clock.Elapsed, warnings, targetPath);
+        }
+
         var hooks = command is DbtCommand.Seed or DbtCommand.Run or DbtCommand.Build or DbtCommand.Test or DbtCommand.Snapshot;
         var executor = new NodeExecutor(runtime, compiler, warehouse, targetPath, options);
         var runnable = nodes.Where(n => command switch

@@ -303,7 +303,7 @@ internal sealed partial class ManifestBuilder
             var meta = new PyDict();
             Configs.MergeAll(meta, source.Get("meta") as PyDict);
             Configs.MergeAll(meta, table.Get("meta") as PyDict);
-            var freshness = table.Get("freshness") ?? source.Get("freshness");
+            var freshness = table.ContainsKey("freshness") ? table.Get("freshness") : source.Get("freshness");
             if (freshness is not null)
             {
                 config["freshness"] = freshness;

@@ -7,36 +7,13 @@ namespace Millwright.Modeling.Tests.Artifacts;
 /// <summary>manifest.json, run_results.json and catalog.json are written and match the JSON schemas kept in the repo.</summary>
 public sealed class ArtifactTests
 {
-    private static readonly Lazy<Dictionary<string, JsonSchema>> Schemas = new(() =>
-    {
-        var build = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
-        var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "schemas"), "*.json").Order(StringComparer.Ordinal))
-        {
-            var schema = JsonSchema.FromFile(file, build);
-            build.SchemaRegistry.Register(schema);
-            schemas[Path.GetFileName(file)] = schema;
-        }
-
-        return schemas;
-    });
-
-    private static void AssertValid(string schemaFile, string artifact)
-    {
-        var schema = Schemas.Value[schemaFile];
-        using var document = JsonDocument.Parse(File.ReadAllText(artifact));
-        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        var errors = result.Details?.Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")) ?? [];
-        Assert.True(result.IsValid, $"{Path.GetFileName(artifact)} does not match {schemaFile}:\n" + string.Join("\n", errors.Take(20)));
-    }
-
     [Fact]
     public async Task Build_and_docs_generate_write_artifacts_that_match_their_schemas()
     {
         await using var project = TestProject.Copy("workshop", Engine.DuckDb);
         Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
-        AssertValid("manifest.v1.json", project.Path_("target", "manifest.json"));
-        AssertValid("run_results.v1.json", project.Path_("target", "run_results.json"));
+        ArtifactSchemas.AssertValid("manifest.v1.json", project.Path_("target", "manifest.json"));
+        ArtifactSchemas.AssertValid("run_results.v1.json", project.Path_("target", "run_results.json"));
 
         using var results = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "run_results.json")));
         Assert.Equal(23, results.RootElement.GetProperty("results").GetArrayLength());
@@ -50,7 +27,7 @@ public sealed class ArtifactTests
 
         var docs = await project.RunAsync(DbtCommand.DocsGenerate);
         Assert.Equal(0, docs.Errored);
-        AssertValid("catalog.v1.json", project.Path_("target", "catalog.json"));
+        ArtifactSchemas.AssertValid("catalog.v1.json", project.Path_("target", "catalog.json"));
         using var catalog = JsonDocument.Parse(File.ReadAllText(project.Path_("target", "catalog.json")));
         var dim = catalog.RootElement.GetProperty("nodes").GetProperty("model.workshop.dim_vehicles");
         Assert.Equal("BASE TABLE", dim.GetProperty("metadata").GetProperty("type").GetString());
@@ -69,6 +46,34 @@ public sealed class ArtifactTests
         var node = JsonNode.Parse(File.ReadAllText(path))!;
         node["nodes"]!["model.workshop.dim_vehicles"]!.AsObject().Remove("fqn");
         File.WriteAllText(path, node.ToJsonString());
-        Assert.ThrowsAny<Exception>(() => AssertValid("manifest.v1.json", path));
+        Assert.ThrowsAny<Exception>(() => ArtifactSchemas.AssertValid("manifest.v1.json", path));
     }
+}
+
+/// <summary>The artifact JSON schemas of schemas/modeling, loaded once, and a check that names what does not match.</summary>
+internal static class ArtifactSchemas
+{
+    private static readonly Lazy<Dictionary<string, JsonSchema>> Schemas = new(() =>
+    {
+        var build = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
+        var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "schemas"), "*.json").Order(StringComparer.Ordinal))
+        {
+            var schema = JsonSchema.FromFile(file, build);
+            build.SchemaRegistry.Register(schema);
+            schemas[Path.GetFileName(file)] = schema;
+        }
+
+        return schemas;
+    });
+
+    public static void AssertValid(string schemaFile, string artifact)
+    {
+        var schema = Schemas.Value[schemaFile];
+        using var document = JsonDocument.Parse(File.ReadAllText(artifact));
+        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var errors = result.Details?.Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")) ?? [];
+        Assert.True(result.IsValid, $"{Path.GetFileName(artifact)} does not match {schemaFile}:\n" + string.Join("\n", errors.Take(20)));
+    }
+
 }
