@@ -14,6 +14,7 @@ public enum DbtCommand
     Snapshot,
     RunOperation,
     SourceFreshness,
+    Deps,
 }
 
 /// <summary>How one invocation runs: the project, profile, target, selection and run flags.</summary>

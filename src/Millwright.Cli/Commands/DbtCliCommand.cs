@@ -45,6 +45,7 @@ internal static class DbtCliCommand
         command.Subcommands.Add(Verb(context, "snapshot", "Record the history of the selected snapshots (type-2: dbt_valid_from, dbt_valid_to)", DbtCommand.Snapshot));
         command.Subcommands.Add(Verb(context, "build", "Seed, run and test the selected nodes in DAG order; a failing test skips what depends on it", DbtCommand.Build));
         command.Subcommands.Add(OperationVerb(context));
+        command.Subcommands.Add(Verb(context, "deps", "Install the local packages of packages.yml into dbt_packages/", DbtCommand.Deps));
         var source = new Command("source", "Source tables");
         source.Subcommands.Add(Verb(context, "freshness", "Check how recently each source table was loaded against its freshness policy; write target/sources.json", DbtCommand.SourceFreshness));
         command.Subcommands.Add(source);
@@ -94,6 +95,12 @@ internal static class DbtCliCommand
                 }
 
                 return MillwrightCli.Failure;
+            }
+
+            if (kind == DbtCommand.Deps)
+            {
+                Line(io, $"Done in {Seconds(summary.Elapsed)}");
+                return MillwrightCli.Ok;
             }
 
             if (kind == DbtCommand.Parse)

@@ -30,7 +30,7 @@ internal sealed class Compiler(DbtRuntime runtime)
         if (node.Test is { } test)
         {
             var kwargs = ManifestBuilder.RenderTestArguments(context, test.Kwargs);
-            var result = context.CallMacro("test_" + test.TestName, new Arguments([], kwargs.ToDictionary(kv => Py.Str(kv.Key), kv => kv.Value)));
+            var result = context.CallTest(test.TestName, test.Namespace, new Arguments([], kwargs.ToDictionary(kv => Py.Str(kv.Key), kv => kv.Value)));
             sql = Py.Str(result);
         }
         else

@@ -20,6 +20,7 @@ internal sealed class DbtRuntime
 
     private readonly Dictionary<string, MacroEntry> _macros = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MacroEntry> _builtinMacros = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, MacroEntry>> _packageMacros = new(StringComparer.Ordinal);
     private readonly Action<string> _log;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string Text), Template> _templates = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string Text), TemplateExpression> _expressions = new();
@@ -36,6 +37,11 @@ internal sealed class DbtRuntime
         InvocationId = Guid.NewGuid().ToString();
         Engine = new TemplateEngine(CreateGlobals());
         LoadBuiltinMacros();
+        foreach (var (ns, order) in project.Dispatch)
+        {
+            DispatchOrder[ns] = order;
+        }
+
         foreach (var tree in project.ConfigTrees.Values)
         {
             RenderConfigTree(tree);
@@ -94,18 +100,28 @@ internal sealed class DbtRuntime
 
     public IReadOnlyDictionary<string, MacroEntry> ProjectMacros => _macros;
 
-    public IEnumerable<MacroEntry> AllMacros => _macros.Values.Concat(_builtinMacros.Values.Where(m => !_macros.ContainsKey(m.Definition.Name)));
+    public IEnumerable<MacroEntry> AllMacros => _macros.Values
+        .Concat(_packageMacros.Values.SelectMany(p => p.Values))
+        .Concat(_builtinMacros.Values.Where(m => !_macros.ContainsKey(m.Definition.Name)));
 
-    public void AddMacros(Template template, string originalFilePath)
+    /// <summary>Installed packages (dbt_packages/NAME) by name.</summary>
+    public IReadOnlyCollection<string> Packages => _packageMacros.Keys;
+
+    /// <summary>The dispatch search order per macro namespace, from dbt_project.yml's dispatch config.</summary>
+    public Dictionary<string, IReadOnlyList<string>> DispatchOrder { get; } = new(StringComparer.Ordinal);
+
+    public void AddMacros(Template template, string originalFilePath, string? package = null)
     {
+        package ??= Project.Name;
+        var registry = package == Project.Name ? _macros : PackageMacros(package);
         foreach (var macro in template.Macros)
         {
-            if (_macros.TryGetValue(macro.Name, out var existing))
+            if (registry.TryGetValue(macro.Name, out var existing))
             {
                 throw new ModelingException($"{originalFilePath}:{macro.Line}: macro '{macro.Name}' is defined twice (also in {existing.OriginalFilePath}:{existing.Definition.Line})");
             }
 
-            _macros[macro.Name] = new MacroEntry(macro, Project.Name, originalFilePath);
+            registry[macro.Name] = new MacroEntry(macro, package, originalFilePath);
         }
     }
 
@@ -114,8 +130,59 @@ internal sealed class DbtRuntime
 
     public TemplateExpression Expression(string text, string name) => _expressions.GetOrAdd((name, text), key => Engine.ParseExpression(key.Text, key.Name));
 
-    public MacroEntry? FindMacro(string name) =>
-        _macros.TryGetValue(name, out var entry) ? entry : _builtinMacros.GetValueOrDefault(name);
+    public Dictionary<string, MacroEntry> PackageMacros(string package)
+    {
+        if (!_packageMacros.TryGetValue(package, out var registry))
+        {
+            registry = new Dictionary<string, MacroEntry>(StringComparer.Ordinal);
+            _packageMacros[package] = registry;
+        }
+
+        return registry;
+    }
+
+    /// <summary>
+    /// A macro by unqualified name as code in <paramref name="fromPackage"/> sees it: that package's own macros
+    /// first, then the root project's, then the built-ins.
+    /// </summary>
+    public MacroEntry? FindMacro(string name, string? fromPackage = null)
+    {
+        if (fromPackage is not null && _packageMacros.TryGetValue(fromPackage, out var own) && own.TryGetValue(name, out var found))
+        {
+            return found;
+        }
+
+        return _macros.TryGetValue(name, out var entry) ? entry : _builtinMacros.GetValueOrDefault(name);
+    }
+
+    /// <summary>A macro of one package: the root project, "dbt" (built-ins) or an installed package.</summary>
+    public MacroEntry? FindMacroIn(string package, string name)
+    {
+        if (package == Project.Name)
+        {
+            return _macros.GetValueOrDefault(name);
+        }
+
+        if (package == "dbt")
+        {
+            return _builtinMacros.GetValueOrDefault(name);
+        }
+
+        return _packageMacros.TryGetValue(package, out var registry) ? registry.GetValueOrDefault(name) : null;
+    }
+
+    /// <summary>A generic test macro: in the named package, or unqualified in the project, then any package, then built-ins.</summary>
+    public MacroEntry? FindTest(string name, string? package)
+    {
+        if (package is not null)
+        {
+            return FindMacroIn(package, "test_" + name);
+        }
+
+        return _macros.GetValueOrDefault("test_" + name)
+            ?? _packageMacros.Values.Select(p => p.GetValueOrDefault("test_" + name)).FirstOrDefault(m => m is not null)
+            ?? _builtinMacros.GetValueOrDefault("test_" + name);
+    }
 
     public void Log(string message) => _log(message);
 

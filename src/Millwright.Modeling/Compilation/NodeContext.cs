@@ -12,7 +12,9 @@ internal sealed class NodeContext
 {
     private readonly DbtRuntime _runtime;
     private readonly ManifestNode _node;
-    private readonly Dictionary<string, IPyCallable> _boundMacros = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string?, string), object?> _resolved = [];
+    private readonly Dictionary<string, TemplateScope> _packageScopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object?> _globals;
     private readonly Dictionary<string, PyDict> _statements = new(StringComparer.Ordinal);
 
     public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute, bool incremental = false)
@@ -59,7 +61,8 @@ internal sealed class NodeContext
             ["statement"] = new PyFunction("statement", StatementBlock),
             ["load_result"] = new PyFunction("load_result", a => _statements.GetValueOrDefault(Py.Str(a.Get(0, "name")))),
         };
-        Scope = runtime.Engine.CreateScope(globals, Resolve);
+        _globals = globals;
+        Scope = runtime.Engine.CreateScope(globals, name => Resolve(name, null));
     }
 
     public bool Execute { get; }
@@ -120,7 +123,7 @@ internal sealed class NodeContext
     /// <summary>Calls a macro by name in this node's scope.</summary>
     public object? CallMacro(string name, Arguments arguments)
     {
-        if (Resolve(name) is not IPyCallable macro)
+        if (Resolve(name, null) is not IPyCallable macro)
         {
             throw new ModelingException($"Compilation Error in {_node.ResourceTypeName} {_node.Name} ({_node.OriginalFilePath})\n  no macro named '{name}'");
         }
@@ -135,31 +138,67 @@ internal sealed class NodeContext
         }
     }
 
-    private object? Resolve(string name)
+    /// <summary>The scope a package's macros run in: same globals, but unqualified names find that package's macros first.</summary>
+    private TemplateScope ScopeFor(string package)
     {
-        if (_boundMacros.TryGetValue(name, out var bound))
+        if (package == _runtime.Project.Name || package == "dbt")
         {
-            return bound;
+            return Scope;
         }
 
-        if (_runtime.FindMacro(name) is { } entry)
+        if (!_packageScopes.TryGetValue(package, out var scope))
         {
-            bound = entry.Definition.Bind(Scope);
-            _boundMacros[name] = bound;
-            return bound;
+            scope = _runtime.Engine.CreateScope(_globals, name => Resolve(name, package));
+            _packageScopes[package] = scope;
         }
 
-        if (name == "graph")
+        return scope;
+    }
+
+    private IPyCallable Bind(MacroEntry entry) => entry.Definition.Bind(ScopeFor(entry.Package));
+
+    private object? Resolve(string name, string? fromPackage)
+    {
+        if (_resolved.TryGetValue((fromPackage, name), out var known))
+        {
+            return known;
+        }
+
+        object? value;
+        if (_runtime.FindMacro(name, fromPackage) is { } entry)
+        {
+            value = Bind(entry);
+        }
+        else if (name == "graph")
         {
             return Execute ? _runtime.Graph() : new PyDict { ["nodes"] = new PyDict(), ["sources"] = new PyDict() };
         }
-
-        if (name == _runtime.Project.Name || name == "dbt")
+        else if (name == _runtime.Project.Name || name == "dbt" || _runtime.Packages.Contains(name))
         {
-            return new MacroNamespace(this, name);
+            value = new MacroNamespace(this, name);
+        }
+        else
+        {
+            return new Undefined(name);
         }
 
-        return new Undefined(name);
+        _resolved[(fromPackage, name)] = value;
+        return value;
+    }
+
+    /// <summary>Calls a generic test's macro (from its package when namespaced) with the test's arguments.</summary>
+    public object? CallTest(string testName, string? package, Arguments arguments)
+    {
+        var entry = _runtime.FindTest(testName, package)
+            ?? throw new ModelingException($"Compilation Error in test {_node.Name} ({_node.OriginalFilePath})\n  no generic test '{testName}'");
+        try
+        {
+            return Bind(entry).Invoke(arguments);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"Compilation Error in test {_node.Name} ({_node.OriginalFilePath})\n  {e.Message}", e);
+        }
     }
 
     private RelationValue ThisRelation() =>
@@ -311,18 +350,42 @@ internal sealed class NodeContext
         return "";
     }
 
+    /// <summary>
+    /// adapter.dispatch(name, macro_namespace): ENGINE__name, then default__name, in each package of the search order
+    /// (the project's dispatch config for the namespace, else the root project and then the namespace).
+    /// </summary>
     private object? Dispatch(Arguments a)
     {
         var name = Py.Str(a.Required(0, "macro_name", "adapter.dispatch"));
-        foreach (var candidate in new[] { $"{_runtime.Target.Type}__{name}", $"default__{name}" })
+        var ns = a.Get(1, "macro_namespace") as string;
+        var order = new List<string>();
+        if (ns is not null && _runtime.DispatchOrder.TryGetValue(ns, out var configured))
         {
-            if (Resolve(candidate) is IPyCallable macro)
+            order.AddRange(configured);
+        }
+        else
+        {
+            order.Add(_runtime.Project.Name);
+            order.Add(ns ?? "dbt");
+        }
+
+        if (!order.Contains("dbt"))
+        {
+            order.Add("dbt");
+        }
+
+        foreach (var package in order)
+        {
+            foreach (var candidate in new[] { $"{_runtime.Target.Type}__{name}", $"default__{name}" })
             {
-                return macro;
+                if (_runtime.FindMacroIn(package, candidate) is { } entry)
+                {
+                    return Bind(entry);
+                }
             }
         }
 
-        throw new TemplateRaisedException($"adapter.dispatch found no implementation of '{name}' for {_runtime.Target.Type} (looked for {_runtime.Target.Type}__{name} and default__{name})");
+        throw new TemplateRaisedException($"adapter.dispatch found no implementation of '{name}' for {_runtime.Target.Type} in {string.Join(", ", order)} (looked for {_runtime.Target.Type}__{name} and default__{name})");
     }
 
     /// <summary>config(...) records at parse time; config.get / config.require read the node's final config.</summary>
@@ -391,8 +454,8 @@ internal sealed class NodeContext
     /// <summary>A package name used as a namespace: jaffle_shop.my_macro(...), dbt.some_macro(...).</summary>
     private sealed class MacroNamespace(NodeContext owner, string package) : IPyObject
     {
-        public object? GetAttribute(string name) => owner.Resolve(name) is IPyCallable macro
-            ? macro
+        public object? GetAttribute(string name) => owner._runtime.FindMacroIn(package, name) is { } entry
+            ? owner.Bind(entry)
             : new Undefined(name, $"package '{package}' has no macro '{name}'");
     }
 }

@@ -22,6 +22,16 @@ public static class DbtRunner
 
         var projectDir = Path.GetFullPath(options.ProjectDir);
         var project = ProjectDefinition.Load(projectDir, warnings);
+        if (command == DbtCommand.Deps)
+        {
+            foreach (var installed in PackageInstaller.Install(project, warnings))
+            {
+                Message($"Installed from disk: {installed}");
+            }
+
+            return new DbtRunSummary(command, [], [], clock.Elapsed, warnings, Path.Combine(projectDir, project.TargetPath));
+        }
+
         var cliVars = ParseVars(options.Vars);
         var engineForProfiles = new TemplateEngine();
         var profileFile = Profiles.Find(options.ProfilesDir is null ? null : Path.GetFullPath(options.ProfilesDir), projectDir, options.Environment);

@@ -160,6 +160,33 @@ internal sealed partial class ManifestBuilder
 
     private void LoadMacrosAndDocs()
     {
+        var installed = Path.Combine(_project.RootPath, _project.PackagesInstallPath);
+        if (Directory.Exists(installed))
+        {
+            foreach (var dir in Directory.GetDirectories(installed).Order(StringComparer.Ordinal))
+            {
+                if (!File.Exists(Path.Combine(dir, "dbt_project.yml")))
+                {
+                    continue;
+                }
+
+                var package = ProjectDefinition.Load(dir, _warnings);
+                foreach (var macroPath in package.MacroPaths)
+                {
+                    var macroDir = Path.Combine(dir, macroPath);
+                    if (!Directory.Exists(macroDir))
+                    {
+                        continue;
+                    }
+
+                    foreach (var file in Directory.EnumerateFiles(macroDir, "*.sql", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    {
+                        _runtime.AddMacros(ParseTemplate(File.ReadAllText(file), Relative(file)), Relative(file), package.Name);
+                    }
+                }
+            }
+        }
+
         foreach (var file in Files(_project.MacroPaths, "*.sql"))
         {
             var template = ParseTemplate(File.ReadAllText(file), Relative(file));
@@ -794,7 +821,7 @@ internal sealed partial class ManifestBuilder
             testName = testName[(dot + 1)..];
         }
 
-        if (_runtime.FindMacro("test_" + testName) is null)
+        if (_runtime.FindTest(testName, ns) is null)
         {
             throw new ModelingException($"{pending.File}: {pending.TargetKind} '{pending.TargetName}' uses test '{(ns is null ? "" : ns + ".")}{testName}', but no generic test of that name exists (define it with {{% test {testName}(model, column_name) %}} in a macro file)");
         }

@@ -37,6 +37,11 @@ internal sealed class ProjectDefinition
 
     public required string TargetPath { get; init; }
 
+    public required string PackagesInstallPath { get; init; }
+
+    /// <summary>dispatch: search orders by macro namespace.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<string>> Dispatch { get; init; }
+
     /// <summary>on-run-start and on-run-end hooks, unrendered.</summary>
     public required IReadOnlyList<string> OnRunStart { get; init; }
 
@@ -113,6 +118,11 @@ internal sealed class ProjectDefinition
             SnapshotPaths = Paths("snapshot-paths", null, "snapshots"),
             DocsPaths = values.Get("docs-paths") is null ? [.. modelPaths, .. Paths("macro-paths", null, "macros")] : Paths("docs-paths", null, "docs"),
             TargetPath = values.Get("target-path") as string ?? "target",
+            PackagesInstallPath = values.Get("packages-install-path") as string ?? "dbt_packages",
+            Dispatch = (values.Get("dispatch") as List<object?> ?? [])
+                .OfType<PyDict>()
+                .Where(d => d.Get("macro_namespace") is string)
+                .ToDictionary(d => (string)d.Get("macro_namespace")!, d => (IReadOnlyList<string>)Py.ToList(d.Get("search_order")).Select(x => Py.Str(x)).ToList(), StringComparer.Ordinal),
             OnRunStart = Hooks(values.Get("on-run-start")),
             OnRunEnd = Hooks(values.Get("on-run-end")),
             Vars = values.Get("vars") as PyDict ?? new PyDict(),

@@ -1,0 +1,73 @@
+namespace Millwright.Modeling.Tests.Project;
+
+/// <summary>Local packages: deps installs them, their macros are namespaced, dispatch honours the project's search order.</summary>
+public sealed class PackageTests
+{
+    private static TestProject ProjectWithPackage(out string packageDir)
+    {
+        var project = TestProject.Create("shop", Engine.DuckDb);
+        packageDir = project.Path_("vendor", "shop_utils");
+        Directory.CreateDirectory(Path.Combine(packageDir, "macros"));
+        File.WriteAllText(Path.Combine(packageDir, "dbt_project.yml"), "name: shop_utils\nversion: '0.3.0'\nconfig-version: 2\n");
+        File.WriteAllText(Path.Combine(packageDir, "macros", "utils.sql"), """
+            {% macro cents(column) -%} ({{ _scale(column) }}) {%- endmacro %}
+            {% macro _scale(column) -%} {{ column }} / 100.0 {%- endmacro %}
+            {% macro label(column) -%} {{ return(adapter.dispatch('label', 'shop_utils')(column)) }} {%- endmacro %}
+            {% macro default__label(column) -%} 'package:' || {{ column }} {%- endmacro %}
+            {% test positive(model, column_name) %}
+            select * from {{ model }} where {{ column_name }} <= 0
+            {% endtest %}
+            """);
+        project.Write("packages.yml", "packages:\n  - local: vendor/shop_utils\n");
+        project.Write("seeds/orders.csv", "id,amount_cents,kind\n1,1250,a\n2,990,b\n");
+        project.Write("models/priced.sql", "select id, {{ shop_utils.cents('amount_cents') }} as amount, {{ shop_utils.label('kind') }} as label from {{ ref('orders') }}");
+        project.Write("models/schema.yml", "version: 2\nmodels:\n  - name: priced\n    columns:\n      - name: amount\n        tests:\n          - shop_utils.positive\n");
+        return project;
+    }
+
+    [Fact]
+    public async Task Deps_installs_a_local_package_whose_macros_and_tests_work_namespaced()
+    {
+        await using var project = ProjectWithPackage(out _);
+        await project.RunAsync(DbtCommand.Deps);
+        Assert.True(File.Exists(project.Path_("dbt_packages", "shop_utils", "macros", "utils.sql")));
+        Assert.Contains("Installed from disk: shop_utils 0.3.0", project.Messages);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Message)));
+        Assert.Contains(summary.Results, r => r.Name == "shop_utils_positive_priced_amount" && r.Status == NodeStatus.Pass);
+        Assert.Equal(12.5m, await project.NumberAsync("select amount from {schema}.priced where id = 1"));
+        Assert.Equal("package:a", await project.ScalarAsync("select label from {schema}.priced where id = 1"));
+    }
+
+    [Fact]
+    public async Task The_projects_dispatch_search_order_lets_it_replace_a_package_implementation()
+    {
+        await using var project = ProjectWithPackage(out _);
+        File.AppendAllText(project.Path_("dbt_project.yml"), "dispatch:\n  - macro_namespace: shop_utils\n    search_order: ['shop', 'shop_utils']\n");
+        project.Write("macros/labels.sql", "{% macro duckdb__label(column) -%} 'mine:' || {{ column }} {%- endmacro %}");
+        await project.RunAsync(DbtCommand.Deps);
+        Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+        Assert.Equal("mine:b", await project.ScalarAsync("select label from {schema}.priced where id = 2"));
+    }
+
+    [Fact]
+    public async Task A_package_that_is_not_on_disk_is_refused_without_the_network()
+    {
+        await using var project = TestProject.Create("shop", Engine.DuckDb);
+        project.Write("packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n");
+        var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.Deps));
+        Assert.Contains("package 1 (dbt-labs/dbt_utils) is not local", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Package_macros_are_not_visible_unqualified_to_the_project()
+    {
+        await using var project = ProjectWithPackage(out _);
+        await project.RunAsync(DbtCommand.Deps);
+        project.Write("models/priced.sql", "select {{ cents('1') }} as x");
+        var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.Compile, project.Options("priced")));
+        Assert.Contains("models/priced.sql:1:16: 'cents' is undefined", error.Message, StringComparison.Ordinal);
+    }
+}
