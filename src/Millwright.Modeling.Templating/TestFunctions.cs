@@ -23,7 +23,7 @@ internal static class TestFunctions
             ["float"] = (_, v, _) => v is double or float or decimal,
             ["number"] = (_, v, _) => Py.IsNumber(v),
             ["string"] = (_, v, _) => v is string,
-            ["mapping"] = (_, v, _) => v is PyDict,
+            ["mapping"] = (_, v, _) => v is PyDict or IPyMapping,
             ["iterable"] = (_, v, _) => v is string or PyDict or List<object?> or PyTuple || (v is System.Collections.IEnumerable && v is not IPyObject),
             ["sequence"] = (_, v, _) => v is string or PyDict or List<object?> or PyTuple,
             ["callable"] = (_, v, _) => v is IPyCallable,

@@ -26,6 +26,11 @@ public interface IPyOperand
     bool TryOperate(string op, object? other, bool reversed, out object? result);
 }
 
+/// <summary>An object that also counts as a mapping for 'is mapping' (dbt's relations are).</summary>
+public interface IPyMapping : IPyObject
+{
+}
+
 /// <summary>A callable from a delegate.</summary>
 public sealed class PyFunction(string name, Func<Arguments, object?> body) : IPyCallable
 {

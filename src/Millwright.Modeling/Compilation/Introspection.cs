@@ -101,8 +101,19 @@ internal sealed class ColumnValue(ColumnInfo column) : IPyObject
         "is_number" => new PyFunction("is_number", _ => column.Type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64 or LogicalType.Float32 or LogicalType.Float64 or LogicalType.Decimal),
         "is_integer" => new PyFunction("is_integer", _ => column.Type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64),
         "is_float" => new PyFunction("is_float", _ => column.Type is LogicalType.Float32 or LogicalType.Float64),
+        "is_numeric" => new PyFunction("is_numeric", _ => column.Type == LogicalType.Decimal),
+        "string_size" => new PyFunction("string_size", _ => column.Type == LogicalType.Text ? (object)StringSize() : throw new TemplateRaisedException($"column {column.Name} is not a string")),
+        "char_size" => column.Type == LogicalType.Text ? StringSize() : null,
         _ => new Undefined(name, $"a column has no attribute '{name}'"),
     };
+
+    /// <summary>The declared length of a varchar(n), or 256 when it has none (as dbt assumes).</summary>
+    private long StringSize()
+    {
+        var open = column.EngineType.IndexOf('(', StringComparison.Ordinal);
+        var close = column.EngineType.IndexOf(')', StringComparison.Ordinal);
+        return open > 0 && close > open && long.TryParse(column.EngineType.AsSpan(open + 1, close - open - 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) ? size : 256;
+    }
 
     public override string ToString() => column.Name;
 }

@@ -55,6 +55,7 @@ internal sealed class NodeContext
                         a.Get(1, "schema") as string ?? runtime.Target.Schema,
                         Py.Str(a.Get(2, "identifier")),
                         a.Get(3, "type") as string ?? "table")),
+                    ["add_ephemeral_prefix"] = new PyFunction("add_ephemeral_prefix", a => "__dbt__cte__" + Py.Str(a.Get(0, "name"))),
                 }, "Relation"),
             }, "api"),
             ["run_query"] = new PyFunction("run_query", a => Execute ? Statement(Py.Str(a.Get(0, "sql")), fetch: true)[1] : null),

@@ -6,7 +6,7 @@ using Millwright.Modeling.Templating;
 namespace Millwright.Modeling.Compilation;
 
 /// <summary>A relation as templates see it: renders as "database"."schema"."identifier".</summary>
-internal sealed class RelationValue(string? database, string? schema, string identifier, string type = "table", bool isCte = false) : IPyObject
+internal sealed class RelationValue(string? database, string? schema, string identifier, string type = "table", bool isCte = false) : IPyMapping
 {
     public string? Database { get; } = database;
 
@@ -28,6 +28,13 @@ internal sealed class RelationValue(string? database, string? schema, string ide
         "is_view" => Type == "view",
         "is_cte" => IsCte,
         "render" => new PyFunction("render", _ => ToString()),
+        "get" => new PyFunction("get", a => Py.Str(a.Get(0, "key")) switch
+        {
+            "metadata" => new PyDict { ["type"] = "MillwrightRelation" },
+            "path" => new PyDict { ["database"] = Database, ["schema"] = Schema, ["identifier"] = Identifier },
+            "type" => Type,
+            var key => GetAttribute(key) is Undefined ? a.Get(1, "default") : GetAttribute(key),
+        }),
         "quote" => new PyFunction("quote", _ => this),
         "include" => new PyFunction("include", a => new RelationValue(
             Py.Truthy(a.Get(0, "database", true)) ? Database : null,

@@ -57,3 +57,19 @@ from children
 left join parents on children.from_field = parents.to_field
 where parents.to_field is null
 {% endtest %}
+
+{% macro load_relation(relation) -%}
+    {{ return(adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
+{%- endmacro %}
+
+{% macro load_cached_relation(relation) -%}
+    {{ return(load_relation(relation)) }}
+{%- endmacro %}
+
+{% macro should_store_failures() -%}
+    {{ return(config.get('store_failures') or flags.STORE_FAILURES) }}
+{%- endmacro %}
+
+{% macro should_full_refresh() -%}
+    {{ return(config.get('full_refresh') or flags.FULL_REFRESH) }}
+{%- endmacro %}
