@@ -150,3 +150,27 @@ internal sealed class TestProject : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Public projects used as they are, from an environment variable or the machine's mirror; never committed.</summary>
+internal static class PublicProjects
+{
+    /// <summary>A folder holding the project: the checkout named by <paramref name="variable"/>, or a fresh copy of the mirror.</summary>
+    public static string? Find(string variable, string mirror)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given && File.Exists(Path.Combine(given, "dbt_project.yml")))
+        {
+            return given;
+        }
+
+        if (!Directory.Exists(mirror))
+        {
+            return null;
+        }
+
+        var dir = Path.Combine(Path.GetTempPath(), "mw-public-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(dir);
+        using var archive = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", $"git --git-dir={mirror} archive HEAD | tar -x -C {dir}"]))!;
+        archive.WaitForExit();
+        return archive.ExitCode == 0 ? dir : null;
+    }
+}

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Millwright.Modeling.Tests.Project;
 
 /// <summary>
@@ -9,26 +7,7 @@ namespace Millwright.Modeling.Tests.Project;
 /// </summary>
 public abstract class DbtUtilsTests(Engine engine)
 {
-    private const string Mirror = "/work/.mirror/dbt-labs+dbt-utils/repo";
-
-    private static string? Package()
-    {
-        if (Environment.GetEnvironmentVariable("MILLWRIGHT_DBT_UTILS") is { Length: > 0 } given && File.Exists(Path.Combine(given, "dbt_project.yml")))
-        {
-            return given;
-        }
-
-        if (!Directory.Exists(Mirror))
-        {
-            return null;
-        }
-
-        var dir = Path.Combine(Path.GetTempPath(), "mw-dbt-utils-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(dir);
-        using var archive = Process.Start(new ProcessStartInfo("bash", ["-c", $"git --git-dir={Mirror} archive HEAD | tar -x -C {dir}"]))!;
-        archive.WaitForExit();
-        return archive.ExitCode == 0 ? dir : null;
-    }
+    private static string? Package() => PublicProjects.Find("MILLWRIGHT_DBT_UTILS", "/work/.mirror/dbt-labs+dbt-utils/repo");
 
     [Fact]
     public async Task Its_common_macros_and_tests_work()
