@@ -65,6 +65,7 @@ public static class MillwrightHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         app.MapOperationsApi();
+        Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
         app.MapGet("/", (MillwrightSettings s) => Results.Content(HomePage.Render(s), "text/html; charset=utf-8"));
         return app;
     }

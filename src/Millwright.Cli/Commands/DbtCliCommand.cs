@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using Millwright.Modeling;
@@ -52,7 +56,8 @@ internal static class DbtCliCommand
         command.Subcommands.Add(ListVerb(context, "ls"));
         command.Subcommands.Add(ListVerb(context, "list"));
         var docs = new Command("docs", "Documentation artifacts");
-        docs.Subcommands.Add(Verb(context, "generate", "Compile the project and write target/manifest.json and target/catalog.json", DbtCommand.DocsGenerate));
+        docs.Subcommands.Add(Verb(context, "generate", "Compile the project and write target/manifest.json, catalog.json and the documentation site (index.html)", DbtCommand.DocsGenerate));
+        docs.Subcommands.Add(ServeVerb(context));
         command.Subcommands.Add(docs);
         return command;
     }
@@ -111,6 +116,46 @@ internal static class DbtCliCommand
 
             Summarize(io, kind, summary);
             return summary.Errored > 0 || summary.Skipped > 0 ? MillwrightCli.Failure : MillwrightCli.Ok;
+        });
+        return command;
+    }
+
+    private static Command ServeVerb(CommandContext context)
+    {
+        var projectDir = new Option<string?>("--project-dir") { Description = "The dbt project folder (default: the current folder)" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8080 };
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("serve", "Serve the documentation site of target/ (models, columns, tests with last results, lineage) until Ctrl-C") { projectDir, port, host };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var io = context.Io;
+            var dir = parsed.GetValue(projectDir) is { } d ? Path.Combine(io.WorkingDirectory, d) : io.WorkingDirectory;
+            var target = Path.Combine(dir, "target");
+            if (!File.Exists(Path.Combine(target, "index.html")))
+            {
+                throw new CliException($"{target} has no documentation site: run 'millwright dbt docs generate' first");
+            }
+
+            var app = Web.Docs.DocsSites.BuildServer(target, new Uri($"http://{parsed.GetValue(host)}:{parsed.GetValue(port)}"));
+            await using (app.ConfigureAwait(false))
+            {
+                try
+                {
+                    await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    throw new CliException($"cannot listen on port {parsed.GetValue(port)}: {e.Message}");
+                }
+
+                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "";
+                await io.Out.WriteLineAsync($"Serving the docs of {dir} at {address}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
+                await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return MillwrightCli.Ok;
         });
         return command;
     }

@@ -253,6 +253,14 @@ internal static class ArtifactWriter
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The documentation site: one page that reads manifest.json, catalog.json and run_results.json beside it.</summary>
+    public static async Task WriteDocsSiteAsync(string targetPath, CancellationToken cancellationToken)
+    {
+        await using var page = typeof(ArtifactWriter).Assembly.GetManifestResourceStream("Millwright.Modeling.DocsSite.index.html")!;
+        await using var file = File.Create(Path.Combine(targetPath, "index.html"));
+        await page.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task WriteAsync(string path, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
     {
         var temp = path + ".tmp";

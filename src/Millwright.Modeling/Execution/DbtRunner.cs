@@ -136,6 +136,7 @@ public static class DbtRunner
         if (command == DbtCommand.DocsGenerate)
         {
             await ArtifactWriter.WriteCatalogAsync(targetPath, runtime, manifest, warehouse, cancellationToken).ConfigureAwait(false);
+            await ArtifactWriter.WriteDocsSiteAsync(targetPath, cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -33,6 +33,9 @@ public sealed class ArtifactTests
         Assert.Equal("BASE TABLE", dim.GetProperty("metadata").GetProperty("type").GetString());
         Assert.Equal(5, dim.GetProperty("columns").EnumerateObject().Count());
         Assert.False(catalog.RootElement.GetProperty("nodes").TryGetProperty("model.workshop.order_costs", out _));
+        var site = File.ReadAllText(project.Path_("target", "index.html"));
+        Assert.Contains("fetch(name", site, StringComparison.Ordinal);
+        Assert.Contains("manifest.json", site, StringComparison.Ordinal);
         var source = catalog.RootElement.GetProperty("sources").GetProperty("source.workshop.garage.fleet");
         Assert.Equal("vehicles", source.GetProperty("metadata").GetProperty("name").GetString());
     }
