@@ -66,6 +66,35 @@ try
     create.Stop();
     Console.WriteLine($"| the disk alone: File.WriteAllText of the same {texts.Count:N0} new files | {create.Elapsed.TotalSeconds:0.000} |");
 
+    // Docs site: the lineage graph of the whole project in a real browser (Debian's chromium through Playwright).
+    var chromium = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : null;
+    var docs = await DbtRunner.RunAsync(DbtCommand.DocsGenerate, Options(big));
+    if (chromium is null || docs.Errored > 0)
+    {
+        Console.WriteLine("\nDocs site: skipped (no chromium at /usr/bin/chromium)");
+    }
+    else
+    {
+        var server = Millwright.Web.Docs.DocsSites.BuildServer(Path.Combine(big, "target"), new Uri("http://127.0.0.1:0"));
+        await using var _ = server;
+        await server.StartAsync();
+        var address = server.Urls.First();
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        Console.WriteLine("\nDocs site lineage in chromium (Playwright), whole project without tests:");
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await page.GotoAsync("about:blank");
+            var open = Stopwatch.StartNew();
+            await page.GotoAsync(address + "?bench#!/lineage");
+            var info = page.Locator("#info");
+            await info.Filter(new() { HasTextString = "redraw" }).WaitForAsync(new() { Timeout = 60_000 });
+            open.Stop();
+            Console.WriteLine($"| run {attempt} | page ready {open.Elapsed.TotalSeconds:0.00} s (15.9 MB manifest loaded and parsed) | {await info.InnerTextAsync()} |");
+        }
+    }
+
     // 2. Per-model overhead of run on DuckDB beyond the SQL itself.
     var small = Path.Combine(root, "small");
     GenerateTrivial(small, runModels);
