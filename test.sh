@@ -16,20 +16,12 @@ dotnet build Millwright.slnx -c Debug -warnaserror --nologo -v quiet
 log "testing"
 results="$(mktemp -d -t millwright-results.XXXXXX)"
 set +e
-dotnet test --solution Millwright.slnx --no-build -c Debug --results-directory "$results" --report-xunit-trx "$@"
-status=$?
+dotnet test --solution Millwright.slnx --no-build -c Debug --results-directory "$results" "$@" 2>&1 | tee "$results/output.txt"
+status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line over every test project: 'N passed, N failed, N skipped'.
-python3 - "$results" <<'PY' || true
-import glob, sys, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
-for f in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    c = ET.parse(f).getroot().find(".//{*}Counters")
-    if c is None: continue
-    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
-    skipped += int(c.get("notExecuted", 0))
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-PY
+# One plain closing line over every test project, from dotnet test's own totals: 'N passed, N failed, N skipped'.
+awk '/^  total:/ {t=$2} /^  failed:/ {f=$2} /^  succeeded:/ {p=$2} /^  skipped:/ {s=$2}
+     END { if (t != "") printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$results/output.txt" || true
 rm -rf "$results"
 exit $status
