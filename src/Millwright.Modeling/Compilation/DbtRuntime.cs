@@ -98,8 +98,6 @@ internal sealed class DbtRuntime
     /// <summary>The warehouse, once a command that talks to it has opened it (run_query, statement, adapter.*).</summary>
     public Warehouse.IWarehouse? Warehouse { get; set; }
 
-    public IReadOnlyDictionary<string, MacroEntry> ProjectMacros => _macros;
-
     public IEnumerable<MacroEntry> AllMacros => _macros.Values
         .Concat(_packageMacros.Values.SelectMany(p => p.Values))
         .Concat(_builtinMacros.Values.Where(m => !_macros.ContainsKey(m.Definition.Name)));

@@ -122,6 +122,4 @@ internal static class Sync
 {
     /// <summary>Templates are synchronous; warehouse calls from a template wait here (no synchronization context to deadlock on).</summary>
     public static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
-
-    public static string Invariant(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
 }

@@ -219,38 +219,32 @@ internal sealed partial class ManifestBuilder
         }
 
         WarnUnknown(root, PropertiesTopKeys, relative, "properties file");
-        if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode models)
+        foreach (var entry in Entries(root, "models"))
         {
-            foreach (var entry in models.Children.OfType<YamlMappingNode>())
-            {
-                AddPatch(entry, relative, _modelPatches, "model");
-            }
+            AddPatch(entry, relative, _modelPatches, "model");
         }
 
-        if (root.Children.TryGetValue(new YamlScalarNode("seeds"), out var seedsNode) && seedsNode is YamlSequenceNode seeds)
+        foreach (var entry in Entries(root, "seeds"))
         {
-            foreach (var entry in seeds.Children.OfType<YamlMappingNode>())
-            {
-                AddPatch(entry, relative, _seedPatches, "seed");
-            }
+            AddPatch(entry, relative, _seedPatches, "seed");
         }
 
-        if (root.Children.TryGetValue(new YamlScalarNode("snapshots"), out var snapshotsNode) && snapshotsNode is YamlSequenceNode snapshots)
+        foreach (var entry in Entries(root, "snapshots"))
         {
-            foreach (var entry in snapshots.Children.OfType<YamlMappingNode>())
-            {
-                AddPatch(entry, relative, _snapshotPatches, "snapshot");
-            }
+            AddPatch(entry, relative, _snapshotPatches, "snapshot");
         }
 
-        if (root.Children.TryGetValue(new YamlScalarNode("sources"), out var sourcesNode) && sourcesNode is YamlSequenceNode sources)
+        foreach (var entry in Entries(root, "sources"))
         {
-            foreach (var entry in sources.Children.OfType<YamlMappingNode>())
-            {
-                AddSource(entry, relative);
-            }
+            AddSource(entry, relative);
         }
     }
+
+    /// <summary>The mappings listed under a top-level key of a properties file.</summary>
+    private static IEnumerable<YamlMappingNode> Entries(YamlMappingNode root, string key) =>
+        root.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlSequenceNode list
+            ? list.Children.OfType<YamlMappingNode>()
+            : [];
 
     private void WarnUnknown(YamlMappingNode map, HashSet<string> known, string file, string what)
     {
