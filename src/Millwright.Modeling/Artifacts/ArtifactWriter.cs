@@ -155,20 +155,8 @@ internal static class ArtifactWriter
             w.WriteString("which", command.ToString().ToLowerInvariant());
             w.WriteString("project_dir", Path.GetFullPath(options.ProjectDir));
             w.WriteString("target", runtime.Target.Name);
-            w.WriteStartArray("select");
-            foreach (var s in options.Select)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("exclude");
-            foreach (var s in options.Exclude)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
+            Strings(w, "select", options.Select);
+            Strings(w, "exclude", options.Exclude);
             w.WriteBoolean("full_refresh", options.FullRefresh);
             w.WriteEndObject();
             w.WriteEndObject();
@@ -242,13 +230,7 @@ internal static class ArtifactWriter
                 w.WriteEndObject();
             }
 
-            w.WriteStartArray("errors");
-            foreach (var error in errors)
-            {
-                w.WriteStringValue(error);
-            }
-
-            w.WriteEndArray();
+            Strings(w, "errors", errors);
             w.WriteEndObject();
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -301,13 +283,7 @@ internal static class ArtifactWriter
         w.WriteString("package_name", node.Package);
         w.WriteString("path", node.Path);
         w.WriteString("original_file_path", node.OriginalFilePath);
-        w.WriteStartArray("fqn");
-        foreach (var part in node.Fqn)
-        {
-            w.WriteStringValue(part);
-        }
-
-        w.WriteEndArray();
+        Strings(w, "fqn", node.Fqn);
         w.WriteString("database", node.Database);
         w.WriteString("schema", node.Schema);
         w.WriteString(node.Type == NodeType.Source ? "identifier" : "alias", node.Alias);
@@ -315,13 +291,7 @@ internal static class ArtifactWriter
 
         w.WritePropertyName("config");
         Value(w, node.Config);
-        w.WriteStartArray("tags");
-        foreach (var tag in node.Tags)
-        {
-            w.WriteStringValue(tag);
-        }
-
-        w.WriteEndArray();
+        Strings(w, "tags", node.Tags);
         w.WriteString("description", node.Description);
         w.WriteStartObject("columns");
         foreach (var column in node.Columns.Values)
@@ -333,13 +303,7 @@ internal static class ArtifactWriter
 
             w.WritePropertyName("meta");
             Value(w, column.Meta);
-            w.WriteStartArray("tags");
-            foreach (var tag in column.Tags)
-            {
-                w.WriteStringValue(tag);
-            }
-
-            w.WriteEndArray();
+            Strings(w, "tags", column.Tags);
             w.WriteEndObject();
         }
 
@@ -378,13 +342,7 @@ internal static class ArtifactWriter
         w.WriteStartObject("depends_on");
         w.WriteStartArray("macros");
         w.WriteEndArray();
-        w.WriteStartArray("nodes");
-        foreach (var parent in node.DependsOn)
-        {
-            w.WriteStringValue(parent);
-        }
-
-        w.WriteEndArray();
+        Strings(w, "nodes", node.DependsOn);
         w.WriteEndObject();
         w.WriteStartArray("refs");
         foreach (var reference in node.Refs)
@@ -423,6 +381,17 @@ internal static class ArtifactWriter
         }
 
         w.WriteEndObject();
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void Nullable(Utf8JsonWriter w, string name, string? value)

@@ -486,26 +486,35 @@ internal sealed partial class ManifestBuilder
     private void AddModel(string root, string file)
     {
         var node = FileNode(root, file, NodeType.Model, File.ReadAllText(file));
-        var name = node.Name;
-        var relative = node.OriginalFilePath;
-        var fqn = node.Fqn;
-        var config = new PyDict { ["enabled"] = true, ["materialized"] = "view" };
-        Configs.ApplyTree(config, _project.ConfigTrees["models"], fqn, _usedTreePaths);
-        if (_modelPatches.TryGetValue(name, out var patch))
+        Configure(node, new PyDict { ["enabled"] = true, ["materialized"] = "view" }, "models", _modelPatches);
+        Capture(node, ParseTemplate(node.RawCode, node.OriginalFilePath));
+        CheckMaterialization(node);
+        NameRelation(node);
+        AddNode(node);
+    }
+
+    /// <summary>A node's config before its own file speaks: defaults, then the project tree by fqn, then its properties entry.</summary>
+    private PyDict Configure(ManifestNode node, PyDict config, string tree, Dictionary<string, (PyDict Entry, string File)>? patches)
+    {
+        Configs.ApplyTree(config, _project.ConfigTrees[tree], node.Fqn, _usedTreePaths);
+        if (patches is not null && patches.TryGetValue(node.Name, out var patch))
         {
             ApplyPatch(node, config, patch.Entry, patch.File);
         }
 
         node.Config = config;
-        node.Template = ParseTemplate(node.RawCode, relative);
+        return config;
+    }
+
+    /// <summary>Renders a node once at parse time to record its refs, sources and in-file config() (which wins).</summary>
+    private void Capture(ManifestNode node, Template template)
+    {
+        node.Template = template;
         var context = new NodeContext(_runtime, node, execute: false);
-        context.Render(node.Template);
-        Configs.MergeAll(config, context.InFileConfig);
+        context.Render(template);
+        Configs.MergeAll(node.Config, context.InFileConfig);
         node.Refs.AddRange(context.Refs);
         node.SourceRefs.AddRange(context.Sources);
-        CheckMaterialization(node);
-        NameRelation(node);
-        AddNode(node);
     }
 
     private static void CheckMaterialization(ManifestNode node)
@@ -544,16 +553,7 @@ internal sealed partial class ManifestBuilder
     private void AddSeed(string root, string file)
     {
         var node = FileNode(root, file, NodeType.Seed, seedFile: file);
-        var name = node.Name;
-        var fqn = node.Fqn;
-        var config = new PyDict { ["enabled"] = true, ["materialized"] = "seed" };
-        Configs.ApplyTree(config, _project.ConfigTrees["seeds"], fqn, _usedTreePaths);
-        if (_seedPatches.TryGetValue(name, out var patch))
-        {
-            ApplyPatch(node, config, patch.Entry, patch.File);
-        }
-
-        node.Config = config;
+        Configure(node, new PyDict { ["enabled"] = true, ["materialized"] = "seed" }, "seeds", _seedPatches);
         NameRelation(node);
         AddNode(node);
     }
@@ -583,19 +583,8 @@ internal sealed partial class ManifestBuilder
             RawCode = File.Exists(file) && yamlEntry is null ? File.ReadAllText(file) : "",
             Template = body,
         };
-        var config = new PyDict { ["enabled"] = true, ["materialized"] = "snapshot", ["strategy"] = null, ["unique_key"] = null };
-        Configs.ApplyTree(config, _project.ConfigTrees["snapshots"], fqn, _usedTreePaths);
-        if (_snapshotPatches.TryGetValue(name, out var patch))
-        {
-            ApplyPatch(node, config, patch.Entry, patch.File);
-        }
-
-        node.Config = config;
-        var context = new NodeContext(_runtime, node, execute: false);
-        context.Render(body);
-        Configs.MergeAll(config, context.InFileConfig);
-        node.Refs.AddRange(context.Refs);
-        node.SourceRefs.AddRange(context.Sources);
+        var config = Configure(node, new PyDict { ["enabled"] = true, ["materialized"] = "snapshot", ["strategy"] = null, ["unique_key"] = null }, "snapshots", _snapshotPatches);
+        Capture(node, body);
         Execution.Snapshots.Validate(node);
         node.Schema = config.Get("target_schema") is string legacy ? legacy : GenerateSchemaName(config.Get("schema") as string, node);
         node.Database = config.Get("target_database") as string ?? config.Get("database") as string ?? _runtime.Target.Database;
@@ -606,17 +595,8 @@ internal sealed partial class ManifestBuilder
     private void AddSingularTest(string root, string file)
     {
         var node = FileNode(root, file, NodeType.Test, File.ReadAllText(file));
-        var relative = node.OriginalFilePath;
-        var fqn = node.Fqn;
-        var config = TestDefaults();
-        Configs.ApplyTree(config, _project.ConfigTrees["tests"], fqn, _usedTreePaths);
-        node.Config = config;
-        node.Template = ParseTemplate(node.RawCode, relative);
-        var context = new NodeContext(_runtime, node, execute: false);
-        context.Render(node.Template);
-        Configs.MergeAll(config, context.InFileConfig);
-        node.Refs.AddRange(context.Refs);
-        node.SourceRefs.AddRange(context.Sources);
+        Configure(node, TestDefaults(), "tests", null);
+        Capture(node, ParseTemplate(node.RawCode, node.OriginalFilePath));
         NameTestRelation(node);
         AddNode(node);
     }
