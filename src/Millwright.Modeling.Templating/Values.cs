@@ -133,7 +133,7 @@ public sealed class PyDict : IEnumerable<KeyValuePair<object, object?>>
 /// <summary>The positional and keyword arguments of a call.</summary>
 public sealed class Arguments
 {
-    public static readonly Arguments None = new([], new Dictionary<string, object?>());
+    public static readonly Arguments None = new([], System.Collections.Frozen.FrozenDictionary<string, object?>.Empty);
 
     public Arguments(IReadOnlyList<object?> positional, IReadOnlyDictionary<string, object?> keywords)
     {

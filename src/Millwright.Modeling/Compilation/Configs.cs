@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Millwright.Modeling.Templating;
 
 namespace Millwright.Modeling.Compilation;
@@ -9,8 +10,8 @@ namespace Millwright.Modeling.Compilation;
 internal static class Configs
 {
     /// <summary>Config keys; in a project tree a plain key (no '+') is a config only when it is one of these.</summary>
-    public static readonly HashSet<string> Known =
-    [
+    public static readonly FrozenSet<string> Known = new[]
+    {
         "materialized", "schema", "alias", "database", "tags", "enabled", "pre-hook", "post-hook", "persist_docs", "full_refresh",
         "meta", "docs", "column_types", "quote_columns", "delimiter", "severity", "warn_if", "error_if", "store_failures",
         "store_failures_as", "where", "limit", "fail_calc", "unique_key", "incremental_strategy", "on_schema_change", "contract",
@@ -19,7 +20,7 @@ internal static class Configs
         "hard_deletes", "dbt_valid_to_current", "batch_size", "lookback", "begin", "concurrent_batches", "merge_update_columns",
         "merge_exclude_columns", "incremental_predicates", "on_configuration_change", "cluster_by", "partition_by", "labels",
         "transient", "copy_grants", "file_format", "location", "external_location", "options", "loaded_at_field", "freshness",
-    ];
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly HashSet<string> DictValued = ["meta", "docs", "persist_docs", "column_types", "grants", "quoting", "contract", "freshness", "snapshot_meta_column_names"];
 

@@ -11,9 +11,9 @@ namespace Millwright.Modeling.Execution;
 /// </summary>
 internal static class Incremental
 {
-    public static readonly string[] Strategies = ["append", "delete+insert", "merge"];
+    public static readonly IReadOnlyList<string> Strategies = ["append", "delete+insert", "merge"];
 
-    public static readonly string[] SchemaChanges = ["ignore", "fail", "append_new_columns", "sync_all_columns"];
+    public static readonly IReadOnlyList<string> SchemaChanges = ["ignore", "fail", "append_new_columns", "sync_all_columns"];
 
     /// <summary>The strategy a model uses: its config, else delete+insert with a unique key, else append.</summary>
     public static string Strategy(ManifestNode node) =>
