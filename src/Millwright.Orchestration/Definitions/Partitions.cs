@@ -57,7 +57,8 @@ public enum PartitionCadence
 /// <summary>
 /// Time windows (hourly, daily, weekly from Monday, monthly) from a start, in a time zone, up to the last window
 /// that has ended. Keys are the window's local start: <c>2024-03-31</c>, or <c>2024-03-31-02:00</c> for hours.
-/// Windows are computed on local wall-clock time, so a daily window on a DST change lasts 23 or 25 hours.
+/// Windows are computed on local wall-clock time, so a daily window on a DST change lasts 23 or 25 hours, an hour
+/// that DST skips is no partition and the hour that repeats is one two-hour partition.
 /// </summary>
 public sealed class TimeWindowPartitions : PartitionsDefinition
 {
@@ -91,17 +92,26 @@ public sealed class TimeWindowPartitions : PartitionsDefinition
         var current = Start;
         while (Next(current) <= localNow)
         {
-            keys.Add(Key(current));
+            AddKey(current);
             current = Next(current);
         }
 
         for (var i = 0; i < EndOffset; i++)
         {
-            keys.Add(Key(current));
+            AddKey(current);
             current = Next(current);
         }
 
         return keys;
+
+        void AddKey(DateTime local)
+        {
+            // An hour that DST skips (02:00 on a spring-forward night) is not a partition.
+            if (Cadence != PartitionCadence.Hourly || !TimeZone.IsInvalidTime(local))
+            {
+                keys.Add(Key(local));
+            }
+        }
     }
 
     public override void ValidateKey(string key)

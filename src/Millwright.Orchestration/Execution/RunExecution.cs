@@ -356,7 +356,8 @@ internal sealed class RunExecution
 
     private static async Task RunChecksAsync(StepRun step, List<AssetKey> assets, CancellationToken cancellationToken)
     {
-        foreach (var check in step.Node.Checks.Where(c => c.Evaluate is not null && assets.Contains(c.Asset) && step.Outcomes[c.Asset] == AssetOutcome.Materialized))
+        var materialized = assets.Where(a => step.Outcomes[a] == AssetOutcome.Materialized).ToHashSet();
+        foreach (var check in step.Node.Checks.Where(c => c.Evaluate is not null && materialized.Contains(c.Asset)))
         {
             CheckOutcome outcome;
             try
