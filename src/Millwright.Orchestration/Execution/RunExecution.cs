@@ -95,6 +95,11 @@ internal sealed class RunExecution
         {
             status = RunStatus.Failure;
             error = "the host stopped while the run was in progress";
+            foreach (var (key, _) in outcomes.Where(o => o.Value is AssetOutcome.Pending or AssetOutcome.Skipped))
+            {
+                _stepOf[key].AssetFailed(key, $"{key} did not materialize: {error}");
+            }
+
             Emit(new EventRecord { Type = EventTypes.RunFailure, Level = "error", Message = error });
         }
         else if (error is not null || failed.Count > 0)
