@@ -26,6 +26,9 @@ public sealed record DbtOptions
 
     public string? Target { get; init; }
 
+    /// <summary>Runs on this warehouse instead of a profiles.yml target (how a workspace's pipelines run their projects).</summary>
+    public DbtConnection? Connection { get; init; }
+
     public IReadOnlyList<string> Select { get; init; } = [];
 
     public IReadOnlyList<string> Exclude { get; init; } = [];
@@ -61,6 +64,9 @@ public sealed record DbtOptions
     public Action<string>? OnMessage { get; init; }
 }
 
+/// <summary>A warehouse to run on without a profiles.yml: the engine, the default schema and the thread count.</summary>
+public sealed record DbtConnection(Millwright.Warehouse.WarehouseOptions Warehouse, string Schema = "main", int Threads = 4);
+
 /// <summary>How a node ended.</summary>
 public enum NodeStatus
 {
@@ -87,8 +93,34 @@ public sealed record NodeResult(
     string? ThreadId = null,
     string? CompiledPath = null);
 
-/// <summary>A node listed by ls.</summary>
-public sealed record DbtNodeInfo(string UniqueId, string Name, string ResourceType, string Selector, string OriginalFilePath, string? Relation);
+/// <summary>A node listed by ls, with what an orchestrator needs to make it an asset.</summary>
+public sealed record DbtNodeInfo(string UniqueId, string Name, string ResourceType, string Selector, string OriginalFilePath, string? Relation)
+{
+    /// <summary>The unique ids of the nodes it depends on (models, seeds, snapshots, sources; tests: what they test).</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public string Description { get; init; } = "";
+
+    /// <summary>For a source: its source name and table name.</summary>
+    public string? SourceName { get; init; }
+
+    public string? TableName { get; init; }
+
+    /// <summary>For a test: the node it is attached to, and whether its severity is error (else warn).</summary>
+    public string? AttachedNode { get; init; }
+
+    public bool ErrorSeverity { get; init; } = true;
+
+    /// <summary>config.group, or meta.group.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>meta.owner (a string or a list joined by ', ').</summary>
+    public IReadOnlyList<string> Owners { get; init; } = [];
+
+    public string? Materialized { get; init; }
+}
 
 /// <summary>What an invocation did.</summary>
 public sealed record DbtRunSummary(

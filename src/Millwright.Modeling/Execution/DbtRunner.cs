@@ -34,8 +34,17 @@ public static class DbtRunner
 
         var cliVars = ParseVars(options.Vars);
         var engineForProfiles = new TemplateEngine();
-        var profileFile = Profiles.Find(options.ProfilesDir is null ? null : Path.GetFullPath(options.ProfilesDir), projectDir, options.Environment);
-        var target = Profiles.Load(profileFile, project.ProfileName ?? project.Name, options.Target, projectDir, (text, _) => RenderProfileValue(engineForProfiles, text, options.Environment, cliVars, profileFile));
+        TargetDefinition target;
+        if (options.Connection is { } connection)
+        {
+            target = Profiles.FromConnection(connection, project.ProfileName ?? project.Name);
+        }
+        else
+        {
+            var profileFile = Profiles.Find(options.ProfilesDir is null ? null : Path.GetFullPath(options.ProfilesDir), projectDir, options.Environment);
+            target = Profiles.Load(profileFile, project.ProfileName ?? project.Name, options.Target, projectDir, (text, _) => RenderProfileValue(engineForProfiles, text, options.Environment, cliVars, profileFile));
+        }
+
         var runtime = new DbtRuntime(project, target, cliVars, options.Environment, Message);
         var manifest = ManifestBuilder.Build(runtime, warnings);
         runtime.Manifest = manifest;
@@ -238,7 +247,26 @@ public static class DbtRunner
             ? $"source:{node.Package}.{node.Source!.SourceName}.{node.Source.TableName}"
             : string.Join('.', node.Fqn);
         var relation = node.Type is NodeType.Test || node.IsEphemeral ? null : $"{node.Database}.{node.Schema}.{node.Alias}";
-        return new DbtNodeInfo(node.UniqueId, node.Name, node.ResourceTypeName, selector, node.OriginalFilePath, relation);
+        var meta = node.Config.Get("meta") as PyDict;
+        var owners = (meta?.Get("owner") ?? meta?.Get("owners")) switch
+        {
+            null => [],
+            List<object?> list => list.Select(o => Py.Str(o)).ToList(),
+            var one => (IReadOnlyList<string>)[Py.Str(one)],
+        };
+        return new DbtNodeInfo(node.UniqueId, node.Name, node.ResourceTypeName, selector, node.OriginalFilePath, relation)
+        {
+            DependsOn = node.Type == NodeType.Test && node.Test is { } test ? [test.AttachedNode, .. node.DependsOn.Where(d => d != test.AttachedNode)] : node.DependsOn.ToList(),
+            Tags = node.Tags,
+            Description = node.Description.Length > 0 ? node.Description : node.Source?.SourceDescription ?? "",
+            SourceName = node.Source?.SourceName,
+            TableName = node.Source?.TableName,
+            AttachedNode = node.Test?.AttachedNode,
+            ErrorSeverity = !string.Equals(node.Config.Get("severity") as string, "warn", StringComparison.OrdinalIgnoreCase),
+            Group = node.Config.Get("group") as string ?? meta?.Get("group") as string,
+            Owners = owners,
+            Materialized = node.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot ? node.Materialized : null,
+        };
     }
 
     private static PyDict ParseVars(string? vars)

@@ -169,6 +169,38 @@ internal static class Profiles
         };
     }
 
+    /// <summary>A target for a warehouse given directly rather than through profiles.yml.</summary>
+    public static TargetDefinition FromConnection(DbtConnection connection, string profileName)
+    {
+        var (type, database) = connection.Warehouse.Engine switch
+        {
+            WarehouseEngine.DuckDb => ("duckdb", Path.GetFileNameWithoutExtension(connection.Warehouse.Path!)),
+            WarehouseEngine.Postgres => ("postgres", new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connection.Warehouse.ConnectionString }.TryGetValue("Database", out var db) ? db?.ToString() ?? "postgres" : "postgres"),
+            _ => throw new ModelingException($"the warehouse engine {connection.Warehouse.Engine} has no dbt target type"),
+        };
+        var values = new PyDict
+        {
+            ["name"] = "millwright",
+            ["target_name"] = "millwright",
+            ["profile_name"] = profileName,
+            ["database"] = database,
+            ["schema"] = connection.Schema,
+            ["threads"] = (long)connection.Threads,
+            ["type"] = type,
+        };
+        return new TargetDefinition
+        {
+            ProfileName = profileName,
+            Name = "millwright",
+            Type = type,
+            Database = database,
+            Schema = connection.Schema,
+            Threads = Math.Max(1, connection.Threads),
+            Warehouse = connection.Warehouse,
+            Values = values,
+        };
+    }
+
     /// <summary>A rendered profile value keeps a number a number ("{{ env_var('PORT') }}" gives 5432).</summary>
     private static object? Native(string text) =>
         long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : text;

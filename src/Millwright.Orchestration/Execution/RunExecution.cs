@@ -19,6 +19,7 @@ internal sealed class RunExecution
     private readonly JsonElement? _config;
     private readonly Dictionary<string, IReadOnlyList<string>> _dynamicKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<AssetKey, StepRun> _stepOf = [];
+    private string? _firstFailure;
 
     public RunExecution(Orchestrator orchestrator, RunRecord run)
     {
@@ -105,7 +106,8 @@ internal sealed class RunExecution
         else if (error is not null || failed.Count > 0)
         {
             status = RunStatus.Failure;
-            error ??= $"{failed.Count} asset(s) failed: {string.Join(", ", failed.Take(10))}{(failed.Count > 10 ? ", ..." : "")}" + (skipped > 0 ? $"; {skipped} skipped" : "");
+            error ??= $"{failed.Count} asset(s) failed: {string.Join(", ", failed.Take(10))}{(failed.Count > 10 ? ", ..." : "")}" + (skipped > 0 ? $"; {skipped} skipped" : "")
+                + (_firstFailure is { } first ? $" (first: {first})" : "");
             Emit(new EventRecord { Type = EventTypes.RunFailure, Level = "error", Message = error });
         }
         else
@@ -235,7 +237,8 @@ internal sealed class RunExecution
         var runnable = new List<AssetKey>();
         foreach (var key in step.Assets)
         {
-            var blocker = Definitions.Upstream(key).FirstOrDefault(u => _stepOf.TryGetValue(u, out var s) && s != step && s.Outcomes[u] != AssetOutcome.Materialized);
+            // Assets come upstream first, so a same-step upstream skipped just before counts too.
+            var blocker = Definitions.Upstream(key).FirstOrDefault(u => _stepOf.TryGetValue(u, out var s) && (s != step ? s.Outcomes[u] != AssetOutcome.Materialized : s.Outcomes[u] == AssetOutcome.Skipped));
             if (cancellationToken.IsCancellationRequested)
             {
                 step.AssetSkipped(key, $"skipped {key}: the run was canceled");
@@ -335,6 +338,7 @@ internal sealed class RunExecution
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            Interlocked.CompareExchange(ref _firstFailure, $"{step.Node.Name}: {e.Message}", null);
             foreach (var key in assets.Where(k => step.Outcomes[k] == AssetOutcome.Pending))
             {
                 step.AssetFailed(key, $"{key} failed: {e.Message}");

@@ -1,0 +1,175 @@
+using Millwright.Orchestration.Definitions;
+using Millwright.Warehouse;
+
+namespace Millwright.Pipelines;
+
+/// <summary>Where pipelines live and the warehouse they write to.</summary>
+public sealed record PipelineOptions(string PipelinesDirectory, WarehouseOptions Warehouse)
+{
+    /// <summary>Reads environment variables for dbt's env_var; the process environment by default.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+}
+
+/// <summary>One pipeline folder and what it holds.</summary>
+public sealed record PipelineInfo(string Name, string Folder, string? DbtProject, int Assets, int Sensors, int Schedules);
+
+/// <summary>Every pipeline of a workspace as one set of definitions; owns the warehouse the assets write to.</summary>
+public sealed class LoadedPipelines : IAsyncDisposable
+{
+    internal LoadedPipelines(Orchestration.Definitions.Definitions definitions, IReadOnlyList<PipelineInfo> pipelines, IReadOnlyList<string> warnings, IWarehouse warehouse)
+    {
+        Definitions = definitions;
+        Pipelines = pipelines;
+        Warnings = warnings;
+        Warehouse = warehouse;
+    }
+
+    public Orchestration.Definitions.Definitions Definitions { get; }
+
+    public IReadOnlyList<PipelineInfo> Pipelines { get; }
+
+    public IReadOnlyList<string> Warnings { get; }
+
+    public IWarehouse Warehouse { get; }
+
+    public ValueTask DisposeAsync() => Warehouse.DisposeAsync();
+}
+
+/// <summary>
+/// Loads <c>pipelines/*/pipeline.yml</c> (and each pipeline's dbt project) into orchestrator definitions. A pipeline
+/// folder with only a <c>dbt_project.yml</c> is a pipeline too: its models, seeds and snapshots become assets.
+/// </summary>
+public static class PipelineCatalog
+{
+    public const string FileName = "pipeline.yml";
+
+    /// <summary>The pool that serializes writers to the warehouse (one at a time on DuckDB).</summary>
+    public const string WarehousePool = "warehouse";
+
+    public static async Task<LoadedPipelines> LoadAsync(PipelineOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var warehouse = Warehouses.Open(options.Warehouse);
+        try
+        {
+            var builder = Orchestration.Definitions.Definitions.Builder()
+                .Resource("warehouse", warehouse);
+            var pools = new Dictionary<string, (int Limit, string Where)>(StringComparer.Ordinal)
+            {
+                [WarehousePool] = (options.Warehouse.Engine == WarehouseEngine.DuckDb ? 1 : 4, "the built-in default"),
+            };
+            var pipelines = new List<PipelineInfo>();
+            var warnings = new List<string>();
+            var externals = new Dictionary<AssetKey, string>();
+            var owned = new Dictionary<AssetKey, string>();
+            var folders = Directory.Exists(options.PipelinesDirectory)
+                ? Directory.GetDirectories(options.PipelinesDirectory).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, FileName)) || File.Exists(Path.Combine(d, "dbt_project.yml"))).ToList()
+                : [];
+            var loaded = new List<PipelineFile>();
+            foreach (var folder in folders)
+            {
+                loaded.Add(PipelineFile.Read(folder));
+            }
+
+            // Every key a pipeline computes, so dbt sources that name them become dependencies rather than external assets.
+            var declared = loaded.SelectMany(p => p.Assets.Where(a => !a.External).Select(a => (a.Key, p.Name))).ToList();
+            foreach (var (key, name) in declared)
+            {
+                if (!owned.TryAdd(key, name))
+                {
+                    throw new PipelineException($"asset {key} is defined by pipeline '{owned[key]}' and by pipeline '{name}'");
+                }
+            }
+
+            foreach (var pipeline in loaded)
+            {
+                foreach (var (pool, limit) in pipeline.Pools)
+                {
+                    if (pools.TryGetValue(pool, out var existing) && existing.Where != "the built-in default" && existing.Limit != limit)
+                    {
+                        throw new PipelineException($"pool '{pool}' has limit {limit} in pipeline '{pipeline.Name}' but {existing.Limit} in {existing.Where}");
+                    }
+
+                    pools[pool] = (limit, $"pipeline '{pipeline.Name}'");
+                }
+
+                var count = 0;
+                foreach (var asset in pipeline.Assets)
+                {
+                    if (asset.External)
+                    {
+                        if (!owned.ContainsKey(asset.Key) && externals.TryAdd(asset.Key, pipeline.Name))
+                        {
+                            builder.External(asset.Spec);
+                        }
+
+                        continue;
+                    }
+
+                    builder.Add(PipelineAssets.Build(asset, pipeline, warehouse));
+                    count++;
+                }
+
+                string? dbtProject = null;
+                if (pipeline.Dbt is { } dbt)
+                {
+                    var bridge = await DbtAssets.LoadAsync(pipeline, dbt, options, owned, cancellationToken).ConfigureAwait(false);
+                    dbtProject = dbt.ProjectDir;
+                    warnings.AddRange(bridge.Warnings);
+                    foreach (var source in bridge.Sources.Where(s => !owned.ContainsKey(s.Key) && externals.TryAdd(s.Key, pipeline.Name)))
+                    {
+                        builder.External(source);
+                    }
+
+                    if (bridge.Definition is { } definition)
+                    {
+                        foreach (var spec in definition.Specs)
+                        {
+                            if (!owned.TryAdd(spec.Key, pipeline.Name))
+                            {
+                                throw new PipelineException($"dbt {spec.Key} of pipeline '{pipeline.Name}' has the same asset key as an asset of pipeline '{owned[spec.Key]}'");
+                            }
+                        }
+
+                        builder.Add(definition);
+                        count += definition.Specs.Count;
+                    }
+                }
+
+                foreach (var sensor in pipeline.Sensors)
+                {
+                    builder.Sensor(sensor);
+                }
+
+                foreach (var schedule in pipeline.Schedules)
+                {
+                    builder.Schedule(schedule);
+                }
+
+                pipelines.Add(new PipelineInfo(pipeline.Name, pipeline.Folder, dbtProject, count, pipeline.Sensors.Count, pipeline.Schedules.Count));
+            }
+
+            foreach (var (pool, (limit, _)) in pools)
+            {
+                builder.Pool(pool, limit);
+            }
+
+            Orchestration.Definitions.Definitions definitions;
+            try
+            {
+                definitions = builder.Build();
+            }
+            catch (Orchestration.OrchestrationException e)
+            {
+                throw new PipelineException($"{options.PipelinesDirectory}: {e.Message}", e);
+            }
+
+            return new LoadedPipelines(definitions, pipelines, warnings, warehouse);
+        }
+        catch
+        {
+            await warehouse.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

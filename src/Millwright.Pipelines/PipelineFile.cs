@@ -1,0 +1,324 @@
+using System.Globalization;
+using Millwright.Orchestration.Definitions;
+
+namespace Millwright.Pipelines;
+
+/// <summary>A check declared in pipeline.yml: a query whose rows are failures (dbt's convention).</summary>
+internal sealed record CheckDecl(string Name, string Sql, bool Blocking, string Description);
+
+/// <summary>An asset declared in pipeline.yml.</summary>
+internal sealed record AssetDecl(AssetKey Key, AssetSpec Spec)
+{
+    public bool External { get; init; }
+
+    public string? Sql { get; init; }
+
+    public RelationKindName Materialized { get; init; } = RelationKindName.Table;
+
+    public string? PartitionColumn { get; init; }
+
+    public IReadOnlyList<string>? Command { get; init; }
+
+    public RetryPolicy? Retry { get; init; }
+
+    public string? Pool { get; init; }
+
+    public IReadOnlyList<CheckDecl> Checks { get; init; } = [];
+
+    public string Where { get; init; } = "";
+}
+
+internal enum RelationKindName
+{
+    Table,
+    View,
+}
+
+/// <summary>The dbt project of a pipeline and how its assets run.</summary>
+internal sealed record DbtDecl(string ProjectDir)
+{
+    public string? Schema { get; init; }
+
+    public RetryPolicy? Retry { get; init; }
+
+    public string? Pool { get; init; } = PipelineCatalog.WarehousePool;
+
+    public AutomationCondition? Automation { get; init; }
+
+    public string? Group { get; init; }
+
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+}
+
+/// <summary>One pipeline folder: its pipeline.yml (optional when the folder is a dbt project) read and checked.</summary>
+internal sealed class PipelineFile
+{
+    private PipelineFile(string name, string folder)
+    {
+        Name = name;
+        Folder = folder;
+    }
+
+    public string Name { get; }
+
+    public string Folder { get; }
+
+    public string Description { get; private set; } = "";
+
+    public Dictionary<string, int> Pools { get; } = new(StringComparer.Ordinal);
+
+    public List<AssetDecl> Assets { get; } = [];
+
+    public DbtDecl? Dbt { get; private set; }
+
+    public List<SensorDefinition> Sensors { get; } = [];
+
+    public List<ScheduleDefinition> Schedules { get; } = [];
+
+    public static PipelineFile Read(string folder)
+    {
+        var pipeline = new PipelineFile(Path.GetFileName(folder), folder);
+        var file = Path.Combine(folder, PipelineCatalog.FileName);
+        var root = File.Exists(file) ? YamlNode.Load(file) : null;
+        if (root is null)
+        {
+            if (File.Exists(Path.Combine(folder, "dbt_project.yml")))
+            {
+                pipeline.Dbt = new DbtDecl(folder);
+            }
+
+            return pipeline;
+        }
+
+        try
+        {
+            pipeline.Parse(root);
+        }
+        catch (Orchestration.OrchestrationException e)
+        {
+            throw new PipelineException($"{file}: {e.Message}", e);
+        }
+
+        return pipeline;
+    }
+
+    private void Parse(YamlNode root)
+    {
+        root.OnlyKeys("description", "pools", "dbt", "assets", "sensors", "schedules");
+        Description = root.String("description") ?? "";
+        if (root.Get("pools") is { } pools)
+        {
+            foreach (var key in pools.Keys)
+            {
+                Pools[key] = pools.Int(key, 1, min: 1);
+            }
+        }
+
+        if (root.Get("dbt") is { } dbt)
+        {
+            dbt.OnlyKeys("project", "schema", "retry", "pool", "automation", "group", "exclude");
+            var project = Path.GetFullPath(Path.Combine(Folder, dbt.String("project") ?? "."));
+            if (!File.Exists(Path.Combine(project, "dbt_project.yml")))
+            {
+                throw (dbt.Get("project") ?? dbt).Error($"{project} has no dbt_project.yml");
+            }
+
+            Dbt = new DbtDecl(project)
+            {
+                Schema = dbt.String("schema"),
+                Retry = Retry(dbt.Get("retry")),
+                Pool = dbt.String("pool") ?? PipelineCatalog.WarehousePool,
+                Automation = Automation(dbt.Get("automation")),
+                Group = dbt.String("group"),
+                Exclude = dbt.Strings("exclude"),
+            };
+        }
+        else if (File.Exists(Path.Combine(Folder, "dbt_project.yml")))
+        {
+            Dbt = new DbtDecl(Folder);
+        }
+
+        foreach (var item in root.Get("assets")?.Items() ?? [])
+        {
+            Assets.Add(Asset(item));
+        }
+
+        foreach (var item in root.Get("sensors")?.Items() ?? [])
+        {
+            Sensors.Add(Sensor(item));
+        }
+
+        foreach (var item in root.Get("schedules")?.Items() ?? [])
+        {
+            item.OnlyKeys("name", "cron", "timezone", "target", "running", "tags", "description");
+            var name = item.RequiredString("name");
+            Schedules.Add(new ScheduleDefinition(name, item.RequiredString("cron"), item.String("target") ?? "*", item.String("timezone") ?? "UTC")
+            {
+                RunningByDefault = item.Bool("running", true),
+                Tags = item.StringMap("tags"),
+                Description = item.String("description") ?? "",
+            });
+        }
+    }
+
+    private AssetDecl Asset(YamlNode item)
+    {
+        item.OnlyKeys("key", "description", "group", "owners", "tags", "kinds", "deps", "sql", "materialized", "partition_column", "command", "external", "partitions", "retry", "pool", "automation", "freshness", "checks");
+        AssetKey key;
+        try
+        {
+            key = new AssetKey(item.RequiredString("key"));
+        }
+        catch (Orchestration.OrchestrationException e)
+        {
+            throw (item.Get("key") ?? item).Error(e.Message);
+        }
+
+        var external = item.Bool("external", false);
+        var sql = item.String("sql");
+        var command = item.Get("command") is { } c ? (c.IsScalar ? ["/bin/sh", "-c", c.Scalar()] : c.Items().Select(i => i.Scalar()).ToList()) : null;
+        if ((external ? 1 : 0) + (sql is null ? 0 : 1) + (command is null ? 0 : 1) != 1)
+        {
+            throw item.Error($"asset {key} needs exactly one of 'sql', 'command' or 'external: true'");
+        }
+
+        var partitions = Partitions(item.Get("partitions"));
+        var partitionColumn = item.String("partition_column");
+        if (sql is not null && partitions is not null && partitionColumn is null)
+        {
+            throw item.Error($"asset {key} is partitioned: give 'partition_column', the column whose value says which partition a row belongs to");
+        }
+
+        var kinds = item.Strings("kinds");
+        var spec = new AssetSpec(key)
+        {
+            Description = item.String("description") ?? "",
+            Group = item.String("group") ?? Name,
+            Owners = item.Strings("owners"),
+            Tags = item.StringMap("tags"),
+            Kinds = kinds.Count > 0 ? kinds : external ? ["external"] : sql is not null ? ["sql"] : ["command"],
+            Deps = item.Strings("deps").Select(d => new AssetDependency(new AssetKey(d))).ToList(),
+            Partitions = partitions,
+            Automation = Automation(item.Get("automation")),
+            MaximumLag = item.Get("freshness")?.Duration("max_lag"),
+        };
+        var materialized = item.String("materialized") switch
+        {
+            null or "table" => RelationKindName.Table,
+            "view" => RelationKindName.View,
+            var other => throw item.Get("materialized")!.Error($"'{other}' is not table or view"),
+        };
+        var checks = (item.Get("checks")?.Items() ?? []).Select(check =>
+        {
+            check.OnlyKeys("name", "sql", "blocking", "description");
+            return new CheckDecl(check.RequiredString("name"), check.RequiredString("sql"), check.Bool("blocking", false), check.String("description") ?? "");
+        }).ToList();
+        return new AssetDecl(key, spec)
+        {
+            External = external,
+            Sql = sql,
+            Command = command,
+            Materialized = materialized,
+            PartitionColumn = partitionColumn,
+            Retry = Retry(item.Get("retry")),
+            Pool = item.String("pool") ?? (sql is not null ? PipelineCatalog.WarehousePool : null),
+            Checks = checks,
+            Where = item.Where,
+        };
+    }
+
+    private SensorDefinition Sensor(YamlNode item)
+    {
+        item.OnlyKeys("name", "kind", "path", "pattern", "asset", "interval", "timeout", "settle", "target", "running");
+        var name = item.RequiredString("name");
+        var target = item.String("target") ?? "*";
+        var interval = item.Duration("interval") ?? TimeSpan.FromSeconds(30);
+        var sensor = item.RequiredString("kind") switch
+        {
+            "file" => Orchestration.Definitions.Sensors.Files(name, Path.GetFullPath(Path.Combine(Folder, item.RequiredString("path"))), item.String("pattern") ?? "*", target, interval, item.Duration("settle")),
+            "asset" => Orchestration.Definitions.Sensors.Asset(name, new AssetKey(item.RequiredString("asset")), target, interval),
+            var other => throw item.Get("kind")!.Error($"unknown sensor kind '{other}' (file or asset)"),
+        };
+        return sensor with { Timeout = item.Duration("timeout") ?? sensor.Timeout, RunningByDefault = item.Bool("running", true) };
+    }
+
+    private static RetryPolicy? Retry(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        node.OnlyKeys("max", "delay", "backoff", "jitter", "max_delay");
+        return new RetryPolicy(node.Int("max", 3, min: 0), node.Duration("delay") ?? TimeSpan.FromSeconds(1))
+        {
+            Backoff = node.String("backoff") switch
+            {
+                null or "exponential" => Backoff.Exponential,
+                "linear" => Backoff.Linear,
+                "constant" => Backoff.Constant,
+                var other => throw node.Get("backoff")!.Error($"'{other}' is not constant, linear or exponential"),
+            },
+            Jitter = node.Bool("jitter", false),
+            MaxDelay = node.Duration("max_delay"),
+        };
+    }
+
+    private static AutomationCondition? Automation(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node.IsScalar)
+        {
+            return node.Scalar() switch
+            {
+                "eager" => AutomationCondition.Eager(),
+                "on_missing" => AutomationCondition.OnMissing(),
+                var other => throw node.Error($"'{other}' is not eager, on_missing or {{on_cron: ...}}"),
+            };
+        }
+
+        node.OnlyKeys("on_cron", "timezone");
+        return AutomationCondition.OnCron(node.RequiredString("on_cron"), node.String("timezone") ?? "UTC");
+    }
+
+    private static PartitionsDefinition? Partitions(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var kinds = node.Keys.ToList();
+        if (kinds.Count != 1)
+        {
+            throw node.Error("give one kind of partitions: hourly, daily, weekly, monthly, static, dynamic or multi");
+        }
+
+        var kind = kinds[0];
+        var body = node.Get(kind)!;
+        switch (kind)
+        {
+            case "hourly" or "daily" or "weekly" or "monthly":
+                body.OnlyKeys("start", "timezone", "end_offset");
+                var startText = body.RequiredString("start");
+                if (!DateTime.TryParse(startText, CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+                {
+                    throw body.Get("start")!.Error($"'{startText}' is not a date");
+                }
+
+                return new TimeWindowPartitions(Enum.Parse<PartitionCadence>(kind, ignoreCase: true), start, body.String("timezone") ?? "UTC", body.Int("end_offset", 0, min: 0));
+            case "static":
+                return new StaticPartitions(body.Items().Select(i => i.Scalar()));
+            case "dynamic":
+                return new DynamicPartitions(body.Scalar());
+            case "multi":
+                return new MultiPartitions(body.Keys.Select(k => new KeyValuePair<string, PartitionsDefinition>(k, Partitions(body.Get(k))!)).ToList());
+            default:
+                throw node.Error($"unknown partitions '{kind}' (hourly, daily, weekly, monthly, static, dynamic or multi)");
+        }
+    }
+}
