@@ -44,13 +44,15 @@ public static class MillwrightHost
         builder.Services.AddSingleton(_ => Warehouses.Open(ToWarehouseOptions(settings.Warehouse)));
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddOperations(settings.Operations);
+        builder.Services.AddSingleton<Orchestration.OrchestrationHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestration.OrchestrationHost>());
         builder.Services.ConfigureHttpJsonOptions(o => OperationsJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Millwright API";
-            document.Info.Description = "Operations (/api/ops): the EV maintenance system of record. Every write names its actor in the X-Millwright-Actor and X-Millwright-Role headers.";
+            document.Info.Description = "Operations (/api/ops): the EV maintenance system of record. Every write names its actor in the X-Millwright-Actor and X-Millwright-Role headers. Orchestration (/api/orchestration): assets, runs and their events, backfills, schedules and sensors.";
             return Task.CompletedTask;
         }));
 
@@ -65,6 +67,7 @@ public static class MillwrightHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         app.MapOperationsApi();
+        Orchestration.OrchestrationApi.MapOrchestrationApi(app);
         Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
         app.MapGet("/", (MillwrightSettings s) => Results.Content(HomePage.Render(s), "text/html; charset=utf-8"));
         return app;

@@ -5,7 +5,8 @@ public sealed record MillwrightSettings(
     string Name,
     WebSettings Web,
     StoreSettings Operations,
-    StoreSettings Warehouse)
+    StoreSettings Warehouse,
+    OrchestrationSettings Orchestration)
 {
     /// <summary>Every setting as a flat list of <c>section.key = value</c> with secrets masked, for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Describe() =>
@@ -15,8 +16,14 @@ public sealed record MillwrightSettings(
         new("web.port", Web.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         .. Operations.Describe("operations"),
         .. Warehouse.Describe("warehouse"),
+        .. Orchestration.Store.Describe("orchestration"),
+        new("orchestration.max_concurrent_runs", Orchestration.MaxConcurrentRuns.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("orchestration.retention_days", Orchestration.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }
+
+/// <summary>Where runs and the event log are kept, how many runs go at once, and how long history is kept.</summary>
+public sealed record OrchestrationSettings(StoreSettings Store, int MaxConcurrentRuns, int RetentionDays);
 
 public sealed record WebSettings(string Host, int Port)
 {

@@ -23,6 +23,10 @@ public static partial class SettingsLoader
         ["operations:path"] = ".millwright/operations.db",
         ["warehouse:provider"] = "duckdb",
         ["warehouse:path"] = ".millwright/warehouse.duckdb",
+        ["orchestration:provider"] = "sqlite",
+        ["orchestration:path"] = ".millwright/orchestration.db",
+        ["orchestration:max_concurrent_runs"] = "4",
+        ["orchestration:retention_days"] = "30",
     };
 
     private static readonly HashSet<string> KnownStoreKeys = new(StringComparer.OrdinalIgnoreCase) { "provider", "path", "connection" };
@@ -73,11 +77,11 @@ public static partial class SettingsLoader
             .Build();
 
         var warnings = new List<string>();
-        foreach (var section in new[] { "operations", "warehouse" })
+        foreach (var section in new[] { "operations", "warehouse", "orchestration" })
         {
             foreach (var child in configuration.GetSection(section).GetChildren())
             {
-                if (!KnownStoreKeys.Contains(child.Key))
+                if (!KnownStoreKeys.Contains(child.Key) && !(section == "orchestration" && child.Key is "max_concurrent_runs" or "retention_days"))
                 {
                     warnings.Add($"unknown setting {section}.{child.Key} (from {Origin(origins, $"{section}:{child.Key}")}) is ignored");
                 }
@@ -90,7 +94,11 @@ public static partial class SettingsLoader
                 Host: Required(configuration, origins, "web:host"),
                 Port: Port(configuration, origins)),
             Operations: Store(configuration, origins, layout, "operations", [StoreProvider.Sqlite, StoreProvider.Postgres]),
-            Warehouse: Store(configuration, origins, layout, "warehouse", [StoreProvider.DuckDb, StoreProvider.Postgres]));
+            Warehouse: Store(configuration, origins, layout, "warehouse", [StoreProvider.DuckDb, StoreProvider.Postgres]),
+            Orchestration: new OrchestrationSettings(
+                Store(configuration, origins, layout, "orchestration", [StoreProvider.Sqlite, StoreProvider.Postgres]),
+                Number(configuration, origins, "orchestration:max_concurrent_runs", 1, 1000),
+                Number(configuration, origins, "orchestration:retention_days", 1, 36500)));
         return new LoadedSettings(layout, settings, configuration, warnings);
     }
 
@@ -130,6 +138,14 @@ public static partial class SettingsLoader
         }
 
         return port;
+    }
+
+    private static int Number(IConfiguration configuration, Dictionary<string, string> origins, string key, int min, int max)
+    {
+        var raw = Required(configuration, origins, key);
+        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new SettingsException($"setting {Display(key)} must be a whole number from {min} to {max}, not '{raw}' (from {Origin(origins, key)})");
     }
 
     private static StoreSettings Store(

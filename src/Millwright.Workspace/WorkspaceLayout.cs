@@ -120,6 +120,14 @@ public sealed class WorkspaceLayout
           path: .millwright/warehouse.duckdb
           # connection: Host=127.0.0.1;Port=5432;Database=warehouse;Username=millwright;Password=${MILLWRIGHT_PG_PASSWORD}
 
+        # Runs, the event log, schedules and sensors: sqlite (embedded, default) or postgres (shared by several hosts).
+        orchestration:
+          provider: sqlite
+          path: .millwright/orchestration.db
+          max_concurrent_runs: 4
+          retention_days: 30
+          # connection: Host=127.0.0.1;Port=5432;Database=millwright;Username=millwright;Password=${MILLWRIGHT_PG_PASSWORD}
+
         """;
 }
 

@@ -1,0 +1,71 @@
+using Millwright.Orchestration;
+using Millwright.Orchestration.Storage;
+using Millwright.Warehouse;
+using Millwright.Workspace;
+
+namespace Millwright.Pipelines;
+
+/// <summary>
+/// A workspace's orchestrator: its pipelines' definitions over the orchestration storage its settings name
+/// (SQLite in .millwright/ or PostgreSQL). What `millwright up`, `millwright daemon` and the CLI verbs share.
+/// </summary>
+public sealed class WorkspaceOrchestration : IAsyncDisposable
+{
+    private WorkspaceOrchestration(LoadedPipelines pipelines, IOrchestrationStorage storage, Orchestrator orchestrator)
+    {
+        Pipelines = pipelines;
+        Storage = storage;
+        Orchestrator = orchestrator;
+    }
+
+    public LoadedPipelines Pipelines { get; }
+
+    public IOrchestrationStorage Storage { get; }
+
+    public Orchestrator Orchestrator { get; }
+
+    /// <summary>Opens the storage (creating its tables), loads every pipeline and builds the orchestrator.</summary>
+    public static async Task<WorkspaceOrchestration> OpenAsync(LoadedSettings loaded, Func<OrchestratorOptions, OrchestratorOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var settings = loaded.Settings;
+        var storage = OpenStorage(settings.Orchestration.Store);
+        try
+        {
+            await storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var warehouse = settings.Warehouse.Provider switch
+            {
+                StoreProvider.DuckDb => WarehouseOptions.DuckDb(settings.Warehouse.Path!),
+                _ => WarehouseOptions.Postgres(settings.Warehouse.Connection!),
+            };
+            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, warehouse), cancellationToken).ConfigureAwait(false);
+            var options = new OrchestratorOptions
+            {
+                MaxConcurrentRuns = settings.Orchestration.MaxConcurrentRuns,
+                Retention = TimeSpan.FromDays(settings.Orchestration.RetentionDays),
+            };
+            return new WorkspaceOrchestration(pipelines, storage, new Orchestrator(pipelines.Definitions, storage, configure?.Invoke(options) ?? options));
+        }
+        catch
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The orchestration storage for its settings.</summary>
+    public static IOrchestrationStorage OpenStorage(StoreSettings store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.Provider == StoreProvider.Postgres
+            ? OrchestrationStores.Postgres(store.Connection!)
+            : OrchestrationStores.Sqlite(store.Path!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Orchestrator.DisposeAsync().ConfigureAwait(false);
+        await Pipelines.DisposeAsync().ConfigureAwait(false);
+        await Storage.DisposeAsync().ConfigureAwait(false);
+    }
+}
