@@ -39,11 +39,21 @@ internal sealed class CliIo
         };
     }
 
-    public static IAnsiConsole Create(TextWriter writer, bool plain, bool interactive) => AnsiConsole.Create(new AnsiConsoleSettings
+    public static IAnsiConsole Create(TextWriter writer, bool plain, bool interactive)
     {
-        Out = new AnsiConsoleOutput(writer),
-        Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
-        ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-        Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!interactive)
+        {
+            // Piped into a file or grep, a table keeps each row on one line instead of wrapping at 80 columns.
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
 }

@@ -31,6 +31,12 @@ internal static class OrchestrationCommands
             await io.Error.WriteLineAsync("warning: " + warning).ConfigureAwait(false);
         }
 
+        // A run whose host died is shown as failed, never as still running.
+        foreach (var lost in await orchestration.Orchestrator.RecoverLostRunsAsync(ct).ConfigureAwait(false))
+        {
+            await io.Error.WriteLineAsync($"run {lost} marked FAILURE: its host is gone").ConfigureAwait(false);
+        }
+
         return orchestration;
     }
 

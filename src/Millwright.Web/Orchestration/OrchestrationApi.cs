@@ -175,19 +175,23 @@ internal static class OrchestrationApi
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
             return Results.Json(await o.Orchestrator.GetInstigatorsAsync(ct).ConfigureAwait(false), OperationsJson.Options);
         });
-        api.MapPost("/instigators/{name}/{action:regex(^(start|stop)$)}", async (string name, string action, OrchestrationHost host, CancellationToken ct) =>
+        foreach (var (action, running) in new[] { ("start", true), ("stop", false) })
         {
-            var o = await ReadyAsync(host, ct).ConfigureAwait(false);
-            try
+            api.MapPost($"/instigators/{{name}}/{action}", async (string name, OrchestrationHost host, CancellationToken ct) =>
             {
-                await o.Orchestrator.SetInstigatorRunningAsync(name, action == "start", ct).ConfigureAwait(false);
-                return Results.Json((await o.Orchestrator.GetInstigatorsAsync(ct).ConfigureAwait(false)).Single(i => i.Name == name), OperationsJson.Options);
-            }
-            catch (OrchestrationException e)
-            {
-                return Results.Problem(statusCode: 404, title: "Not found", detail: e.Message);
-            }
-        });
+                var o = await ReadyAsync(host, ct).ConfigureAwait(false);
+                try
+                {
+                    await o.Orchestrator.SetInstigatorRunningAsync(name, running, ct).ConfigureAwait(false);
+                    return Results.Json((await o.Orchestrator.GetInstigatorsAsync(ct).ConfigureAwait(false)).Single(i => i.Name == name), OperationsJson.Options);
+                }
+                catch (OrchestrationException e)
+                {
+                    return Results.Problem(statusCode: 404, title: "Not found", detail: e.Message);
+                }
+            });
+        }
+
         api.MapGet("/daemon", async (OrchestrationHost host, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
