@@ -28,6 +28,24 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Orchestration_state_defaults_to_sqlite_and_its_limits_are_checked()
+    {
+        var defaults = SettingsLoader.Load(WorkspaceLayout.At(_root), environment: NoEnvironment).Settings.Orchestration;
+        Assert.Equal(StoreProvider.Sqlite, defaults.Store.Provider);
+        Assert.Equal(Path.Combine(_root, ".millwright", "orchestration.db"), defaults.Store.Path);
+        Assert.Equal((4, 30), (defaults.MaxConcurrentRuns, defaults.RetentionDays));
+
+        var layout = Write("orchestration:\n  provider: postgres\n  connection: Host=db;Database=m;Username=u;Password=${PW}\n  max_concurrent_runs: 8\n  retention_days: 7\n");
+        var pg = SettingsLoader.Load(layout, environment: new Dictionary<string, string> { ["PW"] = "s3cr3t" }).Settings;
+        Assert.Equal((StoreProvider.Postgres, 8, 7), (pg.Orchestration.Store.Provider, pg.Orchestration.MaxConcurrentRuns, pg.Orchestration.RetentionDays));
+        Assert.Contains(pg.Describe(), kv => kv.Key == "orchestration.connection" && !kv.Value.Contains("s3cr3t", StringComparison.Ordinal));
+
+        var bad = Write("orchestration:\n  max_concurrent_runs: lots\n");
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(bad, environment: NoEnvironment));
+        Assert.Contains("orchestration.max_concurrent_runs must be a whole number from 1 to 1000, not 'lots'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Environment_overrides_the_file_and_command_line_overrides_both()
     {
         var layout = Write("name: plant\nweb:\n  port: 6000\n  host: 0.0.0.0\n");

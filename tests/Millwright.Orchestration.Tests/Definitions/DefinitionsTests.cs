@@ -78,3 +78,14 @@ public sealed class DefinitionsTests
         Assert.Equal(["raw", "default"], defs.Assets.Select(a => a.GroupName));
     }
 }
+
+public sealed class DependencyRulesTests
+{
+    [Fact]
+    public void The_orchestrator_knows_no_modeling_engine_no_web_and_no_cli()
+    {
+        var references = typeof(Orchestrator).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, r => r.StartsWith("Millwright.", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || r.StartsWith("System.CommandLine", StringComparison.Ordinal) || r.StartsWith("Spectre", StringComparison.Ordinal));
+    }
+}

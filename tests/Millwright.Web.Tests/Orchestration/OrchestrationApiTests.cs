@@ -1,0 +1,170 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Millwright.Workspace;
+
+namespace Millwright.Web.Tests.Orchestration;
+
+public sealed class OrchestrationApiTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-orch-api-").FullName;
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var pipeline = Path.Combine(_root, "pipelines", "demo");
+        Directory.CreateDirectory(pipeline);
+        File.WriteAllText(Path.Combine(pipeline, "pipeline.yml"), """
+            assets:
+              - key: raw/numbers
+                sql: select range as n from range(5)
+              - key: report
+                deps: [raw/numbers]
+                sql: select count(*) as n from raw.numbers
+              - key: broken
+                command: ["sh", "-c", "echo no such file >&2; exit 2"]
+            sensors:
+              - name: landing
+                kind: file
+                path: landing
+                target: raw/numbers
+                running: false
+            """);
+        var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), new Dictionary<string, string> { ["web.port"] = "0" }, new Dictionary<string, string>());
+        _app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
+        await _app.StartAsync(Ct);
+        _http = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>Follows a run's event stream (server-sent events) until it ends; returns the event types seen.</summary>
+    private async Task<List<string>> FollowAsync(string runId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orchestration/runs/{runId}/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        var types = new List<string>();
+        while (await reader.ReadLineAsync(Ct) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                types.Add(line["event: ".Length..]);
+                if (types[^1] == "end")
+                {
+                    break;
+                }
+            }
+        }
+
+        return types;
+    }
+
+    [Fact]
+    public async Task A_launched_run_is_executed_by_the_daemon_and_its_events_stream_until_it_ends()
+    {
+        var assets = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets", Ct);
+        Assert.Equal(["broken", "raw/numbers", "report"], assets.EnumerateArray().Select(a => a.GetProperty("key").GetString()!).Order());
+        Assert.All(assets.EnumerateArray(), a => Assert.Equal("MISSING", a.GetProperty("status").GetString()));
+
+        var launch = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers+", tags = new Dictionary<string, string> { ["who"] = "api-test" } }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, launch.StatusCode);
+        var run = await launch.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("QUEUED", run.GetProperty("status").GetString());
+        var id = run.GetProperty("runId").GetString()!;
+
+        var types = await FollowAsync(id);
+        Assert.Equal("RUN_QUEUED", types[0]);
+        Assert.Contains("RUN_START", types);
+        Assert.Equal(2, types.Count(t => t == "ASSET_MATERIALIZATION"));
+        Assert.Equal(["RUN_SUCCESS", "end"], types.TakeLast(2));
+
+        var done = await _http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
+        Assert.Equal("SUCCESS", done.GetProperty("status").GetString());
+        Assert.Equal("api-test", done.GetProperty("tags").GetProperty("who").GetString());
+        var report = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/report", Ct);
+        Assert.Equal("MATERIALIZED", report.GetProperty("asset").GetProperty("status").GetString());
+        Assert.Equal(1, report.GetProperty("asset").GetProperty("metadata").GetProperty("row_count").GetInt64());
+        Assert.Equal(["raw/numbers"], report.GetProperty("asset").GetProperty("deps").EnumerateArray().Select(d => d.GetString()));
+
+        var events = await _http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}/events?after=0", Ct);
+        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "ASSET_MATERIALIZATION" && e.GetProperty("asset").GetString() == "report");
+
+        var graph = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/graph", Ct);
+        var edge = Assert.Single(graph.GetProperty("edges").EnumerateArray());
+        Assert.Equal(("raw/numbers", "report"), (edge.GetProperty("from").GetString(), edge.GetProperty("to").GetString()));
+    }
+
+    [Fact]
+    public async Task A_failed_run_can_be_re_executed_and_bad_requests_get_problems()
+    {
+        var launch = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "broken" }, Ct);
+        var id = (await launch.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("runId").GetString()!;
+        Assert.Equal("RUN_FAILURE", (await FollowAsync(id))[^2]);
+        var failed = await _http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
+        Assert.Contains("exited with code 2: no such file", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var again = await _http.PostAsync($"/api/orchestration/runs/{id}/reexecute", null, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(id, (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("parentRunId").GetString());
+
+        var unknown = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "+nowhere" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("no asset nowhere", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/runs/0123", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/assets/nope", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"/api/orchestration/runs/{id}/cancel", null, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sensors_are_listed_and_started_through_the_api()
+    {
+        var list = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/instigators", Ct);
+        var landing = Assert.Single(list.EnumerateArray());
+        Assert.False(landing.GetProperty("running").GetBoolean());
+        var started = await _http.PostAsync("/api/orchestration/instigators/landing/start", null, Ct);
+        Assert.True((await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("running").GetBoolean());
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync("/api/orchestration/instigators/nope/stop", null, Ct)).StatusCode);
+        var daemon = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/daemon", Ct);
+        Assert.Contains("sqlite", daemon.GetProperty("storage").GetString(), StringComparison.Ordinal);
+    }
+}
+
+public sealed class BrokenPipelineApiTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-orch-broken-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task A_pipeline_that_does_not_load_gives_503_with_the_reason_and_the_rest_keeps_serving()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Directory.CreateDirectory(Path.Combine(_root, "pipelines", "bad"));
+        File.WriteAllText(Path.Combine(_root, "pipelines", "bad", "pipeline.yml"), "assets:\n  - key: x\n    sql: select 1\n    deps: [ghost]\n");
+        var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), new Dictionary<string, string> { ["web.port"] = "0" }, new Dictionary<string, string>());
+        var app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
+        await using var _ = app;
+        await app.StartAsync(ct);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+
+        var response = await http.GetAsync("/api/orchestration/assets", ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("asset x depends on ghost, which is not defined", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", ct)).StatusCode);
+    }
+}
