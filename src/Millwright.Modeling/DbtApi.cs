@@ -51,6 +51,9 @@ public sealed record DbtOptions
 
     public string? OperationArgs { get; init; }
 
+    /// <summary>Whether parse and ls write target/manifest.json (an orchestrator listing a project turns this off).</summary>
+    public bool WriteArtifacts { get; init; } = true;
+
     /// <summary>For ls: only these resource types (model, seed, test, source).</summary>
     public IReadOnlyList<string> ResourceTypes { get; init; } = [];
 

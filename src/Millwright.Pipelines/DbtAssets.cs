@@ -23,7 +23,7 @@ internal static class DbtAssets
         DbtRunSummary listing;
         try
         {
-            listing = await DbtRunner.RunAsync(DbtCommand.List, baseOptions, cancellationToken).ConfigureAwait(false);
+            listing = await DbtRunner.RunAsync(DbtCommand.List, baseOptions with { WriteArtifacts = false }, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelingException e)
         {

@@ -52,6 +52,9 @@ public sealed class HealthApiTests : IAsyncDisposable
         Assert.Equal("duckdb", warehouse.GetProperty("provider").GetString());
         Assert.StartsWith("DuckDB v", warehouse.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("sqlite", body.RootElement.GetProperty("stores").GetProperty("operations").GetProperty("provider").GetString());
+        var orchestration = body.RootElement.GetProperty("stores").GetProperty("orchestration");
+        Assert.Equal(("sqlite", "healthy"), (orchestration.GetProperty("provider").GetString(), orchestration.GetProperty("status").GetString()));
+        Assert.StartsWith("0 assets in 0 pipeline(s)", orchestration.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_root, ".millwright", "warehouse.duckdb")));
     }
 

@@ -72,7 +72,11 @@ public static class DbtRunner
                 .OrderBy(n => n.UniqueId, StringComparer.Ordinal)
                 .Select(Describe)
                 .ToList();
-            await ArtifactWriter.WriteManifestAsync(targetPath, runtime, manifest, cancellationToken).ConfigureAwait(false);
+            if (options.WriteArtifacts)
+            {
+                await ArtifactWriter.WriteManifestAsync(targetPath, runtime, manifest, cancellationToken).ConfigureAwait(false);
+            }
+
             return new DbtRunSummary(command, [], listed, clock.Elapsed, warnings, targetPath);
         }
 

@@ -6,7 +6,7 @@ using Millwright.Workspace;
 namespace Millwright.Web.Health;
 
 /// <summary>Checks each configured store: the warehouse, and the operational store.</summary>
-internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations)
+internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations, Orchestration.OrchestrationHost orchestration)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -14,7 +14,8 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
     {
         var checks = await Task.WhenAll(
             CheckWarehouseAsync(cancellationToken),
-            CheckOperationsAsync(cancellationToken)).ConfigureAwait(false);
+            CheckOperationsAsync(cancellationToken),
+            TimedAsync("orchestration", settings.Orchestration.Store, CheckOrchestrationAsync, cancellationToken)).ConfigureAwait(false);
         var healthy = checks.All(c => c.Status == "healthy");
         return new HealthReport(healthy ? "healthy" : "unhealthy", settings.Name, checks.ToDictionary(c => c.Store, c => c));
     }
@@ -24,6 +25,23 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
 
     private Task<StoreCheck> CheckOperationsAsync(CancellationToken cancellationToken) =>
         TimedAsync("operations", settings.Operations, operations.CheckAsync, cancellationToken);
+
+    /// <summary>The pipelines loaded and the orchestration storage answers; the detail names the daemon's holder.</summary>
+    private async Task<string> CheckOrchestrationAsync(CancellationToken cancellationToken)
+    {
+        Pipelines.WorkspaceOrchestration loaded;
+        try
+        {
+            loaded = await orchestration.ReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"pipelines did not load: {e.Message}", e);
+        }
+
+        var lease = await loaded.Storage.GetLeaseAsync(Millwright.Orchestration.Daemon.OrchestrationDaemon.LeaseName, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+        return $"{loaded.Orchestrator.Definitions.TopologicalOrder.Count} assets in {loaded.Pipelines.Pipelines.Count} pipeline(s); daemon {(lease is { } l ? "held by " + l.Holder : "not running")}";
+    }
 
     private static async Task<StoreCheck> TimedAsync(string name, StoreSettings store, Func<CancellationToken, Task<string>> probe, CancellationToken cancellationToken)
     {

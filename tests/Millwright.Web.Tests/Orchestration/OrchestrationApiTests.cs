@@ -151,7 +151,7 @@ public sealed class BrokenPipelineApiTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public async Task A_pipeline_that_does_not_load_gives_503_with_the_reason_and_the_rest_keeps_serving()
+    public async Task A_pipeline_that_does_not_load_gives_503_with_the_reason_in_the_api_and_health_and_the_rest_keeps_serving()
     {
         var ct = TestContext.Current.CancellationToken;
         Directory.CreateDirectory(Path.Combine(_root, "pipelines", "bad"));
@@ -165,6 +165,10 @@ public sealed class BrokenPipelineApiTests : IDisposable
         var response = await http.GetAsync("/api/orchestration/assets", ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("asset x depends on ghost, which is not defined", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", ct)).StatusCode);
+        var health = await http.GetAsync("/health", ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        var report = await health.Content.ReadAsStringAsync(ct);
+        Assert.Contains("pipelines did not load", report, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/ops/vehicles", ct)).StatusCode);
     }
 }
