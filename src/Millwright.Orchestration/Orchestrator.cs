@@ -167,27 +167,16 @@ public sealed class Orchestrator : IAsyncDisposable
             }
 
             var done = new HashSet<string>(StringComparer.Ordinal);
-            for (long after = 0; ;)
+            await foreach (var e in Storage.ReadRunEventsAsync(runId, cancellationToken).ConfigureAwait(false))
             {
-                var events = await Storage.GetRunEventsAsync(runId, after, 5000, cancellationToken).ConfigureAwait(false);
-                if (events.Count == 0)
+                if (e.Type == EventTypes.Materialization && e.AssetKey is { } key)
                 {
-                    break;
+                    done.Add(key);
                 }
-
-                foreach (var e in events)
+                else if (e.Type == EventTypes.CheckEvaluation && e.AssetKey is { } checkedKey && e.Data is { } data && data.Contains("\"passed\":false", StringComparison.Ordinal) && data.Contains("\"blocking\":true", StringComparison.Ordinal))
                 {
-                    if (e.Type == EventTypes.Materialization && e.AssetKey is { } key)
-                    {
-                        done.Add(key);
-                    }
-                    else if (e.Type == EventTypes.CheckEvaluation && e.AssetKey is { } checkedKey && e.Data is { } data && data.Contains("\"passed\":false", StringComparison.Ordinal) && data.Contains("\"blocking\":true", StringComparison.Ordinal))
-                    {
-                        done.Remove(checkedKey);
-                    }
+                    done.Remove(checkedKey);
                 }
-
-                after = events[^1].Id;
             }
 
             assets = assets.Where(a => !done.Contains(a.Path)).ToList();
@@ -389,16 +378,12 @@ public sealed class Orchestrator : IAsyncDisposable
             if (await Storage.TransitionRunAsync(run.RunId, [RunStatus.Starting, RunStatus.Started, RunStatus.Canceling], RunStatus.Failure, now, failure: reason, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var materialized = new HashSet<string>(StringComparer.Ordinal);
-                for (long after = 0; ;)
+                await foreach (var e in Storage.ReadRunEventsAsync(run.RunId, cancellationToken).ConfigureAwait(false))
                 {
-                    var page = await Storage.GetRunEventsAsync(run.RunId, after, 5000, cancellationToken).ConfigureAwait(false);
-                    if (page.Count == 0)
+                    if (e.Type == EventTypes.Materialization && e.AssetKey is { } key)
                     {
-                        break;
+                        materialized.Add(key);
                     }
-
-                    materialized.UnionWith(page.Where(e => e.Type == EventTypes.Materialization && e.AssetKey is not null).Select(e => e.AssetKey!));
-                    after = page[^1].Id;
                 }
 
                 var events = run.Assets.Where(a => !materialized.Contains(a)).Select(a => new EventRecord

@@ -54,16 +54,11 @@ internal static class Events
     public static async Task<List<EventRecord>> AllAsync(IOrchestrationStorage storage, string runId)
     {
         var all = new List<EventRecord>();
-        for (long after = 0; ;)
+        await foreach (var e in storage.ReadRunEventsAsync(runId, CancellationToken.None))
         {
-            var page = await storage.GetRunEventsAsync(runId, after, 1000, CancellationToken.None);
-            if (page.Count == 0)
-            {
-                return all;
-            }
-
-            all.AddRange(page);
-            after = page[^1].Id;
+            all.Add(e);
         }
+
+        return all;
     }
 }

@@ -197,20 +197,9 @@ internal static class OrchestrationCommands
                 await io.Out.WriteLineAsync($"tag        {k}={v}").ConfigureAwait(false);
             }
 
-            for (long after = 0; ;)
+            await foreach (var e in o.Storage.ReadRunEventsAsync(run.RunId, ct).ConfigureAwait(false))
             {
-                var events = await o.Storage.GetRunEventsAsync(run.RunId, after, 1000, ct).ConfigureAwait(false);
-                if (events.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var e in events)
-                {
-                    await io.Out.WriteLineAsync($"{e.Timestamp.ToLocalTime():HH:mm:ss.fff}  {e.Type,-22} {e.StepKey ?? ""}{(e.StepKey is null ? "" : "  ")}{e.Message}").ConfigureAwait(false);
-                }
-
-                after = events[^1].Id;
+                await io.Out.WriteLineAsync($"{e.Timestamp.ToLocalTime():HH:mm:ss.fff}  {e.Type,-22} {e.StepKey ?? ""}{(e.StepKey is null ? "" : "  ")}{e.Message}").ConfigureAwait(false);
             }
 
             return MillwrightCli.Ok;
