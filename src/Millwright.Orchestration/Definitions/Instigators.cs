@@ -117,20 +117,28 @@ public static class Sensors
             }
 
             var requests = new List<RunRequest>();
-            var next = new SortedDictionary<string, string>(seen, StringComparer.Ordinal);
+
+            // The cursor keeps only files still there, so it does not grow with every file ever dropped.
+            var next = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var file in Directory.EnumerateFiles(folder, pattern).Order(StringComparer.Ordinal))
             {
                 var info = new FileInfo(file);
                 var modified = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero);
+                var relative = Path.GetRelativePath(folder, file);
                 if (context.Now - modified < quiet)
                 {
+                    if (seen.TryGetValue(relative, out var previous))
+                    {
+                        next[relative] = previous;
+                    }
+
                     continue;
                 }
 
                 var stamp = $"{info.Length}@{modified.ToUnixTimeMilliseconds()}";
-                var relative = Path.GetRelativePath(folder, file);
                 if (seen.TryGetValue(relative, out var known) && known == stamp)
                 {
+                    next[relative] = known;
                     continue;
                 }
 
@@ -142,9 +150,10 @@ public static class Sensors
                 });
             }
 
+            var cursor = System.Text.Json.JsonSerializer.Serialize(next);
             return Task.FromResult(requests.Count == 0
-                ? SensorResult.Skip($"no new files matching {pattern} in {folder}")
-                : new SensorResult { RunRequests = requests, Cursor = System.Text.Json.JsonSerializer.Serialize(next) });
+                ? SensorResult.Skip($"no new files matching {pattern} in {folder}", cursor)
+                : new SensorResult { RunRequests = requests, Cursor = cursor });
         })
         {
             Target = target,

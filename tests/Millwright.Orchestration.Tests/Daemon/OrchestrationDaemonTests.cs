@@ -115,6 +115,12 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         File.SetLastWriteTimeUtc(file, _clock.GetUtcNow().UtcDateTime.AddSeconds(-3));
         _clock.Advance(TimeSpan.FromSeconds(6));
         Assert.Single((await daemon.PassAsync(Ct)).SubmittedRuns);
+
+        // A processed file that is moved away leaves the cursor.
+        File.Move(file, Path.Combine(_files.Directory, "archived.csv"));
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Empty((await daemon.PassAsync(Ct)).SubmittedRuns);
+        Assert.Equal("{}", (await _storage.GetInstigatorAsync("landing", Ct))!.Cursor);
     }
 
     [Fact]
