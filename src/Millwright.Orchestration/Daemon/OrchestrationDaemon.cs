@@ -282,84 +282,160 @@ public sealed class OrchestrationDaemon
         var now = Now;
         var state = await StateAsync(AutomationState, "automation", true, cancellationToken).ConfigureAwait(false);
         var cursor = state.Cursor is null ? [] : JsonSerializer.Deserialize<Dictionary<string, long>>(state.Cursor) ?? [];
-        var statuses = (await Storage.GetAssetStatusAsync(null, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal);
+        var dynamic = await _orchestrator.DynamicKeysAsync(cancellationToken).ConfigureAwait(false);
+        var status = new AutomationStatus(Storage, cancellationToken);
         var active = await Storage.GetRunsAsync(new RunFilter { Statuses = [RunStatus.Queued, RunStatus.Starting, RunStatus.Started, RunStatus.Canceling], Limit = 1000 }, cancellationToken).ConfigureAwait(false);
-        var busy = active.SelectMany(r => r.Assets).ToHashSet(StringComparer.Ordinal);
-        var requested = new List<AssetKey>();
-        long? Id(AssetKey key) => statuses.TryGetValue(key.Path, out var s) ? s.LastMaterializationId : null;
-        DateTimeOffset? At(AssetKey key) => statuses.TryGetValue(key.Path, out var s) ? s.LastMaterializationAt : null;
-        bool Present(AssetKey key) => Id(key) is not null || Definitions.Owner(key).IsExternal;
+        var busy = active.SelectMany(r => r.Assets.Select(a => (a, r.PartitionKey ?? ""))).ToHashSet();
+        var requested = new List<(AssetKey Asset, string? Partition)>();
 
         foreach (var spec in automated)
         {
-            if (spec.Partitions is not null)
+            var condition = spec.Automation!;
+            long? pendingSince = null;
+            if (condition.Kind == AutomationKind.OnCron)
             {
-                // Partitioned assets are kept up to date by schedules and backfills; automation covers unpartitioned ones.
-                continue;
+                var key = "cron:" + spec.Key.Path;
+                var pendingKey = "pending:" + spec.Key.Path;
+                if (!cursor.TryGetValue(key, out var lastTick))
+                {
+                    cursor[key] = now.ToUnixTimeMilliseconds();
+                    continue;
+                }
+
+                var expression = CronText.Parse(condition.Cron!, $"automation of {spec.Key}");
+                var zone = TimeWindowPartitions.FindZone(condition.TimeZone);
+                var latest = expression.GetOccurrences(DateTimeOffset.FromUnixTimeMilliseconds(lastTick).UtcDateTime, now.UtcDateTime, zone, fromInclusive: false, toInclusive: true).LastOrDefault();
+                if (latest != default)
+                {
+                    cursor[key] = new DateTimeOffset(latest, TimeSpan.Zero).ToUnixTimeMilliseconds();
+                    cursor[pendingKey] = cursor[key];
+                }
+
+                if (!cursor.TryGetValue(pendingKey, out var since))
+                {
+                    continue;
+                }
+
+                pendingSince = since;
             }
 
-            var deps = spec.Deps.Select(d => d.Asset).ToList();
-            var inProgress = busy.Contains(spec.Key.Path) || deps.Any(d => busy.Contains(d.Path));
-            var condition = spec.Automation!;
-            switch (condition.Kind)
+            // Unpartitioned assets are judged as a whole; partitioned ones on their latest time window (every key of
+            // static and dynamic partitions), each against the upstream partitions it maps to.
+            foreach (var partition in AutomationKeys(spec, now, dynamic))
             {
-                case AutomationKind.Eager:
-                    if (!inProgress && deps.Count > 0 && deps.All(Present) && deps.Any(d => Id(d) is { } up && (Id(spec.Key) is not { } own || up > own)))
+                if (busy.Contains((spec.Key.Path, partition ?? "")))
+                {
+                    continue;
+                }
+
+                var own = await status.GetAsync(spec.Key, partition).ConfigureAwait(false);
+                var upstream = new List<AssetStatusRecord?>();
+                var upstreamBusy = false;
+                foreach (var dep in spec.Deps)
+                {
+                    var depSpec = Definitions.Spec(dep.Asset);
+                    if (Definitions.Owner(dep.Asset).IsExternal)
                     {
-                        requested.Add(spec.Key);
+                        continue;
                     }
 
-                    break;
-                case AutomationKind.OnMissing:
-                    if (!inProgress && Id(spec.Key) is null && deps.All(Present))
+                    var keys = depSpec.Partitions is null
+                        ? [(string?)null]
+                        : (dep.Mapping ?? PartitionMapping.Default).UpstreamKeys(partition, spec.Partitions, depSpec.Partitions, now, n => dynamic(n)).Select(k => (string?)k).ToList();
+                    foreach (var key in keys)
                     {
-                        requested.Add(spec.Key);
+                        upstreamBusy |= busy.Contains((dep.Asset.Path, key ?? ""));
+                        upstream.Add(await status.GetAsync(dep.Asset, key).ConfigureAwait(false));
                     }
+                }
 
-                    break;
-                case AutomationKind.OnCron:
-                    var key = "cron:" + spec.Key.Path;
-                    var pendingKey = "pending:" + spec.Key.Path;
-                    if (!cursor.TryGetValue(key, out var lastTick))
-                    {
-                        cursor[key] = now.ToUnixTimeMilliseconds();
-                        break;
-                    }
+                if (upstreamBusy)
+                {
+                    continue;
+                }
 
-                    var expression = CronText.Parse(condition.Cron!, $"automation of {spec.Key}");
-                    var zone = TimeWindowPartitions.FindZone(condition.TimeZone);
-                    var latest = expression.GetOccurrences(DateTimeOffset.FromUnixTimeMilliseconds(lastTick).UtcDateTime, now.UtcDateTime, zone, fromInclusive: false, toInclusive: true).LastOrDefault();
-                    if (latest != default)
-                    {
-                        cursor[key] = new DateTimeOffset(latest, TimeSpan.Zero).ToUnixTimeMilliseconds();
-                        cursor[pendingKey] = cursor[key];
-                    }
+                var present = upstream.All(u => u?.LastMaterializationId is not null);
+                var wanted = condition.Kind switch
+                {
+                    AutomationKind.Eager => upstream.Count > 0 && present && upstream.Any(u => own?.LastMaterializationId is not { } mine || u!.LastMaterializationId > mine),
+                    AutomationKind.OnMissing => own?.LastMaterializationId is null && present,
+                    _ => present && upstream.All(u => u!.LastMaterializationAt!.Value.ToUnixTimeMilliseconds() >= pendingSince),
+                };
+                if (wanted)
+                {
+                    requested.Add((spec.Key, partition));
+                }
+            }
 
-                    if (cursor.TryGetValue(pendingKey, out var pendingSince) && !inProgress
-                        && deps.All(d => Definitions.Owner(d).IsExternal || At(d) is { } at && at.ToUnixTimeMilliseconds() >= pendingSince))
-                    {
-                        requested.Add(spec.Key);
-                        cursor.Remove(pendingKey);
-                    }
-
-                    break;
+            if (condition.Kind == AutomationKind.OnCron && requested.Any(r => r.Asset == spec.Key))
+            {
+                cursor.Remove("pending:" + spec.Key.Path);
             }
         }
 
         var submitted = new List<string>();
-        if (requested.Count > 0)
+        foreach (var group in requested.GroupBy(r => r.Partition))
         {
+            var assets = group.Select(r => r.Asset).ToList();
             var run = await _orchestrator.PrepareAsync(new LaunchRequest
             {
-                Assets = requested,
+                Assets = assets,
+                PartitionKey = group.Key,
                 Instigator = "automation",
-                Tags = new Dictionary<string, string> { ["millwright/automation"] = string.Join(",", requested.Select(r => $"{r}:{Definitions.Spec(r).Automation}")) },
+                Tags = new Dictionary<string, string> { ["millwright/automation"] = string.Join(",", assets.Select(r => $"{r}:{Definitions.Spec(r).Automation}")) },
             }, cancellationToken).ConfigureAwait(false);
             submitted.AddRange((await _orchestrator.SubmitManyAsync([run], cancellationToken).ConfigureAwait(false)).Select(r => r.RunId));
         }
 
         await Storage.SetInstigatorAsync(state with { Cursor = JsonSerializer.Serialize(cursor), UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
         return submitted;
+    }
+
+    /// <summary>The partitions automation looks at: none for an unpartitioned asset (null), else the latest time window or every other key.</summary>
+    private static IEnumerable<string?> AutomationKeys(AssetSpec spec, DateTimeOffset now, Func<string, IReadOnlyList<string>> dynamic)
+    {
+        if (spec.Partitions is null)
+        {
+            return [null];
+        }
+
+        var keys = spec.Partitions.GetKeys(now, n => dynamic(n));
+        return spec.Partitions switch
+        {
+            TimeWindowPartitions => keys.Count > 0 ? [keys[^1]] : [],
+            MultiPartitions multi when multi.Dimensions.Any(d => d.Value is TimeWindowPartitions) =>
+                LatestWindow(multi, keys),
+            _ => keys.TakeLast(100),
+        };
+    }
+
+    private static IEnumerable<string?> LatestWindow(MultiPartitions multi, IReadOnlyList<string> keys)
+    {
+        var time = multi.Dimensions.First(d => d.Value is TimeWindowPartitions).Key;
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var latest = keys.Select(k => multi.Split(k)[time]).Max(StringComparer.Ordinal);
+        return keys.Where(k => multi.Split(k)[time] == latest).Take(100);
+    }
+
+    /// <summary>Asset and partition status read once per pass.</summary>
+    private sealed class AutomationStatus(IOrchestrationStorage storage, CancellationToken cancellationToken)
+    {
+        private readonly Dictionary<string, Dictionary<string, AssetStatusRecord>> _byAsset = new(StringComparer.Ordinal);
+
+        public async Task<AssetStatusRecord?> GetAsync(AssetKey asset, string? partition)
+        {
+            if (!_byAsset.TryGetValue(asset.Path, out var rows))
+            {
+                rows = (await storage.GetAssetStatusAsync(asset.Path, cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.PartitionKey, StringComparer.Ordinal);
+                _byAsset[asset.Path] = rows;
+            }
+
+            return rows.GetValueOrDefault(partition ?? "");
+        }
     }
 
     private async Task<IReadOnlyList<string>> FreshnessAsync(CancellationToken cancellationToken)

@@ -314,3 +314,66 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         Assert.Null((await daemon.PassAsync(Ct)).Pruned);
     }
 }
+
+public sealed class PartitionedAutomationTests : IAsyncLifetime
+{
+    private readonly TempStore _files = new();
+    private readonly ManualClock _clock = new(new DateTimeOffset(2024, 3, 10, 6, 0, 0, TimeSpan.Zero));
+    private IOrchestrationStorage _storage = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _storage = await _files.OpenAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _storage.DisposeAsync();
+        await _files.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_daily_asset_follows_its_upstream_partition_and_a_monthly_rollup_waits_for_its_month()
+    {
+        var daily = new TimeWindowPartitions(PartitionCadence.Daily, new DateTime(2024, 2, 1));
+        var monthly = new TimeWindowPartitions(PartitionCadence.Monthly, new DateTime(2024, 1, 1));
+        var defs = Orchestration.Definitions.Definitions.Builder()
+            .Asset("readings", _ => Task.CompletedTask, a => a.Partitions(daily))
+            .Asset("daily_oee", _ => Task.CompletedTask, a => a.Partitions(daily).DependsOn("readings").Automation(AutomationCondition.Eager()))
+            .Asset("monthly_oee", _ => Task.CompletedTask, a => a.Partitions(monthly).DependsOn("daily_oee").Automation(AutomationCondition.OnMissing()))
+            .Build();
+        await using var orchestrator = new Orchestrator(defs, _storage, new OrchestratorOptions { TimeProvider = _clock });
+        var daemon = new OrchestrationDaemon(orchestrator);
+
+        async Task<List<string>> Requested()
+        {
+            var pass = await daemon.PassAsync(Ct);
+            await orchestrator.WhenIdleAsync();
+            var runs = new List<string>();
+            foreach (var id in pass.SubmittedRuns)
+            {
+                var run = (await _storage.GetRunAsync(id, Ct))!;
+                runs.AddRange(run.Assets.Select(a => $"{a}[{run.PartitionKey}]"));
+            }
+
+            return runs;
+        }
+
+        Assert.Empty(await Requested());
+        await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "readings", PartitionKey = "2024-03-09" }, Ct);
+        Assert.Equal(["daily_oee[2024-03-09]"], await Requested());
+        Assert.Empty(await Requested());
+
+        // February's roll-up waits until every day of February is there.
+        await orchestrator.BackfillAsync("daily_oee", null, "2024-02-01", "2024-02-28", null, Ct);
+        await daemon.PassAsync(Ct);
+        for (var i = 0; i < 20 && (await _storage.GetBackfillsAsync(BackfillStatus.Requested, 10, Ct)).Count > 0; i++)
+        {
+            await daemon.PassAsync(Ct);
+            await orchestrator.WhenIdleAsync();
+        }
+
+        Assert.Empty(await Requested());
+        await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "daily_oee", PartitionKey = "2024-02-29" }, Ct);
+        Assert.Equal(["monthly_oee[2024-02-01]"], await Requested());
+    }
+}
