@@ -499,10 +499,41 @@ public sealed class Orchestrator : IAsyncDisposable
             : new PartitionView(key, "MISSING", null, null)).ToList();
     }
 
+    /// <summary>The dynamic partition sets the definitions use.</summary>
+    public IReadOnlyList<string> DynamicPartitionSets => DynamicDefinitions().Select(d => d.Name).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>Adds keys to a dynamic partition set (keys already there are left as they are).</summary>
+    public async Task AddDynamicPartitionsAsync(string name, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        var set = DynamicSet(name);
+        foreach (var key in keys)
+        {
+            set.ValidateKey(key);
+        }
+
+        await Storage.AddDynamicPartitionsAsync(name, keys, Now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a key from a dynamic partition set; its materializations stay in the event log.</summary>
+    public async Task RemoveDynamicPartitionAsync(string name, string key, CancellationToken cancellationToken = default)
+    {
+        DynamicSet(name);
+        await Storage.DeleteDynamicPartitionAsync(name, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private IEnumerable<DynamicPartitions> DynamicDefinitions() => Definitions.Assets
+        .Select(s => s.Partitions)
+        .SelectMany(p => p is MultiPartitions m ? m.Dimensions.Select(d => d.Value) : p is null ? [] : [p])
+        .OfType<DynamicPartitions>();
+
+    private DynamicPartitions DynamicSet(string name) =>
+        DynamicDefinitions().FirstOrDefault(d => d.Name == name)
+        ?? throw new OrchestrationException($"no asset uses dynamic partitions '{name}' (sets: {string.Join(", ", DynamicPartitionSets)})");
+
     /// <summary>Reads every dynamic partition set the definitions use, once.</summary>
     internal async Task<Func<string, IReadOnlyList<string>>> DynamicKeysAsync(CancellationToken cancellationToken)
     {
-        var names = Definitions.Assets.Select(s => s.Partitions).SelectMany(p => p is MultiPartitions m ? m.Dimensions.Select(d => d.Value) : p is null ? [] : [p]).OfType<DynamicPartitions>().Select(d => d.Name).Distinct().ToList();
+        var names = DynamicPartitionSets;
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var name in names)
         {

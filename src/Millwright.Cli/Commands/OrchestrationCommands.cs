@@ -18,6 +18,7 @@ internal static class OrchestrationCommands
         Backfill(context),
         Instigators(context, "schedules", "schedule"),
         Instigators(context, "sensors", "sensor"),
+        Partitions(context),
         Daemon(context),
     ];
 
@@ -117,6 +118,30 @@ internal static class OrchestrationCommands
             return MillwrightCli.Ok;
         });
         command.Subcommands.Add(ls);
+
+        var assetKey = new Argument<string>("asset") { Description = "A partitioned asset" };
+        var only = new Option<string?>("--status") { Description = "Only partitions in this state: MATERIALIZED, FAILED or MISSING" };
+        var partitionsOf = new Command("partitions", "Each partition of an asset and its state") { assetKey, only };
+        partitionsOf.SetAction(async (parsed, ct) =>
+        {
+            await using var o = await OpenAsync(context, parsed, ct).ConfigureAwait(false);
+            var key = parsed.GetValue(assetKey)!;
+            if (!o.Orchestrator.Definitions.Contains(key))
+            {
+                throw new CliException($"no asset {key}");
+            }
+
+            var table = new Table().AddColumns("partition", "status", "last materialized", "run");
+            var filter = parsed.GetValue(only)?.ToUpperInvariant();
+            foreach (var p in (await o.Orchestrator.GetPartitionsAsync(key, ct).ConfigureAwait(false)).Where(p => filter is null || p.Status == filter))
+            {
+                table.AddRow(Markup.Escape(p.Key), p.Status, p.LastMaterializedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-", p.RunId ?? "-");
+            }
+
+            context.Io.Console.Write(table);
+            return MillwrightCli.Ok;
+        });
+        command.Subcommands.Add(partitionsOf);
 
         var materializeSelect = new Option<string>("--select", "-s") { Description = "Assets to materialize, in selection syntax", Required = true };
         var exclude = new Option<string?>("--exclude") { Description = "Assets to leave out" };
@@ -338,6 +363,54 @@ internal static class OrchestrationCommands
             command.Subcommands.Add(sub);
         }
 
+        return command;
+    }
+
+    private static Command Partitions(CommandContext context)
+    {
+        var command = new Command("partitions", "Dynamic partition sets: list, add and remove keys");
+        var set = new Argument<string>("set") { Description = "The dynamic partition set" };
+        var ls = new Command("ls", "The keys of a dynamic partition set") { set };
+        ls.SetAction(async (parsed, ct) =>
+        {
+            await using var o = await OpenAsync(context, parsed, ct).ConfigureAwait(false);
+            var name = parsed.GetValue(set)!;
+            if (!o.Orchestrator.DynamicPartitionSets.Contains(name))
+            {
+                throw new CliException($"no asset uses dynamic partitions '{name}'");
+            }
+
+            foreach (var key in await o.Storage.GetDynamicPartitionsAsync(name, ct).ConfigureAwait(false))
+            {
+                await context.Io.Out.WriteLineAsync(key).ConfigureAwait(false);
+            }
+
+            return MillwrightCli.Ok;
+        });
+        command.Subcommands.Add(ls);
+
+        var addSet = new Argument<string>("set") { Description = "The dynamic partition set" };
+        var keys = new Argument<string[]>("keys") { Description = "Keys to add", Arity = ArgumentArity.OneOrMore };
+        var add = new Command("add", "Add keys to a dynamic partition set") { addSet, keys };
+        add.SetAction(async (parsed, ct) =>
+        {
+            await using var o = await OpenAsync(context, parsed, ct).ConfigureAwait(false);
+            await o.Orchestrator.AddDynamicPartitionsAsync(parsed.GetValue(addSet)!, parsed.GetValue(keys)!, ct).ConfigureAwait(false);
+            await context.Io.Out.WriteLineAsync($"{parsed.GetValue(keys)!.Length} key(s) in {parsed.GetValue(addSet)}").ConfigureAwait(false);
+            return MillwrightCli.Ok;
+        });
+        command.Subcommands.Add(add);
+
+        var rmSet = new Argument<string>("set") { Description = "The dynamic partition set" };
+        var rmKey = new Argument<string>("key") { Description = "The key to remove" };
+        var rm = new Command("rm", "Remove a key from a dynamic partition set") { rmSet, rmKey };
+        rm.SetAction(async (parsed, ct) =>
+        {
+            await using var o = await OpenAsync(context, parsed, ct).ConfigureAwait(false);
+            await o.Orchestrator.RemoveDynamicPartitionAsync(parsed.GetValue(rmSet)!, parsed.GetValue(rmKey)!, ct).ConfigureAwait(false);
+            return MillwrightCli.Ok;
+        });
+        command.Subcommands.Add(rm);
         return command;
     }
 

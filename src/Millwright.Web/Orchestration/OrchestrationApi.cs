@@ -192,6 +192,43 @@ internal static class OrchestrationApi
             });
         }
 
+        api.MapGet("/partitions/{name}", async (string name, OrchestrationHost host, CancellationToken ct) =>
+        {
+            var o = await ReadyAsync(host, ct).ConfigureAwait(false);
+            return o.Orchestrator.DynamicPartitionSets.Contains(name)
+                ? Results.Json(await o.Storage.GetDynamicPartitionsAsync(name, ct).ConfigureAwait(false), OperationsJson.Options)
+                : Results.Problem(statusCode: 404, title: "Not found", detail: $"no asset uses dynamic partitions '{name}'");
+        });
+        api.MapPost("/partitions/{name}", async (string name, PartitionKeysBody body, OrchestrationHost host, CancellationToken ct) =>
+        {
+            var o = await ReadyAsync(host, ct).ConfigureAwait(false);
+            if (!o.Orchestrator.DynamicPartitionSets.Contains(name))
+            {
+                return Results.Problem(statusCode: 404, title: "Not found", detail: $"no asset uses dynamic partitions '{name}'");
+            }
+
+            try
+            {
+                await o.Orchestrator.AddDynamicPartitionsAsync(name, body.Keys, ct).ConfigureAwait(false);
+            }
+            catch (OrchestrationException e)
+            {
+                return Invalid("keys", e.Message);
+            }
+
+            return Results.Json(await o.Storage.GetDynamicPartitionsAsync(name, ct).ConfigureAwait(false), OperationsJson.Options);
+        });
+        api.MapDelete("/partitions/{name}/{key}", async (string name, string key, OrchestrationHost host, CancellationToken ct) =>
+        {
+            var o = await ReadyAsync(host, ct).ConfigureAwait(false);
+            if (!o.Orchestrator.DynamicPartitionSets.Contains(name))
+            {
+                return Results.Problem(statusCode: 404, title: "Not found", detail: $"no asset uses dynamic partitions '{name}'");
+            }
+
+            await o.Orchestrator.RemoveDynamicPartitionAsync(name, key, ct).ConfigureAwait(false);
+            return Results.NoContent();
+        });
         api.MapGet("/daemon", async (OrchestrationHost host, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
@@ -317,6 +354,9 @@ internal static class OrchestrationApi
         data = e.Data is { } d ? JsonDocument.Parse(d).RootElement : (JsonElement?)null,
     };
 }
+
+/// <summary>POST /api/orchestration/partitions/{name}.</summary>
+internal sealed record PartitionKeysBody(IReadOnlyList<string> Keys);
 
 /// <summary>POST /api/orchestration/runs.</summary>
 internal sealed record LaunchBody(string? Selection, string? Exclude = null, string? Partition = null, Dictionary<string, string>? Tags = null, JsonElement? Config = null, int? Priority = null);

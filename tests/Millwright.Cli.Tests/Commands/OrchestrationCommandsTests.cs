@@ -25,6 +25,9 @@ public sealed class OrchestrationCommandsTests : IDisposable
                 command: sleep 60
               - key: flaky
                 command: test -f fixed
+              - key: per_plant
+                partitions: {dynamic: plants}
+                command: echo "plant $MILLWRIGHT_PARTITION"
             schedules:
               - name: hourly
                 cron: "0 * * * *"
@@ -106,6 +109,28 @@ public sealed class OrchestrationCommandsTests : IDisposable
         var bad = await _cli.RunAsync("backfill", "--select", "daily", "--from", "2024-13-01");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("partition '2024-13-01' is not a daily window key", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dynamic_partitions_are_added_from_the_command_line_and_each_partition_has_a_status()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("partitions", "add", "plants", "lyon", "turin")).ExitCode);
+        Assert.Equal(["lyon", "turin"], (await _cli.RunAsync("partitions", "ls", "plants")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(0, (await _cli.RunAsync("assets", "materialize", "-s", "per_plant", "--partition", "lyon")).ExitCode);
+        var unknown = await _cli.RunAsync("assets", "materialize", "-s", "per_plant", "--partition", "paris");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("partition 'paris' of per_plant is not in dynamic partitions 'plants'", unknown.Error, StringComparison.Ordinal);
+
+        var status = (await _cli.RunAsync("assets", "partitions", "per_plant")).Out.Split('\n');
+        Assert.Contains(status, l => l.Contains("lyon", StringComparison.Ordinal) && l.Contains("MATERIALIZED", StringComparison.Ordinal));
+        Assert.Contains(status, l => l.Contains("turin", StringComparison.Ordinal) && l.Contains("MISSING", StringComparison.Ordinal));
+        Assert.DoesNotContain("turin", (await _cli.RunAsync("assets", "partitions", "per_plant", "--status", "materialized")).Out, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await _cli.RunAsync("partitions", "rm", "plants", "turin")).ExitCode);
+        Assert.Equal("lyon", (await _cli.RunAsync("partitions", "ls", "plants")).Out.Trim());
+        var wrong = await _cli.RunAsync("partitions", "add", "lines", "l1");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("no asset uses dynamic partitions 'lines' (sets: plants)", wrong.Error, StringComparison.Ordinal);
     }
 
     [Fact]

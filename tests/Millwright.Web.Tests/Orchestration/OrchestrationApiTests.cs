@@ -30,6 +30,9 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
                 sql: select count(*) as n from raw.numbers
               - key: broken
                 command: ["sh", "-c", "echo no such file >&2; exit 2"]
+              - key: per_line
+                partitions: {dynamic: lines}
+                command: echo line
             sensors:
               - name: landing
                 kind: file
@@ -78,7 +81,7 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
     public async Task A_launched_run_is_executed_by_the_daemon_and_its_events_stream_until_it_ends()
     {
         var assets = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets", Ct);
-        Assert.Equal(["broken", "raw/numbers", "report"], assets.EnumerateArray().Select(a => a.GetProperty("key").GetString()!).Order());
+        Assert.Equal(["broken", "per_line", "raw/numbers", "report"], assets.EnumerateArray().Select(a => a.GetProperty("key").GetString()!).Order());
         Assert.All(assets.EnumerateArray(), a => Assert.Equal("MISSING", a.GetProperty("status").GetString()));
 
         var launch = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers+", tags = new Dictionary<string, string> { ["who"] = "api-test" } }, Ct);
@@ -128,6 +131,20 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/runs/0123", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/assets/nope", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"/api/orchestration/runs/{id}/cancel", null, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Dynamic_partition_keys_are_added_and_removed_through_the_api()
+    {
+        var added = await _http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["l1", "l2"] }, Ct);
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(["l1", "l2"], (await added.Content.ReadFromJsonAsync<string[]>(Ct))!);
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/orchestration/partitions/lines/l1", Ct)).StatusCode);
+        Assert.Equal(["l2"], (await _http.GetFromJsonAsync<string[]>("/api/orchestration/partitions/lines", Ct))!);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["a|b"] }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/partitions/plants", Ct)).StatusCode);
+        var detail = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/per_line", Ct);
+        Assert.Equal("MISSING", Assert.Single(detail.GetProperty("partitions").EnumerateArray()).GetProperty("status").GetString());
     }
 
     [Fact]
