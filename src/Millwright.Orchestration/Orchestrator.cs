@@ -334,8 +334,12 @@ public sealed class Orchestrator : IAsyncDisposable
             }
 
             var claimed = run with { Status = RunStatus.Started, Host = HostId };
+
+            // Registered before it starts, so a run that ends at once is also removed at once.
+            var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _background[run.RunId] = Task.Run(async () =>
             {
+                await registered.Task.ConfigureAwait(false);
                 try
                 {
                     await new RunExecution(this, claimed).ExecuteAsync(_shutdown.Token).ConfigureAwait(false);
@@ -345,6 +349,7 @@ public sealed class Orchestrator : IAsyncDisposable
                     _background.TryRemove(run.RunId, out _);
                 }
             }, CancellationToken.None);
+            registered.SetResult();
             launched++;
         }
 

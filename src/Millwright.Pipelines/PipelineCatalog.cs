@@ -111,6 +111,15 @@ public static class PipelineCatalog
                 }
 
                 string? dbtProject = null;
+                if (pipeline.Dbt is { Pool: null } unpooled)
+                {
+                    // Two builds of one project at once would write the same tables and target/ files: one at a time.
+                    // On DuckDB that is the warehouse's single-writer pool; on PostgreSQL a pool per project.
+                    var pool = options.Warehouse.Engine == WarehouseEngine.DuckDb ? WarehousePool : $"dbt:{pipeline.Name}";
+                    pools.TryAdd(pool, (1, "the built-in default"));
+                    pipeline.UseDbtPool(pool);
+                }
+
                 if (pipeline.Dbt is { } dbt)
                 {
                     var bridge = await DbtAssets.LoadAsync(pipeline, dbt, options, owned, cancellationToken).ConfigureAwait(false);

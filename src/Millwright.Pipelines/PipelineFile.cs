@@ -41,7 +41,8 @@ internal sealed record DbtDecl(string ProjectDir)
 
     public RetryPolicy? Retry { get; init; }
 
-    public string? Pool { get; init; } = PipelineCatalog.WarehousePool;
+    /// <summary>The pool its builds take; null for the default (see <see cref="PipelineCatalog"/>).</summary>
+    public string? Pool { get; init; }
 
     public AutomationCondition? Automation { get; init; }
 
@@ -74,6 +75,8 @@ internal sealed class PipelineFile
     public List<SensorDefinition> Sensors { get; } = [];
 
     public List<ScheduleDefinition> Schedules { get; } = [];
+
+    public void UseDbtPool(string pool) => Dbt = Dbt! with { Pool = pool };
 
     public static PipelineFile Read(string folder)
     {
@@ -127,7 +130,7 @@ internal sealed class PipelineFile
             {
                 Schema = dbt.String("schema"),
                 Retry = Retry(dbt.Get("retry")),
-                Pool = dbt.String("pool") ?? PipelineCatalog.WarehousePool,
+                Pool = dbt.String("pool"),
                 Automation = Automation(dbt.Get("automation")),
                 Group = dbt.String("group"),
                 Exclude = dbt.Strings("exclude"),

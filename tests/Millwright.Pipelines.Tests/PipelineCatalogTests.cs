@@ -39,6 +39,16 @@ public sealed class PipelineCatalogTests : IDisposable
         var plant = Assert.Single(loaded.Pipelines);
         Assert.Equal(("plant", 3, 1, 1), (plant.Name, plant.Assets, plant.Sensors, plant.Schedules));
         Assert.False(File.Exists(Path.Combine(_workspace.Plant, "target", "manifest.json")), "loading leaves the project's docs artifacts alone");
+        Assert.Equal(("warehouse", 1), (defs.Owner("stg_readings").Pool, defs.Pools["warehouse"]));
+    }
+
+    [Fact]
+    public async Task On_postgres_builds_of_one_dbt_project_still_go_one_at_a_time()
+    {
+        await using var loaded = await PipelineCatalog.LoadAsync(new PipelineOptions(_workspace.Pipelines, WarehouseOptions.Postgres(TestPostgres.ConnectionString)), Ct);
+        Assert.Equal("dbt:plant", loaded.Definitions.Owner("machine_torque").Pool);
+        Assert.Equal(1, loaded.Definitions.Pools["dbt:plant"]);
+        Assert.Equal(4, loaded.Definitions.Pools["warehouse"]);
     }
 
     [Fact]
