@@ -15,7 +15,7 @@ internal static class UpCommand
     {
         var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default: web.port, 5000; 0 picks a free port)" };
         var host = new Option<string?>("--host") { Description = "Address to listen on (default: web.host, 127.0.0.1)" };
-        var command = new Command("up", "Run Millwright: the web app, APIs and /health for this workspace, until Ctrl-C") { port, host };
+        var command = new Command("up", "Run Millwright: the web app, APIs, /health and the orchestration daemon for this workspace, until Ctrl-C") { port, host };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var io = context.Io;
@@ -50,6 +50,8 @@ internal static class UpCommand
                 await io.Out.WriteLineAsync($"  workspace  {loaded.Workspace.Root}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  warehouse  {settings.Warehouse.Provider.ToConfigName()} {settings.Warehouse.Target}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  operations {settings.Operations.Provider.ToConfigName()} {settings.Operations.Target}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  runs       {settings.Orchestration.Store.Provider.ToConfigName()} {settings.Orchestration.Store.Target} (daemon: schedules, sensors, automation, backfills)").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  api        {address.TrimEnd('/')}/api/ops, {address.TrimEnd('/')}/api/orchestration").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  health     {address.TrimEnd('/')}/health").ConfigureAwait(false);
                 await io.Out.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
                 await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
