@@ -1,0 +1,515 @@
+using System.Diagnostics;
+using System.Globalization;
+using Millwright.Ingestion.Contracts;
+using Millwright.Warehouse;
+
+namespace Millwright.Ingestion.Files;
+
+/// <summary>How file loads run.</summary>
+public sealed record IngestionOptions
+{
+    /// <summary>Root of the Parquet raw layer: {root}/{source}/load_date=YYYY-MM-DD/{load_id}.parquet. None when null.</summary>
+    public string? RawLayerPath { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
+public enum LoadStatus
+{
+    Success,
+    Failed,
+    Skipped,
+}
+
+/// <summary>What one load did; also its audit record.</summary>
+public sealed record LoadResult(
+    string LoadId,
+    string Source,
+    string File,
+    string Checksum,
+    int ContractVersion,
+    LoadStatus Status,
+    long RowsRead,
+    long RowsLoaded,
+    long RowsRejected,
+    TimeSpan Duration,
+    DateTimeOffset StartedAt,
+    string? Error)
+{
+    /// <summary>Source header to column, for the columns the file names.</summary>
+    public IReadOnlyDictionary<string, string> ColumnMapping { get; init; } = new Dictionary<string, string>();
+
+    public string? ParquetPath { get; init; }
+
+    /// <summary>For a skipped load: the earlier load of the same file.</summary>
+    public string? SameAsLoadId { get; init; }
+}
+
+/// <summary>A row refused by its contract (or by the reader), kept with the rule, file and line.</summary>
+public sealed record QuarantinedRow(string LoadId, string Source, string File, long? Line, string Rule, string? Record);
+
+/// <summary>
+/// Loads files into the raw layer through DuckDB's own readers: reads every field as text (rejecting lines the reader
+/// cannot parse, with their line), checks each row against the contract, quarantines what breaks it with the rule,
+/// file and line, and loads the rest with the contract's types in one transaction, unless the rejected fraction passes
+/// the contract's threshold, in which case nothing is loaded. A file already loaded (same checksum) is skipped. Every
+/// load writes an audit record.
+/// </summary>
+public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options = null)
+{
+    private const string Work = "ingest_work";
+    private readonly IngestionOptions _options = options ?? new IngestionOptions();
+
+    public async Task<LoadResult> IngestAsync(string path, DataContract contract, IReadOnlyDictionary<string, string>? constants = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        if (warehouse.Engine != WarehouseEngine.DuckDb)
+        {
+            throw new IngestionException($"file ingestion reads through DuckDB; the warehouse is {warehouse.Engine} (PostgreSQL targets are not supported yet)");
+        }
+
+        contract.Validate();
+        foreach (var column in contract.Columns.Where(c => c.Source == ColumnSource.Constant && constants?.ContainsKey(c.Name) != true))
+        {
+            throw new IngestionException($"contract {contract.Source}: column {column.Name} is a constant given at load, and none was given");
+        }
+
+        await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        var started = _options.TimeProvider.GetUtcNow();
+        var loadId = Guid.CreateVersion7().ToString("N");
+        using var file = await SourceFile.OpenAsync(path, contract.Format.Encoding, cancellationToken).ConfigureAwait(false);
+
+        if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, file.Checksum, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };
+        }
+
+        var names = new Names(loadId);
+        LoadResult Result(LoadStatus status, long read, long loaded, long rejected, string? error, IReadOnlyDictionary<string, string>? mapping = null, string? parquet = null) =>
+            new(loadId, contract.Source, file.Original, file.Checksum, contract.Version, status, read, loaded, rejected, clock.Elapsed, started, error)
+            {
+                ColumnMapping = mapping ?? new Dictionary<string, string>(),
+                ParquetPath = parquet,
+            };
+
+        try
+        {
+            IReadOnlyDictionary<string, string> mapping;
+            try
+            {
+                mapping = await StageAsync(file, contract, names, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IngestionException e)
+            {
+                var failed = Result(LoadStatus.Failed, 0, 0, 0, e.Message);
+                await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken).ConfigureAwait(false);
+                return failed;
+            }
+
+            await warehouse.ExecuteAsync(CheckSql(contract, names, constants ?? new Dictionary<string, string>()), cancellationToken).ConfigureAwait(false);
+            var counts = await CountsAsync(names, cancellationToken).ConfigureAwait(false);
+            var read = counts.Good + counts.RuleRejected + counts.ParseRejected;
+            var rejected = counts.RuleRejected + counts.ParseRejected;
+            var quarantine = QuarantineSql(contract, names, file.Original);
+            if (read == 0)
+            {
+                var empty = Result(LoadStatus.Failed, 0, 0, 0, $"{file.Original}: no rows to load", mapping);
+                await IngestionStore.RecordAsync(warehouse, empty, [], cancellationToken).ConfigureAwait(false);
+                return empty;
+            }
+
+            if (rejected > contract.MaxRejectedFraction * read)
+            {
+                var first = counts.FirstRejection is { } f ? $"; first: {f}" : "";
+                var failed = Result(LoadStatus.Failed, read, 0, rejected,
+                    $"{file.Original}: {rejected:N0} of {read:N0} rows ({100.0 * rejected / read:0.##}%) broke contract {contract.Source} v{contract.Version}, more than its {100 * contract.MaxRejectedFraction:0.##}% threshold; nothing was loaded (rejected rows are in quarantine){first}",
+                    mapping);
+                await IngestionStore.RecordAsync(warehouse, failed, quarantine, cancellationToken).ConfigureAwait(false);
+                return failed;
+            }
+
+            string? parquet = null;
+            if (_options.RawLayerPath is { } root)
+            {
+                var folder = Path.Combine(Path.GetFullPath(root), contract.Source, $"load_date={started.UtcDateTime:yyyy-MM-dd}");
+                Directory.CreateDirectory(folder);
+                parquet = Path.Combine(folder, $"{loadId}.parquet");
+                await warehouse.ExecuteAsync($"COPY ({TypedSelect(contract, names, loadId, file.Original, started)}) TO {Literal(parquet)} (FORMAT parquet)", cancellationToken).ConfigureAwait(false);
+            }
+
+            var success = Result(LoadStatus.Success, read, counts.Good, rejected, null, mapping, parquet);
+            try
+            {
+                var statements = new List<string>(await TargetDdlAsync(contract, cancellationToken).ConfigureAwait(false))
+                {
+                    $"INSERT INTO {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => Q(c.Name)).Concat(["_load_id", "_source_file", "_source_line", "_loaded_at"]))}) {TypedSelect(contract, names, loadId, file.Original, started)}",
+                };
+                await IngestionStore.RecordAsync(warehouse, success, quarantine, cancellationToken, statements).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (parquet is not null)
+                {
+                    File.Delete(parquet);
+                }
+
+                throw;
+            }
+
+            return success with { Duration = clock.Elapsed };
+        }
+        finally
+        {
+            await warehouse.ExecuteAsync($"DROP TABLE IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Checked};", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The audit log, newest first.</summary>
+    public async Task<IReadOnlyList<LoadResult>> GetLoadsAsync(string? source = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
+        return await IngestionStore.LoadsAsync(warehouse, source, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows a load rejected, by line.</summary>
+    public async Task<IReadOnlyList<QuarantinedRow>> GetQuarantineAsync(string loadId, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
+        return await IngestionStore.QuarantineAsync(warehouse, loadId, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record Names(string LoadId)
+    {
+        public string Stage => $"{Work}.s_{LoadId}";
+
+        public string Rejects => $"{Work}.r_{LoadId}";
+
+        public string Checked => $"{Work}.c_{LoadId}";
+    }
+
+    /// <summary>
+    /// Reads the file into a work table of text fields (one per contract column, plus __line) and the reader's
+    /// rejected lines into another; returns the header-to-column mapping. Throws when the file cannot match the contract.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>> StageAsync(SourceFile file, DataContract contract, Names names, CancellationToken cancellationToken)
+    {
+        await warehouse.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Work}", cancellationToken).ConfigureAwait(false);
+        var format = contract.Format;
+        var fileColumns = contract.Columns.Where(c => c.Source == ColumnSource.File).ToList();
+        var path = Literal(file.ReadPath);
+        switch (format.Kind)
+        {
+            case FileKind.Csv:
+                {
+                    var delimiter = format.Delimiter ?? await SniffDelimiterAsync(path, cancellationToken).ConfigureAwait(false);
+                    var options = $"delim = {Literal(delimiter)}, quote = {Literal(format.Quote)}, escape = {Literal(format.Quote)}";
+                    var physical = await DescribeAsync($"SELECT * FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, all_varchar = true, {options}, null_padding = true, ignore_errors = true)", file, cancellationToken).ConfigureAwait(false);
+                    var mapping = Map(file, contract, physical, fileColumns, delimiter);
+                    var readColumns = "{" + string.Join(", ", physical.Select((_, i) => $"'f{i}': 'VARCHAR'")) + "}";
+                    var first = format.Header ? 2 : 1;
+                    await warehouse.ExecuteAsync(
+                        $"""
+                        CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __row, * FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, {options}, auto_detect = false, columns = {readColumns}, store_rejects = true);
+                        CREATE TABLE {names.Rejects} AS SELECT line, arg_min(error_type, column_idx) AS error_type, any_value(csv_line) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line;
+                        CREATE TABLE {names.Stage} AS
+                          WITH lines AS (
+                            SELECT l AS __line, row_number() OVER (ORDER BY l) AS __row
+                            FROM range({first}, {first} + (SELECT count(*) FROM {names.Stage}__raw) + (SELECT count(*) FROM {names.Rejects})) t(l)
+                            WHERE l NOT IN (SELECT line FROM {names.Rejects}))
+                          SELECT lines.__line, {string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"))}
+                          FROM {names.Stage}__raw s JOIN lines USING (__row);
+                        DROP TABLE {names.Stage}__raw;
+                        """,
+                        cancellationToken).ConfigureAwait(false);
+                    return mapping.ToDictionary(m => physical[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
+                }
+
+            case FileKind.JsonLines:
+                {
+                    // Each line is read as text, so a line that is not JSON is rejected with its number instead of ending the load.
+                    var lines = $"read_csv({path}, header = false, delim = '\\x01', quote = '', escape = '', auto_detect = false, columns = {{'__json': 'VARCHAR'}})";
+                    var keys = await KeysAsync($"SELECT DISTINCT unnest(json_keys(__json)) FROM (SELECT __json FROM {lines} WHERE json_valid(__json) LIMIT 1000)", cancellationToken).ConfigureAwait(false);
+                    var mapping = Map(file, contract, keys, fileColumns, null);
+                    await warehouse.ExecuteAsync(
+                        $"""
+                        CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __line, __json FROM {lines};
+                        CREATE TABLE {names.Rejects} AS SELECT __line AS line, 'INVALID JSON' AS error_type, __json AS csv_line, 'the line is not a JSON object' AS error_message
+                          FROM {names.Stage}__raw WHERE trim(__json) <> '' AND (NOT json_valid(__json) OR json_type(__json) <> 'OBJECT');
+                        CREATE TABLE {names.Stage} AS SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))}
+                          FROM {names.Stage}__raw WHERE json_valid(__json) AND json_type(__json) = 'OBJECT';
+                        DROP TABLE {names.Stage}__raw;
+                        """,
+                        cancellationToken).ConfigureAwait(false);
+                    return mapping.ToDictionary(m => keys[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
+                }
+
+            default:
+                {
+                    var physical = await DescribeAsync($"SELECT * FROM read_parquet({path})", file, cancellationToken).ConfigureAwait(false);
+                    var mapping = Map(file, contract, physical, fileColumns, null);
+                    await warehouse.ExecuteAsync(
+                        $"""
+                        CREATE TABLE {names.Stage} AS SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path});
+                        CREATE TABLE {names.Rejects} (line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR);
+                        """,
+                        cancellationToken).ConfigureAwait(false);
+                    return mapping.ToDictionary(m => physical[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
+                }
+        }
+    }
+
+    /// <summary>Physical column index (as text) to contract column; fails naming what is missing or extra.</summary>
+    private static Dictionary<string, string> Map(SourceFile file, DataContract contract, IReadOnlyList<string> physical, List<ContractColumn> columns, string? delimiter)
+    {
+        var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+        var positional = contract.Format.Kind == FileKind.Csv && !contract.Format.Header;
+        if (positional)
+        {
+            if (physical.Count < columns.Count)
+            {
+                throw new IngestionException($"{file.Original}: has {physical.Count} column(s), contract {contract.Source} v{contract.Version} needs {columns.Count}{DelimiterHint(delimiter)}");
+            }
+
+            for (var i = 0; i < columns.Count; i++)
+            {
+                mapping[i.ToString(CultureInfo.InvariantCulture)] = columns[i].Name;
+            }
+
+            if (physical.Count > columns.Count && !contract.IgnoreExtraColumns && !contract.Format.TrailingDelimiters)
+            {
+                throw new IngestionException($"{file.Original}: has {physical.Count} columns, contract {contract.Source} v{contract.Version} names {columns.Count} (set extra_columns: ignore, or trailing_delimiters: true when lines end with the separator)");
+            }
+
+            return mapping;
+        }
+
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < physical.Count; i++)
+        {
+            byName.TryAdd(ColumnNames.Normalize(physical[i]), i);
+        }
+
+        var missing = columns.Where(c => !byName.ContainsKey(c.Name)).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new IngestionException($"{file.Original}: the header lacks column(s) {string.Join(", ", missing)} required by contract {contract.Source} v{contract.Version}; found: {string.Join(", ", physical.Take(20))}{(physical.Count > 20 ? ", ..." : "")}{DelimiterHint(delimiter)}");
+        }
+
+        var extra = byName.Keys.Where(k => columns.All(c => c.Name != k)).ToList();
+        if (extra.Count > 0 && !contract.IgnoreExtraColumns)
+        {
+            throw new IngestionException($"{file.Original}: the header has column(s) {string.Join(", ", extra.Take(20))} that contract {contract.Source} v{contract.Version} does not name (add them, or set extra_columns: ignore)");
+        }
+
+        foreach (var column in columns)
+        {
+            mapping[byName[column.Name].ToString(CultureInfo.InvariantCulture)] = column.Name;
+        }
+
+        return mapping;
+    }
+
+    private static string DelimiterHint(string? delimiter) => delimiter is null ? "" : $" (read with delimiter {Visible(delimiter)})";
+
+    private static string Visible(string delimiter) => delimiter switch
+    {
+        "\t" => "tab",
+        " " => "space",
+        _ => $"'{delimiter}'",
+    };
+
+    private async Task<string> SniffDelimiterAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await warehouse.QueryScalarAsync($"SELECT Delimiter FROM sniff_csv({path})", cancellationToken).ConfigureAwait(false) as string ?? ",";
+        }
+        catch (WarehouseException e)
+        {
+            throw new IngestionException($"{path.Trim('\'')}: cannot detect the format: {e.Message}", e);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> DescribeAsync(string select, SourceFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await KeysAsync($"SELECT column_name FROM (DESCRIBE {select})", cancellationToken).ConfigureAwait(false);
+        }
+        catch (WarehouseException e)
+        {
+            throw new IngestionException($"{file.Original}: cannot read the file: {e.Message}", e);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> KeysAsync(string sql, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await using var result = await warehouse.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
+        while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(result.GetValue(0) as string ?? "");
+        }
+
+        return keys;
+    }
+
+    private static string JsonPathKey(string key) => "\"" + key.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The checked table: each row's values (missing values made NULL, line and constant columns filled) and the first rule it breaks.</summary>
+    private static string CheckSql(DataContract contract, Names names, IReadOnlyDictionary<string, string> constants)
+    {
+        var nulls = string.Join(", ", contract.Format.NullValues.Select(Literal));
+        var values = contract.Columns.Select(c => c.Source switch
+        {
+            ColumnSource.Line => $"CAST(__line AS VARCHAR) AS {Q(c.Name)}",
+            ColumnSource.Constant => $"{Literal(constants[c.Name])} AS {Q(c.Name)}",
+            _ => nulls.Length == 0 ? Q(c.Name) : $"CASE WHEN trim({Q(c.Name)}) IN ({nulls}) THEN NULL ELSE {Q(c.Name)} END AS {Q(c.Name)}",
+        });
+        var rules = new List<string>();
+        foreach (var c in contract.Columns)
+        {
+            var v = Q(c.Name);
+            if (!c.Nullable)
+            {
+                rules.Add($"WHEN {v} IS NULL THEN 'not_null: {c.Name} is missing'");
+            }
+
+            rules.Add($"WHEN {v} IS NOT NULL AND {TryCast(c, v)} IS NULL THEN 'type: {c.Name} is not {Article(c.Type)}: ''' || {v} || ''''");
+            if (c.Allowed.Count > 0)
+            {
+                rules.Add($"WHEN {v} IS NOT NULL AND {v} NOT IN ({string.Join(", ", c.Allowed.Select(Literal))}) THEN 'allowed: {c.Name} is ''' || {v} || ''', not one of {Escape(string.Join(", ", c.Allowed))}'");
+            }
+
+            if (c.Min is { } min)
+            {
+                rules.Add($"WHEN TRY_CAST({v} AS DOUBLE) < {min.ToString(CultureInfo.InvariantCulture)} THEN 'range: {c.Name} is ' || {v} || ', below the minimum {min.ToString(CultureInfo.InvariantCulture)}'");
+            }
+
+            if (c.Max is { } max)
+            {
+                rules.Add($"WHEN TRY_CAST({v} AS DOUBLE) > {max.ToString(CultureInfo.InvariantCulture)} THEN 'range: {c.Name} is ' || {v} || ', above the maximum {max.ToString(CultureInfo.InvariantCulture)}'");
+            }
+
+            if (c.Pattern is { } pattern)
+            {
+                rules.Add($"WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, {Literal(pattern)}) THEN 'pattern: {c.Name} ''' || {v} || ''' does not match {Escape(pattern)}'");
+            }
+        }
+
+        if (contract.PrimaryKey.Count > 0)
+        {
+            var key = string.Join(", ", contract.PrimaryKey.Select(Q));
+            var shown = string.Join(" || ', ' || ", contract.PrimaryKey.Select(k => $"coalesce({Q(k)}, 'NULL')"));
+            rules.Add($"WHEN count(*) OVER (PARTITION BY {key} ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) > 1 THEN 'unique: primary key ({Escape(string.Join(", ", contract.PrimaryKey))}) = (' || {shown} || ') repeats line ' || first_value(__line) OVER (PARTITION BY {key} ORDER BY __line)");
+        }
+
+        return $"""
+            CREATE TABLE {names.Checked} AS
+            SELECT *, CASE {string.Join("\n  ", rules)} ELSE NULL END AS __rule
+            FROM (SELECT __line, {string.Join(", ", values)} FROM {names.Stage}) v
+            """;
+    }
+
+    private static string TryCast(ContractColumn c, string v) => c.Type switch
+    {
+        ColumnType.Integer => $"TRY_CAST({v} AS BIGINT)",
+        ColumnType.Double => $"TRY_CAST({v} AS DOUBLE)",
+        ColumnType.Boolean => $"TRY_CAST({v} AS BOOLEAN)",
+        ColumnType.Date => c.Format is { } f ? $"CAST(try_strptime({v}, {Literal(f)}) AS DATE)" : $"TRY_CAST({v} AS DATE)",
+        ColumnType.Timestamp => c.Format is { } f ? $"try_strptime({v}, {Literal(f)})" : $"TRY_CAST({v} AS TIMESTAMP)",
+        _ => v,
+    };
+
+    private static string Cast(ContractColumn c, string v) => c.Type switch
+    {
+        ColumnType.Integer => $"CAST({v} AS BIGINT)",
+        ColumnType.Double => $"CAST({v} AS DOUBLE)",
+        ColumnType.Boolean => $"CAST({v} AS BOOLEAN)",
+        ColumnType.Date => c.Format is { } f ? $"CAST(strptime({v}, {Literal(f)}) AS DATE)" : $"CAST({v} AS DATE)",
+        ColumnType.Timestamp => c.Format is { } f ? $"strptime({v}, {Literal(f)})" : $"CAST({v} AS TIMESTAMP)",
+        _ => v,
+    };
+
+    private static string SqlType(ColumnType type) => type switch
+    {
+        ColumnType.Integer => "BIGINT",
+        ColumnType.Double => "DOUBLE",
+        ColumnType.Boolean => "BOOLEAN",
+        ColumnType.Date => "DATE",
+        ColumnType.Timestamp => "TIMESTAMP",
+        _ => "VARCHAR",
+    };
+
+    private static string Article(ColumnType type) => type switch
+    {
+        ColumnType.Integer => "an integer",
+        ColumnType.Double => "a number",
+        ColumnType.Boolean => "a boolean",
+        ColumnType.Date => "a date",
+        ColumnType.Timestamp => "a timestamp",
+        _ => "text",
+    };
+
+    private static string TypedSelect(DataContract contract, Names names, string loadId, string file, DateTimeOffset started) =>
+        $"SELECT {string.Join(", ", contract.Columns.Select(c => $"{Cast(c, Q(c.Name))} AS {Q(c.Name)}"))}, {Literal(loadId)} AS _load_id, {Literal(file)} AS _source_file, __line AS _source_line, TIMESTAMP '{started.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}' AS _loaded_at FROM {names.Checked} WHERE __rule IS NULL ORDER BY __line";
+
+    private static string Target(DataContract contract) => $"{Q(contract.TableName.Schema)}.{Q(contract.TableName.Name)}";
+
+    /// <summary>Creates the raw table from the contract, or adds the columns a newer contract version introduced.</summary>
+    private async Task<IReadOnlyList<string>> TargetDdlAsync(DataContract contract, CancellationToken cancellationToken)
+    {
+        var (schema, name) = contract.TableName;
+        var existing = await warehouse.GetColumnsAsync(RelationName.Of(schema, name), cancellationToken).ConfigureAwait(false);
+        if (existing.Count == 0)
+        {
+            return
+            [
+                $"CREATE SCHEMA IF NOT EXISTS {Q(schema)}",
+                $"CREATE TABLE {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => $"{Q(c.Name)} {SqlType(c.Type)}"))}, _load_id VARCHAR NOT NULL, _source_file VARCHAR NOT NULL, _source_line BIGINT, _loaded_at TIMESTAMP NOT NULL)",
+            ];
+        }
+
+        return contract.Columns.Where(c => existing.All(e => e.Name != c.Name)).Select(c => $"ALTER TABLE {Target(contract)} ADD COLUMN {Q(c.Name)} {SqlType(c.Type)}").ToList();
+    }
+
+    private sealed record Counts(long Good, long RuleRejected, long ParseRejected, string? FirstRejection);
+
+    private async Task<Counts> CountsAsync(Names names, CancellationToken cancellationToken)
+    {
+        await using var result = await warehouse.QueryAsync(
+            $"""
+            SELECT (SELECT count(*) FROM {names.Checked} WHERE __rule IS NULL),
+                   (SELECT count(*) FROM {names.Checked} WHERE __rule IS NOT NULL),
+                   (SELECT count(*) FROM {names.Rejects}),
+                   (SELECT 'line ' || line || ': ' || rule FROM (
+                      SELECT __line AS line, __rule AS rule FROM {names.Checked} WHERE __rule IS NOT NULL
+                      UNION ALL SELECT line, 'parse: ' || error_type || ': ' || error_message FROM {names.Rejects}) ORDER BY line LIMIT 1)
+            """, cancellationToken).ConfigureAwait(false);
+        await result.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new Counts(Convert.ToInt64(result.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(result.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(result.GetValue(2), CultureInfo.InvariantCulture), result.GetValue(3) as string);
+    }
+
+    private static IReadOnlyList<string> QuarantineSql(DataContract contract, Names names, string file) =>
+    [
+        $"""
+        INSERT INTO ingest.quarantine (load_id, source, contract_version, file, line, rule, record)
+        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, __line, __rule, to_json({Record(contract)})::VARCHAR
+        FROM {names.Checked} WHERE __rule IS NOT NULL
+        """,
+        $"""
+        INSERT INTO ingest.quarantine (load_id, source, contract_version, file, line, rule, record)
+        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, line, 'parse: ' || error_type || ': ' || error_message, csv_line
+        FROM {names.Rejects}
+        """,
+    ];
+
+    private static string Record(DataContract contract) => "{" + string.Join(", ", contract.Columns.Select(c => $"{Literal(c.Name)}: {Q(c.Name)}")) + "}";
+
+    internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
+}

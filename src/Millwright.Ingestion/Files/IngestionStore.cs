@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using Millwright.Warehouse;
+
+namespace Millwright.Ingestion.Files;
+
+/// <summary>The audit log (ingest.loads) and the quarantine (ingest.quarantine), in the warehouse beside the raw tables.</summary>
+internal static class IngestionStore
+{
+    private const string LoadColumns = "load_id, source, file, checksum, contract_version, status, rows_read, rows_loaded, rows_rejected, duration_ms, started_at, error, column_mapping, parquet_path";
+
+    public static Task EnsureAsync(IWarehouse warehouse, CancellationToken cancellationToken) =>
+        warehouse.ExecuteAsync(
+            """
+            CREATE SCHEMA IF NOT EXISTS ingest;
+            CREATE TABLE IF NOT EXISTS ingest.loads (
+              load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, file VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
+              contract_version INTEGER NOT NULL, status VARCHAR NOT NULL, rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL,
+              rows_rejected BIGINT NOT NULL, duration_ms DOUBLE NOT NULL, started_at TIMESTAMPTZ NOT NULL, error VARCHAR,
+              column_mapping VARCHAR, parquet_path VARCHAR);
+            CREATE TABLE IF NOT EXISTS ingest.quarantine (
+              load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, contract_version INTEGER NOT NULL, file VARCHAR NOT NULL,
+              line BIGINT, rule VARCHAR NOT NULL, record VARCHAR);
+            """,
+            cancellationToken);
+
+    public static async Task<LoadResult?> FindSuccessAsync(IWarehouse warehouse, string source, string checksum, CancellationToken cancellationToken) =>
+        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND checksum = {FileIngestor.Literal(checksum)} AND status = 'SUCCESS' ORDER BY started_at LIMIT 1", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
+
+    public static Task<IReadOnlyList<LoadResult>> LoadsAsync(IWarehouse warehouse, string? source, int limit, CancellationToken cancellationToken) =>
+        ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads{(source is null ? "" : $" WHERE source = {FileIngestor.Literal(source)}")} ORDER BY started_at DESC LIMIT {limit}", cancellationToken);
+
+    public static async Task<IReadOnlyList<QuarantinedRow>> QuarantineAsync(IWarehouse warehouse, string loadId, int limit, CancellationToken cancellationToken)
+    {
+        var rows = new List<QuarantinedRow>();
+        await using var result = await warehouse.QueryAsync($"SELECT load_id, source, file, line, rule, record FROM ingest.quarantine WHERE load_id = {FileIngestor.Literal(loadId)} ORDER BY line NULLS LAST LIMIT {limit}", cancellationToken).ConfigureAwait(false);
+        while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new QuarantinedRow((string)result.GetValue(0)!, (string)result.GetValue(1)!, (string)result.GetValue(2)!, result.GetValue(3) is { } line ? Convert.ToInt64(line, CultureInfo.InvariantCulture) : null, (string)result.GetValue(4)!, result.GetValue(5) as string));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Writes <paramref name="first"/> (the load itself), the quarantine and the audit record in one transaction.</summary>
+    public static Task RecordAsync(IWarehouse warehouse, LoadResult load, IReadOnlyList<string> quarantine, CancellationToken cancellationToken, IReadOnlyList<string>? first = null)
+    {
+        var audit = $"""
+            INSERT INTO ingest.loads ({LoadColumns}) VALUES (
+              {FileIngestor.Literal(load.LoadId)}, {FileIngestor.Literal(load.Source)}, {FileIngestor.Literal(load.File)}, {FileIngestor.Literal(load.Checksum)},
+              {load.ContractVersion}, {FileIngestor.Literal(load.Status.ToString().ToUpperInvariant())}, {load.RowsRead}, {load.RowsLoaded}, {load.RowsRejected},
+              {load.Duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}, TIMESTAMPTZ '{load.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00',
+              {(load.Error is null ? "NULL" : FileIngestor.Literal(load.Error))}, {FileIngestor.Literal(JsonSerializer.Serialize(load.ColumnMapping))},
+              {(load.ParquetPath is null ? "NULL" : FileIngestor.Literal(load.ParquetPath))})
+            """;
+        return warehouse.ExecuteInTransactionAsync([.. first ?? [], .. quarantine, audit], cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<LoadResult>> ReadAsync(IWarehouse warehouse, string sql, CancellationToken cancellationToken)
+    {
+        var loads = new List<LoadResult>();
+        await using var result = await warehouse.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
+        while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long Long(int i) => Convert.ToInt64(result.GetValue(i), CultureInfo.InvariantCulture);
+            var started = result.GetValue(10) switch
+            {
+                DateTimeOffset o => o,
+                DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+                var other => throw new InvalidCastException($"started_at is {other?.GetType().Name}"),
+            };
+            loads.Add(new LoadResult(
+                (string)result.GetValue(0)!, (string)result.GetValue(1)!, (string)result.GetValue(2)!, (string)result.GetValue(3)!,
+                Convert.ToInt32(result.GetValue(4), CultureInfo.InvariantCulture), Enum.Parse<LoadStatus>((string)result.GetValue(5)!, ignoreCase: true),
+                Long(6), Long(7), Long(8), TimeSpan.FromMilliseconds(Convert.ToDouble(result.GetValue(9), CultureInfo.InvariantCulture)), started, result.GetValue(11) as string)
+            {
+                ColumnMapping = result.GetValue(12) is string mapping ? JsonSerializer.Deserialize<Dictionary<string, string>>(mapping) ?? [] : new Dictionary<string, string>(),
+                ParquetPath = result.GetValue(13) as string,
+            });
+        }
+
+        return loads;
+    }
+}

@@ -1,0 +1,240 @@
+using System.IO.Compression;
+using System.Text;
+using Millwright.Ingestion.Contracts;
+using Millwright.Ingestion.Files;
+using Millwright.Warehouse;
+
+namespace Millwright.Ingestion.Tests.Files;
+
+public sealed class FileIngestorTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-ingest-").FullName;
+    private IWarehouse _warehouse = null!;
+    private FileIngestor _ingestor = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly DataContract Readings = new("readings", 3,
+    [
+        new ContractColumn("udi", ColumnType.Integer) { Nullable = false },
+        new ContractColumn("product_id", ColumnType.String) { Pattern = "[LMH][0-9]{5}" },
+        new ContractColumn("type", ColumnType.String) { Allowed = ["L", "M", "H"] },
+        new ContractColumn("air_temperature_k", ColumnType.Double) { Min = 250, Max = 350 },
+        new ContractColumn("machine_failure", ColumnType.Integer) { Allowed = ["0", "1"] },
+    ])
+    {
+        PrimaryKey = ["udi"],
+        MaxRejectedFraction = 0.5,
+        Format = new FileFormat { Delimiter = "," },
+    };
+
+    public ValueTask InitializeAsync()
+    {
+        _warehouse = Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(_root, "warehouse.duckdb")));
+        _ingestor = new FileIngestor(_warehouse, new IngestionOptions { RawLayerPath = Path.Combine(_root, "raw") });
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _warehouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private string Write(string name, string text, Encoding? encoding = null)
+    {
+        var path = Path.Combine(_root, name);
+        File.WriteAllText(path, text, encoding ?? new UTF8Encoding(false));
+        return path;
+    }
+
+    private async Task<long> CountAsync(string table) => Convert.ToInt64(await _warehouse.QueryScalarAsync($"SELECT count(*) FROM {table}", Ct), System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task A_clean_file_with_bom_and_crlf_lands_typed_with_its_lineage_audit_and_parquet_copy()
+    {
+        var file = Write("readings.csv", "UDI,Product ID,Type,Air temperature [K],Machine failure\r\n1,M14860,M,298.1,0\r\n2,L47181,L,298.2,1\r\n", new UTF8Encoding(true));
+
+        var load = await _ingestor.IngestAsync(file, Readings, cancellationToken: Ct);
+
+        Assert.True(load.Status == LoadStatus.Success, load.Error);
+        Assert.Equal((2L, 2L, 0L, 3), (load.RowsRead, load.RowsLoaded, load.RowsRejected, load.ContractVersion));
+        Assert.Equal("air_temperature_k", load.ColumnMapping["Air temperature [K]"]);
+        Assert.Equal(298.2, await _warehouse.QueryScalarAsync("SELECT air_temperature_k FROM raw.readings WHERE udi = 2", Ct));
+        Assert.Equal(3L, await _warehouse.QueryScalarAsync("SELECT _source_line FROM raw.readings WHERE udi = 2", Ct));
+        Assert.Equal(file, await _warehouse.QueryScalarAsync("SELECT DISTINCT _source_file FROM raw.readings", Ct));
+        Assert.NotNull(load.ParquetPath);
+        Assert.Matches(@"[/\\]raw[/\\]readings[/\\]load_date=\d{4}-\d{2}-\d{2}[/\\][0-9a-f]{32}\.parquet$", load.ParquetPath);
+        Assert.Equal(2L, await _warehouse.QueryScalarAsync($"SELECT count(*) FROM read_parquet('{load.ParquetPath}')", Ct));
+
+        var audit = Assert.Single(await _ingestor.GetLoadsAsync("readings", cancellationToken: Ct));
+        Assert.Equal((load.LoadId, load.Checksum, LoadStatus.Success, 2L), (audit.LoadId, audit.Checksum, audit.Status, audit.RowsLoaded));
+        Assert.Equal(64, audit.Checksum.Length);
+    }
+
+    [Fact]
+    public async Task The_same_file_twice_is_loaded_once()
+    {
+        var file = Write("readings.csv", "udi,product_id,type,air_temperature_k,machine_failure\n1,M14860,M,298.1,0\n");
+        var first = await _ingestor.IngestAsync(file, Readings, cancellationToken: Ct);
+        File.Copy(file, Path.Combine(_root, "copy.csv"));
+        var again = await _ingestor.IngestAsync(Path.Combine(_root, "copy.csv"), Readings, cancellationToken: Ct);
+
+        Assert.Equal(LoadStatus.Skipped, again.Status);
+        Assert.Equal(first.LoadId, again.SameAsLoadId);
+        Assert.Equal(1L, again.RowsLoaded);
+        Assert.Equal(1, await CountAsync("raw.readings"));
+    }
+
+    [Fact]
+    public async Task Rows_that_break_the_contract_go_to_quarantine_with_the_rule_and_line()
+    {
+        var file = Write("mixed.csv", string.Join("\n",
+            "udi,product_id,type,air_temperature_k,machine_failure",
+            "1,M14860,M,298.1,0",
+            ",L47181,L,298.2,0",
+            "3,L47182,X,298.3,0",
+            "4,L47183,L,hot,0",
+            "5,L47184,L,999,0",
+            "6,bad-id,L,298.4,0",
+            "1,M14861,M,298.5,0",
+            "8,L47185,L,298.6,2",
+            "9,H29424,H,,1",
+            "10,M14862,M,300,0") + "\n");
+
+        var load = await _ingestor.IngestAsync(file, Readings with { MaxRejectedFraction = 0.9 }, cancellationToken: Ct);
+
+        Assert.Equal(LoadStatus.Success, load.Status);
+        Assert.Equal((10L, 3L, 7L), (load.RowsRead, load.RowsLoaded, load.RowsRejected));
+        var rows = await _ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct);
+        Assert.Equal(
+        [
+            "3: not_null: udi is missing",
+            "4: allowed: type is 'X', not one of L, M, H",
+            "5: type: air_temperature_k is not a number: 'hot'",
+            "6: range: air_temperature_k is 999, above the maximum 350",
+            "7: pattern: product_id 'bad-id' does not match [LMH][0-9]{5}",
+            "8: unique: primary key (udi) = (1) repeats line 2",
+            "9: allowed: machine_failure is '2', not one of 0, 1",
+        ], rows.Select(r => $"{r.Line}: {r.Rule}"));
+        Assert.All(rows, r => Assert.Equal(file, r.File));
+        Assert.Contains("\"product_id\":\"M14861\"", rows[5].Record, StringComparison.Ordinal);
+        Assert.Equal([1L, 9L, 10L], await IdsAsync());
+        Assert.Null(await _warehouse.QueryScalarAsync("SELECT air_temperature_k FROM raw.readings WHERE udi = 9", Ct));
+    }
+
+    private async Task<List<long>> IdsAsync()
+    {
+        var ids = new List<long>();
+        await using var result = await _warehouse.QueryAsync("SELECT udi FROM raw.readings ORDER BY udi", Ct);
+        while (await result.ReadAsync(Ct))
+        {
+            ids.Add((long)result.GetValue(0)!);
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task Too_many_rejections_fail_the_load_and_load_nothing()
+    {
+        await _ingestor.IngestAsync(Write("good.csv", "udi,product_id,type,air_temperature_k,machine_failure\n1,M14860,M,298.1,0\n"), Readings, cancellationToken: Ct);
+        var bad = Write("bad.csv", "udi,product_id,type,air_temperature_k,machine_failure\n2,M14860,Q,298.1,0\n3,M14861,Q,298.1,0\n4,M14862,M,298.1,0\n");
+
+        var load = await _ingestor.IngestAsync(bad, Readings, cancellationToken: Ct);
+
+        Assert.Equal(LoadStatus.Failed, load.Status);
+        Assert.Contains("2 of 3 rows (66.67%) broke contract readings v3, more than its 50% threshold; nothing was loaded", load.Error, StringComparison.Ordinal);
+        Assert.Contains("first: line 2: allowed: type is 'Q'", load.Error, StringComparison.Ordinal);
+        Assert.Equal(1, await CountAsync("raw.readings"));
+        Assert.Equal(2, (await _ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct)).Count);
+        Assert.Equal(LoadStatus.Failed, (await _ingestor.GetLoadsAsync("readings", cancellationToken: Ct))[0].Status);
+    }
+
+    [Fact]
+    public async Task A_truncated_file_quarantines_its_broken_last_line()
+    {
+        var file = Write("cut.csv", "udi,product_id,type,air_temperature_k,machine_failure\n1,M14860,M,298.1,0\n2,L47181,L,298.2,1\n3,L471");
+
+        var load = await _ingestor.IngestAsync(file, Readings, cancellationToken: Ct);
+
+        Assert.True(load.Status == LoadStatus.Success, load.Error);
+        Assert.Equal((2L, 1L), (load.RowsLoaded, load.RowsRejected));
+        var row = Assert.Single(await _ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct));
+        Assert.Equal(4L, row.Line);
+        Assert.StartsWith("parse: MISSING COLUMNS", row.Rule, StringComparison.Ordinal);
+        Assert.Equal("3,L471", row.Record);
+    }
+
+    [Fact]
+    public async Task A_wrong_delimiter_fails_naming_the_missing_columns_and_the_delimiter_read()
+    {
+        var file = Write("semi.csv", "udi;product_id;type;air_temperature_k;machine_failure\n1;M14860;M;298.1;0\n");
+
+        var load = await _ingestor.IngestAsync(file, Readings, cancellationToken: Ct);
+
+        Assert.Equal(LoadStatus.Failed, load.Status);
+        Assert.Contains("semi.csv: the header lacks column(s) udi, product_id, type, air_temperature_k, machine_failure required by contract readings v3", load.Error, StringComparison.Ordinal);
+        Assert.Contains("(read with delimiter ',')", load.Error, StringComparison.Ordinal);
+        Assert.False(await TableExistsAsync());
+
+        // Without a delimiter in the contract, the engine's sniffer finds it.
+        var sniffed = await _ingestor.IngestAsync(file, Readings with { Format = new FileFormat() }, cancellationToken: Ct);
+        Assert.Equal(LoadStatus.Success, sniffed.Status);
+    }
+
+    private async Task<bool> TableExistsAsync() => await _warehouse.GetRelationAsync(RelationName.Of("raw", "readings"), Ct) is not null;
+
+    [Fact]
+    public async Task Bytes_that_are_not_utf8_are_quarantined_by_line_and_latin1_files_are_transcoded()
+    {
+        var header = "udi,product_id,type,air_temperature_k,machine_failure\n"u8.ToArray();
+        var body = Encoding.Latin1.GetBytes("1,M14860,M,298.1,0\n2,L4718\u00e9,L,298.2,1\n3,L47183,L,298.2,1\n");
+        var path = Path.Combine(_root, "latin.csv");
+        File.WriteAllBytes(path, [.. header, .. body]);
+
+        var load = await _ingestor.IngestAsync(path, Readings, cancellationToken: Ct);
+        Assert.True(load.Status == LoadStatus.Success, load.Error);
+        Assert.Equal(2L, load.RowsLoaded);
+        var row = Assert.Single(await _ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct));
+        Assert.Equal(3L, row.Line);
+        Assert.StartsWith("parse: INVALID ENCODING", row.Rule, StringComparison.Ordinal);
+
+        var contract = Readings with { Source = "latin", Format = new FileFormat { Delimiter = ",", Encoding = "latin-1" }, Columns = [.. Readings.Columns.Select(c => c.Name == "product_id" ? c with { Pattern = null } : c)] };
+        var latin = await _ingestor.IngestAsync(path, contract, cancellationToken: Ct);
+        Assert.Equal((LoadStatus.Success, 3L), (latin.Status, latin.RowsLoaded));
+        Assert.Equal("L4718\u00e9", await _warehouse.QueryScalarAsync("SELECT product_id FROM raw.latin WHERE udi = 2", Ct));
+    }
+
+    [Fact]
+    public async Task A_header_that_does_not_match_the_contract_fails_before_loading()
+    {
+        var extra = Write("extra.csv", "udi,product_id,type,air_temperature_k,machine_failure,operator\n1,M14860,M,298.1,0,ann\n");
+        var load = await _ingestor.IngestAsync(extra, Readings, cancellationToken: Ct);
+        Assert.Contains("the header has column(s) operator that contract readings v3 does not name", load.Error, StringComparison.Ordinal);
+        Assert.Equal(LoadStatus.Success, (await _ingestor.IngestAsync(extra, Readings with { IgnoreExtraColumns = true }, cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task Json_lines_gzip_and_parquet_files_load_too()
+    {
+        var jsonl = Write("readings.jsonl", "{\"UDI\": 1, \"Product ID\": \"M14860\", \"Type\": \"M\", \"Air temperature [K]\": 298.1, \"Machine failure\": 0}\n{not json}\n{\"UDI\": 2, \"Product ID\": \"L47181\", \"Type\": \"L\", \"Air temperature [K]\": null, \"Machine failure\": 1}\n");
+        var json = await _ingestor.IngestAsync(jsonl, Readings with { Format = new FileFormat { Kind = FileKind.JsonLines } }, cancellationToken: Ct);
+        Assert.True(json.Status == LoadStatus.Success, json.Error);
+        Assert.Equal((2L, 1L), (json.RowsLoaded, json.RowsRejected));
+        Assert.Equal(2L, Assert.Single(await _ingestor.GetQuarantineAsync(json.LoadId, cancellationToken: Ct)).Line);
+
+        var gz = Path.Combine(_root, "more.csv.gz");
+        await using (var output = new GZipStream(File.Create(gz), CompressionLevel.Fastest))
+        {
+            await output.WriteAsync("udi,product_id,type,air_temperature_k,machine_failure\n3,M14863,M,298.1,0\n"u8.ToArray(), Ct);
+        }
+
+        Assert.Equal(1L, (await _ingestor.IngestAsync(gz, Readings, cancellationToken: Ct)).RowsLoaded);
+
+        var parquet = Path.Combine(_root, "more.parquet");
+        await _warehouse.ExecuteAsync($"COPY (SELECT 4 AS udi, 'H29424' AS product_id, 'H' AS type, 301.5 AS air_temperature_k, 0 AS machine_failure) TO '{parquet}' (FORMAT parquet)", Ct);
+        Assert.Equal(1L, (await _ingestor.IngestAsync(parquet, Readings with { Format = new FileFormat { Kind = FileKind.Parquet } }, cancellationToken: Ct)).RowsLoaded);
+        Assert.Equal([1L, 2L, 3L, 4L], await IdsAsync());
+    }
+}
