@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Text;
 
 namespace Millwright.Ingestion.Contracts;
 
-/// <summary>Turns source headers into column names: lower case, letters/digits/underscore, e.g. "Air temperature [K]" -> air_temperature_k.</summary>
+/// <summary>Turns source headers into column names: lower case letters, digits and '_', e.g. "Air temperature [K]" -> air_temperature_k; letters keep their accents.</summary>
 public static class ColumnNames
 {
     public static string Normalize(string header)
@@ -13,14 +12,9 @@ public static class ColumnNames
         var builder = new StringBuilder(text.Length);
         var lastUnderscore = true;
         var previous = '\0';
-        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        foreach (var c in text)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
-            if (char.IsAsciiLetterOrDigit(c))
+            if (char.IsLetterOrDigit(c))
             {
                 // camelCase boundaries become underscores: MachineFailure -> machine_failure; UDI stays udi.
                 if (char.IsAsciiLetterUpper(c) && !lastUnderscore && char.IsAsciiLetterLower(previous))

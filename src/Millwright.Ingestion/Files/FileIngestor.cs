@@ -107,7 +107,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 return failed;
             }
 
-            await warehouse.ExecuteAsync(CheckSql(contract, names, constants ?? new Dictionary<string, string>()), cancellationToken).ConfigureAwait(false);
+            await CheckAsync(contract, names, constants ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
             var counts = await CountsAsync(names, cancellationToken).ConfigureAwait(false);
             var read = counts.Good + counts.RuleRejected + counts.ParseRejected;
             var rejected = counts.RuleRejected + counts.ParseRejected;
@@ -161,7 +161,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
         finally
         {
-            await warehouse.ExecuteAsync($"DROP TABLE IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Checked};", CancellationToken.None).ConfigureAwait(false);
+            await warehouse.ExecuteAsync($"DROP TABLE IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Stage}__raw; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Checked}; DROP TABLE IF EXISTS {names.Checked}__v;", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -357,59 +357,87 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
     private static string JsonPathKey(string key) => "\"" + key.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The checked table: each row's values (missing values made NULL, line and constant columns filled) and the first rule it breaks.</summary>
-    private static string CheckSql(DataContract contract, Names names, IReadOnlyDictionary<string, string> constants)
+    /// <summary>
+    /// The checked table: each row's values (missing values made NULL, line and constant columns filled) and the first
+    /// rule it breaks. Rules are first counted over the whole file, so the per-row check carries only the rules some
+    /// row breaks: a clean file (and a wide one, such as SECOM's 592 columns) costs one scan of cheap aggregates.
+    /// </summary>
+    private async Task CheckAsync(DataContract contract, Names names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
     {
-        var nulls = string.Join(", ", contract.Format.NullValues.Select(Literal));
+        // list_contains rather than IN: DuckDB plans a long IN list as a join, and 592 of them exhaust memory.
+        var nulls = "[" + string.Join(", ", contract.Format.NullValues.Select(Literal)) + "]";
         var values = contract.Columns.Select(c => c.Source switch
         {
             ColumnSource.Line => $"CAST(__line AS VARCHAR) AS {Q(c.Name)}",
             ColumnSource.Constant => $"{Literal(constants[c.Name])} AS {Q(c.Name)}",
-            _ => nulls.Length == 0 ? Q(c.Name) : $"CASE WHEN trim({Q(c.Name)}) IN ({nulls}) THEN NULL ELSE {Q(c.Name)} END AS {Q(c.Name)}",
+            _ => contract.Format.NullValues.Count == 0 ? Q(c.Name) : $"CASE WHEN list_contains({nulls}, trim({Q(c.Name)})) THEN NULL ELSE {Q(c.Name)} END AS {Q(c.Name)}",
         });
-        var rules = new List<string>();
-        foreach (var c in contract.Columns)
+        await warehouse.ExecuteAsync($"CREATE TABLE {names.Checked}__v AS SELECT __line, {string.Join(", ", values)} FROM {names.Stage}", cancellationToken).ConfigureAwait(false);
+
+        var rules = Rules(contract);
+        var broken = new List<(string When, string Then)>();
+        foreach (var chunk in rules.Chunk(100))
         {
-            var v = Q(c.Name);
-            if (!c.Nullable)
-            {
-                rules.Add($"WHEN {v} IS NULL THEN 'not_null: {c.Name} is missing'");
-            }
-
-            rules.Add($"WHEN {v} IS NOT NULL AND {TryCast(c, v)} IS NULL THEN 'type: {c.Name} is not {Article(c.Type)}: ''' || {v} || ''''");
-            if (c.Allowed.Count > 0)
-            {
-                rules.Add($"WHEN {v} IS NOT NULL AND {v} NOT IN ({string.Join(", ", c.Allowed.Select(Literal))}) THEN 'allowed: {c.Name} is ''' || {v} || ''', not one of {Escape(string.Join(", ", c.Allowed))}'");
-            }
-
-            if (c.Min is { } min)
-            {
-                rules.Add($"WHEN TRY_CAST({v} AS DOUBLE) < {min.ToString(CultureInfo.InvariantCulture)} THEN 'range: {c.Name} is ' || {v} || ', below the minimum {min.ToString(CultureInfo.InvariantCulture)}'");
-            }
-
-            if (c.Max is { } max)
-            {
-                rules.Add($"WHEN TRY_CAST({v} AS DOUBLE) > {max.ToString(CultureInfo.InvariantCulture)} THEN 'range: {c.Name} is ' || {v} || ', above the maximum {max.ToString(CultureInfo.InvariantCulture)}'");
-            }
-
-            if (c.Pattern is { } pattern)
-            {
-                rules.Add($"WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, {Literal(pattern)}) THEN 'pattern: {c.Name} ''' || {v} || ''' does not match {Escape(pattern)}'");
-            }
+            await using var result = await warehouse.QueryAsync($"SELECT {string.Join(", ", chunk.Select(r => $"count(*) FILTER (WHERE {r.When})"))} FROM {names.Checked}__v", cancellationToken).ConfigureAwait(false);
+            await result.ReadAsync(cancellationToken).ConfigureAwait(false);
+            broken.AddRange(chunk.Where((_, i) => Convert.ToInt64(result.GetValue(i), CultureInfo.InvariantCulture) > 0));
         }
 
         if (contract.PrimaryKey.Count > 0)
         {
             var key = string.Join(", ", contract.PrimaryKey.Select(Q));
-            var shown = string.Join(" || ', ' || ", contract.PrimaryKey.Select(k => $"coalesce({Q(k)}, 'NULL')"));
-            rules.Add($"WHEN count(*) OVER (PARTITION BY {key} ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) > 1 THEN 'unique: primary key ({Escape(string.Join(", ", contract.PrimaryKey))}) = (' || {shown} || ') repeats line ' || first_value(__line) OVER (PARTITION BY {key} ORDER BY __line)");
+            var repeats = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM (SELECT {key} FROM {names.Checked}__v GROUP BY {key} HAVING count(*) > 1)", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (repeats > 0)
+            {
+                var shown = string.Join(" || ', ' || ", contract.PrimaryKey.Select(k => $"coalesce({Q(k)}, 'NULL')"));
+                broken.Add(($"count(*) OVER (PARTITION BY {key} ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) > 1",
+                    $"'unique: primary key ({Escape(string.Join(", ", contract.PrimaryKey))}) = (' || {shown} || ') repeats line ' || first_value(__line) OVER (PARTITION BY {key} ORDER BY __line)"));
+            }
         }
 
-        return $"""
-            CREATE TABLE {names.Checked} AS
-            SELECT *, CASE {string.Join("\n  ", rules)} ELSE NULL END AS __rule
-            FROM (SELECT __line, {string.Join(", ", values)} FROM {names.Stage}) v
-            """;
+        var rule = broken.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"CASE {string.Join("\n  ", broken.Select(r => $"WHEN {r.When} THEN {r.Then}"))} ELSE NULL END";
+        await warehouse.ExecuteAsync($"CREATE TABLE {names.Checked} AS SELECT *, {rule} AS __rule FROM {names.Checked}__v; DROP TABLE {names.Checked}__v;", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every per-row rule of the contract, in column order: the condition and the message (SQL).</summary>
+    private static List<(string When, string Then)> Rules(DataContract contract)
+    {
+        var rules = new List<(string When, string Then)>();
+        foreach (var c in contract.Columns)
+        {
+            var v = Q(c.Name);
+            if (!c.Nullable)
+            {
+                rules.Add(($"{v} IS NULL", $"'not_null: {c.Name} is missing'"));
+            }
+
+            if (c.Type != ColumnType.String)
+            {
+                rules.Add(($"{v} IS NOT NULL AND {TryCast(c, v)} IS NULL", $"'type: {c.Name} is not {Article(c.Type)}: ''' || {v} || ''''"));
+            }
+
+            if (c.Allowed.Count > 0)
+            {
+                rules.Add(($"{v} IS NOT NULL AND NOT list_contains([{string.Join(", ", c.Allowed.Select(Literal))}], {v})", $"'allowed: {c.Name} is ''' || {v} || ''', not one of {Escape(string.Join(", ", c.Allowed))}'"));
+            }
+
+            if (c.Min is { } min)
+            {
+                rules.Add(($"TRY_CAST({v} AS DOUBLE) < {min.ToString(CultureInfo.InvariantCulture)}", $"'range: {c.Name} is ' || {v} || ', below the minimum {min.ToString(CultureInfo.InvariantCulture)}'"));
+            }
+
+            if (c.Max is { } max)
+            {
+                rules.Add(($"TRY_CAST({v} AS DOUBLE) > {max.ToString(CultureInfo.InvariantCulture)}", $"'range: {c.Name} is ' || {v} || ', above the maximum {max.ToString(CultureInfo.InvariantCulture)}'"));
+            }
+
+            if (c.Pattern is { } pattern)
+            {
+                rules.Add(($"{v} IS NOT NULL AND NOT regexp_full_match({v}, {Literal(pattern)})", $"'pattern: {c.Name} ''' || {v} || ''' does not match {Escape(pattern)}'"));
+            }
+        }
+
+        return rules;
     }
 
     private static string TryCast(ContractColumn c, string v) => c.Type switch
