@@ -45,6 +45,7 @@ public static class MillwrightHost
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddOperations(settings.Operations);
         builder.Services.AddSingleton<Orchestration.OrchestrationHost>();
+        builder.Services.AddSingleton<Ingest.IngestEndpoint>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestration.OrchestrationHost>());
         builder.Services.ConfigureHttpJsonOptions(o => OperationsJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
@@ -68,6 +69,7 @@ public static class MillwrightHost
         app.MapHealthApi();
         app.MapOperationsApi();
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);
+        Ingest.IngestApi.MapIngestApi(app);
         Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
         app.MapGet("/", (MillwrightSettings s) => Results.Content(HomePage.Render(s), "text/html; charset=utf-8"));
         return app;

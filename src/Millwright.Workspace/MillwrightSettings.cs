@@ -6,7 +6,8 @@ public sealed record MillwrightSettings(
     WebSettings Web,
     StoreSettings Operations,
     StoreSettings Warehouse,
-    OrchestrationSettings Orchestration)
+    OrchestrationSettings Orchestration,
+    IngestionSettings Ingestion)
 {
     /// <summary>Every setting as a flat list of <c>section.key = value</c> with secrets masked, for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Describe() =>
@@ -19,8 +20,12 @@ public sealed record MillwrightSettings(
         .. Orchestration.Store.Describe("orchestration"),
         new("orchestration.max_concurrent_runs", Orchestration.MaxConcurrentRuns.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("orchestration.retention_days", Orchestration.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("ingestion.token", Ingestion.Token is null ? "(not set: stream load is off)" : "***"),
     ];
 }
+
+/// <summary>Ingestion: the token stream-load callers send (Authorization: Bearer); stream load is off without one.</summary>
+public sealed record IngestionSettings(string? Token);
 
 /// <summary>Where runs and the event log are kept, how many runs go at once, and how long history is kept.</summary>
 public sealed record OrchestrationSettings(StoreSettings Store, int MaxConcurrentRuns, int RetentionDays);

@@ -98,7 +98,8 @@ public static partial class SettingsLoader
             Orchestration: new OrchestrationSettings(
                 Store(configuration, origins, layout, "orchestration", [StoreProvider.Sqlite, StoreProvider.Postgres]),
                 Number(configuration, origins, "orchestration:max_concurrent_runs", 1, 1000),
-                Number(configuration, origins, "orchestration:retention_days", 1, 36500)));
+                Number(configuration, origins, "orchestration:retention_days", 1, 36500)),
+            Ingestion: new IngestionSettings(configuration["ingestion:token"] is { Length: > 0 } token ? Token(token, origins) : null));
         return new LoadedSettings(layout, settings, configuration, warnings);
     }
 
@@ -139,6 +140,9 @@ public static partial class SettingsLoader
 
         return port;
     }
+
+    private static string Token(string token, Dictionary<string, string> origins) =>
+        token.Length >= 16 ? token : throw new SettingsException($"setting ingestion.token must be at least 16 characters (from {Origin(origins, "ingestion:token")}); keep it in an environment variable, e.g. token: ${{MILLWRIGHT_INGEST_TOKEN}}");
 
     private static int Number(IConfiguration configuration, Dictionary<string, string> origins, string key, int min, int max)
     {

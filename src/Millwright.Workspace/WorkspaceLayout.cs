@@ -128,6 +128,10 @@ public sealed class WorkspaceLayout
           retention_days: 30
           # connection: Host=127.0.0.1;Port=5432;Database=millwright;Username=millwright;Password=${MILLWRIGHT_PG_PASSWORD}
 
+        # Stream load (PUT /api/ingest/{source}) needs a token; callers send it as 'Authorization: Bearer <token>'.
+        # ingestion:
+        #   token: ${MILLWRIGHT_INGEST_TOKEN}
+
         """;
 }
 

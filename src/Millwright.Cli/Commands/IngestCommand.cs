@@ -29,24 +29,14 @@ internal static class IngestCommand
         return (warehouse, new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") }), loaded);
     }
 
-    /// <summary>A contract by file path, or by name from pipelines/*/contracts/NAME.yml.</summary>
+    /// <summary>A contract by file path, or by source name from pipelines/*/contracts/.</summary>
     private static DataContract FindContract(LoadedSettings loaded, string io, string nameOrPath)
     {
         var path = Path.Combine(io, nameOrPath);
-        if (File.Exists(path))
-        {
-            return DataContract.Load(path);
-        }
-
-        var found = Directory.Exists(loaded.Workspace.PipelinesDirectory)
-            ? Directory.GetFiles(loaded.Workspace.PipelinesDirectory, nameOrPath + ".yml", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "contracts").Order(StringComparer.Ordinal).ToList()
-            : [];
-        return found.Count switch
-        {
-            1 => DataContract.Load(found[0]),
-            0 => throw new CliException($"no contract '{nameOrPath}': give a contract file, or add pipelines/<pipeline>/contracts/{nameOrPath}.yml"),
-            _ => throw new CliException($"contract '{nameOrPath}' is defined more than once: {string.Join(", ", found)}"),
-        };
+        return File.Exists(path)
+            ? DataContract.Load(path)
+            : ContractCatalog.Load(loaded.Workspace.PipelinesDirectory).Find(nameOrPath)
+                ?? throw new CliException($"no contract '{nameOrPath}': give a contract file, or add pipelines/<pipeline>/contracts/{nameOrPath}.yml");
     }
 
     private static Command FileVerb(CommandContext context)

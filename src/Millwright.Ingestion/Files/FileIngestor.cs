@@ -172,6 +172,13 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         return await IngestionStore.LoadsAsync(warehouse, source, limit, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>One load's audit record.</summary>
+    public async Task<LoadResult?> GetLoadAsync(string loadId, CancellationToken cancellationToken = default)
+    {
+        await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
+        return await IngestionStore.FindAsync(warehouse, loadId, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The rows a load rejected, by line.</summary>
     public async Task<IReadOnlyList<QuarantinedRow>> GetQuarantineAsync(string loadId, int limit = 1000, CancellationToken cancellationToken = default)
     {

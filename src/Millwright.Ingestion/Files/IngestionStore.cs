@@ -27,6 +27,9 @@ internal static class IngestionStore
     public static async Task<LoadResult?> FindSuccessAsync(IWarehouse warehouse, string source, string checksum, CancellationToken cancellationToken) =>
         (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND checksum = {FileIngestor.Literal(checksum)} AND status = 'SUCCESS' ORDER BY started_at LIMIT 1", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
 
+    public static async Task<LoadResult?> FindAsync(IWarehouse warehouse, string loadId, CancellationToken cancellationToken) =>
+        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE load_id = {FileIngestor.Literal(loadId)}", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
+
     public static Task<IReadOnlyList<LoadResult>> LoadsAsync(IWarehouse warehouse, string? source, int limit, CancellationToken cancellationToken) =>
         ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads{(source is null ? "" : $" WHERE source = {FileIngestor.Literal(source)}")} ORDER BY started_at DESC LIMIT {limit}", cancellationToken);
 
