@@ -1,0 +1,318 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Millwright.Warehouse;
+using Npgsql;
+
+namespace Millwright.Ingestion.Extraction;
+
+public enum SourceDatabase
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Which database to extract from and how.</summary>
+public sealed record ExtractionOptions(SourceDatabase Kind, string Connection)
+{
+    /// <summary>The name the extraction state is kept under (one per source database).</summary>
+    public string SourceName { get; init; } = "operations";
+
+    /// <summary>Copy every table whole and reset the positions.</summary>
+    public bool FullRefresh { get; init; }
+
+    /// <summary>Only these tables; all when empty.</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+
+    public string TargetSchema { get; init; } = "raw";
+
+    /// <summary>Tables never extracted (the migrations history and the change feed itself).</summary>
+    public IReadOnlyList<string> Skip { get; init; } = ["__EFMigrationsHistory", "change_feed"];
+}
+
+/// <summary>What one table's extraction did.</summary>
+public sealed record TableExtraction(string Table, string Mode, long RowsWritten, long RowsDeleted, long? FeedPosition, IReadOnlyList<string> AddedColumns, TimeSpan Duration);
+
+/// <summary>
+/// Extracts an operational database (SQLite or PostgreSQL) into raw.* tables of the warehouse (DuckDB or
+/// PostgreSQL): the first run (or a full refresh) copies each table; later runs read only the rows the change feed
+/// names since the stored position, replace them and carry deletes, in one transaction per table. A new source column
+/// is added to the raw table; a dropped or retyped column stops the table with both schemas shown.
+/// </summary>
+public sealed class DatabaseExtractor(IWarehouse target)
+{
+    private const string Work = "ingest_work";
+
+    public async Task<IReadOnlyList<TableExtraction>> ExtractAsync(ExtractionOptions options, Action<TableExtraction>? onTable = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await target.ExecuteAsync(
+            $"CREATE SCHEMA IF NOT EXISTS ingest; CREATE SCHEMA IF NOT EXISTS {Work}; CREATE SCHEMA IF NOT EXISTS {Q(options.TargetSchema)}; " +
+            "CREATE TABLE IF NOT EXISTS ingest.extract_state (source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, feed_position BIGINT, columns VARCHAR NOT NULL, extracted_at TIMESTAMP NOT NULL, PRIMARY KEY (source, table_name));",
+            cancellationToken).ConfigureAwait(false);
+
+        await using var source = await OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        var tables = await TablesAsync(source, options, cancellationToken).ConfigureAwait(false);
+        foreach (var wanted in options.Tables.Where(t => !tables.Contains(t)))
+        {
+            throw new IngestionException($"{Describe(options)}: no table {wanted}");
+        }
+
+        var hasFeed = tables.Contains("change_feed") || await HasTableAsync(source, options, "change_feed", cancellationToken).ConfigureAwait(false);
+        var upper = hasFeed ? await ScalarLongAsync(source, "SELECT coalesce(max(id), 0) FROM change_feed", cancellationToken).ConfigureAwait(false) : (long?)null;
+        var results = new List<TableExtraction>();
+        foreach (var table in tables.Where(t => options.Tables.Count == 0 || options.Tables.Contains(t)))
+        {
+            var result = await ExtractTableAsync(source, options, table, upper, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            onTable?.Invoke(result);
+        }
+
+        return results;
+    }
+
+    private async Task<TableExtraction> ExtractTableAsync(DbConnection source, ExtractionOptions options, string table, long? upper, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var columns = await ColumnsAsync(source, options, table, cancellationToken).ConfigureAwait(false);
+        var key = StateKey(options);
+        var state = await StateAsync(key, table, cancellationToken).ConfigureAwait(false);
+        var raw = RelationName.Of(options.TargetSchema, table);
+        var added = new List<string>();
+        var hasId = columns.Any(c => c.Name == "id");
+        var incremental = !options.FullRefresh && state is not null && upper is not null && hasId && state.Value.Position is not null
+            && await target.GetRelationAsync(raw, cancellationToken).ConfigureAwait(false) is not null;
+        var statements = new List<string>();
+        if (incremental)
+        {
+            var stored = JsonSerializer.Deserialize<List<SourceColumn>>(state!.Value.Columns) ?? [];
+            var dropped = stored.Where(s => columns.All(c => c.Name != s.Name)).ToList();
+            var retyped = stored.Where(s => columns.Any(c => c.Name == s.Name && c.Type != s.Type)).ToList();
+            if (dropped.Count > 0 || retyped.Count > 0)
+            {
+                throw new IngestionException(
+                    $"{Describe(options)}: table {table} changed in a way extraction cannot follow: " +
+                    string.Join("; ", dropped.Select(d => $"column {d.Name} ({d.Type}) was dropped").Concat(retyped.Select(r => $"column {r.Name} changed from {r.Type} to {columns.First(c => c.Name == r.Name).Type}"))) +
+                    $". Source schema: {Schema(columns)}. Raw schema (as last extracted): {Schema(stored)}. Run a full refresh of {table} to rebuild it.");
+            }
+
+            foreach (var column in columns.Where(c => stored.All(s => s.Name != c.Name)))
+            {
+                statements.Add($"ALTER TABLE {target.Dialect.Render(raw)} ADD COLUMN {target.Dialect.QuoteIdentifier(column.Name)} {target.Dialect.TypeName(column.Logical)}");
+                added.Add(column.Name);
+            }
+        }
+
+        var definitions = columns.Select(c => new ColumnDefinition(c.Name, c.Logical)).ToList();
+        var select = $"SELECT {string.Join(", ", columns.Select(c => SourceQuote(options, c.Name)))} FROM {SourceQuote(options, table)}";
+        long written;
+        long deleted = 0;
+        string mode;
+        if (!incremental)
+        {
+            // Loaded aside, then swapped in atomically: the raw table takes the source's current shape.
+            mode = "full";
+            var copy = RelationName.Of(Work, $"f_{table}_{Guid.NewGuid():N}");
+            try
+            {
+                await using (var command = Command(source, select))
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    written = await target.BulkLoadAsync(copy, reader, new BulkLoadOptions { Replace = true, Columns = definitions }, cancellationToken).ConfigureAwait(false);
+                }
+
+                await target.CreateOrReplaceAsync(raw, RelationKind.Table, $"SELECT * FROM {target.Dialect.Render(copy)}", cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await target.DropRelationAsync(copy, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            mode = "change_feed";
+            var from = state!.Value.Position!.Value;
+            var work = RelationName.Of(Work, $"x_{table}_{Guid.NewGuid():N}");
+            var gone = RelationName.Of(Work, $"d_{table}_{Guid.NewGuid():N}");
+            var feed = $"SELECT entity_id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper}";
+            try
+            {
+                await using (var command = Command(source, $"{select} WHERE id IN ({feed})"))
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    written = await target.BulkLoadAsync(work, reader, new BulkLoadOptions { Replace = true, Columns = definitions }, cancellationToken).ConfigureAwait(false);
+                }
+
+                await using (var command = Command(source, $"SELECT DISTINCT entity_id AS id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper} AND operation = 'DELETE' AND entity_id NOT IN (SELECT id FROM {SourceQuote(options, table)})"))
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    deleted = await target.BulkLoadAsync(gone, reader, new BulkLoadOptions { Replace = true, Columns = [new ColumnDefinition("id", LogicalType.Int64)] }, cancellationToken).ConfigureAwait(false);
+                }
+
+                var rawName = target.Dialect.Render(raw);
+                var list = string.Join(", ", columns.Select(c => target.Dialect.QuoteIdentifier(c.Name)));
+                statements.Add($"DELETE FROM {rawName} WHERE id IN (SELECT id FROM {target.Dialect.Render(work)}) OR id IN (SELECT id FROM {target.Dialect.Render(gone)})");
+                statements.Add($"INSERT INTO {rawName} ({list}) SELECT {list} FROM {target.Dialect.Render(work)}");
+                statements.Add(StateSql(key, table, upper, columns));
+                await target.ExecuteInTransactionAsync(statements, cancellationToken).ConfigureAwait(false);
+                return new TableExtraction(table, mode, written, deleted, upper, added, clock.Elapsed);
+            }
+            finally
+            {
+                await target.DropRelationAsync(work, CancellationToken.None).ConfigureAwait(false);
+                await target.DropRelationAsync(gone, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        // A full copy replaced the table in its own transaction; the position moves after it, so a crash in between
+        // only makes the next run copy again.
+        await target.ExecuteInTransactionAsync([StateSql(key, table, hasId ? upper : null, columns)], cancellationToken).ConfigureAwait(false);
+        return new TableExtraction(table, mode, written, deleted, hasId ? upper : null, added, clock.Elapsed);
+    }
+
+    /// <summary>Positions are kept per source database and target schema.</summary>
+    private static string StateKey(ExtractionOptions options) => $"{options.SourceName}:{options.TargetSchema}";
+
+    private sealed record SourceColumn(string Name, string Type)
+    {
+        [System.Text.Json.Serialization.JsonIgnore]
+        public LogicalType Logical { get; init; }
+    }
+
+    private static string Schema(IEnumerable<SourceColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} {c.Type}"));
+
+    private string StateSql(string source, string table, long? position, IReadOnlyList<SourceColumn> columns)
+    {
+        var values = $"{Literal(source)}, {Literal(table)}, {(position is { } p ? p.ToString(CultureInfo.InvariantCulture) : "NULL")}, {Literal(JsonSerializer.Serialize(columns))}, {(target.Engine == WarehouseEngine.DuckDb ? "now()::TIMESTAMP" : "now()::timestamp")}";
+        return $"INSERT INTO ingest.extract_state (source, table_name, feed_position, columns, extracted_at) VALUES ({values}) ON CONFLICT (source, table_name) DO UPDATE SET feed_position = excluded.feed_position, columns = excluded.columns, extracted_at = excluded.extracted_at";
+    }
+
+    private async Task<(long? Position, string Columns)?> StateAsync(string source, string table, CancellationToken cancellationToken)
+    {
+        await using var result = await target.QueryAsync($"SELECT feed_position, columns FROM ingest.extract_state WHERE source = {Literal(source)} AND table_name = {Literal(table)}", cancellationToken).ConfigureAwait(false);
+        if (!await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return (result.GetValue(0) is { } p ? Convert.ToInt64(p, CultureInfo.InvariantCulture) : null, (string)result.GetValue(1)!);
+    }
+
+    private static async Task<DbConnection> OpenAsync(ExtractionOptions options, CancellationToken cancellationToken)
+    {
+        DbConnection connection = options.Kind == SourceDatabase.Sqlite
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = File.Exists(options.Connection) ? options.Connection : throw new IngestionException($"{options.Connection}: no such SQLite database"), Mode = SqliteOpenMode.ReadOnly }.ToString())
+            : new NpgsqlConnection(options.Connection);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new IngestionException($"{Describe(options)}: cannot connect: {e.Message}", e);
+        }
+
+        return connection;
+    }
+
+    private static string Describe(ExtractionOptions options) =>
+        options.Kind == SourceDatabase.Sqlite ? $"sqlite {options.Connection}" : $"postgres {new NpgsqlConnectionStringBuilder(options.Connection) { Password = null }.Host}/{new NpgsqlConnectionStringBuilder(options.Connection).Database}";
+
+    private static async Task<List<string>> TablesAsync(DbConnection source, ExtractionOptions options, CancellationToken cancellationToken)
+    {
+        var sql = options.Kind == SourceDatabase.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name";
+        var tables = new List<string>();
+        await using var command = Command(source, sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var name = reader.GetString(0);
+            if (!options.Skip.Contains(name, StringComparer.Ordinal))
+            {
+                tables.Add(name);
+            }
+        }
+
+        return tables;
+    }
+
+    private static async Task<bool> HasTableAsync(DbConnection source, ExtractionOptions options, string table, CancellationToken cancellationToken) =>
+        await ScalarLongAsync(source, options.Kind == SourceDatabase.Sqlite
+            ? $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = {Literal(table)}"
+            : $"SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = {Literal(table)}", cancellationToken).ConfigureAwait(false) > 0;
+
+    private static async Task<List<SourceColumn>> ColumnsAsync(DbConnection source, ExtractionOptions options, string table, CancellationToken cancellationToken)
+    {
+        var sql = options.Kind == SourceDatabase.Sqlite
+            ? $"SELECT name, upper(type) FROM pragma_table_info({Literal(table)}) ORDER BY cid"
+            : $"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = {Literal(table)} ORDER BY ordinal_position";
+        var columns = new List<SourceColumn>();
+        await using var command = Command(source, sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var type = reader.GetString(1);
+            columns.Add(new SourceColumn(reader.GetString(0), type) { Logical = Logical(options.Kind, type) });
+        }
+
+        return columns;
+    }
+
+    /// <summary>The raw column type for a source column type (SQLite's declared affinity, or PostgreSQL's data_type).</summary>
+    private static LogicalType Logical(SourceDatabase kind, string type)
+    {
+        type = type.ToLowerInvariant();
+        if (kind == SourceDatabase.Sqlite)
+        {
+            return type switch
+            {
+                _ when type.Contains("int", StringComparison.Ordinal) => LogicalType.Int64,
+                _ when type.Contains("real", StringComparison.Ordinal) || type.Contains("floa", StringComparison.Ordinal) || type.Contains("doub", StringComparison.Ordinal) => LogicalType.Float64,
+                _ when type.Contains("blob", StringComparison.Ordinal) => LogicalType.Binary,
+                _ => LogicalType.Text,
+            };
+        }
+
+        return type switch
+        {
+            "bigint" or "integer" or "smallint" => LogicalType.Int64,
+            "double precision" or "real" => LogicalType.Float64,
+            "numeric" => LogicalType.Decimal,
+            "boolean" => LogicalType.Boolean,
+            "date" => LogicalType.Date,
+            "timestamp without time zone" => LogicalType.Timestamp,
+            "timestamp with time zone" => LogicalType.TimestampTz,
+            "uuid" => LogicalType.Uuid,
+            "bytea" => LogicalType.Binary,
+            _ => LogicalType.Text,
+        };
+    }
+
+    private static async Task<long> ScalarLongAsync(DbConnection source, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(source, sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+#pragma warning disable CA2100 // Table and column names come from the source's own catalog and are quoted.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.CommandTimeout = 0;
+        return command;
+    }
+
+    private static string SourceQuote(ExtractionOptions options, string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,133 @@
+using Microsoft.Data.Sqlite;
+using Millwright.Ingestion.Extraction;
+using Millwright.Warehouse;
+
+namespace Millwright.Ingestion.Tests.Extraction;
+
+/// <summary>A SQLite operational database shaped like Millwright's (tables with ids, a change feed) extracted into a warehouse.</summary>
+public abstract class DatabaseExtractorTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-extract-").FullName;
+    private SqliteConnection _source = null!;
+
+    protected IWarehouse Warehouse { get; private set; } = null!;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string SourcePath => Path.Combine(_root, "operations.db");
+
+    protected abstract IWarehouse OpenWarehouse(string root);
+
+    protected virtual Task CleanAsync() => Task.CompletedTask;
+
+    public async ValueTask InitializeAsync()
+    {
+        Warehouse = OpenWarehouse(_root);
+        _source = new SqliteConnection($"Data Source={SourcePath}");
+        await _source.OpenAsync(Ct);
+        await ExecAsync("""
+            CREATE TABLE vehicles (id INTEGER PRIMARY KEY, vin TEXT NOT NULL, model TEXT, odometer_km REAL, version INTEGER NOT NULL);
+            CREATE TABLE parts (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, on_hand INTEGER NOT NULL);
+            CREATE TABLE change_feed (id INTEGER PRIMARY KEY AUTOINCREMENT, occurred_at TEXT NOT NULL, "table" TEXT NOT NULL, entity_id INTEGER NOT NULL, operation TEXT NOT NULL);
+            CREATE TABLE __EFMigrationsHistory (MigrationId TEXT);
+            """);
+        for (var i = 1; i <= 50; i++)
+        {
+            await ChangeAsync($"INSERT INTO vehicles VALUES ({i}, 'VIN{i:D5}', 'EV-{i % 3}', {i * 100.5}, 1)", "vehicles", i, "INSERT");
+        }
+
+        await ChangeAsync("INSERT INTO parts VALUES (1, 'BRK-PAD', 10)", "parts", 1, "INSERT");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _source.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        await CleanAsync();
+        await Warehouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task ExecAsync(string sql)
+    {
+        await using var command = _source.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>One write with its change-feed row, as the operational store writes them.</summary>
+    private Task ChangeAsync(string sql, string table, long id, string operation) =>
+        ExecAsync($"{sql}; INSERT INTO change_feed (occurred_at, \"table\", entity_id, operation) VALUES ('2026-01-01', '{table}', {id}, '{operation}');");
+
+    private Task<IReadOnlyList<TableExtraction>> ExtractAsync(bool full = false) =>
+        new DatabaseExtractor(Warehouse).ExtractAsync(new ExtractionOptions(SourceDatabase.Sqlite, SourcePath) { FullRefresh = full, TargetSchema = Schema }, cancellationToken: Ct);
+
+    protected virtual string Schema => "raw";
+
+    private async Task<string> ScalarAsync(string sql) => Convert.ToString(await Warehouse.QueryScalarAsync(sql, Ct), System.Globalization.CultureInfo.InvariantCulture)!;
+
+    [Fact]
+    public async Task The_first_run_copies_every_table_and_later_runs_carry_only_the_changes_and_deletes()
+    {
+        var first = await ExtractAsync();
+        Assert.Equal(["parts", "vehicles"], first.Select(t => t.Table));
+        Assert.All(first, t => Assert.Equal("full", t.Mode));
+        Assert.Equal("50", await ScalarAsync($"SELECT count(*) FROM {Schema}.vehicles"));
+
+        await ChangeAsync("UPDATE vehicles SET odometer_km = 9999, version = 2 WHERE id = 7", "vehicles", 7, "UPDATE");
+        await ChangeAsync("INSERT INTO vehicles VALUES (51, 'VIN00051', 'EV-0', 1.5, 1)", "vehicles", 51, "INSERT");
+        await ChangeAsync("DELETE FROM vehicles WHERE id = 3", "vehicles", 3, "DELETE");
+
+        var second = await ExtractAsync();
+        var vehicles = second.Single(t => t.Table == "vehicles");
+        Assert.Equal(("change_feed", 2L, 1L), (vehicles.Mode, vehicles.RowsWritten, vehicles.RowsDeleted));
+        Assert.Equal(0L, second.Single(t => t.Table == "parts").RowsWritten);
+        Assert.Equal("50", await ScalarAsync($"SELECT count(*) FROM {Schema}.vehicles"));
+        Assert.Equal("9999", await ScalarAsync($"SELECT odometer_km FROM {Schema}.vehicles WHERE id = 7"));
+        Assert.Equal("0", await ScalarAsync($"SELECT count(*) FROM {Schema}.vehicles WHERE id = 3"));
+        Assert.Equal("0", (await ExtractAsync()).Sum(t => t.RowsWritten).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Null(await Warehouse.GetRelationAsync(RelationName.Of(Schema, "change_feed"), Ct));
+    }
+
+    [Fact]
+    public async Task A_new_column_is_added_and_a_dropped_column_stops_with_both_schemas()
+    {
+        await ExtractAsync();
+        await ExecAsync("ALTER TABLE vehicles ADD COLUMN battery_kwh REAL");
+        await ChangeAsync("UPDATE vehicles SET battery_kwh = 75.5 WHERE id = 2", "vehicles", 2, "UPDATE");
+
+        var added = (await ExtractAsync()).Single(t => t.Table == "vehicles");
+        Assert.Equal(["battery_kwh"], added.AddedColumns);
+        Assert.Equal("75.5", await ScalarAsync($"SELECT battery_kwh FROM {Schema}.vehicles WHERE id = 2"));
+
+        await ExecAsync("ALTER TABLE vehicles DROP COLUMN model");
+        var e = await Assert.ThrowsAsync<IngestionException>(() => ExtractAsync());
+        Assert.Contains("table vehicles changed in a way extraction cannot follow: column model (TEXT) was dropped", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Source schema: id INTEGER, vin TEXT, odometer_km REAL, version INTEGER, battery_kwh REAL", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Raw schema (as last extracted): id INTEGER, vin TEXT, model TEXT,", e.Message, StringComparison.Ordinal);
+
+        // A full refresh rebuilds the table in the new shape.
+        await ExtractAsync(full: true);
+        Assert.DoesNotContain((await Warehouse.GetColumnsAsync(RelationName.Of(Schema, "vehicles"), Ct)).Select(c => c.Name), n => n == "model");
+    }
+}
+
+public sealed class SqliteToDuckDbExtractionTests : DatabaseExtractorTests
+{
+    protected override IWarehouse OpenWarehouse(string root) => Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(root, "warehouse.duckdb")));
+}
+
+public sealed class SqliteToPostgresExtractionTests : DatabaseExtractorTests
+{
+    private readonly string _schema = "raw_" + Guid.NewGuid().ToString("N")[..10];
+
+    protected override string Schema => _schema;
+
+    protected override IWarehouse OpenWarehouse(string root) => Warehouses.Open(WarehouseOptions.Postgres(Millwright.Testing.TestPostgres.ConnectionString));
+
+    protected override async Task CleanAsync()
+    {
+        await Warehouse.ExecuteAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE; DELETE FROM ingest.extract_state WHERE source = 'operations:{_schema}';", CancellationToken.None);
+    }
+}
