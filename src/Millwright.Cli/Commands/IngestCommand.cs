@@ -17,6 +17,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Load files into the raw layer under data contracts: validation, quarantine, audit");
         command.Subcommands.Add(FileVerb(context));
         command.Subcommands.Add(DatasetVerb(context));
+        command.Subcommands.Add(DbVerb(context));
         command.Subcommands.Add(StatusVerb(context));
         command.Subcommands.Add(QuarantineVerb(context));
         return command;
@@ -145,6 +146,46 @@ internal static class IngestCommand
         }
 
         return results.Any(r => r.Status == LoadStatus.Failed) ? MillwrightCli.Failure : MillwrightCli.Ok;
+    }
+
+    private static Command DbVerb(CommandContext context)
+    {
+        var full = new Option<bool>("--full-refresh") { Description = "Copy every table whole and reset the change-feed positions" };
+        var tables = new Option<string[]>("--table") { Description = "Only this table (repeatable)" };
+        var schema = new Option<string>("--schema") { Description = "The raw schema", DefaultValueFactory = _ => "raw" };
+        var verb = new Command("db", "Extract the operational database (operations.*) into the warehouse's raw schema: changed rows since the last run by the change feed, deletes carried") { full, tables, schema };
+        verb.SetAction(async (parsed, ct) =>
+        {
+            var loaded = context.LoadSettings(parsed);
+            var operations = loaded.Settings.Operations;
+            var options = new Millwright.Ingestion.Extraction.ExtractionOptions(
+                operations.Provider == StoreProvider.Postgres ? Millwright.Ingestion.Extraction.SourceDatabase.Postgres : Millwright.Ingestion.Extraction.SourceDatabase.Sqlite,
+                operations.Provider == StoreProvider.Postgres ? operations.Connection! : operations.Path!)
+            {
+                FullRefresh = parsed.GetValue(full),
+                Tables = parsed.GetValue(tables) ?? [],
+                TargetSchema = parsed.GetValue(schema)!,
+            };
+            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            var table = new Table().AddColumns("table", "mode", "rows written", "rows deleted", "feed position", "columns added", "seconds");
+            var io = context.Io;
+            var results = await new Millwright.Ingestion.Extraction.DatabaseExtractor(warehouse).ExtractAsync(options, t =>
+            {
+                lock (io)
+                {
+                    io.Error.WriteLine($"{t.Table}: {t.Mode}, {t.RowsWritten:N0} written, {t.RowsDeleted:N0} deleted");
+                }
+            }, ct).ConfigureAwait(false);
+            foreach (var t in results)
+            {
+                table.AddRow(Markup.Escape(t.Table), t.Mode, t.RowsWritten.ToString("N0", CultureInfo.InvariantCulture), t.RowsDeleted.ToString("N0", CultureInfo.InvariantCulture),
+                    t.FeedPosition?.ToString(CultureInfo.InvariantCulture) ?? "-", Markup.Escape(string.Join(", ", t.AddedColumns)), t.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture));
+            }
+
+            io.Console.Write(table);
+            return MillwrightCli.Ok;
+        });
+        return verb;
     }
 
     private static Command StatusVerb(CommandContext context)

@@ -29,8 +29,11 @@ public sealed record ExtractionOptions(SourceDatabase Kind, string Connection)
 
     public string TargetSchema { get; init; } = "raw";
 
-    /// <summary>Tables never extracted (the migrations history and the change feed itself).</summary>
-    public IReadOnlyList<string> Skip { get; init; } = ["__EFMigrationsHistory", "change_feed"];
+    /// <summary>Tables never extracted besides those whose name starts with "__" (migration history and locks).</summary>
+    public IReadOnlyList<string> Skip { get; init; } = ["change_feed", "idempotency_keys"];
+
+    /// <summary>Without a change feed, a table with this column is extracted by watermark (rows updated since the last run).</summary>
+    public string WatermarkColumn { get; init; } = "updated_at";
 }
 
 /// <summary>What one table's extraction did.</summary>
@@ -51,7 +54,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
         ArgumentNullException.ThrowIfNull(options);
         await target.ExecuteAsync(
             $"CREATE SCHEMA IF NOT EXISTS ingest; CREATE SCHEMA IF NOT EXISTS {Work}; CREATE SCHEMA IF NOT EXISTS {Q(options.TargetSchema)}; " +
-            "CREATE TABLE IF NOT EXISTS ingest.extract_state (source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, feed_position BIGINT, columns VARCHAR NOT NULL, extracted_at TIMESTAMP NOT NULL, PRIMARY KEY (source, table_name));",
+            "CREATE TABLE IF NOT EXISTS ingest.extract_state (source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, feed_position BIGINT, watermark VARCHAR, columns VARCHAR NOT NULL, extracted_at TIMESTAMP NOT NULL, PRIMARY KEY (source, table_name));",
             cancellationToken).ConfigureAwait(false);
 
         await using var source = await OpenAsync(options, cancellationToken).ConfigureAwait(false);
@@ -83,8 +86,10 @@ public sealed class DatabaseExtractor(IWarehouse target)
         var raw = RelationName.Of(options.TargetSchema, table);
         var added = new List<string>();
         var hasId = columns.Any(c => c.Name == "id");
-        var incremental = !options.FullRefresh && state is not null && upper is not null && hasId && state.Value.Position is not null
+        var watermarked = upper is null && columns.Any(c => c.Name == options.WatermarkColumn);
+        var incremental = !options.FullRefresh && state is not null && hasId && (upper is not null ? state.Value.Position is not null : watermarked && state.Value.Watermark is not null)
             && await target.GetRelationAsync(raw, cancellationToken).ConfigureAwait(false) is not null;
+        var watermarkNow = watermarked ? await WatermarkAsync(source, options, table, cancellationToken).ConfigureAwait(false) : null;
         var statements = new List<string>();
         if (incremental)
         {
@@ -133,20 +138,25 @@ public sealed class DatabaseExtractor(IWarehouse target)
         }
         else
         {
-            mode = "change_feed";
-            var from = state!.Value.Position!.Value;
+            mode = upper is null ? "watermark" : "change_feed";
+            var from = state!.Value.Position ?? 0;
             var work = RelationName.Of(Work, $"x_{table}_{Guid.NewGuid():N}");
             var gone = RelationName.Of(Work, $"d_{table}_{Guid.NewGuid():N}");
-            var feed = $"SELECT entity_id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper}";
+            var changed = upper is null
+                ? $"{select} WHERE {SourceQuote(options, options.WatermarkColumn)} > {Literal(state.Value.Watermark!)}"
+                : $"{select} WHERE id IN (SELECT entity_id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper})";
+            var deletes = upper is null
+                ? $"SELECT id FROM {SourceQuote(options, table)} WHERE 1 = 0"
+                : $"SELECT DISTINCT entity_id AS id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper} AND operation = 'DELETE' AND entity_id NOT IN (SELECT id FROM {SourceQuote(options, table)})";
             try
             {
-                await using (var command = Command(source, $"{select} WHERE id IN ({feed})"))
+                await using (var command = Command(source, changed))
                 await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     written = await target.BulkLoadAsync(work, reader, new BulkLoadOptions { Replace = true, Columns = definitions }, cancellationToken).ConfigureAwait(false);
                 }
 
-                await using (var command = Command(source, $"SELECT DISTINCT entity_id AS id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper} AND operation = 'DELETE' AND entity_id NOT IN (SELECT id FROM {SourceQuote(options, table)})"))
+                await using (var command = Command(source, deletes))
                 await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     deleted = await target.BulkLoadAsync(gone, reader, new BulkLoadOptions { Replace = true, Columns = [new ColumnDefinition("id", LogicalType.Int64)] }, cancellationToken).ConfigureAwait(false);
@@ -156,7 +166,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
                 var list = string.Join(", ", columns.Select(c => target.Dialect.QuoteIdentifier(c.Name)));
                 statements.Add($"DELETE FROM {rawName} WHERE id IN (SELECT id FROM {target.Dialect.Render(work)}) OR id IN (SELECT id FROM {target.Dialect.Render(gone)})");
                 statements.Add($"INSERT INTO {rawName} ({list}) SELECT {list} FROM {target.Dialect.Render(work)}");
-                statements.Add(StateSql(key, table, upper, columns));
+                statements.Add(StateSql(key, table, upper, watermarkNow ?? state.Value.Watermark, columns));
                 await target.ExecuteInTransactionAsync(statements, cancellationToken).ConfigureAwait(false);
                 return new TableExtraction(table, mode, written, deleted, upper, added, clock.Elapsed);
             }
@@ -169,7 +179,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
 
         // A full copy replaced the table in its own transaction; the position moves after it, so a crash in between
         // only makes the next run copy again.
-        await target.ExecuteInTransactionAsync([StateSql(key, table, hasId ? upper : null, columns)], cancellationToken).ConfigureAwait(false);
+        await target.ExecuteInTransactionAsync([StateSql(key, table, hasId ? upper : null, watermarkNow, columns)], cancellationToken).ConfigureAwait(false);
         return new TableExtraction(table, mode, written, deleted, hasId ? upper : null, added, clock.Elapsed);
     }
 
@@ -184,21 +194,28 @@ public sealed class DatabaseExtractor(IWarehouse target)
 
     private static string Schema(IEnumerable<SourceColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} {c.Type}"));
 
-    private string StateSql(string source, string table, long? position, IReadOnlyList<SourceColumn> columns)
+    private static string StateSql(string source, string table, long? position, string? watermark, IReadOnlyList<SourceColumn> columns)
     {
-        var values = $"{Literal(source)}, {Literal(table)}, {(position is { } p ? p.ToString(CultureInfo.InvariantCulture) : "NULL")}, {Literal(JsonSerializer.Serialize(columns))}, {(target.Engine == WarehouseEngine.DuckDb ? "now()::TIMESTAMP" : "now()::timestamp")}";
-        return $"INSERT INTO ingest.extract_state (source, table_name, feed_position, columns, extracted_at) VALUES ({values}) ON CONFLICT (source, table_name) DO UPDATE SET feed_position = excluded.feed_position, columns = excluded.columns, extracted_at = excluded.extracted_at";
+        var values = $"{Literal(source)}, {Literal(table)}, {(position is { } p ? p.ToString(CultureInfo.InvariantCulture) : "NULL")}, {(watermark is null ? "NULL" : Literal(watermark))}, {Literal(JsonSerializer.Serialize(columns))}, CAST(now() AS TIMESTAMP)";
+        return $"INSERT INTO ingest.extract_state (source, table_name, feed_position, watermark, columns, extracted_at) VALUES ({values}) ON CONFLICT (source, table_name) DO UPDATE SET feed_position = excluded.feed_position, watermark = excluded.watermark, columns = excluded.columns, extracted_at = excluded.extracted_at";
     }
 
-    private async Task<(long? Position, string Columns)?> StateAsync(string source, string table, CancellationToken cancellationToken)
+    private async Task<(long? Position, string? Watermark, string Columns)?> StateAsync(string source, string table, CancellationToken cancellationToken)
     {
-        await using var result = await target.QueryAsync($"SELECT feed_position, columns FROM ingest.extract_state WHERE source = {Literal(source)} AND table_name = {Literal(table)}", cancellationToken).ConfigureAwait(false);
+        await using var result = await target.QueryAsync($"SELECT feed_position, watermark, columns FROM ingest.extract_state WHERE source = {Literal(source)} AND table_name = {Literal(table)}", cancellationToken).ConfigureAwait(false);
         if (!await result.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        return (result.GetValue(0) is { } p ? Convert.ToInt64(p, CultureInfo.InvariantCulture) : null, (string)result.GetValue(1)!);
+        return (result.GetValue(0) is { } p ? Convert.ToInt64(p, CultureInfo.InvariantCulture) : null, result.GetValue(1) as string, (string)result.GetValue(2)!);
+    }
+
+    /// <summary>The latest value of the watermark column, as text, read before the rows (so nothing updated meanwhile is skipped next time).</summary>
+    private static async Task<string?> WatermarkAsync(DbConnection source, ExtractionOptions options, string table, CancellationToken cancellationToken)
+    {
+        await using var command = Command(source, $"SELECT CAST(max({SourceQuote(options, options.WatermarkColumn)}) AS TEXT) FROM {SourceQuote(options, table)}");
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     private static async Task<DbConnection> OpenAsync(ExtractionOptions options, CancellationToken cancellationToken)
@@ -233,7 +250,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var name = reader.GetString(0);
-            if (!options.Skip.Contains(name, StringComparer.Ordinal))
+            if (!options.Skip.Contains(name, StringComparer.Ordinal) && !name.StartsWith("__", StringComparison.Ordinal))
             {
                 tables.Add(name);
             }

@@ -131,3 +131,51 @@ public sealed class SqliteToPostgresExtractionTests : DatabaseExtractorTests
         await Warehouse.ExecuteAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE; DELETE FROM ingest.extract_state WHERE source = 'operations:{_schema}';", CancellationToken.None);
     }
 }
+
+public sealed class WatermarkExtractionTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-watermark-").FullName;
+    private IWarehouse _warehouse = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string SourcePath => Path.Combine(_root, "legacy.db");
+
+    public ValueTask InitializeAsync()
+    {
+        _warehouse = Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(_root, "warehouse.duckdb")));
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        await _warehouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private async Task ExecAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={SourcePath}");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Without_a_change_feed_rows_updated_since_the_watermark_are_extracted()
+    {
+        await ExecAsync("CREATE TABLE work_orders (id INTEGER PRIMARY KEY, status TEXT, updated_at TEXT NOT NULL); INSERT INTO work_orders VALUES (1, 'OPEN', '2026-01-01 08:00:00'), (2, 'OPEN', '2026-01-01 09:00:00');");
+        var extractor = new DatabaseExtractor(_warehouse);
+        var options = new ExtractionOptions(SourceDatabase.Sqlite, SourcePath) { SourceName = "legacy" };
+        Assert.Equal("full", (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single().Mode);
+
+        await ExecAsync("UPDATE work_orders SET status = 'CLOSED', updated_at = '2026-01-02 10:00:00' WHERE id = 2; INSERT INTO work_orders VALUES (3, 'OPEN', '2026-01-02 11:00:00');");
+        var second = (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single();
+        Assert.Equal(("watermark", 2L), (second.Mode, second.RowsWritten));
+        Assert.Equal("CLOSED", await _warehouse.QueryScalarAsync("SELECT status FROM raw.work_orders WHERE id = 2", Ct));
+        Assert.Equal(3L, await _warehouse.QueryScalarAsync("SELECT count(*) FROM raw.work_orders", Ct));
+        Assert.Equal(0L, (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single().RowsWritten);
+    }
+}
