@@ -6,6 +6,9 @@ namespace Millwright.Pipelines;
 /// <summary>Where pipelines live and the warehouse they write to.</summary>
 public sealed record PipelineOptions(string PipelinesDirectory, WarehouseOptions Warehouse)
 {
+    /// <summary>Root of the Parquet raw layer that ingest assets write; none when null.</summary>
+    public string? RawLayerPath { get; init; }
+
     /// <summary>Reads environment variables for dbt's env_var; the process environment by default.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
@@ -62,6 +65,17 @@ public static class PipelineCatalog
             var warnings = new List<string>();
             var externals = new Dictionary<AssetKey, string>();
             var owned = new Dictionary<AssetKey, string>();
+            Ingestion.Contracts.ContractCatalog contracts;
+            try
+            {
+                contracts = Ingestion.Contracts.ContractCatalog.Load(options.PipelinesDirectory);
+            }
+            catch (Ingestion.IngestionException e)
+            {
+                throw new PipelineException(e.Message, e);
+            }
+
+            var ingestor = new Ingestion.Files.FileIngestor(warehouse, new Ingestion.Files.IngestionOptions { RawLayerPath = options.RawLayerPath });
             var folders = Directory.Exists(options.PipelinesDirectory)
                 ? Directory.GetDirectories(options.PipelinesDirectory).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, FileName)) || File.Exists(Path.Combine(d, "dbt_project.yml"))).ToList()
                 : [];
@@ -106,7 +120,9 @@ public static class PipelineCatalog
                         continue;
                     }
 
-                    builder.Add(PipelineAssets.Build(asset, pipeline, warehouse));
+                    builder.Add(asset.Ingest is { } ingest
+                        ? IngestAssets.Build(asset, pipeline, contracts.Find(ingest.Contract) ?? throw new PipelineException($"{asset.Where}: asset {asset.Key}: no contract '{ingest.Contract}' (pipelines/<pipeline>/contracts/{ingest.Contract}.yml)"), ingestor)
+                        : PipelineAssets.Build(asset, pipeline, warehouse));
                     count++;
                 }
 

@@ -19,6 +19,9 @@ internal sealed record AssetDecl(AssetKey Key, AssetSpec Spec)
 
     public IReadOnlyList<string>? Command { get; init; }
 
+    /// <summary>An ingestion: the contract's source name and the files (a glob under the pipeline folder).</summary>
+    public (string Contract, string Path)? Ingest { get; init; }
+
     public RetryPolicy? Retry { get; init; }
 
     public string? Pool { get; init; }
@@ -166,7 +169,7 @@ internal sealed class PipelineFile
 
     private AssetDecl Asset(YamlNode item)
     {
-        item.OnlyKeys("key", "description", "group", "owners", "tags", "kinds", "deps", "sql", "materialized", "partition_column", "command", "external", "partitions", "retry", "pool", "automation", "freshness", "checks");
+        item.OnlyKeys("key", "description", "group", "owners", "tags", "kinds", "deps", "sql", "materialized", "partition_column", "command", "ingest", "external", "partitions", "retry", "pool", "automation", "freshness", "checks");
         AssetKey key;
         try
         {
@@ -180,9 +183,16 @@ internal sealed class PipelineFile
         var external = item.Bool("external", false);
         var sql = item.String("sql");
         var command = item.Get("command") is { } c ? (c.IsScalar ? ["/bin/sh", "-c", c.Scalar()] : c.Items().Select(i => i.Scalar()).ToList()) : null;
-        if ((external ? 1 : 0) + (sql is null ? 0 : 1) + (command is null ? 0 : 1) != 1)
+        (string, string)? ingest = null;
+        if (item.Get("ingest") is { } i)
         {
-            throw item.Error($"asset {key} needs exactly one of 'sql', 'command' or 'external: true'");
+            i.OnlyKeys("contract", "path");
+            ingest = (i.RequiredString("contract"), i.String("path") ?? "landing/*");
+        }
+
+        if ((external ? 1 : 0) + (sql is null ? 0 : 1) + (command is null ? 0 : 1) + (ingest is null ? 0 : 1) != 1)
+        {
+            throw item.Error($"asset {key} needs exactly one of 'sql', 'command', 'ingest' or 'external: true'");
         }
 
         var partitions = Partitions(item.Get("partitions"));
@@ -199,7 +209,7 @@ internal sealed class PipelineFile
             Group = item.String("group") ?? Name,
             Owners = item.Strings("owners"),
             Tags = item.StringMap("tags"),
-            Kinds = kinds.Count > 0 ? kinds : external ? ["external"] : sql is not null ? ["sql"] : ["command"],
+            Kinds = kinds.Count > 0 ? kinds : external ? ["external"] : sql is not null ? ["sql"] : ingest is not null ? ["ingest"] : ["command"],
             Deps = item.Strings("deps").Select(d => new AssetDependency(new AssetKey(d))).ToList(),
             Partitions = partitions,
             Automation = Automation(item.Get("automation")),
@@ -221,10 +231,11 @@ internal sealed class PipelineFile
             External = external,
             Sql = sql,
             Command = command,
+            Ingest = ingest,
             Materialized = materialized,
             PartitionColumn = partitionColumn,
             Retry = Retry(item.Get("retry")),
-            Pool = item.String("pool") ?? (sql is not null ? PipelineCatalog.WarehousePool : null),
+            Pool = item.String("pool") ?? (sql is not null || ingest is not null ? PipelineCatalog.WarehousePool : null),
             Checks = checks,
             Where = item.Where,
         };

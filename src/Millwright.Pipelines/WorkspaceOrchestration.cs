@@ -38,7 +38,7 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
                 StoreProvider.DuckDb => WarehouseOptions.DuckDb(settings.Warehouse.Path!),
                 _ => WarehouseOptions.Postgres(settings.Warehouse.Connection!),
             };
-            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, warehouse), cancellationToken).ConfigureAwait(false);
+            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, warehouse) { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") }, cancellationToken).ConfigureAwait(false);
             var options = new OrchestratorOptions
             {
                 MaxConcurrentRuns = settings.Orchestration.MaxConcurrentRuns,

@@ -141,9 +141,52 @@ public sealed class PipelineCatalogTests : IDisposable
         Assert.Equal(2, events.Count(e => e.Type == EventTypes.Materialization && e.AssetKey == "stg_readings") + events.Count(e => e.Type == EventTypes.Materialization && e.AssetKey == "raw/readings"));
     }
 
+    [Fact]
+    public async Task An_ingest_asset_loads_landed_files_under_their_contract()
+    {
+        File.Delete(Path.Combine(_workspace.Plant, "dbt_project.yml"));
+        _workspace.Write("contracts/torque.yml", """
+            source: torque
+            version: 1
+            format: {delimiter: ','}
+            max_rejected_fraction: 0.1
+            columns:
+              - {name: machine_id, type: string, nullable: false}
+              - {name: torque, type: double, min: 0}
+            """);
+        _workspace.Write("pipeline.yml", """
+            assets:
+              - key: landing/torque
+                ingest: {contract: torque, path: landing/*.csv}
+              - key: torque_by_machine
+                deps: [landing/torque]
+                sql: select machine_id, avg(torque) as avg_torque from raw.torque group by 1
+            """);
+        _workspace.Drop("a.csv", "machine_id,torque\nM1,40\nM2,50\n", DateTimeOffset.UtcNow, TimeSpan.Zero);
+        _workspace.Drop("b.csv", "machine_id,torque\nM1,42\n", DateTimeOffset.UtcNow, TimeSpan.Zero);
+        await using var loaded = await LoadAsync();
+        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+
+        var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
+        Assert.True(run.Status == RunStatus.Success, run.Error);
+        var asset = (await orchestrator.GetAssetsAsync(Ct)).First(a => a.Spec.Key.Path == "landing/torque");
+        Assert.Contains("\"rows_loaded\":3", asset.Metadata, StringComparison.Ordinal);
+        Assert.Contains("ingest", asset.Spec.Kinds);
+        Assert.Equal(3L, await loaded.Warehouse.QueryScalarAsync("select count(*) from raw.torque", Ct));
+
+        _workspace.Drop("c.csv", "machine_id,torque\n,1\n", DateTimeOffset.UtcNow, TimeSpan.Zero);
+        var failed = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "landing/torque" }, Ct);
+        Assert.Equal(RunStatus.Failure, failed.Status);
+        Assert.Contains("broke contract torque v1", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(3L, await loaded.Warehouse.QueryScalarAsync("select count(*) from raw.torque", Ct));
+    }
+
     [Theory]
     [InlineData("assets:\n  - key: x\n    sql: select 1\n    colour: red\n", "pipeline.yml:4:5: assets[0]: unknown key 'colour'")]
-    [InlineData("assets:\n  - key: x\n", "pipeline.yml:2:5: assets[0]: asset x needs exactly one of 'sql', 'command' or 'external: true'")]
+    [InlineData("assets:\n  - key: x\n", "pipeline.yml:2:5: assets[0]: asset x needs exactly one of 'sql', 'command', 'ingest' or 'external: true'")]
+    [InlineData("assets:\n  - key: x\n    ingest: {contract: nowhere}\n", "asset x: no contract 'nowhere'")]
     [InlineData("assets:\n  - key: x\n    sql: select 1\n    retry: {delay: soon}\n", "pipeline.yml:4:20: assets[0].retry.delay: 'soon' is not a duration")]
     [InlineData("assets:\n  - key: x\n    sql: select 1\n    deps: [nowhere]\n", "asset x depends on nowhere, which is not defined")]
     [InlineData("schedules:\n  - name: s\n    cron: every day\n", "schedule s: 'every day' is not a cron expression")]

@@ -1,0 +1,65 @@
+using Millwright.Ingestion.Contracts;
+using Millwright.Ingestion.Files;
+using Millwright.Orchestration.Definitions;
+
+namespace Millwright.Pipelines;
+
+/// <summary>
+/// Ingest assets: load files under a data contract. A run started by a file sensor loads that file; any other run loads
+/// every file matching the asset's path (files already loaded are skipped by checksum). A load that fails its contract
+/// fails the asset.
+/// </summary>
+internal static class IngestAssets
+{
+    public static AssetsDefinition Build(AssetDecl asset, PipelineFile pipeline, DataContract contract, FileIngestor ingestor) =>
+        new(asset.Key.Path, [asset.Spec with { Description = asset.Spec.Description.Length > 0 ? asset.Spec.Description : contract.Description }], async ctx =>
+        {
+            var (_, pattern) = asset.Ingest!.Value;
+            var files = ctx.Tags.TryGetValue("millwright/file", out var file)
+                ? [file]
+                : Matching(pipeline.Folder, pattern);
+            long loaded = 0, rejected = 0, skipped = 0;
+            var failures = new List<string>();
+            foreach (var path in files)
+            {
+                var result = await ingestor.IngestAsync(path, contract, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
+                ctx.Log($"{Path.GetFileName(path)}: {result.Status.ToString().ToUpperInvariant()} {result.RowsLoaded:N0} loaded, {result.RowsRejected:N0} rejected (load {result.LoadId})", result.Status == LoadStatus.Failed ? "error" : result.RowsRejected > 0 ? "warning" : "info");
+                switch (result.Status)
+                {
+                    case LoadStatus.Failed:
+                        failures.Add(result.Error ?? path);
+                        break;
+                    case LoadStatus.Skipped:
+                        skipped++;
+                        break;
+                    default:
+                        loaded += result.RowsLoaded;
+                        rejected += result.RowsRejected;
+                        break;
+                }
+            }
+
+            if (failures.Count > 0)
+            {
+                throw new PipelineException(string.Join("; ", failures));
+            }
+
+            ctx.AddMetadata("files", files.Count);
+            ctx.AddMetadata("files_skipped", skipped);
+            ctx.AddMetadata("rows_loaded", loaded);
+            ctx.AddMetadata("rows_rejected", rejected);
+            ctx.AddMetadata("contract", $"{contract.Source} v{contract.Version}");
+            ctx.AddMetadata("relation", $"{contract.TableName.Schema}.{contract.TableName.Name}");
+        })
+        {
+            Retry = asset.Retry,
+            Pool = asset.Pool,
+        };
+
+    private static List<string> Matching(string folder, string pattern)
+    {
+        var full = Path.GetFullPath(Path.Combine(folder, pattern));
+        var directory = Path.GetDirectoryName(full)!;
+        return Directory.Exists(directory) ? Directory.GetFiles(directory, Path.GetFileName(full)).Order(StringComparer.Ordinal).ToList() : [];
+    }
+}
