@@ -161,7 +161,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
         finally
         {
-            await warehouse.ExecuteAsync($"DROP TABLE IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Stage}__raw; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Checked}; DROP TABLE IF EXISTS {names.Checked}__v;", CancellationToken.None).ConfigureAwait(false);
+            await warehouse.ExecuteAsync($"DROP VIEW IF EXISTS {names.Checked}; DROP VIEW IF EXISTS {names.Checked}__v; DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Stage}__raw; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Rejects};", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -193,6 +193,8 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         public string Rejects => $"{Work}.r_{LoadId}";
 
         public string Checked => $"{Work}.c_{LoadId}";
+
+        public string Lines => $"{Work}.l_{LoadId}";
     }
 
     /// <summary>
@@ -219,15 +221,22 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                         $"""
                         CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __row, * FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, {options}, auto_detect = false, columns = {readColumns}, store_rejects = true);
                         CREATE TABLE {names.Rejects} AS SELECT line, arg_min(error_type, column_idx) AS error_type, any_value(csv_line) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line;
-                        CREATE TABLE {names.Stage} AS
-                          WITH lines AS (
-                            SELECT l AS __line, row_number() OVER (ORDER BY l) AS __row
-                            FROM range({first}, {first} + (SELECT count(*) FROM {names.Stage}__raw) + (SELECT count(*) FROM {names.Rejects})) t(l)
-                            WHERE l NOT IN (SELECT line FROM {names.Rejects}))
-                          SELECT lines.__line, {string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"))}
-                          FROM {names.Stage}__raw s JOIN lines USING (__row);
-                        DROP TABLE {names.Stage}__raw;
                         """,
+                        cancellationToken).ConfigureAwait(false);
+                    var selected = string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"));
+                    var rejected = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM {names.Rejects}", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+                    // One record per line: with no rejected line, a row's line is its position; otherwise rows are
+                    // matched to the lines the reader did not reject.
+                    await warehouse.ExecuteAsync(rejected == 0
+                        ? $"CREATE VIEW {names.Stage} AS SELECT __row + {first - 1} AS __line, {selected} FROM {names.Stage}__raw"
+                        : $"""
+                          CREATE TABLE {names.Lines} AS
+                            SELECT l AS __line, row_number() OVER (ORDER BY l) AS __row
+                            FROM range({first}, {first} + (SELECT count(*) FROM {names.Stage}__raw) + {rejected}) t(l)
+                            WHERE l NOT IN (SELECT line FROM {names.Rejects});
+                          CREATE VIEW {names.Stage} AS SELECT lines.__line, {selected} FROM {names.Stage}__raw s JOIN {names.Lines} lines USING (__row);
+                          """,
                         cancellationToken).ConfigureAwait(false);
                     return mapping.ToDictionary(m => physical[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
                 }
@@ -243,9 +252,8 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                         CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __line, __json FROM {lines};
                         CREATE TABLE {names.Rejects} AS SELECT __line AS line, 'INVALID JSON' AS error_type, __json AS csv_line, 'the line is not a JSON object' AS error_message
                           FROM {names.Stage}__raw WHERE trim(__json) <> '' AND (NOT json_valid(__json) OR json_type(__json) <> 'OBJECT');
-                        CREATE TABLE {names.Stage} AS SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))}
+                        CREATE VIEW {names.Stage} AS SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))}
                           FROM {names.Stage}__raw WHERE json_valid(__json) AND json_type(__json) = 'OBJECT';
-                        DROP TABLE {names.Stage}__raw;
                         """,
                         cancellationToken).ConfigureAwait(false);
                     return mapping.ToDictionary(m => keys[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
@@ -257,7 +265,8 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                     var mapping = Map(file, contract, physical, fileColumns, null);
                     await warehouse.ExecuteAsync(
                         $"""
-                        CREATE TABLE {names.Stage} AS SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path});
+                        CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path});
+                        CREATE VIEW {names.Stage} AS SELECT * FROM {names.Stage}__raw;
                         CREATE TABLE {names.Rejects} (line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR);
                         """,
                         cancellationToken).ConfigureAwait(false);
@@ -379,7 +388,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             ColumnSource.Constant => $"{Literal(constants[c.Name])} AS {Q(c.Name)}",
             _ => contract.Format.NullValues.Count == 0 ? Q(c.Name) : $"CASE WHEN list_contains({nulls}, trim({Q(c.Name)})) THEN NULL ELSE {Q(c.Name)} END AS {Q(c.Name)}",
         });
-        await warehouse.ExecuteAsync($"CREATE TABLE {names.Checked}__v AS SELECT __line, {string.Join(", ", values)} FROM {names.Stage}", cancellationToken).ConfigureAwait(false);
+        await warehouse.ExecuteAsync($"CREATE VIEW {names.Checked}__v AS SELECT __line, {string.Join(", ", values)} FROM {names.Stage}", cancellationToken).ConfigureAwait(false);
 
         var rules = Rules(contract);
         var broken = new List<(string When, string Then)>();
@@ -403,7 +412,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
 
         var rule = broken.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"CASE {string.Join("\n  ", broken.Select(r => $"WHEN {r.When} THEN {r.Then}"))} ELSE NULL END";
-        await warehouse.ExecuteAsync($"CREATE TABLE {names.Checked} AS SELECT *, {rule} AS __rule FROM {names.Checked}__v; DROP TABLE {names.Checked}__v;", cancellationToken).ConfigureAwait(false);
+        await warehouse.ExecuteAsync($"CREATE VIEW {names.Checked} AS SELECT *, {rule} AS __rule FROM {names.Checked}__v", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every per-row rule of the contract, in column order: the condition and the message (SQL).</summary>
