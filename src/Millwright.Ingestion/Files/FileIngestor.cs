@@ -98,7 +98,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             IReadOnlyDictionary<string, string> mapping;
             try
             {
-                mapping = await StageAsync(file, contract, names, cancellationToken).ConfigureAwait(false);
+                mapping = await StageAsync(file, contract, names, constants ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
             }
             catch (IngestionException e)
             {
@@ -107,7 +107,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 return failed;
             }
 
-            await CheckAsync(contract, names, constants ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
+            await CheckPrimaryKeyAsync(contract, names, cancellationToken).ConfigureAwait(false);
             var counts = await CountsAsync(names, cancellationToken).ConfigureAwait(false);
             var read = counts.Good + counts.RuleRejected + counts.ParseRejected;
             var rejected = counts.RuleRejected + counts.ParseRejected;
@@ -161,7 +161,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
         finally
         {
-            await warehouse.ExecuteAsync($"DROP VIEW IF EXISTS {names.Checked}; DROP VIEW IF EXISTS {names.Checked}__v; DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Stage}__raw; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Rejects};", CancellationToken.None).ConfigureAwait(false);
+            await warehouse.ExecuteAsync($"DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Checked}; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Rejects};", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -198,10 +198,12 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     }
 
     /// <summary>
-    /// Reads the file into a work table of text fields (one per contract column, plus __line) and the reader's
-    /// rejected lines into another; returns the header-to-column mapping. Throws when the file cannot match the contract.
+    /// Reads the file once into a typed work table: each contract column cast to its type (missing values made NULL),
+    /// the first rule the row breaks, and the row's text when it breaks one; the reader's rejected lines go to another
+    /// table. A view numbers the rows with their line in the file. Returns the header-to-column mapping; throws when the
+    /// file cannot match the contract.
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, string>> StageAsync(SourceFile file, DataContract contract, Names names, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string>> StageAsync(SourceFile file, DataContract contract, Names names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
     {
         await warehouse.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Work}", cancellationToken).ConfigureAwait(false);
         var format = contract.Format;
@@ -217,25 +219,31 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                     var mapping = Map(file, contract, physical, fileColumns, delimiter);
                     var readColumns = "{" + string.Join(", ", physical.Select((_, i) => $"'f{i}': 'VARCHAR'")) + "}";
                     var first = format.Header ? 2 : 1;
+                    // A contract with a line-number column numbers the rows as they are read (one record per line).
+                    var numbered = contract.Columns.Any(c => c.Source == ColumnSource.Line);
+                    var text = $"SELECT {(numbered ? $"row_number() OVER () + {first - 1} AS __line, " : "")}{string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"))} FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, {options}, auto_detect = false, columns = {readColumns}, store_rejects = true)";
+
+                    // One statement batch, one connection: the reader's rejects live in a temporary table of that connection.
                     await warehouse.ExecuteAsync(
                         $"""
-                        CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __row, * FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, {options}, auto_detect = false, columns = {readColumns}, store_rejects = true);
+                        CREATE TABLE {names.Checked} AS {CheckedSelect(contract, text, constants, withLine: numbered)};
                         CREATE TABLE {names.Rejects} AS SELECT line, arg_min(error_type, column_idx) AS error_type, any_value(csv_line) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line;
                         """,
                         cancellationToken).ConfigureAwait(false);
-                    var selected = string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"));
                     var rejected = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM {names.Rejects}", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
-                    // One record per line: with no rejected line, a row's line is its position; otherwise rows are
-                    // matched to the lines the reader did not reject.
-                    await warehouse.ExecuteAsync(rejected == 0
-                        ? $"CREATE VIEW {names.Stage} AS SELECT __row + {first - 1} AS __line, {selected} FROM {names.Stage}__raw"
+                    // One record per line: with no rejected line, a row's line follows from its position; otherwise rows
+                    // are matched to the lines the reader did not reject.
+                    await warehouse.ExecuteAsync(numbered
+                        ? $"CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.* FROM {names.Checked} c"
+                        : rejected == 0
+                        ? $"CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.*, c.rowid + {first} AS __line FROM {names.Checked} c"
                         : $"""
                           CREATE TABLE {names.Lines} AS
-                            SELECT l AS __line, row_number() OVER (ORDER BY l) AS __row
-                            FROM range({first}, {first} + (SELECT count(*) FROM {names.Stage}__raw) + {rejected}) t(l)
+                            SELECT l AS __line, row_number() OVER (ORDER BY l) - 1 AS __rid
+                            FROM range({first}, {first} + (SELECT count(*) FROM {names.Checked}) + {rejected}) t(l)
                             WHERE l NOT IN (SELECT line FROM {names.Rejects});
-                          CREATE VIEW {names.Stage} AS SELECT lines.__line, {selected} FROM {names.Stage}__raw s JOIN {names.Lines} lines USING (__row);
+                          CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.*, lines.__line FROM {names.Checked} c JOIN {names.Lines} lines ON lines.__rid = c.rowid;
                           """,
                         cancellationToken).ConfigureAwait(false);
                     return mapping.ToDictionary(m => physical[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
@@ -247,13 +255,14 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                     var lines = $"read_csv({path}, header = false, delim = '\\x01', quote = '', escape = '', auto_detect = false, columns = {{'__json': 'VARCHAR'}})";
                     var keys = await KeysAsync($"SELECT DISTINCT unnest(json_keys(__json)) FROM (SELECT __json FROM {lines} WHERE json_valid(__json) LIMIT 1000)", cancellationToken).ConfigureAwait(false);
                     var mapping = Map(file, contract, keys, fileColumns, null);
+                    var text = $"SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))} FROM {names.Lines} WHERE json_valid(__json) AND json_type(__json) = 'OBJECT'";
                     await warehouse.ExecuteAsync(
                         $"""
-                        CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __line, __json FROM {lines};
+                        CREATE TABLE {names.Lines} AS SELECT row_number() OVER () AS __line, __json FROM {lines};
                         CREATE TABLE {names.Rejects} AS SELECT __line AS line, 'INVALID JSON' AS error_type, __json AS csv_line, 'the line is not a JSON object' AS error_message
-                          FROM {names.Stage}__raw WHERE trim(__json) <> '' AND (NOT json_valid(__json) OR json_type(__json) <> 'OBJECT');
-                        CREATE VIEW {names.Stage} AS SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))}
-                          FROM {names.Stage}__raw WHERE json_valid(__json) AND json_type(__json) = 'OBJECT';
+                          FROM {names.Lines} WHERE trim(__json) <> '' AND (NOT json_valid(__json) OR json_type(__json) <> 'OBJECT');
+                        CREATE TABLE {names.Checked} AS {CheckedSelect(contract, text, constants, withLine: true)};
+                        CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.* FROM {names.Checked} c;
                         """,
                         cancellationToken).ConfigureAwait(false);
                     return mapping.ToDictionary(m => keys[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
@@ -263,16 +272,69 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 {
                     var physical = await DescribeAsync($"SELECT * FROM read_parquet({path})", file, cancellationToken).ConfigureAwait(false);
                     var mapping = Map(file, contract, physical, fileColumns, null);
+                    var text = $"SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path})";
                     await warehouse.ExecuteAsync(
                         $"""
-                        CREATE TABLE {names.Stage}__raw AS SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path});
-                        CREATE VIEW {names.Stage} AS SELECT * FROM {names.Stage}__raw;
+                        CREATE TABLE {names.Checked} AS {CheckedSelect(contract, text, constants, withLine: true)};
                         CREATE TABLE {names.Rejects} (line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR);
+                        CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.* FROM {names.Checked} c;
                         """,
                         cancellationToken).ConfigureAwait(false);
                     return mapping.ToDictionary(m => physical[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
                 }
         }
+    }
+
+    /// <summary>
+    /// The typed row: each column cast to its type after missing values become NULL, the first rule the row breaks,
+    /// and (only for a row that breaks one) its text as JSON for the quarantine.
+    /// </summary>
+    private static string CheckedSelect(DataContract contract, string text, IReadOnlyDictionary<string, string> constants, bool withLine)
+    {
+        // list_contains rather than IN: DuckDB plans a long IN list as a join, and hundreds of them exhaust memory.
+        var nulls = "[" + string.Join(", ", contract.Format.NullValues.Select(Literal)) + "]";
+        var line = withLine ? "__line, " : "";
+        var values = contract.Columns.Select(c => c.Source switch
+        {
+            ColumnSource.Line => $"CAST(__line AS VARCHAR) AS {Q(c.Name)}",
+            ColumnSource.Constant => $"{Literal(constants[c.Name])} AS {Q(c.Name)}",
+            _ => contract.Format.NullValues.Count == 0 ? Q(c.Name) : $"CASE WHEN list_contains({nulls}, trim({Q(c.Name)})) THEN NULL ELSE {Q(c.Name)} END AS {Q(c.Name)}",
+        });
+        var rules = Rules(contract);
+        var rule = rules.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"CASE {string.Join(" ", rules.Select(r => $"WHEN {r.When} THEN {r.Then}"))} ELSE NULL END";
+        var typed = contract.Columns.Select(c => $"{TryCast(c, "r." + Q(c.Name))} AS {Q(c.Name)}");
+        return $"""
+            SELECT {line}{string.Join(", ", typed)}, r.__rule, CASE WHEN r.__rule IS NOT NULL THEN to_json({"{" + string.Join(", ", contract.Columns.Select(c => $"{Literal(c.Name)}: r.{Q(c.Name)}")) + "}"})::VARCHAR END AS __record
+            FROM (SELECT v.*, {rule} AS __rule FROM (SELECT {line}{string.Join(", ", values)} FROM ({text}) t) v) r
+            """;
+    }
+
+    /// <summary>Marks rows whose primary key repeats an earlier row's (the earlier row stays).</summary>
+    private async Task CheckPrimaryKeyAsync(DataContract contract, Names names, CancellationToken cancellationToken)
+    {
+        if (contract.PrimaryKey.Count == 0)
+        {
+            return;
+        }
+
+        var key = string.Join(", ", contract.PrimaryKey.Select(Q));
+        var repeats = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM (SELECT {key} FROM {names.Checked} WHERE __rule IS NULL GROUP BY {key} HAVING count(*) > 1)", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (repeats == 0)
+        {
+            return;
+        }
+
+        var shown = string.Join(" || ', ' || ", contract.PrimaryKey.Select(k => $"coalesce(CAST(c.{Q(k)} AS VARCHAR), 'NULL')"));
+        await warehouse.ExecuteAsync(
+            $"""
+            UPDATE {names.Checked} c
+            SET __rule = 'unique: primary key ({Escape(string.Join(", ", contract.PrimaryKey))}) = (' || {shown} || ') repeats line ' || d.first_line,
+                __record = to_json({"{" + string.Join(", ", contract.Columns.Select(col => $"{Literal(col.Name)}: c.{Q(col.Name)}")) + "}"})::VARCHAR
+            FROM (SELECT __rid, __line, first_value(__line) OVER (PARTITION BY {key} ORDER BY __line) AS first_line, row_number() OVER (PARTITION BY {key} ORDER BY __line) AS n
+                  FROM {names.Stage} WHERE __rule IS NULL) d
+            WHERE c.rowid = d.__rid AND d.n > 1
+            """,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Physical column index (as text) to contract column; fails naming what is missing or extra.</summary>
@@ -373,48 +435,6 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
     private static string JsonPathKey(string key) => "\"" + key.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>
-    /// The checked table: each row's values (missing values made NULL, line and constant columns filled) and the first
-    /// rule it breaks. Rules are first counted over the whole file, so the per-row check carries only the rules some
-    /// row breaks: a clean file (and a wide one, such as SECOM's 592 columns) costs one scan of cheap aggregates.
-    /// </summary>
-    private async Task CheckAsync(DataContract contract, Names names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
-    {
-        // list_contains rather than IN: DuckDB plans a long IN list as a join, and 592 of them exhaust memory.
-        var nulls = "[" + string.Join(", ", contract.Format.NullValues.Select(Literal)) + "]";
-        var values = contract.Columns.Select(c => c.Source switch
-        {
-            ColumnSource.Line => $"CAST(__line AS VARCHAR) AS {Q(c.Name)}",
-            ColumnSource.Constant => $"{Literal(constants[c.Name])} AS {Q(c.Name)}",
-            _ => contract.Format.NullValues.Count == 0 ? Q(c.Name) : $"CASE WHEN list_contains({nulls}, trim({Q(c.Name)})) THEN NULL ELSE {Q(c.Name)} END AS {Q(c.Name)}",
-        });
-        await warehouse.ExecuteAsync($"CREATE VIEW {names.Checked}__v AS SELECT __line, {string.Join(", ", values)} FROM {names.Stage}", cancellationToken).ConfigureAwait(false);
-
-        var rules = Rules(contract);
-        var broken = new List<(string When, string Then)>();
-        foreach (var chunk in rules.Chunk(100))
-        {
-            await using var result = await warehouse.QueryAsync($"SELECT {string.Join(", ", chunk.Select(r => $"count(*) FILTER (WHERE {r.When})"))} FROM {names.Checked}__v", cancellationToken).ConfigureAwait(false);
-            await result.ReadAsync(cancellationToken).ConfigureAwait(false);
-            broken.AddRange(chunk.Where((_, i) => Convert.ToInt64(result.GetValue(i), CultureInfo.InvariantCulture) > 0));
-        }
-
-        if (contract.PrimaryKey.Count > 0)
-        {
-            var key = string.Join(", ", contract.PrimaryKey.Select(Q));
-            var repeats = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM (SELECT {key} FROM {names.Checked}__v GROUP BY {key} HAVING count(*) > 1)", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (repeats > 0)
-            {
-                var shown = string.Join(" || ', ' || ", contract.PrimaryKey.Select(k => $"coalesce({Q(k)}, 'NULL')"));
-                broken.Add(($"count(*) OVER (PARTITION BY {key} ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) > 1",
-                    $"'unique: primary key ({Escape(string.Join(", ", contract.PrimaryKey))}) = (' || {shown} || ') repeats line ' || first_value(__line) OVER (PARTITION BY {key} ORDER BY __line)"));
-            }
-        }
-
-        var rule = broken.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"CASE {string.Join("\n  ", broken.Select(r => $"WHEN {r.When} THEN {r.Then}"))} ELSE NULL END";
-        await warehouse.ExecuteAsync($"CREATE VIEW {names.Checked} AS SELECT *, {rule} AS __rule FROM {names.Checked}__v", cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Every per-row rule of the contract, in column order: the condition and the message (SQL).</summary>
     private static List<(string When, string Then)> Rules(DataContract contract)
     {
@@ -497,7 +517,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     };
 
     private static string TypedSelect(DataContract contract, Names names, string loadId, string file, DateTimeOffset started) =>
-        $"SELECT {string.Join(", ", contract.Columns.Select(c => $"{Cast(c, Q(c.Name))} AS {Q(c.Name)}"))}, {Literal(loadId)} AS _load_id, {Literal(file)} AS _source_file, __line AS _source_line, TIMESTAMP '{started.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}' AS _loaded_at FROM {names.Checked} WHERE __rule IS NULL ORDER BY __line";
+        $"SELECT {string.Join(", ", contract.Columns.Select(c => Q(c.Name)))}, {Literal(loadId)} AS _load_id, {Literal(file)} AS _source_file, __line AS _source_line, TIMESTAMP '{started.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}' AS _loaded_at FROM {names.Stage} WHERE __rule IS NULL";
 
     private static string Target(DataContract contract) => $"{Q(contract.TableName.Schema)}.{Q(contract.TableName.Name)}";
 
@@ -528,7 +548,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                    (SELECT count(*) FROM {names.Checked} WHERE __rule IS NOT NULL),
                    (SELECT count(*) FROM {names.Rejects}),
                    (SELECT 'line ' || line || ': ' || rule FROM (
-                      SELECT __line AS line, __rule AS rule FROM {names.Checked} WHERE __rule IS NOT NULL
+                      SELECT __line AS line, __rule AS rule FROM {names.Stage} WHERE __rule IS NOT NULL
                       UNION ALL SELECT line, 'parse: ' || error_type || ': ' || error_message FROM {names.Rejects}) ORDER BY line LIMIT 1)
             """, cancellationToken).ConfigureAwait(false);
         await result.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -539,8 +559,8 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     [
         $"""
         INSERT INTO ingest.quarantine (load_id, source, contract_version, file, line, rule, record)
-        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, __line, __rule, to_json({Record(contract)})::VARCHAR
-        FROM {names.Checked} WHERE __rule IS NOT NULL
+        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, __line, __rule, __record
+        FROM {names.Stage} WHERE __rule IS NOT NULL
         """,
         $"""
         INSERT INTO ingest.quarantine (load_id, source, contract_version, file, line, rule, record)
@@ -548,8 +568,6 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         FROM {names.Rejects}
         """,
     ];
-
-    private static string Record(DataContract contract) => "{" + string.Join(", ", contract.Columns.Select(c => $"{Literal(c.Name)}: {Q(c.Name)}")) + "}";
 
     internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
