@@ -2,12 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Millwright.Workspace;
 
 namespace Millwright.Web.Tests.Ingest;
 
@@ -15,8 +10,7 @@ public sealed class IngestApiTests : IAsyncLifetime
 {
     private const string Token = "test-token-0123456789abcdef";
     private readonly string _root = Directory.CreateTempSubdirectory("mw-stream-").FullName;
-    private WebApplication _app = null!;
-    private HttpClient _http = null!;
+    private WorkspaceHost _host = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,16 +30,14 @@ public sealed class IngestApiTests : IAsyncLifetime
               - {name: customer, type: string, nullable: false}
               - {name: amount, type: double, min: 0}
             """);
-        var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), new Dictionary<string, string> { ["web.port"] = "0" }, new Dictionary<string, string> { ["MILLWRIGHT_INGEST_TOKEN"] = Token });
-        _app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
-        await _app.StartAsync(Ct);
-        _http = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        _host = await WorkspaceHost.StartAsync(_root, new Dictionary<string, string> { ["MILLWRIGHT_INGEST_TOKEN"] = Token }, Ct);
     }
+
+    private HttpClient Http => _host.Client;
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
 
@@ -90,12 +82,12 @@ public sealed class IngestApiTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await _http.SendAsync(request, Ct);
+        return await Http.SendAsync(request, Ct);
     }
 
     private async Task<long> CountAsync()
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = _host.App.Services.CreateAsyncScope();
         var warehouse = scope.ServiceProvider.GetRequiredService<Millwright.Warehouse.IWarehouse>();
         return await warehouse.GetRelationAsync(Millwright.Warehouse.RelationName.Of("raw", "orders"), Ct) is null
             ? 0

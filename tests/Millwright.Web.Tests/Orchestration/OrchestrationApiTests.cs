@@ -1,19 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Millwright.Workspace;
 
 namespace Millwright.Web.Tests.Orchestration;
 
 public sealed class OrchestrationApiTests : IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("mw-orch-api-").FullName;
-    private WebApplication _app = null!;
-    private HttpClient _http = null!;
+    private WorkspaceHost _host = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -40,16 +33,14 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
                 target: raw/numbers
                 running: false
             """);
-        var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), new Dictionary<string, string> { ["web.port"] = "0" }, new Dictionary<string, string>());
-        _app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
-        await _app.StartAsync(Ct);
-        _http = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        _host = await WorkspaceHost.StartAsync(_root, cancellationToken: Ct);
     }
+
+    private HttpClient Http => _host.Client;
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
 
@@ -58,7 +49,7 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orchestration/runs/{runId}/events");
         request.Headers.Accept.ParseAdd("text/event-stream");
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
         var types = new List<string>();
@@ -80,11 +71,11 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
     [Fact]
     public async Task A_launched_run_is_executed_by_the_daemon_and_its_events_stream_until_it_ends()
     {
-        var assets = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets", Ct);
+        var assets = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets", Ct);
         Assert.Equal(["broken", "per_line", "raw/numbers", "report"], assets.EnumerateArray().Select(a => a.GetProperty("key").GetString()!).Order());
         Assert.All(assets.EnumerateArray(), a => Assert.Equal("MISSING", a.GetProperty("status").GetString()));
 
-        var launch = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers+", tags = new Dictionary<string, string> { ["who"] = "api-test" } }, Ct);
+        var launch = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers+", tags = new Dictionary<string, string> { ["who"] = "api-test" } }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, launch.StatusCode);
         var run = await launch.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("QUEUED", run.GetProperty("status").GetString());
@@ -96,18 +87,18 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
         Assert.Equal(2, types.Count(t => t == "ASSET_MATERIALIZATION"));
         Assert.Equal(["RUN_SUCCESS", "end"], types.TakeLast(2));
 
-        var done = await _http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
+        var done = await Http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
         Assert.Equal("SUCCESS", done.GetProperty("status").GetString());
         Assert.Equal("api-test", done.GetProperty("tags").GetProperty("who").GetString());
-        var report = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/report", Ct);
+        var report = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/report", Ct);
         Assert.Equal("MATERIALIZED", report.GetProperty("asset").GetProperty("status").GetString());
         Assert.Equal(1, report.GetProperty("asset").GetProperty("metadata").GetProperty("row_count").GetInt64());
         Assert.Equal(["raw/numbers"], report.GetProperty("asset").GetProperty("deps").EnumerateArray().Select(d => d.GetString()));
 
-        var events = await _http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}/events?after=0", Ct);
+        var events = await Http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}/events?after=0", Ct);
         Assert.Contains(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "ASSET_MATERIALIZATION" && e.GetProperty("asset").GetString() == "report");
 
-        var graph = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/graph", Ct);
+        var graph = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/graph", Ct);
         var edge = Assert.Single(graph.GetProperty("edges").EnumerateArray());
         Assert.Equal(("raw/numbers", "report"), (edge.GetProperty("from").GetString(), edge.GetProperty("to").GetString()));
     }
@@ -115,48 +106,48 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_run_can_be_re_executed_and_bad_requests_get_problems()
     {
-        var launch = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "broken" }, Ct);
+        var launch = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "broken" }, Ct);
         var id = (await launch.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("runId").GetString()!;
         Assert.Equal("RUN_FAILURE", (await FollowAsync(id))[^2]);
-        var failed = await _http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
+        var failed = await Http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
         Assert.Contains("exited with code 2: no such file", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        var again = await _http.PostAsync($"/api/orchestration/runs/{id}/reexecute", null, Ct);
+        var again = await Http.PostAsync($"/api/orchestration/runs/{id}/reexecute", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Equal(id, (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("parentRunId").GetString());
 
-        var unknown = await _http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "+nowhere" }, Ct);
+        var unknown = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "+nowhere" }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("no asset nowhere", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/runs/0123", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/assets/nope", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"/api/orchestration/runs/{id}/cancel", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/orchestration/runs/0123", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/orchestration/assets/nope", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Http.PostAsync($"/api/orchestration/runs/{id}/cancel", null, Ct)).StatusCode);
     }
 
     [Fact]
     public async Task Dynamic_partition_keys_are_added_and_removed_through_the_api()
     {
-        var added = await _http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["l1", "l2"] }, Ct);
+        var added = await Http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["l1", "l2"] }, Ct);
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
         Assert.Equal(["l1", "l2"], (await added.Content.ReadFromJsonAsync<string[]>(Ct))!);
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/orchestration/partitions/lines/l1", Ct)).StatusCode);
-        Assert.Equal(["l2"], (await _http.GetFromJsonAsync<string[]>("/api/orchestration/partitions/lines", Ct))!);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["a|b"] }, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/orchestration/partitions/plants", Ct)).StatusCode);
-        var detail = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/per_line", Ct);
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/api/orchestration/partitions/lines/l1", Ct)).StatusCode);
+        Assert.Equal(["l2"], (await Http.GetFromJsonAsync<string[]>("/api/orchestration/partitions/lines", Ct))!);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["a|b"] }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/orchestration/partitions/plants", Ct)).StatusCode);
+        var detail = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/per_line", Ct);
         Assert.Equal("MISSING", Assert.Single(detail.GetProperty("partitions").EnumerateArray()).GetProperty("status").GetString());
     }
 
     [Fact]
     public async Task Sensors_are_listed_and_started_through_the_api()
     {
-        var list = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/instigators", Ct);
+        var list = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/instigators", Ct);
         var landing = Assert.Single(list.EnumerateArray());
         Assert.False(landing.GetProperty("running").GetBoolean());
-        var started = await _http.PostAsync("/api/orchestration/instigators/landing/start", null, Ct);
+        var started = await Http.PostAsync("/api/orchestration/instigators/landing/start", null, Ct);
         Assert.True((await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("running").GetBoolean());
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync("/api/orchestration/instigators/nope/stop", null, Ct)).StatusCode);
-        var daemon = await _http.GetFromJsonAsync<JsonElement>("/api/orchestration/daemon", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.PostAsync("/api/orchestration/instigators/nope/stop", null, Ct)).StatusCode);
+        var daemon = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/daemon", Ct);
         Assert.Contains("sqlite", daemon.GetProperty("storage").GetString(), StringComparison.Ordinal);
     }
 }
@@ -173,11 +164,8 @@ public sealed class BrokenPipelineApiTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         Directory.CreateDirectory(Path.Combine(_root, "pipelines", "bad"));
         File.WriteAllText(Path.Combine(_root, "pipelines", "bad", "pipeline.yml"), "assets:\n  - key: x\n    sql: select 1\n    deps: [ghost]\n");
-        var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), new Dictionary<string, string> { ["web.port"] = "0" }, new Dictionary<string, string>());
-        var app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
-        await using var _ = app;
-        await app.StartAsync(ct);
-        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        await using var host = await WorkspaceHost.StartAsync(_root, cancellationToken: ct);
+        var http = host.Client;
 
         var response = await http.GetAsync("/api/orchestration/assets", ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
