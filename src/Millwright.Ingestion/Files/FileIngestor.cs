@@ -57,7 +57,8 @@ public sealed record QuarantinedRow(string LoadId, string Source, string File, l
 /// </summary>
 public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options = null)
 {
-    private const string Work = "ingest_work";
+    /// <summary>Work tables live in an in-memory database attached to the warehouse: no log, no checkpoint.</summary>
+    private const string Work = "ingest_mem";
     private readonly IngestionOptions _options = options ?? new IngestionOptions();
 
     public async Task<LoadResult> IngestAsync(string path, DataContract contract, IReadOnlyDictionary<string, string>? constants = null, CancellationToken cancellationToken = default)
@@ -79,15 +80,15 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         var started = _options.TimeProvider.GetUtcNow();
         var loadId = Guid.CreateVersion7().ToString("N");
         using var file = await SourceFile.OpenAsync(path, contract.Format.Encoding, cancellationToken).ConfigureAwait(false);
+        var hashing = file.HashAsync(cancellationToken);
 
-        if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, file.Checksum, cancellationToken).ConfigureAwait(false) is { } earlier)
-        {
-            return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };
-        }
-
+        // An open result keeps the database instance (and so the attached in-memory work database) alive between the
+        // load's statements, each of which opens its own connection.
+        await using var keepAlive = await warehouse.QueryAsync("SELECT 1", cancellationToken).ConfigureAwait(false);
+        var checksum = "";
         var names = new Names(loadId);
         LoadResult Result(LoadStatus status, long read, long loaded, long rejected, string? error, IReadOnlyDictionary<string, string>? mapping = null, string? parquet = null) =>
-            new(loadId, contract.Source, file.Original, file.Checksum, contract.Version, status, read, loaded, rejected, clock.Elapsed, started, error)
+            new(loadId, contract.Source, file.Original, checksum, contract.Version, status, read, loaded, rejected, clock.Elapsed, started, error)
             {
                 ColumnMapping = mapping ?? new Dictionary<string, string>(),
                 ParquetPath = parquet,
@@ -102,9 +103,17 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             }
             catch (IngestionException e)
             {
+                checksum = await hashing.ConfigureAwait(false);
                 var failed = Result(LoadStatus.Failed, 0, 0, 0, e.Message);
                 await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken).ConfigureAwait(false);
                 return failed;
+            }
+
+            // The checksum was computed while the engine read the file; a file loaded before is skipped now.
+            checksum = await hashing.ConfigureAwait(false);
+            if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, cancellationToken).ConfigureAwait(false) is { } earlier)
+            {
+                return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };
             }
 
             await CheckPrimaryKeyAsync(contract, names, cancellationToken).ConfigureAwait(false);
@@ -205,7 +214,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     /// </summary>
     private async Task<IReadOnlyDictionary<string, string>> StageAsync(SourceFile file, DataContract contract, Names names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
     {
-        await warehouse.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Work}", cancellationToken).ConfigureAwait(false);
+        await warehouse.ExecuteAsync($"ATTACH IF NOT EXISTS ':memory:' AS {Work}", cancellationToken).ConfigureAwait(false);
         var format = contract.Format;
         var fileColumns = contract.Columns.Where(c => c.Source == ColumnSource.File).ToList();
         var path = Literal(file.ReadPath);

@@ -9,11 +9,10 @@ internal sealed class SourceFile : IDisposable
 {
     private readonly string? _temporary;
 
-    private SourceFile(string original, string readPath, string checksum, string? temporary)
+    private SourceFile(string original, string readPath, string? temporary)
     {
         Original = original;
         ReadPath = readPath;
-        Checksum = checksum;
         _temporary = temporary;
     }
 
@@ -22,8 +21,14 @@ internal sealed class SourceFile : IDisposable
     /// <summary>What the engine reads: the file itself, or a UTF-8 copy.</summary>
     public string ReadPath { get; }
 
-    /// <summary>SHA-256 of the file's bytes, hex.</summary>
-    public string Checksum { get; }
+    /// <summary>SHA-256 of the file's bytes, hex; run beside the engine's read of the file.</summary>
+    public Task<string> HashAsync(CancellationToken cancellationToken) => Task.Run(
+        async () =>
+        {
+            await using var stream = new FileStream(Original, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        },
+        cancellationToken);
 
     public static async Task<SourceFile> OpenAsync(string path, string encoding, CancellationToken cancellationToken)
     {
@@ -33,17 +38,11 @@ internal sealed class SourceFile : IDisposable
             throw new IngestionException($"{full}: no such file");
         }
 
-        string checksum;
-        await using (var stream = File.OpenRead(full))
-        {
-            checksum = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        }
-
         var gzip = full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         var source = SourceEncoding(full, gzip, encoding);
         if (source is null)
         {
-            return new SourceFile(full, full, checksum, null);
+            return new SourceFile(full, full, null);
         }
 
         // The engine reads UTF-8 only: another encoding is transcoded into a temporary copy, line for line.
@@ -60,7 +59,7 @@ internal sealed class SourceFile : IDisposable
             }
         }
 
-        return new SourceFile(full, temporary, checksum, temporary);
+        return new SourceFile(full, temporary, temporary);
     }
 
     /// <summary>The encoding to transcode from, or null when the engine can read the file as it is (UTF-8, with or without BOM).</summary>
