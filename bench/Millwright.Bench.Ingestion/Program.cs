@@ -65,14 +65,15 @@ try
     {
         await using var duck = Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(root, $"ingest-{Guid.NewGuid():N}.duckdb")));
         var clock = Stopwatch.StartNew();
-        var load = await new FileIngestor(duck, new IngestionOptions { RawLayerPath = raw }).IngestAsync(csv, telemetry);
+        var steps = new List<string>();
+        var load = await new FileIngestor(duck, new IngestionOptions { RawLayerPath = raw, OnStep = (name, took) => steps.Add($"{name} {took.TotalSeconds:0.00}s") }).IngestAsync(csv, telemetry);
         var seconds = clock.Elapsed.TotalSeconds;
         if (load.Status != LoadStatus.Success || load.RowsRead != csvRows)
         {
             throw new InvalidOperationException($"load {load.Status}: {load.Error}");
         }
 
-        Console.WriteLine($"| {label} ({load.RowsRejected:N0} rejected) | {seconds:0.00} | {csvRows / seconds:N0} | {native / seconds:0.00}x |");
+        Console.WriteLine($"| {label} ({load.RowsRejected:N0} rejected; {string.Join(", ", steps)}) | {seconds:0.00} | {csvRows / seconds:N0} | {native / seconds:0.00}x |");
     }
 
     // 2. Stream load over loopback.

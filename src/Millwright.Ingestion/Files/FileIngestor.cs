@@ -12,6 +12,9 @@ public sealed record IngestionOptions
     public string? RawLayerPath { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Called after each step of a load with its name and how long it took (for --verbose and benchmarks).</summary>
+    public Action<string, TimeSpan>? OnStep { get; init; }
 }
 
 public enum LoadStatus
@@ -87,6 +90,13 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         await using var keepAlive = await warehouse.QueryAsync("SELECT 1", cancellationToken).ConfigureAwait(false);
         var checksum = "";
         var names = new Names(loadId);
+        var step = Stopwatch.StartNew();
+        void Step(string name)
+        {
+            _options.OnStep?.Invoke(name, step.Elapsed);
+            step.Restart();
+        }
+
         LoadResult Result(LoadStatus status, long read, long loaded, long rejected, string? error, IReadOnlyDictionary<string, string>? mapping = null, string? parquet = null) =>
             new(loadId, contract.Source, file.Original, checksum, contract.Version, status, read, loaded, rejected, clock.Elapsed, started, error)
             {
@@ -100,6 +110,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             try
             {
                 mapping = await StageAsync(file, contract, names, constants ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
+                Step("read and check");
             }
             catch (IngestionException e)
             {
@@ -111,6 +122,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
             // The checksum was computed while the engine read the file; a file loaded before is skipped now.
             checksum = await hashing.ConfigureAwait(false);
+            Step("checksum (wait)");
             if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, cancellationToken).ConfigureAwait(false) is { } earlier)
             {
                 return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };
@@ -118,6 +130,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
             await CheckPrimaryKeyAsync(contract, names, cancellationToken).ConfigureAwait(false);
             var counts = await CountsAsync(names, cancellationToken).ConfigureAwait(false);
+            Step("primary key and counts");
             var read = counts.Good + counts.RuleRejected + counts.ParseRejected;
             var rejected = counts.RuleRejected + counts.ParseRejected;
             var quarantine = QuarantineSql(contract, names, file.Original);
@@ -145,6 +158,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 Directory.CreateDirectory(folder);
                 parquet = Path.Combine(folder, $"{loadId}.parquet");
                 await warehouse.ExecuteAsync($"COPY ({TypedSelect(contract, names, loadId, file.Original, started)}) TO {Literal(parquet)} (FORMAT parquet)", cancellationToken).ConfigureAwait(false);
+                Step("parquet raw layer");
             }
 
             var success = Result(LoadStatus.Success, read, counts.Good, rejected, null, mapping, parquet);
@@ -155,6 +169,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                     $"INSERT INTO {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => Q(c.Name)).Concat(["_load_id", "_source_file", "_source_line", "_loaded_at"]))}) {TypedSelect(contract, names, loadId, file.Original, started)}",
                 };
                 await IngestionStore.RecordAsync(warehouse, success, quarantine, cancellationToken, statements).ConfigureAwait(false);
+                Step("load, quarantine and audit (one transaction)");
             }
             catch
             {
