@@ -86,10 +86,15 @@ public sealed class DatabaseExtractor(IWarehouse target)
         var raw = RelationName.Of(options.TargetSchema, table);
         var added = new List<string>();
         var hasId = columns.Any(c => c.Name == "id");
-        var watermarked = upper is null && columns.Any(c => c.Name == options.WatermarkColumn);
-        var incremental = !options.FullRefresh && state is not null && hasId && (upper is not null ? state.Value.Position is not null : watermarked && state.Value.Watermark is not null)
+        // A table the change feed never names but that has rows (an append-only log such as audit_log) grows by id.
+        var appendOnly = upper is not null && hasId
+            && await ScalarLongAsync(source, $"SELECT count(*) FROM (SELECT 1 FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} LIMIT 1) f", cancellationToken).ConfigureAwait(false) == 0;
+        var byFeed = upper is not null && !appendOnly;
+        var watermarkColumn = appendOnly ? "id" : options.WatermarkColumn;
+        var watermarked = !byFeed && columns.Any(c => c.Name == watermarkColumn);
+        var incremental = !options.FullRefresh && state is not null && hasId && (byFeed ? state.Value.Position is not null : watermarked && state.Value.Watermark is not null)
             && await target.GetRelationAsync(raw, cancellationToken).ConfigureAwait(false) is not null;
-        var watermarkNow = watermarked ? await WatermarkAsync(source, options, table, cancellationToken).ConfigureAwait(false) : null;
+        var watermarkNow = watermarked ? await WatermarkAsync(source, options, table, watermarkColumn, cancellationToken).ConfigureAwait(false) : null;
         var statements = new List<string>();
         if (incremental)
         {
@@ -138,14 +143,16 @@ public sealed class DatabaseExtractor(IWarehouse target)
         }
         else
         {
-            mode = upper is null ? "watermark" : "change_feed";
+            mode = byFeed ? "change_feed" : appendOnly ? "append" : "watermark";
             var from = state!.Value.Position ?? 0;
             var work = RelationName.Of(Work, $"x_{table}_{Guid.NewGuid():N}");
             var gone = RelationName.Of(Work, $"d_{table}_{Guid.NewGuid():N}");
-            var changed = upper is null
-                ? $"{select} WHERE {SourceQuote(options, options.WatermarkColumn)} > {Literal(state.Value.Watermark!)}"
+            var changed = !byFeed
+                ? appendOnly
+                    ? $"{select} WHERE id > {long.Parse(state.Value.Watermark!, CultureInfo.InvariantCulture)}"
+                    : $"{select} WHERE {SourceQuote(options, watermarkColumn)} > {Literal(state.Value.Watermark!)}"
                 : $"{select} WHERE id IN (SELECT entity_id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper})";
-            var deletes = upper is null
+            var deletes = !byFeed
                 ? $"SELECT id FROM {SourceQuote(options, table)} WHERE 1 = 0"
                 : $"SELECT DISTINCT entity_id AS id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper} AND operation = 'DELETE' AND entity_id NOT IN (SELECT id FROM {SourceQuote(options, table)})";
             try
@@ -212,9 +219,9 @@ public sealed class DatabaseExtractor(IWarehouse target)
     }
 
     /// <summary>The latest value of the watermark column, as text, read before the rows (so nothing updated meanwhile is skipped next time).</summary>
-    private static async Task<string?> WatermarkAsync(DbConnection source, ExtractionOptions options, string table, CancellationToken cancellationToken)
+    private static async Task<string?> WatermarkAsync(DbConnection source, ExtractionOptions options, string table, string column, CancellationToken cancellationToken)
     {
-        await using var command = Command(source, $"SELECT CAST(max({SourceQuote(options, options.WatermarkColumn)}) AS TEXT) FROM {SourceQuote(options, table)}");
+        await using var command = Command(source, $"SELECT CAST(max({SourceQuote(options, column)}) AS TEXT) FROM {SourceQuote(options, table)}");
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
