@@ -179,3 +179,61 @@ public sealed class WatermarkExtractionTests : IAsyncLifetime
         Assert.Equal(0L, (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single().RowsWritten);
     }
 }
+
+public sealed class PostgresSourceExtractionTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-pg-source-").FullName;
+    private readonly string _schema = "ops_" + Guid.NewGuid().ToString("N")[..10];
+    private IWarehouse _warehouse = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string Source => new Npgsql.NpgsqlConnectionStringBuilder(Millwright.Testing.TestPostgres.ConnectionString) { SearchPath = _schema }.ConnectionString;
+
+    public async ValueTask InitializeAsync()
+    {
+        _warehouse = Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(_root, "warehouse.duckdb")));
+        await ExecAsync($"""
+            CREATE SCHEMA {_schema};
+            CREATE TABLE {_schema}.work_orders (id bigint PRIMARY KEY, status text NOT NULL, cost numeric(10, 2), opened_at timestamptz NOT NULL, urgent boolean NOT NULL);
+            CREATE TABLE {_schema}.change_feed (id bigserial PRIMARY KEY, occurred_at timestamptz NOT NULL, "table" text NOT NULL, entity_id bigint NOT NULL, operation text NOT NULL);
+            INSERT INTO {_schema}.work_orders VALUES (1, 'OPEN', 10.50, '2026-01-01 08:00+00', false), (2, 'OPEN', 99.99, '2026-01-01 09:00+00', true);
+            INSERT INTO {_schema}.change_feed (occurred_at, "table", entity_id, operation) VALUES (now(), 'work_orders', 1, 'INSERT'), (now(), 'work_orders', 2, 'INSERT');
+            """);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ExecAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE");
+        await _warehouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static async Task ExecAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Millwright.Testing.TestPostgres.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    [Fact]
+    public async Task A_postgresql_source_keeps_its_types_and_its_changes_and_deletes_follow()
+    {
+        var extractor = new DatabaseExtractor(_warehouse);
+        var options = new ExtractionOptions(SourceDatabase.Postgres, Source);
+        Assert.Equal("full", (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single().Mode);
+        var types = (await _warehouse.GetColumnsAsync(RelationName.Of("raw", "work_orders"), Ct)).ToDictionary(c => c.Name, c => c.Type);
+        Assert.Equal((LogicalType.Int64, LogicalType.Decimal, LogicalType.TimestampTz, LogicalType.Boolean), (types["id"], types["cost"], types["opened_at"], types["urgent"]));
+
+        await ExecAsync($"""
+            UPDATE {_schema}.work_orders SET status = 'CLOSED', cost = 12.00 WHERE id = 1;
+            DELETE FROM {_schema}.work_orders WHERE id = 2;
+            INSERT INTO {_schema}.work_orders VALUES (3, 'OPEN', 5, '2026-01-02 10:00+00', false);
+            INSERT INTO {_schema}.change_feed (occurred_at, "table", entity_id, operation) VALUES (now(), 'work_orders', 1, 'UPDATE'), (now(), 'work_orders', 2, 'DELETE'), (now(), 'work_orders', 3, 'INSERT');
+            """);
+        var second = (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single();
+        Assert.Equal(("change_feed", 2L, 1L), (second.Mode, second.RowsWritten, second.RowsDeleted));
+        Assert.Equal("1:CLOSED:12.00,3:OPEN:5.00", Convert.ToString(await _warehouse.QueryScalarAsync("SELECT string_agg(id || ':' || status || ':' || printf('%.2f', cost), ',' ORDER BY id) FROM raw.work_orders", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
