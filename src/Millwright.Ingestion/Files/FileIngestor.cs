@@ -67,11 +67,6 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     public async Task<LoadResult> IngestAsync(string path, DataContract contract, IReadOnlyDictionary<string, string>? constants = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(contract);
-        if (warehouse.Engine != WarehouseEngine.DuckDb)
-        {
-            throw new IngestionException($"file ingestion reads through DuckDB; the warehouse is {warehouse.Engine} (PostgreSQL targets are not supported yet)");
-        }
-
         contract.Validate();
         foreach (var column in contract.Columns.Where(c => c.Source == ColumnSource.Constant && constants?.ContainsKey(c.Name) != true))
         {
@@ -85,9 +80,12 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         using var file = await SourceFile.OpenAsync(path, contract.Format.Encoding, cancellationToken).ConfigureAwait(false);
         var hashing = file.HashAsync(cancellationToken);
 
+        // DuckDB reads and checks the file: the warehouse itself, or (for a PostgreSQL warehouse) a DuckDB of the load's own.
+        await using var engine = new Engine(warehouse);
+
         // An open result keeps the database instance (and so the attached in-memory work database) alive between the
         // load's statements, each of which opens its own connection.
-        await using var keepAlive = await warehouse.QueryAsync("SELECT 1", cancellationToken).ConfigureAwait(false);
+        await using var keepAlive = await engine.Db.QueryAsync("SELECT 1", cancellationToken).ConfigureAwait(false);
         var checksum = "";
         var names = new Names(loadId);
         var step = Stopwatch.StartNew();
@@ -109,7 +107,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             IReadOnlyDictionary<string, string> mapping;
             try
             {
-                mapping = await StageAsync(file, contract, names, constants ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
+                mapping = await StageAsync(engine.Db, file, contract, names, constants ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
                 Step("read and check");
             }
             catch (IngestionException e)
@@ -128,12 +126,11 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };
             }
 
-            await CheckPrimaryKeyAsync(contract, names, cancellationToken).ConfigureAwait(false);
-            var counts = await CountsAsync(names, cancellationToken).ConfigureAwait(false);
+            await CheckPrimaryKeyAsync(engine.Db, contract, names, cancellationToken).ConfigureAwait(false);
+            var counts = await CountsAsync(engine.Db, names, cancellationToken).ConfigureAwait(false);
             Step("primary key and counts");
             var read = counts.Good + counts.RuleRejected + counts.ParseRejected;
             var rejected = counts.RuleRejected + counts.ParseRejected;
-            var quarantine = QuarantineSql(contract, names, file.Original);
             if (read == 0)
             {
                 var empty = Result(LoadStatus.Failed, 0, 0, 0, $"{file.Original}: no rows to load", mapping);
@@ -147,7 +144,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 var failed = Result(LoadStatus.Failed, read, 0, rejected,
                     $"{file.Original}: {rejected:N0} of {read:N0} rows ({100.0 * rejected / read:0.##}%) broke contract {contract.Source} v{contract.Version}, more than its {100 * contract.MaxRejectedFraction:0.##}% threshold; nothing was loaded (rejected rows are in quarantine){first}",
                     mapping);
-                await IngestionStore.RecordAsync(warehouse, failed, quarantine, cancellationToken).ConfigureAwait(false);
+                await engine.WriteAsync(failed, null, QuarantineSelect(contract, names, file.Original), cancellationToken).ConfigureAwait(false);
                 return failed;
             }
 
@@ -157,18 +154,15 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 var folder = Path.Combine(Path.GetFullPath(root), contract.Source, $"load_date={started.UtcDateTime:yyyy-MM-dd}");
                 Directory.CreateDirectory(folder);
                 parquet = Path.Combine(folder, $"{loadId}.parquet");
-                await warehouse.ExecuteAsync($"COPY ({TypedSelect(contract, names, loadId, file.Original, started)}) TO {Literal(parquet)} (FORMAT parquet)", cancellationToken).ConfigureAwait(false);
+                await engine.Db.ExecuteAsync($"COPY ({TypedSelect(contract, names, loadId, file.Original, started)}) TO {Literal(parquet)} (FORMAT parquet)", cancellationToken).ConfigureAwait(false);
                 Step("parquet raw layer");
             }
 
             var success = Result(LoadStatus.Success, read, counts.Good, rejected, null, mapping, parquet);
             try
             {
-                var statements = new List<string>(await TargetDdlAsync(contract, cancellationToken).ConfigureAwait(false))
-                {
-                    $"INSERT INTO {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => Q(c.Name)).Concat(["_load_id", "_source_file", "_source_line", "_loaded_at"]))}) {TypedSelect(contract, names, loadId, file.Original, started)}",
-                };
-                await IngestionStore.RecordAsync(warehouse, success, quarantine, cancellationToken, statements).ConfigureAwait(false);
+                var ddl = await TargetDdlAsync(contract, cancellationToken).ConfigureAwait(false);
+                await engine.WriteAsync(success, (contract, ddl, TypedSelect(contract, names, loadId, file.Original, started)), QuarantineSelect(contract, names, file.Original), cancellationToken).ConfigureAwait(false);
                 Step("load, quarantine and audit (one transaction)");
             }
             catch
@@ -185,7 +179,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
         finally
         {
-            await warehouse.ExecuteAsync($"DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Checked}; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Rejects};", CancellationToken.None).ConfigureAwait(false);
+            await engine.Db.ExecuteAsync($"DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Checked}; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Rejects};", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -227,9 +221,9 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     /// table. A view numbers the rows with their line in the file. Returns the header-to-column mapping; throws when the
     /// file cannot match the contract.
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, string>> StageAsync(SourceFile file, DataContract contract, Names names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyDictionary<string, string>> StageAsync(IWarehouse engine, SourceFile file, DataContract contract, Names names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
     {
-        await warehouse.ExecuteAsync($"ATTACH IF NOT EXISTS ':memory:' AS {Work}", cancellationToken).ConfigureAwait(false);
+        await engine.ExecuteAsync($"ATTACH IF NOT EXISTS ':memory:' AS {Work}", cancellationToken).ConfigureAwait(false);
         var format = contract.Format;
         var fileColumns = contract.Columns.Where(c => c.Source == ColumnSource.File).ToList();
         var path = Literal(file.ReadPath);
@@ -237,9 +231,9 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         {
             case FileKind.Csv:
                 {
-                    var delimiter = format.Delimiter ?? await SniffDelimiterAsync(path, cancellationToken).ConfigureAwait(false);
+                    var delimiter = format.Delimiter ?? await SniffDelimiterAsync(engine, path, cancellationToken).ConfigureAwait(false);
                     var options = $"delim = {Literal(delimiter)}, quote = {Literal(format.Quote)}, escape = {Literal(format.Quote)}";
-                    var physical = await DescribeAsync($"SELECT * FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, all_varchar = true, {options}, null_padding = true, ignore_errors = true)", file, cancellationToken).ConfigureAwait(false);
+                    var physical = await DescribeAsync(engine, $"SELECT * FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, all_varchar = true, {options}, null_padding = true, ignore_errors = true)", file, cancellationToken).ConfigureAwait(false);
                     var mapping = Map(file, contract, physical, fileColumns, delimiter);
                     var readColumns = "{" + string.Join(", ", physical.Select((_, i) => $"'f{i}': 'VARCHAR'")) + "}";
                     var first = format.Header ? 2 : 1;
@@ -248,17 +242,17 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                     var text = $"SELECT {(numbered ? $"row_number() OVER () + {first - 1} AS __line, " : "")}{string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"))} FROM read_csv({path}, header = {(format.Header ? "true" : "false")}, {options}, auto_detect = false, columns = {readColumns}, store_rejects = true)";
 
                     // One statement batch, one connection: the reader's rejects live in a temporary table of that connection.
-                    await warehouse.ExecuteAsync(
+                    await engine.ExecuteAsync(
                         $"""
                         CREATE TABLE {names.Checked} AS {CheckedSelect(contract, text, constants, withLine: numbered)};
                         CREATE TABLE {names.Rejects} AS SELECT line, arg_min(error_type, column_idx) AS error_type, any_value(csv_line) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line;
                         """,
                         cancellationToken).ConfigureAwait(false);
-                    var rejected = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM {names.Rejects}", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                    var rejected = Convert.ToInt64(await engine.QueryScalarAsync($"SELECT count(*) FROM {names.Rejects}", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
                     // One record per line: with no rejected line, a row's line follows from its position; otherwise rows
                     // are matched to the lines the reader did not reject.
-                    await warehouse.ExecuteAsync(numbered
+                    await engine.ExecuteAsync(numbered
                         ? $"CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.* FROM {names.Checked} c"
                         : rejected == 0
                         ? $"CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, c.*, c.rowid + {first} AS __line FROM {names.Checked} c"
@@ -277,10 +271,10 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 {
                     // Each line is read as text, so a line that is not JSON is rejected with its number instead of ending the load.
                     var lines = $"read_csv({path}, header = false, delim = '\\x01', quote = '', escape = '', auto_detect = false, columns = {{'__json': 'VARCHAR'}})";
-                    var keys = await KeysAsync($"SELECT DISTINCT unnest(json_keys(__json)) FROM (SELECT __json FROM {lines} WHERE json_valid(__json) LIMIT 1000)", cancellationToken).ConfigureAwait(false);
+                    var keys = await KeysAsync(engine, $"SELECT DISTINCT unnest(json_keys(__json)) FROM (SELECT __json FROM {lines} WHERE json_valid(__json) LIMIT 1000)", cancellationToken).ConfigureAwait(false);
                     var mapping = Map(file, contract, keys, fileColumns, null);
                     var text = $"SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))} FROM {names.Lines} WHERE json_valid(__json) AND json_type(__json) = 'OBJECT'";
-                    await warehouse.ExecuteAsync(
+                    await engine.ExecuteAsync(
                         $"""
                         CREATE TABLE {names.Lines} AS SELECT row_number() OVER () AS __line, __json FROM {lines};
                         CREATE TABLE {names.Rejects} AS SELECT __line AS line, 'INVALID JSON' AS error_type, __json AS csv_line, 'the line is not a JSON object' AS error_message
@@ -294,10 +288,10 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
             default:
                 {
-                    var physical = await DescribeAsync($"SELECT * FROM read_parquet({path})", file, cancellationToken).ConfigureAwait(false);
+                    var physical = await DescribeAsync(engine, $"SELECT * FROM read_parquet({path})", file, cancellationToken).ConfigureAwait(false);
                     var mapping = Map(file, contract, physical, fileColumns, null);
                     var text = $"SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path})";
-                    await warehouse.ExecuteAsync(
+                    await engine.ExecuteAsync(
                         $"""
                         CREATE TABLE {names.Checked} AS {CheckedSelect(contract, text, constants, withLine: true)};
                         CREATE TABLE {names.Rejects} (line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR);
@@ -334,7 +328,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     }
 
     /// <summary>Marks rows whose primary key repeats an earlier row's (the earlier row stays).</summary>
-    private async Task CheckPrimaryKeyAsync(DataContract contract, Names names, CancellationToken cancellationToken)
+    private static async Task CheckPrimaryKeyAsync(IWarehouse engine, DataContract contract, Names names, CancellationToken cancellationToken)
     {
         if (contract.PrimaryKey.Count == 0)
         {
@@ -342,14 +336,14 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
 
         var key = string.Join(", ", contract.PrimaryKey.Select(Q));
-        var repeats = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM (SELECT {key} FROM {names.Checked} WHERE __rule IS NULL GROUP BY {key} HAVING count(*) > 1)", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var repeats = Convert.ToInt64(await engine.QueryScalarAsync($"SELECT count(*) FROM (SELECT {key} FROM {names.Checked} WHERE __rule IS NULL GROUP BY {key} HAVING count(*) > 1)", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         if (repeats == 0)
         {
             return;
         }
 
         var shown = string.Join(" || ', ' || ", contract.PrimaryKey.Select(k => $"coalesce(CAST(c.{Q(k)} AS VARCHAR), 'NULL')"));
-        await warehouse.ExecuteAsync(
+        await engine.ExecuteAsync(
             $"""
             UPDATE {names.Checked} c
             SET __rule = 'unique: primary key ({Escape(string.Join(", ", contract.PrimaryKey))}) = (' || {shown} || ') repeats line ' || d.first_line,
@@ -421,11 +415,11 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         _ => $"'{delimiter}'",
     };
 
-    private async Task<string> SniffDelimiterAsync(string path, CancellationToken cancellationToken)
+    private static async Task<string> SniffDelimiterAsync(IWarehouse engine, string path, CancellationToken cancellationToken)
     {
         try
         {
-            return await warehouse.QueryScalarAsync($"SELECT Delimiter FROM sniff_csv({path})", cancellationToken).ConfigureAwait(false) as string ?? ",";
+            return await engine.QueryScalarAsync($"SELECT Delimiter FROM sniff_csv({path})", cancellationToken).ConfigureAwait(false) as string ?? ",";
         }
         catch (WarehouseException e)
         {
@@ -433,11 +427,11 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
     }
 
-    private async Task<IReadOnlyList<string>> DescribeAsync(string select, SourceFile file, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> DescribeAsync(IWarehouse engine, string select, SourceFile file, CancellationToken cancellationToken)
     {
         try
         {
-            return await KeysAsync($"SELECT column_name FROM (DESCRIBE {select})", cancellationToken).ConfigureAwait(false);
+            return await KeysAsync(engine, $"SELECT column_name FROM (DESCRIBE {select})", cancellationToken).ConfigureAwait(false);
         }
         catch (WarehouseException e)
         {
@@ -445,10 +439,10 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
     }
 
-    private async Task<IReadOnlyList<string>> KeysAsync(string sql, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> KeysAsync(IWarehouse engine, string sql, CancellationToken cancellationToken)
     {
         var keys = new List<string>();
-        await using var result = await warehouse.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
+        await using var result = await engine.QueryAsync(sql, cancellationToken).ConfigureAwait(false);
         while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             keys.Add(result.GetValue(0) as string ?? "");
@@ -520,14 +514,14 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         _ => v,
     };
 
-    private static string SqlType(ColumnType type) => type switch
+    internal static LogicalType Logical(ColumnType type) => type switch
     {
-        ColumnType.Integer => "BIGINT",
-        ColumnType.Double => "DOUBLE",
-        ColumnType.Boolean => "BOOLEAN",
-        ColumnType.Date => "DATE",
-        ColumnType.Timestamp => "TIMESTAMP",
-        _ => "VARCHAR",
+        ColumnType.Integer => LogicalType.Int64,
+        ColumnType.Double => LogicalType.Float64,
+        ColumnType.Boolean => LogicalType.Boolean,
+        ColumnType.Date => LogicalType.Date,
+        ColumnType.Timestamp => LogicalType.Timestamp,
+        _ => LogicalType.Text,
     };
 
     private static string Article(ColumnType type) => type switch
@@ -541,7 +535,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     };
 
     private static string TypedSelect(DataContract contract, Names names, string loadId, string file, DateTimeOffset started) =>
-        $"SELECT {string.Join(", ", contract.Columns.Select(c => Q(c.Name)))}, {Literal(loadId)} AS _load_id, {Literal(file)} AS _source_file, __line AS _source_line, TIMESTAMP '{started.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}' AS _loaded_at FROM {names.Stage} WHERE __rule IS NULL";
+        $"SELECT {string.Join(", ", contract.Columns.Select(c => Q(c.Name)))}, {Literal(loadId)} AS _load_id, {Literal(file)} AS _source_file, CAST(__line AS BIGINT) AS _source_line, TIMESTAMP '{started.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}' AS _loaded_at FROM {names.Stage} WHERE __rule IS NULL";
 
     private static string Target(DataContract contract) => $"{Q(contract.TableName.Schema)}.{Q(contract.TableName.Name)}";
 
@@ -555,18 +549,18 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             return
             [
                 $"CREATE SCHEMA IF NOT EXISTS {Q(schema)}",
-                $"CREATE TABLE {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => $"{Q(c.Name)} {SqlType(c.Type)}"))}, _load_id VARCHAR NOT NULL, _source_file VARCHAR NOT NULL, _source_line BIGINT, _loaded_at TIMESTAMP NOT NULL)",
+                $"CREATE TABLE {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => $"{Q(c.Name)} {warehouse.Dialect.TypeName(Logical(c.Type))}"))}, _load_id VARCHAR NOT NULL, _source_file VARCHAR NOT NULL, _source_line BIGINT, _loaded_at TIMESTAMP NOT NULL)",
             ];
         }
 
-        return contract.Columns.Where(c => existing.All(e => e.Name != c.Name)).Select(c => $"ALTER TABLE {Target(contract)} ADD COLUMN {Q(c.Name)} {SqlType(c.Type)}").ToList();
+        return contract.Columns.Where(c => existing.All(e => e.Name != c.Name)).Select(c => $"ALTER TABLE {Target(contract)} ADD COLUMN {Q(c.Name)} {warehouse.Dialect.TypeName(Logical(c.Type))}").ToList();
     }
 
     private sealed record Counts(long Good, long RuleRejected, long ParseRejected, string? FirstRejection);
 
-    private async Task<Counts> CountsAsync(Names names, CancellationToken cancellationToken)
+    private static async Task<Counts> CountsAsync(IWarehouse engine, Names names, CancellationToken cancellationToken)
     {
-        await using var result = await warehouse.QueryAsync(
+        await using var result = await engine.QueryAsync(
             $"""
             SELECT (SELECT count(*) FROM {names.Checked} WHERE __rule IS NULL),
                    (SELECT count(*) FROM {names.Checked} WHERE __rule IS NOT NULL),
@@ -579,23 +573,112 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         return new Counts(Convert.ToInt64(result.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(result.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(result.GetValue(2), CultureInfo.InvariantCulture), result.GetValue(3) as string);
     }
 
-    private static IReadOnlyList<string> QuarantineSql(DataContract contract, Names names, string file) =>
-    [
+    /// <summary>The load's rejected rows (rules broken, then lines the reader refused) as quarantine rows.</summary>
+    private static string QuarantineSelect(DataContract contract, Names names, string file) =>
         $"""
-        INSERT INTO ingest.quarantine (load_id, source, contract_version, file, line, rule, record)
-        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, __line, __rule, __record
+        SELECT {Literal(names.LoadId)} AS load_id, {Literal(contract.Source)} AS source, {contract.Version} AS contract_version, {Literal(file)} AS file, CAST(__line AS BIGINT) AS line, __rule AS rule, __record AS record
         FROM {names.Stage} WHERE __rule IS NOT NULL
-        """,
-        $"""
-        INSERT INTO ingest.quarantine (load_id, source, contract_version, file, line, rule, record)
-        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, line, 'parse: ' || error_type || ': ' || error_message, csv_line
+        UNION ALL
+        SELECT {Literal(names.LoadId)}, {Literal(contract.Source)}, {contract.Version}, {Literal(file)}, CAST(line AS BIGINT), 'parse: ' || error_type || ': ' || error_message, csv_line
         FROM {names.Rejects}
-        """,
-    ];
+        """;
 
     internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Where a load runs: DuckDB reads and checks the file (the warehouse itself, or a DuckDB file of the load's own when
+    /// the warehouse is PostgreSQL), and the load, its quarantine and its audit record reach the warehouse in one
+    /// transaction (on PostgreSQL, through work tables filled by binary COPY first).
+    /// </summary>
+    private sealed class Engine : IAsyncDisposable
+    {
+        private const string Columns = "load_id, source, contract_version, file, line, rule, record";
+        private readonly IWarehouse _target;
+        private readonly string? _folder;
+
+        public Engine(IWarehouse target)
+        {
+            _target = target;
+            if (target.Engine == WarehouseEngine.DuckDb)
+            {
+                Db = target;
+            }
+            else
+            {
+                _folder = Directory.CreateTempSubdirectory("millwright-ingest-").FullName;
+                Db = Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(_folder, "ingest.duckdb")));
+            }
+        }
+
+        public IWarehouse Db { get; }
+
+        public async Task WriteAsync(LoadResult load, (DataContract Contract, IReadOnlyList<string> Ddl, string Select)? rows, string quarantine, CancellationToken cancellationToken)
+        {
+            var statements = new List<string>();
+            if (ReferenceEquals(Db, _target))
+            {
+                if (rows is { } r)
+                {
+                    statements.AddRange(r.Ddl);
+                    statements.Add($"INSERT INTO {Target(r.Contract)} ({RowColumns(r.Contract)}) {r.Select}");
+                }
+
+                statements.Add($"INSERT INTO ingest.quarantine ({Columns}) {quarantine}");
+                await IngestionStore.RecordAsync(_target, load, statements, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var work = RelationName.Of("ingest", $"w_{load.LoadId}");
+            var rejected = RelationName.Of("ingest", $"q_{load.LoadId}");
+            try
+            {
+                if (rows is { } r)
+                {
+                    await using (var result = await Db.QueryAsync(r.Select, cancellationToken).ConfigureAwait(false))
+                    {
+                        var definitions = r.Contract.Columns.Select(c => new ColumnDefinition(c.Name, Logical(c.Type)))
+                            .Concat([new("_load_id", LogicalType.Text), new("_source_file", LogicalType.Text), new("_source_line", LogicalType.Int64), new("_loaded_at", LogicalType.Timestamp)])
+                            .ToList();
+                        await _target.BulkLoadAsync(work, result.AsDataReader(), new BulkLoadOptions { Replace = true, Columns = definitions }, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    statements.AddRange(r.Ddl);
+                    statements.Add($"INSERT INTO {Target(r.Contract)} ({RowColumns(r.Contract)}) SELECT {RowColumns(r.Contract)} FROM {_target.Dialect.Render(work)}");
+                }
+
+                await using (var result = await Db.QueryAsync(quarantine, cancellationToken).ConfigureAwait(false))
+                {
+                    await _target.BulkLoadAsync(rejected, result.AsDataReader(), new BulkLoadOptions
+                    {
+                        Replace = true,
+                        Columns = [new("load_id", LogicalType.Text), new("source", LogicalType.Text), new("contract_version", LogicalType.Int32), new("file", LogicalType.Text), new("line", LogicalType.Int64), new("rule", LogicalType.Text), new("record", LogicalType.Text)],
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
+                statements.Add($"INSERT INTO ingest.quarantine ({Columns}) SELECT {Columns} FROM {_target.Dialect.Render(rejected)}");
+                await IngestionStore.RecordAsync(_target, load, statements, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await _target.DropRelationAsync(work, CancellationToken.None).ConfigureAwait(false);
+                await _target.DropRelationAsync(rejected, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        private static string RowColumns(DataContract contract) =>
+            string.Join(", ", contract.Columns.Select(c => Q(c.Name)).Concat(["_load_id", "_source_file", "_source_line", "_loaded_at"]));
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_folder is not null)
+            {
+                await Db.DisposeAsync().ConfigureAwait(false);
+                Directory.Delete(_folder, recursive: true);
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@ internal static class IngestionStore
             CREATE TABLE IF NOT EXISTS ingest.loads (
               load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, file VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
               contract_version INTEGER NOT NULL, status VARCHAR NOT NULL, rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL,
-              rows_rejected BIGINT NOT NULL, duration_ms DOUBLE NOT NULL, started_at TIMESTAMPTZ NOT NULL, error VARCHAR,
+              rows_rejected BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, started_at TIMESTAMPTZ NOT NULL, error VARCHAR,
               column_mapping VARCHAR, parquet_path VARCHAR);
             CREATE TABLE IF NOT EXISTS ingest.quarantine (
               load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, contract_version INTEGER NOT NULL, file VARCHAR NOT NULL,

@@ -8,7 +8,7 @@ namespace Millwright.Web.Orchestration;
 /// Loads the workspace's pipelines and runs the orchestration daemon inside `millwright up`. The API waits for it to
 /// be ready; a pipeline that does not load leaves the rest of the host serving and is reported by the API and /health.
 /// </summary>
-internal sealed partial class OrchestrationHost(LoadedSettings loaded, ILogger<OrchestrationHost> logger) : BackgroundService
+internal sealed partial class OrchestrationHost(LoadedSettings loaded, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
 {
     private readonly TaskCompletionSource<WorkspaceOrchestration> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -43,6 +43,25 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, ILogger<O
             var daemon = new OrchestrationDaemon(orchestration.Orchestrator, new DaemonOptions { OnMessage = message => Warning(logger, message) });
             DaemonHolder = daemon.Holder;
             await daemon.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Disposing the host without stopping it (as a test may) still ends the daemon and waits for it, so nothing
+    /// writes to the workspace afterwards.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        base.Dispose();
+        if (ExecuteTask is { } running)
+        {
+            try
+            {
+                await running.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
     }
 

@@ -238,3 +238,65 @@ public sealed class FileIngestorTests : IAsyncLifetime
         Assert.Equal([1L, 2L, 3L, 4L], await IdsAsync());
     }
 }
+
+/// <summary>File loads into a PostgreSQL warehouse: DuckDB reads and checks, the rows arrive by binary COPY, in one transaction.</summary>
+public sealed class PostgresFileIngestorTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-ingest-pg-").FullName;
+    private readonly string _schema = "raw_" + Guid.NewGuid().ToString("N")[..10];
+    private IWarehouse _warehouse = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync()
+    {
+        _warehouse = Warehouses.Open(WarehouseOptions.Postgres(Millwright.Testing.TestPostgres.ConnectionString));
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _warehouse.ExecuteAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE", CancellationToken.None);
+        await _warehouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_csv_lands_typed_in_postgresql_with_its_quarantine_audit_and_idempotency()
+    {
+        var contract = new DataContract("pg_readings", 1,
+        [
+            new ContractColumn("udi", ColumnType.Integer) { Nullable = false },
+            new ContractColumn("type", ColumnType.String) { Allowed = ["L", "M", "H"] },
+            new ContractColumn("torque_nm", ColumnType.Double) { Min = 0 },
+            new ContractColumn("read_at", ColumnType.Timestamp),
+        ])
+        {
+            Table = $"{_schema}.readings",
+            MaxRejectedFraction = 0.5,
+            Format = new FileFormat { Delimiter = "," },
+        };
+        var file = Path.Combine(_root, "readings.csv");
+        await File.WriteAllTextAsync(file, "UDI,Type,Torque [Nm],Read at\n1,M,40.5,2026-01-01 08:00:00\n2,X,41,2026-01-01 09:00:00\n3,L,39.25,2026-01-01 10:00:00\n", Ct);
+        var ingestor = new FileIngestor(_warehouse);
+
+        var load = await ingestor.IngestAsync(file, contract, cancellationToken: Ct);
+
+        Assert.True(load.Status == LoadStatus.Success, load.Error);
+        Assert.Equal((3L, 2L, 1L), (load.RowsRead, load.RowsLoaded, load.RowsRejected));
+        Assert.Equal(39.25, await _warehouse.QueryScalarAsync($"SELECT torque_nm FROM {_schema}.readings WHERE udi = 3", Ct));
+        Assert.Equal(4L, await _warehouse.QueryScalarAsync($"SELECT _source_line FROM {_schema}.readings WHERE udi = 3", Ct));
+        var row = Assert.Single(await ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct));
+        Assert.Equal((3L, "allowed: type is 'X', not one of L, M, H"), (row.Line!.Value, row.Rule));
+        Assert.Equal(LoadStatus.Success, (await ingestor.GetLoadAsync(load.LoadId, Ct))!.Status);
+        Assert.Equal(LoadStatus.Skipped, (await ingestor.IngestAsync(file, contract, cancellationToken: Ct)).Status);
+        Assert.Equal(2L, await _warehouse.QueryScalarAsync($"SELECT count(*) FROM {_schema}.readings", Ct));
+
+        var bad = Path.Combine(_root, "bad.csv");
+        await File.WriteAllTextAsync(bad, "UDI,Type,Torque [Nm],Read at\n4,Q,1,2026-01-02 08:00:00\n5,Q,1,2026-01-02 09:00:00\n", Ct);
+        var failed = await ingestor.IngestAsync(bad, contract, cancellationToken: Ct);
+        Assert.Equal(LoadStatus.Failed, failed.Status);
+        Assert.Equal(2L, await _warehouse.QueryScalarAsync($"SELECT count(*) FROM {_schema}.readings", Ct));
+        Assert.Equal(2, (await ingestor.GetQuarantineAsync(failed.LoadId, cancellationToken: Ct)).Count);
+    }
+}
