@@ -62,3 +62,22 @@ internal static class Events
         return all;
     }
 }
+
+/// <summary>A test class with a fresh SQLite orchestration storage of its own.</summary>
+public abstract class StorageTests : IAsyncLifetime
+{
+    internal TempStore Files { get; } = new();
+
+    internal IOrchestrationStorage Storage { get; private set; } = null!;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => Storage = await Files.OpenAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Storage.DisposeAsync();
+        await Files.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}

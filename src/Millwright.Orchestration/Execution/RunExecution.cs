@@ -17,7 +17,7 @@ internal sealed class RunExecution
     private readonly Orchestrator _orchestrator;
     private readonly EventSink _sink;
     private readonly JsonElement? _config;
-    private readonly Dictionary<string, IReadOnlyList<string>> _dynamicKeys = new(StringComparer.Ordinal);
+    private Func<string, IReadOnlyList<string>> _dynamicKeys = _ => [];
     private readonly Dictionary<AssetKey, StepRun> _stepOf = [];
     private string? _firstFailure;
 
@@ -35,19 +35,8 @@ internal sealed class RunExecution
 
     public DateTimeOffset Now() => _orchestrator.Options.TimeProvider.GetUtcNow();
 
-    public IReadOnlyList<string> DynamicKeys(string name)
-    {
-        lock (_dynamicKeys)
-        {
-            if (!_dynamicKeys.TryGetValue(name, out var keys))
-            {
-                keys = _orchestrator.Storage.GetDynamicPartitionsAsync(name, CancellationToken.None).GetAwaiter().GetResult();
-                _dynamicKeys[name] = keys;
-            }
-
-            return keys;
-        }
-    }
+    /// <summary>The keys of a dynamic partition set, as read when the run started.</summary>
+    public IReadOnlyList<string> DynamicKeys(string name) => _dynamicKeys(name);
 
     public JsonElement? ConfigFor(string step) =>
         _config is { ValueKind: JsonValueKind.Object } c && c.TryGetProperty(step, out var section) ? section : null;
@@ -65,6 +54,7 @@ internal sealed class RunExecution
         string? error = null;
         try
         {
+            _dynamicKeys = await _orchestrator.DynamicKeysAsync(cancellationToken).ConfigureAwait(false);
             var steps = Plan();
             var parallel = new SemaphoreSlim(_orchestrator.Options.MaxParallelSteps);
             var tasks = new Dictionary<StepRun, Task>();
@@ -75,7 +65,7 @@ internal sealed class RunExecution
 
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
         }
-        catch (OrchestrationException e)
+        catch (Exception e) when (e is OrchestrationException or System.Data.Common.DbException)
         {
             error = e.Message;
         }

@@ -5,25 +5,13 @@ using Millwright.Orchestration.Storage;
 
 namespace Millwright.Orchestration.Tests.Daemon;
 
-public sealed class OrchestrationDaemonTests : IAsyncLifetime
+public sealed class OrchestrationDaemonTests : StorageTests
 {
     private static readonly AssetCompute Noop = _ => Task.CompletedTask;
-    private readonly TempStore _files = new();
     private readonly ManualClock _clock = new(new DateTimeOffset(2024, 3, 30, 12, 0, 0, TimeSpan.Zero));
-    private IOrchestrationStorage _storage = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _storage = await _files.OpenAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _storage.DisposeAsync();
-        await _files.DisposeAsync();
-    }
 
     private Orchestrator Orchestrator(Orchestration.Definitions.Definitions definitions, TimeSpan? heartbeatTimeout = null) =>
-        new(definitions, _storage, new OrchestratorOptions
+        new(definitions, Storage, new OrchestratorOptions
         {
             TimeProvider = _clock,
             HeartbeatInterval = TimeSpan.FromMilliseconds(50),
@@ -49,10 +37,10 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         var fired = Assert.Single((await daemon.PassAsync(Ct)).SubmittedRuns);
         Assert.Empty((await daemon.PassAsync(Ct)).SubmittedRuns);
 
-        var run = await _storage.GetRunAsync(fired, Ct);
+        var run = await Storage.GetRunAsync(fired, Ct);
         Assert.Equal("nightly", run!.Instigator);
         Assert.Equal("2024-03-31T01:00:00.0000000+00:00", run.Tags["millwright/tick"]);
-        var tick = Assert.Single(await _storage.GetTicksAsync("nightly", 10, Ct));
+        var tick = Assert.Single(await Storage.GetTicksAsync("nightly", 10, Ct));
         Assert.Equal((TickStatus.Success, fired), (tick.Status, tick.RunIds.Single()));
 
         // Next day 02:30 CEST is 00:30 UTC.
@@ -61,7 +49,7 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_daemons_on_one_storage_never_both_act()
+    public async Task Two_daemons_on_oneStorage_never_both_act()
     {
         var defs = Orchestration.Definitions.Definitions.Builder().Asset("report", Noop).Schedule(new ScheduleDefinition("hourly", "0 * * * *", "report")).Build();
         await using var one = Orchestrator(defs);
@@ -84,7 +72,7 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
     [Fact]
     public async Task A_file_sensor_requests_one_run_per_new_or_changed_file()
     {
-        var landing = Directory.CreateDirectory(Path.Combine(_files.Directory, "landing")).FullName;
+        var landing = Directory.CreateDirectory(Path.Combine(Files.Directory, "landing")).FullName;
         var defs = Orchestration.Definitions.Definitions.Builder()
             .Asset("raw/readings", Noop)
             .Sensor(Sensors.Files("landing", landing, "*.csv", "raw/readings", TimeSpan.FromSeconds(5)))
@@ -103,13 +91,13 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         Assert.Empty((await daemon.PassAsync(Ct)).SubmittedRuns);
         _clock.Advance(TimeSpan.FromSeconds(4));
         var runId = Assert.Single((await daemon.PassAsync(Ct)).SubmittedRuns);
-        var run = await _storage.GetRunAsync(runId, Ct);
+        var run = await Storage.GetRunAsync(runId, Ct);
         Assert.Equal(file, run!.Tags["millwright/file"]);
         Assert.Equal(["raw/readings"], run.Assets);
 
         _clock.Advance(TimeSpan.FromSeconds(6));
         Assert.Empty((await daemon.PassAsync(Ct)).SubmittedRuns);
-        Assert.Equal(TickStatus.Skipped, (await _storage.GetTicksAsync("landing", 1, Ct))[0].Status);
+        Assert.Equal(TickStatus.Skipped, (await Storage.GetTicksAsync("landing", 1, Ct))[0].Status);
 
         await File.AppendAllTextAsync(file, "3,4\n", Ct);
         File.SetLastWriteTimeUtc(file, _clock.GetUtcNow().UtcDateTime.AddSeconds(-3));
@@ -117,10 +105,10 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         Assert.Single((await daemon.PassAsync(Ct)).SubmittedRuns);
 
         // A processed file that is moved away leaves the cursor.
-        File.Move(file, Path.Combine(_files.Directory, "archived.csv"));
+        File.Move(file, Path.Combine(Files.Directory, "archived.csv"));
         _clock.Advance(TimeSpan.FromSeconds(6));
         Assert.Empty((await daemon.PassAsync(Ct)).SubmittedRuns);
-        Assert.Equal("{}", (await _storage.GetInstigatorAsync("landing", Ct))!.Cursor);
+        Assert.Equal("{}", (await Storage.GetInstigatorAsync("landing", Ct))!.Cursor);
     }
 
     [Fact]
@@ -139,7 +127,7 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         await using var orchestrator = Orchestrator(defs);
         var daemon = new OrchestrationDaemon(orchestrator);
         await daemon.PassAsync(Ct);
-        var tick = (await _storage.GetTicksAsync("hangs", 1, Ct))[0];
+        var tick = (await Storage.GetTicksAsync("hangs", 1, Ct))[0];
         Assert.Equal(TickStatus.Failure, tick.Status);
         Assert.Contains("timed out", tick.Error, StringComparison.Ordinal);
 
@@ -165,7 +153,7 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "orders" }, Ct);
         _clock.Advance(TimeSpan.FromSeconds(1));
         var pass = await daemon.PassAsync(Ct);
-        var run = await _storage.GetRunAsync(Assert.Single(pass.SubmittedRuns), Ct);
+        var run = await Storage.GetRunAsync(Assert.Single(pass.SubmittedRuns), Ct);
         Assert.Equal(["invoices"], run!.Assets);
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty((await daemon.PassAsync(Ct)).SubmittedRuns);
@@ -190,7 +178,7 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
             var runs = new List<string>();
             foreach (var id in pass.SubmittedRuns)
             {
-                runs.AddRange((await _storage.GetRunAsync(id, Ct))!.Assets);
+                runs.AddRange((await Storage.GetRunAsync(id, Ct))!.Assets);
             }
 
             return runs;
@@ -224,7 +212,7 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromHours(3));
         Assert.Equal(["kpi"], (await daemon.PassAsync(Ct)).FreshnessWarnings);
         Assert.Empty((await daemon.PassAsync(Ct)).FreshnessWarnings);
-        var warning = Assert.Single(await _storage.GetEventsOfTypeAsync(EventTypes.FreshnessWarning, 10, Ct));
+        var warning = Assert.Single(await Storage.GetEventsOfTypeAsync(EventTypes.FreshnessWarning, 10, Ct));
         Assert.Contains("more than its maximum lag of 120 min", warning.Message, StringComparison.Ordinal);
     }
 
@@ -248,16 +236,16 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         await using var second = Orchestrator(defs);
         var daemon = new OrchestrationDaemon(second, new DaemonOptions { BackfillRunsPerPass = 12 });
         _clock.Advance(TimeSpan.FromSeconds(30));
-        for (var i = 0; i < 10 && (await _storage.GetBackfillAsync(backfill.Id, Ct))!.Status == BackfillStatus.Requested; i++)
+        for (var i = 0; i < 10 && (await Storage.GetBackfillAsync(backfill.Id, Ct))!.Status == BackfillStatus.Requested; i++)
         {
             await daemon.PassAsync(Ct);
             await second.WhenIdleAsync();
         }
 
-        var runs = await _storage.GetRunsAsync(new RunFilter { BackfillId = backfill.Id, Limit = 1000 }, Ct);
+        var runs = await Storage.GetRunsAsync(new RunFilter { BackfillId = backfill.Id, Limit = 1000 }, Ct);
         Assert.Equal(30, runs.Count);
         Assert.Equal(30, runs.Select(r => r.PartitionKey).Distinct().Count());
-        Assert.Equal(BackfillStatus.Completed, (await _storage.GetBackfillAsync(backfill.Id, Ct))!.Status);
+        Assert.Equal(BackfillStatus.Completed, (await Storage.GetBackfillAsync(backfill.Id, Ct))!.Status);
         var partitions = await second.GetPartitionsAsync("daily", Ct);
         Assert.Equal(30, partitions.Count(p => p.Key.CompareTo("2024-01-31") < 0 && p.Status is "MATERIALIZED" or "FAILED"));
         Assert.All(runs, r => Assert.True(r.Status.IsFinished()));
@@ -275,23 +263,23 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         await gone.WaitForExitAsync(Ct);
         var deadHost = $"{Environment.MachineName}/{gone.Id}/{new DateTimeOffset(start.ToUniversalTime()).ToUnixTimeMilliseconds()}";
         var now = _clock.GetUtcNow();
-        await _storage.AddRunsAsync(
+        await Storage.AddRunsAsync(
         [
             new RunRecord { RunId = "killed", Assets = ["a", "b"], CreatedAt = now, Status = RunStatus.Started, Host = deadHost, StartedAt = now, HeartbeatAt = now },
             new RunRecord { RunId = "silent", Assets = ["a"], CreatedAt = now, Status = RunStatus.Started, Host = "other-machine/1/1", StartedAt = now, HeartbeatAt = now.AddMinutes(-5) },
             new RunRecord { RunId = "alive", Assets = ["a"], CreatedAt = now, Status = RunStatus.Started, Host = "other-machine/2/2", StartedAt = now, HeartbeatAt = now.AddSeconds(-10) },
         ], Ct);
-        await _storage.AppendEventsAsync([new EventRecord { RunId = "killed", Timestamp = now, Type = EventTypes.Materialization, AssetKey = "a" }], Ct);
+        await Storage.AppendEventsAsync([new EventRecord { RunId = "killed", Timestamp = now, Type = EventTypes.Materialization, AssetKey = "a" }], Ct);
 
         var pass = await new OrchestrationDaemon(orchestrator).PassAsync(Ct);
 
         Assert.Equal(["killed", "silent"], pass.LostRuns.Order());
-        var killed = await _storage.GetRunAsync("killed", Ct);
+        var killed = await Storage.GetRunAsync("killed", Ct);
         Assert.Equal(RunStatus.Failure, killed!.Status);
         Assert.Contains("is no longer running", killed.Error, StringComparison.Ordinal);
-        Assert.Contains("has not heartbeated for 300 s", (await _storage.GetRunAsync("silent", Ct))!.Error, StringComparison.Ordinal);
-        Assert.Equal(RunStatus.Started, (await _storage.GetRunAsync("alive", Ct))!.Status);
-        var events = await Events.AllAsync(_storage, "killed");
+        Assert.Contains("has not heartbeated for 300 s", (await Storage.GetRunAsync("silent", Ct))!.Error, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Started, (await Storage.GetRunAsync("alive", Ct))!.Status);
+        var events = await Events.AllAsync(Storage, "killed");
         Assert.Equal("b", events.Single(e => e.Type == EventTypes.AssetFailed).AssetKey);
         Assert.Equal(EventTypes.RunFailure, events[^1].Type);
     }
@@ -309,27 +297,15 @@ public sealed class OrchestrationDaemonTests : IAsyncLifetime
         Assert.NotNull(pruned);
         Assert.True(pruned.Events > 0);
         Assert.Equal(1, pruned.Runs);
-        Assert.Null(await _storage.GetRunAsync(old.RunId, Ct));
+        Assert.Null(await Storage.GetRunAsync(old.RunId, Ct));
         Assert.Equal("MATERIALIZED", (await orchestrator.GetAssetsAsync(Ct)).Single().Status);
         Assert.Null((await daemon.PassAsync(Ct)).Pruned);
     }
 }
 
-public sealed class PartitionedAutomationTests : IAsyncLifetime
+public sealed class PartitionedAutomationTests : StorageTests
 {
-    private readonly TempStore _files = new();
     private readonly ManualClock _clock = new(new DateTimeOffset(2024, 3, 10, 6, 0, 0, TimeSpan.Zero));
-    private IOrchestrationStorage _storage = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _storage = await _files.OpenAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _storage.DisposeAsync();
-        await _files.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_daily_asset_follows_its_upstream_partition_and_a_monthly_rollup_waits_for_its_month()
@@ -341,7 +317,7 @@ public sealed class PartitionedAutomationTests : IAsyncLifetime
             .Asset("daily_oee", _ => Task.CompletedTask, a => a.Partitions(daily).DependsOn("readings").Automation(AutomationCondition.Eager()))
             .Asset("monthly_oee", _ => Task.CompletedTask, a => a.Partitions(monthly).DependsOn("daily_oee").Automation(AutomationCondition.OnMissing()))
             .Build();
-        await using var orchestrator = new Orchestrator(defs, _storage, new OrchestratorOptions { TimeProvider = _clock });
+        await using var orchestrator = new Orchestrator(defs, Storage, new OrchestratorOptions { TimeProvider = _clock });
         var daemon = new OrchestrationDaemon(orchestrator);
 
         async Task<List<string>> Requested()
@@ -351,7 +327,7 @@ public sealed class PartitionedAutomationTests : IAsyncLifetime
             var runs = new List<string>();
             foreach (var id in pass.SubmittedRuns)
             {
-                var run = (await _storage.GetRunAsync(id, Ct))!;
+                var run = (await Storage.GetRunAsync(id, Ct))!;
                 runs.AddRange(run.Assets.Select(a => $"{a}[{run.PartitionKey}]"));
             }
 
@@ -366,7 +342,7 @@ public sealed class PartitionedAutomationTests : IAsyncLifetime
         // February's roll-up waits until every day of February is there.
         await orchestrator.BackfillAsync("daily_oee", null, "2024-02-01", "2024-02-28", null, Ct);
         await daemon.PassAsync(Ct);
-        for (var i = 0; i < 20 && (await _storage.GetBackfillsAsync(BackfillStatus.Requested, 10, Ct)).Count > 0; i++)
+        for (var i = 0; i < 20 && (await Storage.GetBackfillsAsync(BackfillStatus.Requested, 10, Ct)).Count > 0; i++)
         {
             await daemon.PassAsync(Ct);
             await orchestrator.WhenIdleAsync();

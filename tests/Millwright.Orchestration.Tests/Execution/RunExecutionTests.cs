@@ -6,23 +6,11 @@ using Millwright.Orchestration.Storage;
 
 namespace Millwright.Orchestration.Tests.Execution;
 
-public sealed class RunExecutionTests : IAsyncLifetime
+public sealed class RunExecutionTests : StorageTests
 {
-    private readonly TempStore _files = new();
-    private IOrchestrationStorage _storage = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _storage = await _files.OpenAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _storage.DisposeAsync();
-        await _files.DisposeAsync();
-    }
 
     private Orchestrator Orchestrator(Orchestration.Definitions.Definitions definitions, OrchestratorOptions? options = null) =>
-        new(definitions, _storage, options ?? new OrchestratorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) });
+        new(definitions, Storage, options ?? new OrchestratorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) });
 
     [Fact]
     public async Task A_run_materializes_upstream_first_and_records_metadata()
@@ -48,7 +36,7 @@ public sealed class RunExecutionTests : IAsyncLifetime
         var seen = order.ToList();
         Assert.Equal("a", seen[0]);
         Assert.Equal("d", seen[^1]);
-        var events = await Events.AllAsync(_storage, run.RunId);
+        var events = await Events.AllAsync(Storage, run.RunId);
         Assert.Equal(EventTypes.RunQueued, events[0].Type);
         Assert.Equal(EventTypes.RunStart, events[1].Type);
         Assert.Equal(EventTypes.RunSuccess, events[^1].Type);
@@ -78,7 +66,7 @@ public sealed class RunExecutionTests : IAsyncLifetime
 
         Assert.Equal(RunStatus.Failure, run.Status);
         Assert.Contains("broken", run.Error, StringComparison.Ordinal);
-        var events = await Events.AllAsync(_storage, run.RunId);
+        var events = await Events.AllAsync(Storage, run.RunId);
         var failure = events.Single(e => e.Type == EventTypes.StepFailure);
         Assert.Contains("column torque is missing", failure.Message, StringComparison.Ordinal);
         Assert.Contains("InvalidDataException", failure.Data!, StringComparison.Ordinal);
@@ -104,13 +92,13 @@ public sealed class RunExecutionTests : IAsyncLifetime
         var run = await orchestrator.MaterializeAsync(new LaunchRequest(), Ct);
 
         Assert.Equal(RunStatus.Success, run.Status);
-        var retries = (await Events.AllAsync(_storage, run.RunId)).Where(e => e.Type == EventTypes.StepRetry).ToList();
+        var retries = (await Events.AllAsync(Storage, run.RunId)).Where(e => e.Type == EventTypes.StepRetry).ToList();
         Assert.Equal(2, retries.Count);
         var delays = retries.Select(r => JsonDocument.Parse(r.Data!).RootElement.GetProperty("delay_ms").GetDouble()).ToList();
         Assert.Equal([20.0, 40.0], delays);
         Assert.Contains("warehouse busy (attempt 1)", retries[0].Message, StringComparison.Ordinal);
         Assert.Contains("attempt 1 of 4", retries[0].Message, StringComparison.Ordinal);
-        Assert.Contains("on attempt 3", (await Events.AllAsync(_storage, run.RunId)).Single(e => e.Type == EventTypes.StepSuccess).Message, StringComparison.Ordinal);
+        Assert.Contains("on attempt 3", (await Events.AllAsync(Storage, run.RunId)).Single(e => e.Type == EventTypes.StepSuccess).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,7 +109,7 @@ public sealed class RunExecutionTests : IAsyncLifetime
             .Build();
         await using var orchestrator = Orchestrator(defs);
         var run = await orchestrator.MaterializeAsync(new LaunchRequest(), Ct);
-        var events = await Events.AllAsync(_storage, run.RunId);
+        var events = await Events.AllAsync(Storage, run.RunId);
         Assert.Equal(RunStatus.Failure, run.Status);
         Assert.Equal(2, events.Count(e => e.Type == EventTypes.StepRetry));
         Assert.Contains("failed after 3 attempt(s): disk full", events.Single(e => e.Type == EventTypes.StepFailure).Message, StringComparison.Ordinal);
@@ -177,7 +165,7 @@ public sealed class RunExecutionTests : IAsyncLifetime
         var ended = await execution.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(RunStatus.Canceled, ended.Status);
-        var events = await Events.AllAsync(_storage, run.RunId);
+        var events = await Events.AllAsync(Storage, run.RunId);
         Assert.Contains(events, e => e.Type == EventTypes.RunCanceling);
         Assert.Contains(events, e => e.Type == EventTypes.AssetSkipped && e.AssetKey == "next");
         Assert.Equal(EventTypes.RunCanceled, events[^1].Type);
@@ -263,11 +251,11 @@ public sealed class RunExecutionTests : IAsyncLifetime
             .Build();
         await using var orchestrator = Orchestrator(defs);
         var run = await orchestrator.MaterializeAsync(new LaunchRequest(), Ct);
-        var events = await Events.AllAsync(_storage, run.RunId);
+        var events = await Events.AllAsync(Storage, run.RunId);
         Assert.Equal(RunStatus.Failure, run.Status);
         Assert.Equal("skipped report: upstream readings failed a blocking check", events.Single(e => e.Type == EventTypes.AssetSkipped).Message);
         Assert.Contains(events, e => e.Type == EventTypes.Materialization && e.AssetKey == "order_report");
-        var checks = await _storage.GetCheckStatusAsync(Ct);
+        var checks = await Storage.GetCheckStatusAsync(Ct);
         Assert.Equal(["no_nulls:False:False", "not_empty:False:True", "recent:True:False"], checks.Select(c => $"{c.CheckName}:{c.Passed}:{c.Blocking}").Order());
         Assert.Equal("warning", events.Single(e => e.CheckName == "no_nulls").Level);
     }
@@ -339,7 +327,7 @@ public sealed class RunExecutionTests : IAsyncLifetime
         var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "stg_a stg_b fct" }, Ct);
         Assert.Equal(RunStatus.Failure, run.Status);
         Assert.Equal(["stg_a", "stg_b", "fct"], computed);
-        var events = await Events.AllAsync(_storage, run.RunId);
+        var events = await Events.AllAsync(Storage, run.RunId);
         Assert.Equal("stg_b: relation does not exist", events.Single(e => e.Type == EventTypes.AssetFailed).Message);
         Assert.Contains("main.stg_a", events.Single(e => e.Type == EventTypes.Materialization).Data!, StringComparison.Ordinal);
     }
@@ -358,13 +346,13 @@ public sealed class RunExecutionTests : IAsyncLifetime
 
         Assert.Equal(1, await orchestrator.LaunchQueuedAsync(Ct));
         Assert.Equal(0, await orchestrator.LaunchQueuedAsync(Ct));
-        Assert.Equal(RunStatus.Started, (await _storage.GetRunAsync(high.RunId, Ct))!.Status);
-        Assert.Equal(RunStatus.Queued, (await _storage.GetRunAsync(low.RunId, Ct))!.Status);
+        Assert.Equal(RunStatus.Started, (await Storage.GetRunAsync(high.RunId, Ct))!.Status);
+        Assert.Equal(RunStatus.Queued, (await Storage.GetRunAsync(low.RunId, Ct))!.Status);
 
         release.SetResult();
         await orchestrator.WhenIdleAsync();
         Assert.Equal(1, await orchestrator.LaunchQueuedAsync(Ct));
         await orchestrator.WhenIdleAsync();
-        Assert.Equal(RunStatus.Success, (await _storage.GetRunAsync(low.RunId, Ct))!.Status);
+        Assert.Equal(RunStatus.Success, (await Storage.GetRunAsync(low.RunId, Ct))!.Status);
     }
 }
