@@ -10,6 +10,12 @@ public abstract class SqlDialect
     {
     }
 
+    /// <summary>DuckDB's dialect, for SQL written before (or without) a warehouse to run it.</summary>
+    public static SqlDialect DuckDb => DuckDbDialect.Instance;
+
+    /// <summary>PostgreSQL's dialect; its identifier and literal quoting is standard SQL, which SQLite reads too.</summary>
+    public static SqlDialect Postgres => PostgresDialect.Instance;
+
     public abstract string Name { get; }
 
     /// <summary>The schema unqualified names resolve to.</summary>

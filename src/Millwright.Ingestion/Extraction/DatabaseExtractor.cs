@@ -88,7 +88,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
         var hasId = columns.Any(c => c.Name == "id");
         // A table the change feed never names but that has rows (an append-only log such as audit_log) grows by id.
         var appendOnly = upper is not null && hasId
-            && await ScalarLongAsync(source, $"SELECT count(*) FROM (SELECT 1 FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} LIMIT 1) f", cancellationToken).ConfigureAwait(false) == 0;
+            && await ScalarLongAsync(source, $"SELECT count(*) FROM (SELECT 1 FROM change_feed WHERE {SourceSql.QuoteIdentifier("table")} = {Literal(table)} LIMIT 1) f", cancellationToken).ConfigureAwait(false) == 0;
         var byFeed = upper is not null && !appendOnly;
         var watermarkColumn = appendOnly ? "id" : options.WatermarkColumn;
         var watermarked = !byFeed && columns.Any(c => c.Name == watermarkColumn);
@@ -117,7 +117,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
         }
 
         var definitions = columns.Select(c => new ColumnDefinition(c.Name, c.Logical)).ToList();
-        var select = $"SELECT {string.Join(", ", columns.Select(c => SourceQuote(options, c.Name)))} FROM {SourceQuote(options, table)}";
+        var select = $"SELECT {string.Join(", ", columns.Select(c => SourceSql.QuoteIdentifier(c.Name)))} FROM {SourceSql.QuoteIdentifier(table)}";
         long written;
         long deleted = 0;
         string mode;
@@ -150,11 +150,11 @@ public sealed class DatabaseExtractor(IWarehouse target)
             var changed = !byFeed
                 ? appendOnly
                     ? $"{select} WHERE id > {long.Parse(state.Value.Watermark!, CultureInfo.InvariantCulture)}"
-                    : $"{select} WHERE {SourceQuote(options, watermarkColumn)} > {Literal(state.Value.Watermark!)}"
-                : $"{select} WHERE id IN (SELECT entity_id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper})";
+                    : $"{select} WHERE {SourceSql.QuoteIdentifier(watermarkColumn)} > {Literal(state.Value.Watermark!)}"
+                : $"{select} WHERE id IN (SELECT entity_id FROM change_feed WHERE {SourceSql.QuoteIdentifier("table")} = {Literal(table)} AND id > {from} AND id <= {upper})";
             var deletes = !byFeed
-                ? $"SELECT id FROM {SourceQuote(options, table)} WHERE 1 = 0"
-                : $"SELECT DISTINCT entity_id AS id FROM change_feed WHERE {SourceQuote(options, "table")} = {Literal(table)} AND id > {from} AND id <= {upper} AND operation = 'DELETE' AND entity_id NOT IN (SELECT id FROM {SourceQuote(options, table)})";
+                ? $"SELECT id FROM {SourceSql.QuoteIdentifier(table)} WHERE 1 = 0"
+                : $"SELECT DISTINCT entity_id AS id FROM change_feed WHERE {SourceSql.QuoteIdentifier("table")} = {Literal(table)} AND id > {from} AND id <= {upper} AND operation = 'DELETE' AND entity_id NOT IN (SELECT id FROM {SourceSql.QuoteIdentifier(table)})";
             try
             {
                 await using (var command = Command(source, changed))
@@ -221,7 +221,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
     /// <summary>The latest value of the watermark column, as text, read before the rows (so nothing updated meanwhile is skipped next time).</summary>
     private static async Task<string?> WatermarkAsync(DbConnection source, ExtractionOptions options, string table, string column, CancellationToken cancellationToken)
     {
-        await using var command = Command(source, $"SELECT CAST(max({SourceQuote(options, column)}) AS TEXT) FROM {SourceQuote(options, table)}");
+        await using var command = Command(source, $"SELECT CAST(max({SourceSql.QuoteIdentifier(column)}) AS TEXT) FROM {SourceSql.QuoteIdentifier(table)}");
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
@@ -334,9 +334,10 @@ public sealed class DatabaseExtractor(IWarehouse target)
         return command;
     }
 
-    private static string SourceQuote(ExtractionOptions options, string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>Quoting for the source's SQL: standard SQL, which SQLite and PostgreSQL both read.</summary>
+    private static SqlDialect SourceSql => SqlDialect.Postgres;
 
-    private static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static string Q(string identifier) => SourceSql.QuoteIdentifier(identifier);
 
-    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    private static string Literal(string value) => SourceSql.QuoteLiteral(value);
 }

@@ -504,16 +504,6 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         _ => v,
     };
 
-    private static string Cast(ContractColumn c, string v) => c.Type switch
-    {
-        ColumnType.Integer => $"CAST({v} AS BIGINT)",
-        ColumnType.Double => $"CAST({v} AS DOUBLE)",
-        ColumnType.Boolean => $"CAST({v} AS BOOLEAN)",
-        ColumnType.Date => c.Format is { } f ? $"CAST(strptime({v}, {Literal(f)}) AS DATE)" : $"CAST({v} AS DATE)",
-        ColumnType.Timestamp => c.Format is { } f ? $"strptime({v}, {Literal(f)})" : $"CAST({v} AS TIMESTAMP)",
-        _ => v,
-    };
-
     internal static LogicalType Logical(ColumnType type) => type switch
     {
         ColumnType.Integer => LogicalType.Int64,
@@ -583,9 +573,9 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         FROM {names.Rejects}
         """;
 
-    internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    internal static string Q(string identifier) => SqlDialect.DuckDb.QuoteIdentifier(identifier);
 
-    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    internal static string Literal(string value) => SqlDialect.DuckDb.QuoteLiteral(value);
 
     private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
 
