@@ -158,5 +158,5 @@ internal sealed class CommandContext(CliIo io, GlobalOptions globals)
         return loaded;
     }
 
-    public static IWarehouse OpenWarehouse(LoadedSettings loaded) => Warehouses.Open(Web.MillwrightHost.ToWarehouseOptions(loaded.Settings.Warehouse));
+    public static IWarehouse OpenWarehouse(LoadedSettings loaded) => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse));
 }

@@ -99,6 +99,7 @@ public sealed class Orchestrator : IAsyncDisposable
         Options = options ?? new OrchestratorOptions();
         HostId = HostIdentity.ForCurrentProcess();
         _pools = definitions.Pools.ToDictionary(p => p.Key, p => new SemaphoreSlim(p.Value, p.Value), StringComparer.Ordinal);
+        DynamicPartitionSets = DynamicDefinitions().Select(d => d.Name).Distinct(StringComparer.Ordinal).ToList();
     }
 
     public Definitions.Definitions Definitions { get; }
@@ -505,7 +506,7 @@ public sealed class Orchestrator : IAsyncDisposable
     }
 
     /// <summary>The dynamic partition sets the definitions use.</summary>
-    public IReadOnlyList<string> DynamicPartitionSets => DynamicDefinitions().Select(d => d.Name).Distinct(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> DynamicPartitionSets { get; }
 
     /// <summary>Adds keys to a dynamic partition set (keys already there are left as they are).</summary>
     public async Task AddDynamicPartitionsAsync(string name, IReadOnlyList<string> keys, CancellationToken cancellationToken = default)

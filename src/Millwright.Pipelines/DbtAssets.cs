@@ -77,7 +77,7 @@ internal static class DbtAssets
                 Kinds = ["dbt", node.ResourceType, node.Materialized ?? ""],
                 Automation = node.ResourceType == "model" ? dbt.Automation : null,
             });
-            selectors[key] = node.ResourceType == "model" || node.ResourceType == "seed" || node.ResourceType == "snapshot" ? node.Selector : node.Name;
+            selectors[key] = node.Selector;
             idOf[node.UniqueId] = key;
         }
 

@@ -14,7 +14,11 @@ public sealed record PipelineOptions(string PipelinesDirectory, WarehouseOptions
 }
 
 /// <summary>One pipeline folder and what it holds.</summary>
-public sealed record PipelineInfo(string Name, string Folder, string? DbtProject, int Assets, int Sensors, int Schedules);
+public sealed record PipelineInfo(string Name, string Folder, string? DbtProject, int Assets, int Sensors, int Schedules)
+{
+    /// <summary>pipeline.yml's description.</summary>
+    public string Description { get; init; } = "";
+}
 
 /// <summary>Every pipeline of a workspace as one set of definitions; owns the warehouse the assets write to.</summary>
 public sealed class LoadedPipelines : IAsyncDisposable
@@ -171,7 +175,7 @@ public static class PipelineCatalog
                     builder.Schedule(schedule);
                 }
 
-                pipelines.Add(new PipelineInfo(pipeline.Name, pipeline.Folder, dbtProject, count, pipeline.Sensors.Count, pipeline.Schedules.Count));
+                pipelines.Add(new PipelineInfo(pipeline.Name, pipeline.Folder, dbtProject, count, pipeline.Sensors.Count, pipeline.Schedules.Count) { Description = pipeline.Description });
             }
 
             foreach (var (pool, (limit, _)) in pools)

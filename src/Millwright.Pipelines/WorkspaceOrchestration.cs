@@ -33,12 +33,7 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
         try
         {
             await storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var warehouse = settings.Warehouse.Provider switch
-            {
-                StoreProvider.DuckDb => WarehouseOptions.DuckDb(settings.Warehouse.Path!),
-                _ => WarehouseOptions.Postgres(settings.Warehouse.Connection!),
-            };
-            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, warehouse) { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") }, cancellationToken).ConfigureAwait(false);
+            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, WarehouseOptionsFor(settings.Warehouse)) { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") }, cancellationToken).ConfigureAwait(false);
             var options = new OrchestratorOptions
             {
                 MaxConcurrentRuns = settings.Orchestration.MaxConcurrentRuns,
@@ -51,6 +46,18 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
             await storage.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The warehouse adapter options for a workspace's warehouse settings.</summary>
+    public static WarehouseOptions WarehouseOptionsFor(StoreSettings warehouse)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        return warehouse.Provider switch
+        {
+            StoreProvider.DuckDb => WarehouseOptions.DuckDb(warehouse.Path!),
+            StoreProvider.Postgres => WarehouseOptions.Postgres(warehouse.Connection!),
+            _ => throw new SettingsException($"warehouse.provider {warehouse.Provider.ToConfigName()} is not a warehouse engine"),
+        };
     }
 
     /// <summary>The orchestration storage for its settings.</summary>

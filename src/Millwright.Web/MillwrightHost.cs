@@ -41,7 +41,7 @@ public static class MillwrightHost
 
         builder.Services.AddSingleton(loaded);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(_ => Warehouses.Open(ToWarehouseOptions(settings.Warehouse)));
+        builder.Services.AddSingleton(_ => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(settings.Warehouse)));
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddOperations(settings.Operations);
         builder.Services.AddSingleton<Orchestration.OrchestrationHost>();
@@ -84,18 +84,6 @@ public static class MillwrightHost
             StoreProvider.Sqlite => OperationsStore.Sqlite(operations.Path!),
             StoreProvider.Postgres => OperationsStore.Postgres(operations.Connection!, operations.Target),
             _ => throw new SettingsException($"operations.provider {operations.Provider.ToConfigName()} is not an operational store"),
-        };
-    }
-
-    /// <summary>The warehouse adapter options for the warehouse settings.</summary>
-    public static WarehouseOptions ToWarehouseOptions(StoreSettings warehouse)
-    {
-        ArgumentNullException.ThrowIfNull(warehouse);
-        return warehouse.Provider switch
-        {
-            StoreProvider.DuckDb => WarehouseOptions.DuckDb(warehouse.Path!),
-            StoreProvider.Postgres => WarehouseOptions.Postgres(warehouse.Connection!),
-            _ => throw new SettingsException($"warehouse.provider {warehouse.Provider.ToConfigName()} is not a warehouse engine"),
         };
     }
 }

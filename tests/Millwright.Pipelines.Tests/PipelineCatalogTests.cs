@@ -38,6 +38,7 @@ public sealed class PipelineCatalogTests : IDisposable
         Assert.False(Assert.Single(defs.Schedules).RunningByDefault);
         var plant = Assert.Single(loaded.Pipelines);
         Assert.Equal(("plant", 3, 1, 1), (plant.Name, plant.Assets, plant.Sensors, plant.Schedules));
+        Assert.Equal("Torque readings from the landing zone to per-machine marts", plant.Description);
         Assert.False(File.Exists(Path.Combine(_workspace.Plant, "target", "manifest.json")), "loading leaves the project's docs artifacts alone");
         Assert.Equal(("warehouse", 1), (defs.Owner("stg_readings").Pool, defs.Pools["warehouse"]));
     }

@@ -37,7 +37,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         },
         BadHttpRequestException { InnerException: JsonException json } => Json(json),
         JsonException json => Json(json),
-        BadHttpRequestException { StatusCode: StatusCodes.Status503ServiceUnavailable } unavailable => new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Not available", Detail = unavailable.Message },
+        Orchestration.PipelinesUnavailableException unavailable => new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Not available", Detail = unavailable.Message },
         BadHttpRequestException bad => new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "The request is invalid", Detail = bad.Message },
         NotFoundException nf => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = nf.Message },
         ConcurrencyConflictException c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = c.Message },

@@ -247,7 +247,7 @@ internal static class OrchestrationApi
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new BadHttpRequestException($"pipelines did not load: {e.Message}", StatusCodes.Status503ServiceUnavailable, e);
+            throw new PipelinesUnavailableException($"pipelines did not load: {e.Message}", e);
         }
     }
 
@@ -354,6 +354,9 @@ internal static class OrchestrationApi
         data = e.Data is { } d ? JsonDocument.Parse(d).RootElement : (JsonElement?)null,
     };
 }
+
+/// <summary>The workspace's pipelines did not load, so the orchestration API cannot answer (503).</summary>
+internal sealed class PipelinesUnavailableException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>POST /api/orchestration/partitions/{name}.</summary>
 internal sealed record PartitionKeysBody(IReadOnlyList<string> Keys);
