@@ -276,6 +276,7 @@ public sealed class Orchestrator : IAsyncDisposable
         if (next.Count > 0)
         {
             var assets = backfill.Assets.Select(a => new AssetKey(a)).Where(Definitions.Contains).ToList();
+            var dynamic = await DynamicKeysAsync(cancellationToken).ConfigureAwait(false);
             var runs = new List<RunRecord>(next.Count);
             foreach (var partition in next)
             {
@@ -287,7 +288,7 @@ public sealed class Orchestrator : IAsyncDisposable
                     Instigator = "backfill:" + backfill.Id,
                     RunKey = partition,
                     BackfillId = backfill.Id,
-                }, cancellationToken).ConfigureAwait(false));
+                }, cancellationToken, dynamic).ConfigureAwait(false));
             }
 
             // The run key (the partition) makes a resubmission after a crash between these two writes a no-op.
@@ -563,7 +564,7 @@ public sealed class Orchestrator : IAsyncDisposable
     }
 
     /// <summary>Validates a request (selection, partition, config) and makes its run record.</summary>
-    internal async Task<RunRecord> PrepareAsync(LaunchRequest request, CancellationToken cancellationToken)
+    internal async Task<RunRecord> PrepareAsync(LaunchRequest request, CancellationToken cancellationToken, Func<string, IReadOnlyList<string>>? dynamicKeys = null)
     {
         var assets = (request.Assets ?? AssetSelection.Select(Definitions, request.Selection, request.Exclude))
             .Where(k => Definitions.Contains(k) && !Definitions.Owner(k).IsExternal)
@@ -589,7 +590,7 @@ public sealed class Orchestrator : IAsyncDisposable
                 throw new OrchestrationException($"partition '{partition}' was given but none of the selected assets is partitioned");
             }
 
-            var dynamic = await DynamicKeysAsync(cancellationToken).ConfigureAwait(false);
+            var dynamic = dynamicKeys ?? await DynamicKeysAsync(cancellationToken).ConfigureAwait(false);
             foreach (var spec in partitioned)
             {
                 spec.Partitions!.ValidateKey(partition);
