@@ -26,6 +26,7 @@ internal static class MillwrightCli
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(DbtCliCommand.Create(context));
         root.Subcommands.Add(IngestCommand.Create(context));
+        root.Subcommands.Add(SimulateCommand.Create(context));
         foreach (var command in OrchestrationCommands.Create(context))
         {
             root.Subcommands.Add(command);
@@ -77,7 +78,7 @@ internal static class MillwrightCli
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is CliException or SettingsException or WarehouseException or Modeling.ModelingException or Orchestration.OrchestrationException or Pipelines.PipelineException or Ingestion.IngestionException or IOException or UnauthorizedAccessException or FormatException
+        e is CliException or SettingsException or WarehouseException or Modeling.ModelingException or Orchestration.OrchestrationException or Pipelines.PipelineException or Ingestion.IngestionException or Simulation.SimulationException or IOException or UnauthorizedAccessException or FormatException
             or System.Data.Common.DbException;
 
     internal static string OneLine(string message) =>

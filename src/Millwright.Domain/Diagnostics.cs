@@ -27,7 +27,7 @@ public sealed class TelemetryReading : Entity, IAppendOnly, INotAudited
     public decimal? MotorTempC { get; set; }
 }
 
-public sealed class ChargeSession : Entity, IVersioned
+public sealed class ChargeSession : Entity, IVersioned, INotAudited
 {
     public long VehicleId { get; set; }
     public ChargerType ChargerType { get; set; }

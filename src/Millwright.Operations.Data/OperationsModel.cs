@@ -348,7 +348,7 @@ internal static class OperationsModel
             b.HasIndex(x => x.Number).IsUnique();
             Fk<Invoice, ServiceOrder>(b, x => x.ServiceOrderId);
             Fk<Invoice, Customer>(b, x => x.CustomerId);
-            b.ToTable(t => t.HasCheckConstraint("ck_invoices_total", "total = subtotal + tax"));
+            b.ToTable(t => t.HasCheckConstraint("ck_invoices_total", "abs(total - (subtotal + tax)) < 0.005"));
         });
         model.Entity<InvoiceLine>(b =>
         {

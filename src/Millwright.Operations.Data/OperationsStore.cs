@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Millwright.Domain;
 using Npgsql;
 
 namespace Millwright.Operations.Data;
@@ -7,15 +9,15 @@ namespace Millwright.Operations.Data;
 /// <summary>Where the operational database lives and how to open it: a SQLite file (default) or PostgreSQL.</summary>
 public sealed class OperationsStore : IAsyncDisposable
 {
-    private readonly DbContextOptions<SqliteOperationsDbContext>? _sqlite;
-    private readonly DbContextOptions<PostgresOperationsDbContext>? _postgres;
+    private readonly PooledDbContextFactory<SqliteOperationsDbContext>? _sqlite;
+    private readonly PooledDbContextFactory<PostgresOperationsDbContext>? _postgres;
     private readonly NpgsqlDataSource? _dataSource;
 
     private OperationsStore(string target, DbContextOptions<SqliteOperationsDbContext> sqlite)
     {
         Target = target;
         Provider = OperationsProvider.Sqlite;
-        _sqlite = sqlite;
+        _sqlite = new PooledDbContextFactory<SqliteOperationsDbContext>(sqlite);
         WriteGate = new SemaphoreSlim(1, 1);
     }
 
@@ -24,9 +26,9 @@ public sealed class OperationsStore : IAsyncDisposable
         Target = target;
         Provider = OperationsProvider.Postgres;
         _dataSource = dataSource;
-        _postgres = new DbContextOptionsBuilder<PostgresOperationsDbContext>()
+        _postgres = new PooledDbContextFactory<PostgresOperationsDbContext>(new DbContextOptionsBuilder<PostgresOperationsDbContext>()
             .UseNpgsql(dataSource, o => o.MigrationsHistoryTable("__ef_migrations_history"))
-            .Options;
+            .Options);
     }
 
     public OperationsProvider Provider { get; }
@@ -42,8 +44,8 @@ public sealed class OperationsStore : IAsyncDisposable
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    /// <summary>A SQLite file; its folder is created when missing.</summary>
-    public static OperationsStore Sqlite(string path)
+    /// <summary>A SQLite file; its folder is created when missing. <paramref name="clock"/> stamps every write (default: the system clock).</summary>
+    public static OperationsStore Sqlite(string path, TimeProvider? clock = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
@@ -58,26 +60,23 @@ public sealed class OperationsStore : IAsyncDisposable
         var options = new DbContextOptionsBuilder<SqliteOperationsDbContext>()
             .UseSqlite(connection, o => o.MigrationsHistoryTable("__ef_migrations_history"))
             .Options;
-        return new OperationsStore(full, options);
+        return new OperationsStore(full, options) { Clock = clock ?? TimeProvider.System };
     }
 
-    public static OperationsStore Postgres(string connectionString, string? displayTarget = null)
+    public static OperationsStore Postgres(string connectionString, string? displayTarget = null, TimeProvider? clock = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        return new OperationsStore(displayTarget ?? "PostgreSQL", NpgsqlDataSource.Create(connectionString));
+        return new OperationsStore(displayTarget ?? "PostgreSQL", NpgsqlDataSource.Create(connectionString)) { Clock = clock ?? TimeProvider.System };
     }
 
     /// <summary>A context for one unit of work, saving as <paramref name="scope"/>. Dispose it after the work.</summary>
     public OperationsDbContext CreateContext(OperationScope? scope = null)
     {
-        OperationsDbContext context = Provider == OperationsProvider.Sqlite
-            ? new SqliteOperationsDbContext(_sqlite!)
-            : new PostgresOperationsDbContext(_postgres!);
+        // Contexts come from a pool (a rented one is reset, so nothing of its last unit of work remains but what is set here).
+        OperationsDbContext context = Provider == OperationsProvider.Sqlite ? _sqlite!.CreateDbContext() : _postgres!.CreateDbContext();
         context.Clock = Clock;
-        if (scope is not null)
-        {
-            context.Scope = scope;
-        }
+        context.Scope = scope ?? OperationScope.For(Actor.System);
+        context.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.TrackAll;
 
         return context;
     }

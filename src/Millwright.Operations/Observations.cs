@@ -80,7 +80,11 @@ public sealed class Observations(OperationsStore store)
         }, cancellationToken);
     }
 
-    /// <summary>Appends telemetry readings in one transaction; the vehicle's odometer follows the highest reading.</summary>
+    /// <summary>
+    /// Appends telemetry readings in one transaction; each vehicle's odometer follows its highest reading. Readings
+    /// and odometer moves are written set-based with their change-feed rows and no audit entries (telemetry is not a
+    /// person's change), so a day of a fleet's uploads is a few statements.
+    /// </summary>
     public Task<(int Recorded, bool Replayed)> RecordTelemetryAsync(OperationScope scope, IReadOnlyList<TelemetryReading> readings, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -94,41 +98,69 @@ public sealed class Observations(OperationsStore store)
                 {
                     throw ValidationFailedException.For($"readings[{index}]", "odometerKm must be >= 0 and stateOfChargePct between 0 and 100");
                 }
-
-                reading.Id = 0;
-                db.TelemetryReadings.Add(reading);
             }
 
-            foreach (var group in readings.GroupBy(r => r.VehicleId))
+            var highest = readings.GroupBy(r => r.VehicleId).ToDictionary(g => g.Key, g => g.Max(r => r.OdometerKm));
+            var ids = highest.Keys.ToList();
+            var current = await db.Vehicles.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => new { v.Id, v.OdometerKm })
+                .ToDictionaryAsync(v => v.Id, v => v.OdometerKm, cancellationToken).ConfigureAwait(false);
+            if (ids.FirstOrDefault(id => !current.ContainsKey(id)) is var missing and > 0)
             {
-                var vehicle = await db.Vehicles.GetAsync(group.Key, "vehicle", cancellationToken).ConfigureAwait(false);
-                vehicle.OdometerKm = Math.Max(vehicle.OdometerKm, group.Max(r => r.OdometerKm));
+                throw new NotFoundException("vehicle", missing);
             }
 
+            await db.InsertAsync(readings, cancellationToken).ConfigureAwait(false);
+            var moved = highest.Where(h => h.Value > current[h.Key]).OrderBy(h => h.Key).Select(h => (h.Key, (object)h.Value)).ToList();
+            await db.UpdateAsync<Vehicle>(nameof(Vehicle.OdometerKm), moved, cancellationToken).ConfigureAwait(false);
             return readings.Count;
         }, cancellationToken);
     }
 
-    public Task<T> RecordAsync<T>(OperationScope scope, T observation, CancellationToken cancellationToken = default) where T : Entity
+    public async Task<T> RecordAsync<T>(OperationScope scope, T observation, CancellationToken cancellationToken = default) where T : Entity
+    {
+        ArgumentNullException.ThrowIfNull(observation);
+        await RecordManyAsync(scope, [observation], cancellationToken).ConfigureAwait(false);
+        return observation;
+    }
+
+    /// <summary>
+    /// Records many observations of one kind (charge sessions, battery health, production runs, machine states) in one
+    /// transaction: all are validated first, and one bad row (named by its index) records none.
+    /// </summary>
+    public Task<int> RecordManyAsync<T>(OperationScope scope, IReadOnlyList<T> observations, CancellationToken cancellationToken = default) where T : Entity
     {
         ArgumentNullException.ThrowIfNull(scope);
-        ArgumentNullException.ThrowIfNull(observation);
-        return UnitOfWork.RunAsync(store, scope, db =>
+        ArgumentNullException.ThrowIfNull(observations);
+        return UnitOfWork.RunAsync(store, scope, async db =>
         {
             AccessPolicy.Demand(scope.Actor, Capability.RecordObservations);
-            if (observation is ProductionRun run)
+            for (var i = 0; i < observations.Count; i++)
             {
-                Validation.Throw(run.Validate());
+                var observation = observations[i] ?? throw ValidationFailedException.For($"observations[{i}]", "is missing");
+                var prefix = observations.Count == 1 ? "" : $"observations[{i}].";
+                if (observation is ProductionRun run)
+                {
+                    Validation.Throw(run.Validate(), prefix);
+                }
+
+                if (observation is BatteryHealthSnapshot { StateOfHealthPct: < 0 or > 120 })
+                {
+                    throw ValidationFailedException.For(prefix + "stateOfHealthPct", "must be between 0 and 120");
+                }
+
+                observation.Id = 0;
             }
 
-            if (observation is BatteryHealthSnapshot { StateOfHealthPct: < 0 or > 120 })
+            if (typeof(INotAudited).IsAssignableFrom(typeof(T)))
             {
-                throw ValidationFailedException.For("stateOfHealthPct", "must be between 0 and 120");
+                await db.InsertAsync(observations, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                db.Set<T>().AddRange(observations);
             }
 
-            observation.Id = 0;
-            db.Set<T>().Add(observation);
-            return Task.FromResult(observation);
+            return observations.Count;
         }, cancellationToken);
     }
 }

@@ -422,19 +422,28 @@ public sealed class ServiceOrders(OperationsStore store)
     internal static async Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken)
     {
         var id = order.Id;
-        var assignments = await db.Assignments.Where(a => a.ServiceOrderId == id && a.ReleasedAt == null).Select(a => a.MechanicId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var mechanicId = actor.MechanicId;
+        var facts = await db.ServiceOrders.Where(o => o.Id == id).Select(o => new
+        {
+            HasActiveAssignment = db.Assignments.Any(a => a.ServiceOrderId == id && a.ReleasedAt == null),
+            ActorIsAssigned = mechanicId != null && db.Assignments.Any(a => a.ServiceOrderId == id && a.ReleasedAt == null && a.MechanicId == mechanicId),
+            RunningTimers = db.LaborEntries.Count(l => l.ServiceOrderId == id && l.EndedAt == null),
+            HasLabor = db.LaborEntries.Any(l => l.ServiceOrderId == id),
+            HasDiagnosis = db.Diagnoses.Any(d => d.ServiceOrderId == id),
+            HasIssuedInvoice = db.Invoices.Any(i => i.ServiceOrderId == id && i.Status == InvoiceStatus.Issued),
+        }).FirstAsync(cancellationToken).ConfigureAwait(false);
         var parts = await db.OrderParts.Where(p => p.ServiceOrderId == id)
             .Select(p => new { p.QuantityReserved, p.QuantityIssued, p.QuantityReturned }).ToListAsync(cancellationToken).ConfigureAwait(false);
         return new WorkflowFacts
         {
-            HasActiveAssignment = assignments.Count > 0,
-            ActorIsAssigned = actor.MechanicId is { } m && assignments.Contains(m),
-            RunningTimers = await db.LaborEntries.CountAsync(l => l.ServiceOrderId == id && l.EndedAt == null, cancellationToken).ConfigureAwait(false),
-            HasLabor = await db.LaborEntries.AnyAsync(l => l.ServiceOrderId == id, cancellationToken).ConfigureAwait(false),
+            HasActiveAssignment = facts.HasActiveAssignment,
+            ActorIsAssigned = facts.ActorIsAssigned,
+            RunningTimers = facts.RunningTimers,
+            HasLabor = facts.HasLabor,
             ReservedUnissued = parts.Sum(p => p.QuantityReserved),
             NetIssuedParts = parts.Sum(p => p.QuantityIssued - p.QuantityReturned),
-            HasDiagnosis = await db.Diagnoses.AnyAsync(d => d.ServiceOrderId == id, cancellationToken).ConfigureAwait(false),
-            HasIssuedInvoice = await db.Invoices.AnyAsync(i => i.ServiceOrderId == id && i.Status == InvoiceStatus.Issued, cancellationToken).ConfigureAwait(false),
+            HasDiagnosis = facts.HasDiagnosis,
+            HasIssuedInvoice = facts.HasIssuedInvoice,
         };
     }
 

@@ -76,13 +76,13 @@ public static class MillwrightHost
     }
 
     /// <summary>Opens the operational store the settings name: a SQLite file or a PostgreSQL database.</summary>
-    public static OperationsStore OpenOperations(StoreSettings operations)
+    public static OperationsStore OpenOperations(StoreSettings operations, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(operations);
         return operations.Provider switch
         {
-            StoreProvider.Sqlite => OperationsStore.Sqlite(operations.Path!),
-            StoreProvider.Postgres => OperationsStore.Postgres(operations.Connection!, operations.Target),
+            StoreProvider.Sqlite => OperationsStore.Sqlite(operations.Path!, clock),
+            StoreProvider.Postgres => OperationsStore.Postgres(operations.Connection!, operations.Target, clock),
             _ => throw new SettingsException($"operations.provider {operations.Provider.ToConfigName()} is not an operational store"),
         };
     }

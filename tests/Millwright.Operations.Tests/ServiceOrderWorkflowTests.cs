@@ -72,6 +72,25 @@ public abstract class ServiceOrderWorkflowTests<TStores> where TStores : StoreFa
     }
 
     [Fact]
+    public async Task An_invoice_whose_cents_do_not_add_up_in_binary_floating_point_is_accepted()
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 0);
+        var order = await w.ScheduledOrderAsync();
+        await w.WorkAsync(order, w.Lead, WorkEventType.Start);
+        await w.WorkAsync(order, w.Lead, WorkEventType.Finish);
+        await w.Orders.AddDiagnosisAsync(Workshop.AsMechanic(w.Lead), order.Id, new AddDiagnosis("Caliper slide pins dry"), Ct);
+        await w.Orders.CompleteAsync(Workshop.AsMechanic(w.Lead), order.Id, null, new CompleteServiceOrder { ResolutionCode = "LUBRICATED" }, Ct);
+
+        // 12.50 + 23 % = 12.50 + 2.88 = 15.38, which 12.5 + 2.88 is not in doubles (SQLite's NUMERIC arithmetic).
+        var invoice = await w.Billing.CreateAsync(Workshop.Planner, order.Id, new CreateInvoice { TaxRate = 0.23m, Fees = [new InvoiceFee("Workshop consumables", 12.50m)] }, Ct);
+
+        Assert.Equal((12.50m, 2.88m, 15.38m), (invoice.Subtotal, invoice.Tax, invoice.Total));
+        await using var db = t.Store.CreateContext();
+        Assert.Equal(15.38m, (await db.Invoices.SingleAsync(i => i.Id == invoice.Id, Ct)).Total);
+    }
+
+    [Fact]
     public async Task Scheduling_needs_an_active_assignment()
     {
         await using var t = await new TStores().CreateAsync();

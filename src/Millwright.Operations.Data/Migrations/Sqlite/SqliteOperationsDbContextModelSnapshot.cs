@@ -895,7 +895,7 @@ namespace Millwright.Operations.Data.Migrations.Sqlite
 
                     b.ToTable("invoices", null, t =>
                         {
-                            t.HasCheckConstraint("ck_invoices_total", "total = subtotal + tax");
+                            t.HasCheckConstraint("ck_invoices_total", "abs(total - (subtotal + tax)) < 0.005");
                         });
                 });
 

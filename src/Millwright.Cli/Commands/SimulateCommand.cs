@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Millwright.Simulation;
+using Millwright.Web;
+using Spectre.Console;
+
+namespace Millwright.Cli.Commands;
+
+/// <summary>millwright simulate: a deterministic history of the fleet, the workshop, the plant and the shop.</summary>
+internal static class SimulateCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var seed = new Option<int>("--seed") { Description = "Random seed; the same seed on an empty store writes the same rows", DefaultValueFactory = _ => 42 };
+        var scale = new Option<double>("--scale") { Description = "Size of the business: 1 = 500 vehicles, three workshops, a plant of three lines", DefaultValueFactory = _ => 1.0 };
+        var days = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 365 };
+        var start = new Option<string?>("--start") { Description = "First simulated day, yyyy-MM-dd (default: --days before today)" };
+        var only = new Option<string[]>("--only") { Description = "Simulate only these: fleet, manufacturing, retail", AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string?>("--output") { Description = "Folder for process-parameter (AI4I-shaped) and retail files (default: landing/simulated in the workspace)" };
+        var follow = new Option<bool>("--follow") { Description = "After the history, keep producing events in real time until Ctrl-C" };
+        var speed = new Option<double>("--speed") { Description = "With --follow: simulated seconds per real second", DefaultValueFactory = _ => 1.0 };
+        var stream = new Option<string?>("--stream") { Description = "Post each hour's retail orders to this Millwright's stream load (e.g. http://127.0.0.1:5000), with the workspace's ingestion.token" };
+        var command = new Command("simulate", "Write a deterministic history into the operational store: fleet telemetry and breakdowns, the workshop's orders, stock and invoices, plant production; retail orders as files or a stream")
+        {
+            seed, scale, days, start, only, output, follow, speed, stream,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var io = context.Io;
+            var loaded = context.LoadSettings(parsed);
+            var parts = parsed.GetValue(only) is { Length: > 0 } o ? o.Select(x => x.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal) : null;
+            foreach (var unknown in parts?.Where(p => p is not ("fleet" or "manufacturing" or "retail")) ?? [])
+            {
+                throw new CliException($"--only {unknown}: expected fleet, manufacturing or retail");
+            }
+
+            DateTime? first = null;
+            if (parsed.GetValue(start) is { } s)
+            {
+                first = DateTime.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
+                    ? d : throw new CliException($"--start {s}: expected a date as yyyy-MM-dd");
+            }
+
+            using var http = new HttpClient();
+            Func<RetailBatch, CancellationToken, Task>? sink = null;
+            if (parsed.GetValue(stream) is { } url)
+            {
+                var token = loaded.Settings.Ingestion.Token ?? throw new CliException("--stream needs ingestion.token in millwright.yml (the token the stream-load endpoint checks)");
+                http.BaseAddress = new Uri(url.TrimEnd('/') + "/");
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                sink = (batch, ct) => PostAsync(http, batch, ct);
+            }
+
+            var options = new SimulationOptions
+            {
+                Seed = parsed.GetValue(seed),
+                Scale = parsed.GetValue(scale),
+                Days = parsed.GetValue(days),
+                Start = first,
+                Fleet = parts?.Contains("fleet") ?? true,
+                Manufacturing = parts?.Contains("manufacturing") ?? true,
+                Retail = parts?.Contains("retail") ?? true,
+                OutputDirectory = loaded.Workspace.Resolve(parsed.GetValue(output) ?? Path.Combine("landing", "simulated")),
+                Follow = parsed.GetValue(follow),
+                Speed = parsed.GetValue(speed),
+                RetailSink = sink,
+            };
+            var summary = await RunAsync(context, loaded, options, cancellationToken).ConfigureAwait(false);
+            Print(io, summary, options);
+            return MillwrightCli.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Runs a simulation into the workspace's operational store with a progress bar (or progress lines when not interactive).</summary>
+    public static async Task<SimulationSummary> RunAsync(CommandContext context, Workspace.LoadedSettings loaded, SimulationOptions options, CancellationToken cancellationToken)
+    {
+        var io = context.Io;
+        var operations = loaded.Settings.Operations;
+        Task<SimulationSummary> Run(IProgress<SimulationProgress>? progress) =>
+            Simulator.RunAsync(clock => MillwrightHost.OpenOperations(operations, clock), options with { Progress = progress }, cancellationToken);
+
+        if (!io.Interactive || options.Follow)
+        {
+            var lastMonth = -1;
+            return await Run(new Progress(p =>
+            {
+                if (p.Day.Month != lastMonth || p.DaysDone == p.DaysTotal)
+                {
+                    lastMonth = p.Day.Month;
+                    io.Error.WriteLine($"simulated {p.Day:yyyy-MM-dd} ({p.DaysDone}/{p.DaysTotal} days): {p.Totals.ServiceOrders:N0} service orders, {p.Totals.TelemetryReadings:N0} readings");
+                }
+            })).ConfigureAwait(false);
+        }
+
+        SimulationSummary? summary = null;
+        await io.ErrorConsole.Progress().AutoClear(true).StartAsync(async progress =>
+        {
+            var task = progress.AddTask($"simulating {options.Days} days", maxValue: Math.Max(1, options.Days));
+            summary = await Run(new Progress(p =>
+            {
+                task.Value = p.DaysDone;
+                task.Description = $"{p.Day:yyyy-MM-dd}  {p.Totals.ServiceOrders:N0} orders";
+            })).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return summary!;
+    }
+
+    private static void Print(CliIo io, SimulationSummary summary, SimulationOptions options)
+    {
+        var t = summary.Totals;
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("what", "rows");
+        void Row(string what, long count) => table.AddRow(what, count.ToString("N0", CultureInfo.InvariantCulture));
+        Row("vehicles", t.Vehicles);
+        Row("mechanics", t.Mechanics);
+        Row("machines", t.Equipment);
+        Row("telemetry readings", t.TelemetryReadings);
+        Row("charge sessions", t.ChargeSessions);
+        Row("battery health snapshots", t.BatteryHealthSnapshots);
+        Row("alerts", t.Alerts);
+        Row("service orders", t.ServiceOrders);
+        Row("  of which breakdowns", t.Breakdowns);
+        Row("  completed", t.CompletedOrders);
+        Row("work events", t.WorkEvents);
+        Row("parts issued", t.PartsIssued);
+        Row("purchase orders", t.PurchaseOrders);
+        Row("invoices", t.Invoices);
+        Row("production runs", t.ProductionRuns);
+        Row("machine state events", t.EquipmentStateEvents);
+        Row("process samples (AI4I)", t.ProcessSamples);
+        Row("retail orders", t.RetailOrders);
+        Row("retail order lines", t.RetailOrderLines);
+        io.Console.Write(table);
+        io.Console.MarkupLine(Markup.Escape($"Simulated {summary.Start:yyyy-MM-dd} to {summary.End:yyyy-MM-dd} (seed {options.Seed}, scale {options.Scale.ToString(CultureInfo.InvariantCulture)}) in {summary.Elapsed.TotalSeconds:0.0} s; files under {options.OutputDirectory}."));
+    }
+
+    private static async Task PostAsync(HttpClient http, RetailBatch batch, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(batch.JsonLines, System.Text.Encoding.UTF8, "application/x-ndjson");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"api/ingest/{batch.Source}") { Content = content };
+        request.Headers.Add("label", batch.Label);
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new CliException($"stream load of {batch.Label} to {http.BaseAddress}api/ingest/{batch.Source} failed: {(int)response.StatusCode} {body}");
+        }
+    }
+
+    /// <summary>Reports synchronously on the simulation's thread (System.Progress would post to the thread pool and reorder lines).</summary>
+    private sealed class Progress(Action<SimulationProgress> report) : IProgress<SimulationProgress>
+    {
+        public void Report(SimulationProgress value) => report(value);
+    }
+}

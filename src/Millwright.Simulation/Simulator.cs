@@ -1,0 +1,243 @@
+using Microsoft.EntityFrameworkCore;
+using Millwright.Domain;
+using Millwright.Operations;
+using Millwright.Operations.Data;
+using Millwright.Simulation.Core;
+using Millwright.Simulation.Fleet;
+using Millwright.Simulation.Manufacturing;
+using Millwright.Simulation.Retail;
+using Millwright.Simulation.Workshop;
+
+namespace Millwright.Simulation;
+
+/// <summary>A simulation that cannot run as asked (bad options, a store that already holds data).</summary>
+public sealed class SimulationException(string message) : Exception(message);
+
+/// <summary>
+/// Writes a deterministic history of a maintenance business into an operational store, through its use cases, as a
+/// discrete-event simulation on a simulated clock: the same options on an empty store give the same rows.
+/// </summary>
+public static class Simulator
+{
+    /// <summary>
+    /// Runs the simulation. <paramref name="openStore"/> opens the operational store with the clock it is given (the
+    /// simulated one); the store must hold no vehicles or equipment yet.
+    /// </summary>
+    public static async Task<SimulationSummary> RunAsync(Func<TimeProvider, OperationsStore> openStore, SimulationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(openStore);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var start = DateTime.SpecifyKind((options.Start ?? options.RealTime.GetUtcNow().UtcDateTime.Date.AddDays(-options.Days)).Date, DateTimeKind.Utc);
+        var end = start.AddDays(options.Days);
+        var clock = new SimulationClock(start);
+        var store = openStore(clock);
+        await using (store.ConfigureAwait(false))
+        {
+            await OperationsSetup.MigrateAsync(store, cancellationToken).ConfigureAwait(false);
+            await using (var db = store.CreateContext())
+            {
+                var assets = await db.Assets.CountAsync(cancellationToken).ConfigureAwait(false);
+                if (assets > 0)
+                {
+                    throw new SimulationException($"the operational store {store.Target} already holds {assets} vehicles and machines; the simulator writes a new history into an empty store");
+                }
+            }
+
+            var loop = new EventLoop(clock);
+            var sim = new SimContext(store, loop, options);
+            await using (var db = store.CreateContext())
+            {
+                foreach (var code in await db.DiagnosticCodes.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    sim.DiagnosticCodeIds[code.Code] = code.Id;
+                }
+            }
+
+            var workshop = new WorkshopEngine(sim, new Rng(options.Seed, "workshop"));
+            var sites = await SetupSitesAsync(sim, cancellationToken).ConfigureAwait(false);
+            foreach (var site in sites)
+            {
+                workshop.Add(site);
+            }
+
+            if (options.Fleet)
+            {
+                await new FleetEngine(sim, workshop).SetupAsync([.. sites.Where(s => s.Kind == SiteKind.Workshop)], cancellationToken).ConfigureAwait(false);
+            }
+
+            if (options.Manufacturing)
+            {
+                await new PlantEngine(sim, workshop).SetupAsync(sites.Single(s => s.Kind == SiteKind.Plant), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (options.Retail)
+            {
+                new RetailEngine(sim).Start(start);
+            }
+
+            var daysDone = 0;
+            ScheduleProgress(sim, start, end, () => ++daysDone);
+            await loop.RunUntilAsync(end, null, cancellationToken).ConfigureAwait(false);
+            if (options.Follow)
+            {
+                var anchor = options.RealTime.GetUtcNow().UtcDateTime;
+                var realTime = options.Speed == 1 && options.Start is null;
+                await loop.RunUntilAsync(DateTime.MaxValue, async (at, ct) =>
+                {
+                    var due = realTime ? at : anchor.AddTicks((long)((at - end).Ticks / options.Speed));
+                    var delay = due - options.RealTime.GetUtcNow().UtcDateTime;
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, options.RealTime, ct).ConfigureAwait(false);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new SimulationSummary(start, end, watch.Elapsed, sim.Counts.Snapshot());
+        }
+    }
+
+    private static void Validate(SimulationOptions options)
+    {
+        if (options.Scale is <= 0 or > 20 || double.IsNaN(options.Scale))
+        {
+            throw new SimulationException($"scale must be above 0 and at most 20, not {options.Scale}");
+        }
+
+        if (options.Days is < 0 or > 3660)
+        {
+            throw new SimulationException($"days must be between 0 and 3660, not {options.Days}");
+        }
+
+        if (options.Speed is <= 0 || double.IsNaN(options.Speed))
+        {
+            throw new SimulationException($"speed must be positive, not {options.Speed}");
+        }
+
+        if (!options.Fleet && !options.Manufacturing && !options.Retail)
+        {
+            throw new SimulationException("nothing to simulate: fleet, manufacturing and retail are all off");
+        }
+    }
+
+    private static void ScheduleProgress(SimContext sim, DateTime day, DateTime end, Func<int> done)
+    {
+        sim.Loop.At(day.AddDays(1).AddTicks(-1), () =>
+        {
+            var n = done();
+            sim.Options.Progress?.Report(new SimulationProgress(day, n, Math.Max(n, (int)(end - day).TotalDays + n - 1), sim.Counts.Snapshot()));
+            ScheduleProgress(sim, day.AddDays(1), end, done);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Workshops (one per 170 vehicles, at most three) and the plant, each with its stock location, mechanics and opening stock.</summary>
+    private static async Task<List<SiteSim>> SetupSitesAsync(SimContext sim, CancellationToken cancellationToken)
+    {
+        var rng = new Rng(sim.Seed, "sites");
+        var vehicles = Math.Max(5, (int)Math.Round(500 * sim.Options.Scale));
+        var workshopCount = sim.Options.Fleet ? Math.Clamp((int)Math.Ceiling(vehicles / 170.0), 1, 3) : 0;
+        var specs = new[] { ("WS-LIS", "Lisboa EV Workshop", 1.5), ("WS-OPO", "Porto EV Workshop", -1.5), ("WS-FAO", "Faro EV Workshop", 3.5) };
+        foreach (var supplier in Catalog.Suppliers)
+        {
+            var created = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Supplier
+            {
+                Code = supplier.Code, Name = supplier.Name, LeadTimeDays = supplier.LeadTimeDays,
+                Email = $"orders@{supplier.Code[4..].ToLowerInvariant()}.example",
+            }, cancellationToken).ConfigureAwait(false);
+            sim.SupplierIds[supplier.Code] = created.Id;
+        }
+
+        foreach (var part in Catalog.Parts)
+        {
+            var created = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Part
+            {
+                Sku = part.Sku, Name = part.Name, Category = part.Category, Unit = part.Unit, StandardCost = part.Cost,
+                ReorderPoint = part.ReorderPoint, ReorderQuantity = part.ReorderQuantity,
+            }, cancellationToken).ConfigureAwait(false);
+            sim.PartIds[part.Sku] = created.Id;
+            var supplier = Catalog.Suppliers.First(s => s.Code == part.Supplier);
+            await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new SupplierPart
+            {
+                SupplierId = sim.SupplierIds[supplier.Code], PartId = created.Id, SupplierSku = $"{supplier.Code[4..]}-{part.Sku}",
+                UnitPrice = Math.Round(part.Cost * (decimal)rng.Uniform(0.92, 1.05), 2), LeadTimeDays = supplier.LeadTimeDays, IsPreferred = true,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var sites = new List<SiteSim>();
+        var mechanicNumber = 0;
+        for (var i = 0; i < workshopCount + (sim.Options.Manufacturing ? 1 : 0); i++)
+        {
+            var plant = i == workshopCount;
+            var (code, name, climate) = plant ? ("PL-SET", "Setúbal Drive Unit Plant", 2.0) : specs[i];
+            var site = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Site
+            {
+                Code = code, Name = name, Kind = plant ? SiteKind.Plant : SiteKind.Workshop, TimeZone = "UTC",
+            }, cancellationToken).ConfigureAwait(false);
+            var location = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new StockLocation
+            {
+                Code = $"{code}-STOCK", Name = $"{name} stores", Kind = LocationKind.Stock, SiteId = site.Id,
+            }, cancellationToken).ConfigureAwait(false);
+            var sim2 = new SiteSim { Id = site.Id, Code = code, LocationId = location.Id, Kind = site.Kind, ClimateOffsetC = climate };
+            sim2.Parts.AddRange(Catalog.Parts.Where(p => plant == (p.Category == "machine")));
+            var mechanics = plant
+                ? Math.Max(2, (int)Math.Round(4 * Math.Max(0.34, sim.Options.Scale)))
+                : Math.Max(2, (int)Math.Ceiling(vehicles / (double)workshopCount / 34));
+            for (var m = 0; m < mechanics; m++)
+            {
+                var mrng = new Rng(sim.Seed, "mechanic", ++mechanicNumber);
+                var level = Math.Clamp((int)Math.Round(mrng.Normal(3, 1)), 1, 5);
+                var fullName = $"{mrng.Pick(Catalog.FirstNames)} {mrng.Pick(Catalog.LastNames)}";
+                var mechanic = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Mechanic
+                {
+                    EmployeeNumber = $"M{mechanicNumber:D4}", Name = fullName, SiteId = site.Id,
+                    HourlyCost = 22m + (level * 4m), BillableRate = 58m + (level * 9m),
+                }, cancellationToken).ConfigureAwait(false);
+                foreach (var skill in plant ? new[] { "mechanical", "electrical", "plc" } : ["hv_battery", "drive_motor", "brakes", "diagnostics"])
+                {
+                    await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new MechanicSkill
+                    {
+                        MechanicId = mechanic.Id, Skill = skill, Level = Math.Clamp(level + mrng.Int(-1, 2), 1, 5),
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
+                sim2.Mechanics.Add(new MechanicSim
+                {
+                    Id = mechanic.Id, EmployeeNumber = mechanic.EmployeeNumber, Name = fullName, Site = sim2,
+                    Shift = m % 2 == 0 ? Shift.Early : Shift.Late, Level = level, WorksSaturday = m % 3 == 0 && !plant,
+                    Actor = new Actor($"{mechanic.EmployeeNumber.ToLowerInvariant()}.{Ascii(fullName.Split(' ')[0])}", Role.Mechanic, mechanic.Id),
+                });
+            }
+
+            sim.Counts.Mechanics += mechanics;
+            await OpeningStockAsync(sim, sim2, cancellationToken).ConfigureAwait(false);
+            sites.Add(sim2);
+        }
+
+        return sites;
+    }
+
+    /// <summary>The first delivery into a site's stores, through purchasing so that every unit of stock has its ledger row.</summary>
+    private static async Task OpeningStockAsync(SimContext sim, SiteSim site, CancellationToken cancellationToken)
+    {
+        foreach (var group in site.Parts.Where(p => p.ReorderPoint > 0).GroupBy(p => p.Supplier, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var lines = group.Select(p => new PurchaseLineInput(sim.PartIds[p.Sku], (p.ReorderPoint * 2) + p.ReorderQuantity)).ToList();
+            var po = await sim.Purchasing.CreateAsync(sim.Scope(sim.Planner), sim.SupplierIds[group.Key], site.LocationId, lines, sim.Loop.Now, "opening stock", cancellationToken).ConfigureAwait(false);
+            await sim.Purchasing.SubmitAsync(sim.Scope(sim.Planner), po.Id, null, cancellationToken).ConfigureAwait(false);
+            await sim.Purchasing.ApproveAsync(sim.Scope(sim.Manager), po.Id, null, cancellationToken).ConfigureAwait(false);
+            await using (var db = sim.Store.CreateContext())
+            {
+                var receipt = await db.PurchaseOrderLines.Where(l => l.PurchaseOrderId == po.Id).Select(l => new ReceiptLineInput(l.Id, l.QuantityOrdered)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                await sim.Purchasing.ReceiveAsync(sim.Scope(sim.Planner), po.Id, receipt, cancellationToken).ConfigureAwait(false);
+            }
+
+            await sim.Purchasing.CloseAsync(sim.Scope(sim.Manager), po.Id, null, cancellationToken).ConfigureAwait(false);
+            sim.Counts.PurchaseOrders++;
+        }
+    }
+
+    private static string Ascii(string name) => new([.. name.Normalize(System.Text.NormalizationForm.FormD).ToLowerInvariant().Where(char.IsAsciiLetter)]);
+}
