@@ -12,7 +12,7 @@ public static class OperationsSetup
     {
         ArgumentNullException.ThrowIfNull(store);
         var applied = await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        await UnitOfWork.RunAsync(store, OperationScope.For(Actor.System), async db =>
+        await UnitOfWork.RunAsync(store, new OperationScope(Actor.System, "operations-setup"), async db =>
         {
             foreach (var kind in new[] { LocationKind.Supplier, LocationKind.Consumed, LocationKind.Scrap, LocationKind.Adjust })
             {

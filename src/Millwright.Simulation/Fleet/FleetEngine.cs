@@ -12,8 +12,8 @@ namespace Millwright.Simulation.Fleet;
 /// </summary>
 internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
 {
-    private const double PackHeatWarningC = 56;
-    private const double PackHeatCriticalC = 64;
+    private const double PackHeatWarningC = 58;
+    private const double PackHeatCriticalC = 65;
     private const double MotorHeatWarningC = 125;
     private const double BatteryServiceLimitPct = 75;
 

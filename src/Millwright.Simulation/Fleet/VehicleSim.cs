@@ -108,9 +108,9 @@ internal sealed class VehicleSim
         var coolingFault = Fault is { Mode.Precursor: Precursor.PackHeat } ? Fault.Severity : 0;
         var motorFault = Fault is { Mode.Precursor: Precursor.MotorHeat } ? Fault.Severity : 0;
         var packMax = ambient + 5 + (4 * dod) + (fastCharged ? 9 : 0) + (4 * Aggressiveness) + (Model.PassiveCooling ? 6 : 0)
-            + (22 * coolingFault * coolingFault) + rng.Normal(0, 1.8);
+            + (26 * Math.Pow(coolingFault, 1.5)) + rng.Normal(0, 1.8);
         var motorMax = ambient + (IsMotorcycle ? 45 : 40) + (22 * Aggressiveness) + (6 * Math.Min(1, km / 150))
-            + (38 * motorFault * motorFault) + rng.Normal(0, 3.5);
+            + (45 * Math.Pow(motorFault, 1.5)) + rng.Normal(0, 3.5);
         var averageSpeed = Math.Clamp(rng.Normal(FleetUse ? 31 : 38, 6) + (10 * Aggressiveness), 12, 90);
         var maxSpeed = Math.Min(IsMotorcycle ? 160 : 180, averageSpeed * rng.Uniform(2.0, 3.3));
 
@@ -133,8 +133,9 @@ internal sealed class VehicleSim
         // Battery: cycle fade grows with depth of discharge and heat; calendar fade with heat.
         var cycles = energy / (double)Model.NominalKwh;
         EquivalentFullCycles += cycles;
-        var kCycle = Model.Chemistry switch { BatteryChemistry.Lfp => 0.0045, BatteryChemistry.Nca => 0.011, _ => 0.008 };
-        Soh -= (cycles * kCycle * 100 / 10 * (1 + (1.5 * Math.Max(0, dod - 0.6))) * Arrhenius(packMax)) + CalendarFade(packMax - 4);
+        // Percent of capacity lost per full cycle at 25 °C (NMC: about 20 % over 2,000 cycles; LFP half that).
+        var kCycle = Model.Chemistry switch { BatteryChemistry.Lfp => 0.005, BatteryChemistry.Nca => 0.014, _ => 0.010 };
+        Soh -= (cycles * kCycle * (1 + (1.5 * Math.Max(0, dod - 0.6))) * Arrhenius(packMax - 8)) + CalendarFade(packMax - 8);
         Soh = Math.Max(40, Soh);
 
         OdometerKm += km;
@@ -144,7 +145,7 @@ internal sealed class VehicleSim
 
         var (failure, hour) = Hazards(km, packMax, motorMax, fastCharged || charges.Any(c => c.Type == ChargerType.Dc));
         string? warning = null;
-        if (Fault is { Mode.Name: "inverter" } f && rng.Chance(0.3 * f.Severity))
+        if (Fault is { Mode.Name: "inverter" } f && rng.Chance(0.1 * Math.Pow(f.Severity, 3)))
         {
             warning = "P0A2B";
         }
@@ -212,8 +213,8 @@ internal sealed class VehicleSim
         else
         {
             // Onset of a slowly developing fault: more likely in hot-running, high-mileage, frail vehicles.
-            var inverter = Frailty * wear * Math.Exp(0.035 * (motorMax - 95)) / 5200;
-            var cooling = Frailty * wear * Math.Exp(0.04 * (packMax - 32)) * (Model.PassiveCooling ? 0.2 : 1) / 6500;
+            var inverter = Frailty * wear * Math.Exp(0.035 * (motorMax - 95)) / 1800;
+            var cooling = Frailty * wear * Math.Exp(0.04 * (packMax - 32)) * (Model.PassiveCooling ? 0.2 : 1) / 2200;
             if (rng.Chance(inverter))
             {
                 Fault = new Fault(Catalog.Mode("inverter"), rng.Uniform(12, 45));
@@ -226,7 +227,7 @@ internal sealed class VehicleSim
 
         // Faults without a precursor: the battery's own wear-out, and components that simply fail.
         var battery = Math.Exp(0.28 * (78 - Soh)) / 9000;
-        var aux = Math.Pow(Aux12VYears / 4.5, 3) / 900;
+        var aux = Math.Pow(Aux12VYears / 4.5, 3) / 1400;
         var isolation = wear / 40_000;
         var contactor = wear * (dcCharged ? 3 : 1) / 60_000;
         var dcdc = wear / 30_000;
@@ -262,7 +263,8 @@ internal sealed class VehicleSim
 
     private double CalendarFade(double temperatureC)
     {
-        var k = Model.Chemistry switch { BatteryChemistry.Lfp => 0.0028, BatteryChemistry.Nca => 0.0065, _ => 0.0048 };
+        // Percent per day at 25 °C: about 1.5 % a year for NMC.
+        var k = Model.Chemistry switch { BatteryChemistry.Lfp => 0.0025, BatteryChemistry.Nca => 0.0055, _ => 0.0040 };
         return k * Arrhenius(temperatureC);
     }
 

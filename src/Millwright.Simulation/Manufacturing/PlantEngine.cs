@@ -158,6 +158,11 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
                 m.ToolWearMin += step * (type == "L" ? 0.5 : type == "M" ? 0.7 : 0.9);
                 t = t.AddMinutes(step);
 
+                if (t >= end)
+                {
+                    break;
+                }
+
                 var hazard = m.Frailty * (1 + (3 * Math.Pow(m.DaysSinceService / 90, 2))) / 7000;
                 var major = rng.Chance(hazard * step);
                 if (failure is not null || major)
