@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Millwright.Cli.Tests;
 
-/// <summary>`millwright up` as a real process: it serves /health and stops cleanly on a termination signal.</summary>
+/// <summary>`millwright up` as a real process: it serves /health, fills an empty workspace with demo history and stops cleanly on a termination signal.</summary>
 public sealed class UpCommandTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("mw-up-").FullName;
@@ -11,7 +11,7 @@ public sealed class UpCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact(Timeout = 120_000)]
-    public async Task Up_on_a_fresh_folder_serves_health_and_stops_cleanly_on_sigterm()
+    public async Task Up_on_a_fresh_folder_serves_health_writes_demo_history_and_stops_cleanly_on_sigterm()
     {
         var ct = TestContext.Current.CancellationToken;
         var cli = Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll");
@@ -35,6 +35,20 @@ public sealed class UpCommandTests : IDisposable
             using var client = new HttpClient { BaseAddress = new Uri(url) };
             using var health = JsonDocument.Parse(await client.GetStringAsync("/health", ct));
             Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
+
+            string? ready = null;
+            while (ready is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                ready = line.StartsWith("Demo history ready", StringComparison.Ordinal) ? line : null;
+            }
+
+            Assert.NotNull(ready);
+            Assert.Contains("50 vehicles", ready, StringComparison.Ordinal);
+            using var orders = JsonDocument.Parse(await client.GetStringAsync("/api/ops/service-orders?status=CLOSED", ct));
+            Assert.True(orders.RootElement.GetProperty("total").GetInt64() > 20, orders.RootElement.ToString());
+            using var readings = JsonDocument.Parse(await client.GetStringAsync("/api/ops/vehicles", ct));
+            Assert.Equal(50, readings.RootElement.GetProperty("total").GetInt64());
+            Assert.True(Directory.EnumerateFiles(Path.Combine(_root, "landing", "simulated", "process"), "*.csv", SearchOption.AllDirectories).Any());
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {

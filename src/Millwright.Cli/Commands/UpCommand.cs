@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.EntityFrameworkCore;
+using Millwright.Simulation;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +17,8 @@ internal static class UpCommand
     {
         var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default: web.port, 5000; 0 picks a free port)" };
         var host = new Option<string?>("--host") { Description = "Address to listen on (default: web.host, 127.0.0.1)" };
-        var command = new Command("up", "Run Millwright: the web app, APIs, /health and the orchestration daemon for this workspace, until Ctrl-C") { port, host };
+        var noDemo = new Option<bool>("--no-demo") { Description = "Do not fill an empty operational store with simulated demo history" };
+        var command = new Command("up", "Run Millwright: the web app, APIs, /health and the orchestration daemon for this workspace, until Ctrl-C; an empty workspace gets simulated demo history") { port, host, noDemo };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var io = context.Io;
@@ -55,6 +58,10 @@ internal static class UpCommand
                 await io.Out.WriteLineAsync($"  health     {address.TrimEnd('/')}/health").ConfigureAwait(false);
                 await io.Out.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
                 await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!parsed.GetValue(noDemo))
+                {
+                    await DemoHistoryAsync(context, loaded, cancellationToken).ConfigureAwait(false);
+                }
 
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -64,5 +71,38 @@ internal static class UpCommand
             return MillwrightCli.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// An operational store with no vehicles or machines gets 120 days of a 50-vehicle business from the simulator
+    /// (seed 42), written while the host already serves, so every page has data. Stopping meanwhile keeps what was
+    /// written (each step is its own transaction).
+    /// </summary>
+    private static async Task DemoHistoryAsync(CommandContext context, LoadedSettings loaded, CancellationToken cancellationToken)
+    {
+        var io = context.Io;
+        await using (var store = MillwrightHost.OpenOperations(loaded.Settings.Operations))
+        {
+            await using var db = store.CreateContext();
+            if (await db.Assets.AnyAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        var options = new SimulationOptions { Seed = 42, Scale = 0.1, Days = 120, OutputDirectory = loaded.Workspace.Resolve(Path.Combine("landing", "simulated")) };
+        await io.Out.WriteLineAsync($"An empty workspace: writing demo history ({options.Days} days of a 50-vehicle fleet, its workshop, a plant line and a shop; `up --no-demo` skips this)").ConfigureAwait(false);
+        await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var summary = await SimulateCommand.RunAsync(context, loaded, options, cancellationToken).ConfigureAwait(false);
+            var t = summary.Totals;
+            await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Demo history ready in {summary.Elapsed.TotalSeconds:0.0} s: {t.Vehicles} vehicles, {t.ServiceOrders:N0} service orders, {t.TelemetryReadings:N0} telemetry readings, {t.ProductionRuns:N0} production runs, {t.RetailOrders:N0} retail orders")).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await io.Out.WriteLineAsync("Demo history stopped part-way; what was written stays.").ConfigureAwait(false);
+        }
     }
 }

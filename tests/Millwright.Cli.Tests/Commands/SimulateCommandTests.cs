@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace Millwright.Cli.Tests.Commands;
+
+public sealed class SimulateCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public SimulateCommandTests() => File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: plant\ningestion:\n  token: test-token-0123456789\n");
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Simulate_writes_a_history_that_reconciles_and_refuses_to_write_a_second_one()
+    {
+        var outcome = await _cli.RunAsync("simulate", "--scale", "0.02", "--days", "20", "--start", "2026-02-02");
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Contains("Simulated 2026-02-02 to 2026-02-22 (seed 42, scale 0.02)", outcome.Out, StringComparison.Ordinal);
+        Assert.Matches(@"│ vehicles\s+│ 10\s+│", outcome.Out);
+        Assert.Contains("simulated 2026-02-21 (20/20 days)", outcome.Error, StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(_cli.Root, "landing", "simulated", "retail", "orders"), "*.jsonl"));
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(_cli.Root, "landing", "simulated", "process"), "*.csv", SearchOption.AllDirectories));
+
+        var reconcile = await _cli.RunAsync("ops", "reconcile");
+        Assert.Equal(0, reconcile.ExitCode);
+        Assert.Contains("No drift.", reconcile.Out, StringComparison.Ordinal);
+
+        var again = await _cli.RunAsync("simulate", "--scale", "0.02", "--days", "1");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already holds", again.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--only", "ships", "--only ships: expected fleet, manufacturing or retail")]
+    [InlineData("--start", "02/02/2026", "--start 02/02/2026: expected a date as yyyy-MM-dd")]
+    [InlineData("--scale", "0", "scale must be above 0 and at most 20, not 0")]
+    public async Task Bad_options_fail_with_one_line_naming_them(string option, string value, string message)
+    {
+        var outcome = await _cli.RunAsync("simulate", option, value);
+
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Single(outcome.ErrorLines);
+        Assert.Contains(message, outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Retail_orders_stream_into_a_running_millwright_through_its_stream_load()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var contracts = Path.Combine(_cli.Root, "pipelines", "retail", "contracts");
+        Directory.CreateDirectory(contracts);
+        File.WriteAllText(Path.Combine(contracts, "retail_orders.yml"), """
+            source: retail_orders
+            version: 1
+            format: {type: jsonl}
+            primary_key: [order_id, line_number]
+            columns:
+              - {name: order_id, type: string, nullable: false, pattern: 'R[0-9]+'}
+              - {name: line_number, type: integer, nullable: false, min: 1}
+              - {name: ordered_at, type: timestamp, nullable: false}
+              - {name: customer_id, type: string, nullable: false}
+              - {name: sku, type: string, nullable: false}
+              - {name: category, type: string}
+              - {name: quantity, type: integer, min: 1}
+              - {name: unit_price, type: double, min: 0}
+              - {name: discount, type: double, min: 0, max: 1}
+              - {name: channel, type: string, allowed: [web, app, store]}
+            """);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), "up", "--port", "0", "--no-demo" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var host = Process.Start(start)!;
+        try
+        {
+            string? url = null;
+            while (url is null && await host.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                var at = line.IndexOf("is running at ", StringComparison.Ordinal);
+                url = at >= 0 ? line[(at + "is running at ".Length)..].Trim() : null;
+            }
+
+            Assert.NotNull(url);
+            var outcome = await _cli.RunAsync("simulate", "--only", "retail", "--scale", "0.5", "--days", "2", "--start", "2026-03-06", "--stream", url);
+
+            Assert.True(outcome.ExitCode == 0, outcome.Error);
+            var lines = Directory.EnumerateFiles(Path.Combine(_cli.Root, "landing", "simulated", "retail", "orders")).SelectMany(File.ReadLines).ToList();
+            Assert.True(lines.Count > 100);
+            var hours = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("ordered_at").GetString()![..13]).Distinct(StringComparer.Ordinal).Count();
+
+            // The warehouse file is the host's while it runs; read the load audit once it has stopped.
+            using (var kill = Process.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            await host.WaitForExitAsync(ct);
+            var status = await _cli.RunAsync("ingest", "status", "--source", "retail_orders", "--limit", "100");
+            Assert.Equal(0, status.ExitCode);
+            Assert.Equal(hours, status.Out.Split('\n').Count(l => l.Contains("retail_orders", StringComparison.Ordinal) && l.Contains("SUCCESS", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
