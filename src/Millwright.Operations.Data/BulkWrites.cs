@@ -42,6 +42,15 @@ internal static class BulkWrites
         await FeedAsync(db, typeof(T), ids, ChangeOperation.Insert, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Inserts rows that are themselves the record of a change (change feed, audit log): no feed rows of their own.</summary>
+    public static async Task InsertWithoutFeedAsync<T>(this OperationsDbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken) where T : Entity
+    {
+        if (rows.Count > 0)
+        {
+            await InsertRowsAsync(db, rows, returnIds: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Sets one column of many rows (bumping the version of versioned rows) and records each change in the feed.</summary>
     public static async Task UpdateAsync<T>(this OperationsDbContext db, string propertyName, IReadOnlyList<(long Id, object Value)> changes, CancellationToken cancellationToken) where T : Entity
     {

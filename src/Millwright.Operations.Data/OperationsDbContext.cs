@@ -155,7 +155,11 @@ public abstract class OperationsDbContext : DbContext
             var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess: true, cancellationToken).ConfigureAwait(false);
             if (changes.Count > 0)
             {
+                // Feed and audit rows are written set-based (prepared statements on SQLite, multi-row INSERTs on
+                // PostgreSQL) in the same transaction, not tracked one by one: they are half of every save's rows.
                 var now = UtcNow;
+                var feed = new List<ChangeFeedEntry>(changes.Count);
+                var audit = new List<AuditEntry>(changes.Count);
                 foreach (var (entry, state, before) in changes)
                 {
                     var id = (long)entry.Property(nameof(Entity.Id)).CurrentValue!;
@@ -166,10 +170,10 @@ public abstract class OperationsDbContext : DbContext
                         EntityState.Deleted => ChangeOperation.Delete,
                         _ => ChangeOperation.Update,
                     };
-                    ChangeFeed.Add(new ChangeFeedEntry { OccurredAt = now, Table = table, EntityId = id, Operation = operation });
+                    feed.Add(new ChangeFeedEntry { OccurredAt = now, Table = table, EntityId = id, Operation = operation });
                     if (entry.Entity is not INotAudited)
                     {
-                        AuditLog.Add(new AuditEntry
+                        audit.Add(new AuditEntry
                         {
                             OccurredAt = now,
                             Actor = Scope.Actor.Name,
@@ -184,7 +188,8 @@ public abstract class OperationsDbContext : DbContext
                     }
                 }
 
-                await base.SaveChangesAsync(acceptAllChangesOnSuccess: true, cancellationToken).ConfigureAwait(false);
+                await this.InsertWithoutFeedAsync(feed, cancellationToken).ConfigureAwait(false);
+                await this.InsertWithoutFeedAsync(audit, cancellationToken).ConfigureAwait(false);
             }
 
             if (ownTransaction is not null)
