@@ -24,6 +24,9 @@ public sealed record SimulationOptions
     /// <summary>After the history, keep producing events as real time passes, until cancelled.</summary>
     public bool Follow { get; init; }
 
+    /// <summary>With <see cref="Follow"/>: stop after this much simulated time past the history (default: until cancelled).</summary>
+    public TimeSpan? FollowFor { get; init; }
+
     /// <summary>Real-time mode only: simulated seconds per real second (1 = real time).</summary>
     public double Speed { get; init; } = 1;
 

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Millwright.Domain;
 using Millwright.Operations;
 using Millwright.Operations.Data;
@@ -28,76 +27,100 @@ public static class Simulator
         ArgumentNullException.ThrowIfNull(openStore);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var start = DateTime.SpecifyKind((options.Start ?? options.RealTime.GetUtcNow().UtcDateTime.Date.AddDays(-options.Days)).Date, DateTimeKind.Utc);
-        var end = start.AddDays(options.Days);
+        var start = Start(options);
         var clock = new SimulationClock(start);
         var store = openStore(clock);
         await using (store.ConfigureAwait(false))
         {
             await OperationsSetup.MigrateAsync(store, cancellationToken).ConfigureAwait(false);
-            await using (var db = store.CreateContext())
-            {
-                var assets = await db.Assets.CountAsync(cancellationToken).ConfigureAwait(false);
-                if (assets > 0)
-                {
-                    throw new SimulationException($"the operational store {store.Target} already holds {assets} vehicles and machines; the simulator writes a new history into an empty store");
-                }
-            }
-
-            var loop = new EventLoop(clock);
-            var sim = new SimContext(store, loop, options);
-            await using (var db = store.CreateContext())
-            {
-                foreach (var code in await db.DiagnosticCodes.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    sim.DiagnosticCodeIds[code.Code] = code.Id;
-                }
-            }
-
-            var workshop = new WorkshopEngine(sim, new Rng(options.Seed, "workshop"));
-            var sites = await SetupSitesAsync(sim, cancellationToken).ConfigureAwait(false);
-            foreach (var site in sites)
-            {
-                workshop.Add(site);
-            }
-
-            if (options.Fleet)
-            {
-                await new FleetEngine(sim, workshop).SetupAsync([.. sites.Where(s => s.Kind == SiteKind.Workshop)], cancellationToken).ConfigureAwait(false);
-            }
-
-            if (options.Manufacturing)
-            {
-                await new PlantEngine(sim, workshop).SetupAsync(sites.Single(s => s.Kind == SiteKind.Plant), cancellationToken).ConfigureAwait(false);
-            }
-
-            if (options.Retail)
-            {
-                new RetailEngine(sim).Start(start);
-            }
-
-            var daysDone = 0;
-            ScheduleProgress(sim, start, end, () => ++daysDone);
-            await loop.RunUntilAsync(end, null, cancellationToken).ConfigureAwait(false);
-            if (options.Follow)
-            {
-                var anchor = options.RealTime.GetUtcNow().UtcDateTime;
-                var realTime = options.Speed == 1 && options.Start is null;
-                await loop.RunUntilAsync(DateTime.MaxValue, async (at, ct) =>
-                {
-                    var due = realTime ? at : anchor.AddTicks((long)((at - end).Ticks / options.Speed));
-                    var delay = due - options.RealTime.GetUtcNow().UtcDateTime;
-                    if (delay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(delay, options.RealTime, ct).ConfigureAwait(false);
-                    }
-                }, cancellationToken).ConfigureAwait(false);
-            }
-
-            return new SimulationSummary(start, end, watch.Elapsed, sim.Counts.Snapshot());
+            return await RunAsync(new ServicesGateway(store), store.Target, clock, start, options, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Runs the simulation against a running Millwright through its HTTP API (<paramref name="http"/> has the base
+    /// address). The server stamps every write with its own clock, so this runs in real time only: no history
+    /// (<see cref="SimulationOptions.Days"/> 0), <see cref="SimulationOptions.Follow"/>, speed 1.
+    /// </summary>
+    public static Task<SimulationSummary> RunViaApiAsync(HttpClient http, SimulationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        if (options.Days != 0 || !options.Follow || options.Start is not null)
+        {
+            throw new SimulationException("through the HTTP API the server stamps every write with its own clock: the simulation runs in real time from now (follow, no days of history, no start date)");
+        }
+
+        var start = options.RealTime.GetUtcNow().UtcDateTime;
+        start = new DateTime(start.Ticks - (start.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+        return RunAsync(new HttpGateway(http), http.BaseAddress?.ToString() ?? "the server", new SimulationClock(start), start, options, cancellationToken);
+    }
+
+    private static async Task<SimulationSummary> RunAsync(IOperationsGateway operations, string target, SimulationClock clock, DateTime start, SimulationOptions options, CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var end = start.AddDays(options.Days);
+        var assets = await operations.AssetCountAsync(cancellationToken).ConfigureAwait(false);
+        if (assets > 0)
+        {
+            throw new SimulationException($"the operational store {target} already holds {assets} vehicles and machines; the simulator writes a new history into an empty store");
+        }
+
+        var loop = new EventLoop(clock);
+        var sim = new SimContext(operations, loop, options);
+        foreach (var (code, id) in await operations.DiagnosticCodeIdsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sim.DiagnosticCodeIds[code] = id;
+        }
+
+        var workshop = new WorkshopEngine(sim, new Rng(options.Seed, "workshop"));
+        var sites = await SetupSitesAsync(sim, cancellationToken).ConfigureAwait(false);
+        foreach (var site in sites)
+        {
+            workshop.Add(site);
+        }
+
+        if (options.Fleet)
+        {
+            await new FleetEngine(sim, workshop).SetupAsync([.. sites.Where(s => s.Kind == SiteKind.Workshop)], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.Manufacturing)
+        {
+            await new PlantEngine(sim, workshop).SetupAsync(sites.Single(s => s.Kind == SiteKind.Plant), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.Retail)
+        {
+            new RetailEngine(sim).Start(start);
+        }
+
+        var daysDone = 0;
+        ScheduleProgress(sim, start.Date, end, () => ++daysDone);
+        await loop.RunUntilAsync(end, null, cancellationToken).ConfigureAwait(false);
+        if (options.Follow)
+        {
+            var anchor = options.RealTime.GetUtcNow().UtcDateTime;
+            var realTime = options.Speed == 1 && (options.Start is null || options.Days == 0);
+            var until = options.FollowFor is { } span ? end + span : DateTime.MaxValue;
+            await loop.RunUntilAsync(until, async (at, ct) =>
+            {
+                var due = realTime ? at : anchor.AddTicks((long)((at - end).Ticks / options.Speed));
+                var delay = due - options.RealTime.GetUtcNow().UtcDateTime;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, options.RealTime, ct).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            end = until == DateTime.MaxValue ? loop.Now : until;
+        }
+
+        return new SimulationSummary(start, end, watch.Elapsed, sim.Counts.Snapshot());
+    }
+
+    private static DateTime Start(SimulationOptions options) =>
+        DateTime.SpecifyKind((options.Start ?? options.RealTime.GetUtcNow().UtcDateTime.Date.AddDays(-options.Days)).Date, DateTimeKind.Utc);
 
     private static void Validate(SimulationOptions options)
     {
@@ -142,7 +165,7 @@ public static class Simulator
         var specs = new[] { ("WS-LIS", "Lisboa EV Workshop", 1.5), ("WS-OPO", "Porto EV Workshop", -1.5), ("WS-FAO", "Faro EV Workshop", 3.5) };
         foreach (var supplier in Catalog.Suppliers)
         {
-            var created = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Supplier
+            var created = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Supplier
             {
                 Code = supplier.Code, Name = supplier.Name, LeadTimeDays = supplier.LeadTimeDays,
                 Email = $"orders@{supplier.Code[4..].ToLowerInvariant()}.example",
@@ -152,14 +175,14 @@ public static class Simulator
 
         foreach (var part in Catalog.Parts)
         {
-            var created = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Part
+            var created = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Part
             {
                 Sku = part.Sku, Name = part.Name, Category = part.Category, Unit = part.Unit, StandardCost = part.Cost,
                 ReorderPoint = part.ReorderPoint, ReorderQuantity = part.ReorderQuantity,
             }, cancellationToken).ConfigureAwait(false);
             sim.PartIds[part.Sku] = created.Id;
             var supplier = Catalog.Suppliers.First(s => s.Code == part.Supplier);
-            await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new SupplierPart
+            await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new SupplierPart
             {
                 SupplierId = sim.SupplierIds[supplier.Code], PartId = created.Id, SupplierSku = $"{supplier.Code[4..]}-{part.Sku}",
                 UnitPrice = Math.Round(part.Cost * (decimal)rng.Uniform(0.92, 1.05), 2), LeadTimeDays = supplier.LeadTimeDays, IsPreferred = true,
@@ -172,11 +195,11 @@ public static class Simulator
         {
             var plant = i == workshopCount;
             var (code, name, climate) = plant ? ("PL-SET", "Setúbal Drive Unit Plant", 2.0) : specs[i];
-            var site = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Site
+            var site = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Site
             {
                 Code = code, Name = name, Kind = plant ? SiteKind.Plant : SiteKind.Workshop, TimeZone = "UTC",
             }, cancellationToken).ConfigureAwait(false);
-            var location = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new StockLocation
+            var location = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new StockLocation
             {
                 Code = $"{code}-STOCK", Name = $"{name} stores", Kind = LocationKind.Stock, SiteId = site.Id,
             }, cancellationToken).ConfigureAwait(false);
@@ -190,14 +213,14 @@ public static class Simulator
                 var mrng = new Rng(sim.Seed, "mechanic", ++mechanicNumber);
                 var level = Math.Clamp((int)Math.Round(mrng.Normal(3, 1)), 1, 5);
                 var fullName = $"{mrng.Pick(Catalog.FirstNames)} {mrng.Pick(Catalog.LastNames)}";
-                var mechanic = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Mechanic
+                var mechanic = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Mechanic
                 {
                     EmployeeNumber = $"M{mechanicNumber:D4}", Name = fullName, SiteId = site.Id,
                     HourlyCost = 22m + (level * 4m), BillableRate = 58m + (level * 9m),
                 }, cancellationToken).ConfigureAwait(false);
                 foreach (var skill in plant ? new[] { "mechanical", "electrical", "plc" } : ["hv_battery", "drive_motor", "brakes", "diagnostics"])
                 {
-                    await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new MechanicSkill
+                    await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new MechanicSkill
                     {
                         MechanicId = mechanic.Id, Skill = skill, Level = Math.Clamp(level + mrng.Int(-1, 2), 1, 5),
                     }, cancellationToken).ConfigureAwait(false);
@@ -225,16 +248,13 @@ public static class Simulator
         foreach (var group in site.Parts.Where(p => p.ReorderPoint > 0).GroupBy(p => p.Supplier, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var lines = group.Select(p => new PurchaseLineInput(sim.PartIds[p.Sku], (p.ReorderPoint * 2) + p.ReorderQuantity)).ToList();
-            var po = await sim.Purchasing.CreateAsync(sim.Scope(sim.Planner), sim.SupplierIds[group.Key], site.LocationId, lines, sim.Loop.Now, "opening stock", cancellationToken).ConfigureAwait(false);
-            await sim.Purchasing.SubmitAsync(sim.Scope(sim.Planner), po.Id, null, cancellationToken).ConfigureAwait(false);
-            await sim.Purchasing.ApproveAsync(sim.Scope(sim.Manager), po.Id, null, cancellationToken).ConfigureAwait(false);
-            await using (var db = sim.Store.CreateContext())
-            {
-                var receipt = await db.PurchaseOrderLines.Where(l => l.PurchaseOrderId == po.Id).Select(l => new ReceiptLineInput(l.Id, l.QuantityOrdered)).ToListAsync(cancellationToken).ConfigureAwait(false);
-                await sim.Purchasing.ReceiveAsync(sim.Scope(sim.Planner), po.Id, receipt, cancellationToken).ConfigureAwait(false);
-            }
+            var po = await sim.Ops.CreatePurchaseOrderAsync(sim.Scope(sim.Planner), sim.SupplierIds[group.Key], site.LocationId, lines, sim.Loop.Now, "opening stock", cancellationToken).ConfigureAwait(false);
+            await sim.Ops.SubmitPurchaseOrderAsync(sim.Scope(sim.Planner), po.Id, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.ApprovePurchaseOrderAsync(sim.Scope(sim.Manager), po.Id, cancellationToken).ConfigureAwait(false);
+            var receipt = await sim.Ops.OutstandingLinesAsync(po.Id, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.ReceivePurchaseOrderAsync(sim.Scope(sim.Planner), po.Id, receipt, cancellationToken).ConfigureAwait(false);
 
-            await sim.Purchasing.CloseAsync(sim.Scope(sim.Manager), po.Id, null, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.ClosePurchaseOrderAsync(sim.Scope(sim.Manager), po.Id, cancellationToken).ConfigureAwait(false);
             sim.Counts.PurchaseOrders++;
         }
     }

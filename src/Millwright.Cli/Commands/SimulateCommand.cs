@@ -20,10 +20,12 @@ internal static class SimulateCommand
         var output = new Option<string?>("--output") { Description = "Folder for process-parameter (AI4I-shaped) and retail files (default: landing/simulated in the workspace)" };
         var follow = new Option<bool>("--follow") { Description = "After the history, keep producing events in real time until Ctrl-C" };
         var speed = new Option<double>("--speed") { Description = "With --follow: simulated seconds per real second", DefaultValueFactory = _ => 1.0 };
+        var followFor = new Option<double?>("--follow-for") { Description = "With --follow: stop after this many simulated hours (default: until Ctrl-C)" };
+        var viaApi = new Option<string?>("--via-api") { Description = "Drive a running Millwright's /api/ops at this URL instead of writing the store directly; runs live from now (implies --follow, no history)" };
         var stream = new Option<string?>("--stream") { Description = "Post each hour's retail orders to this Millwright's stream load (e.g. http://127.0.0.1:5000), with the workspace's ingestion.token" };
         var command = new Command("simulate", "Write a deterministic history into the operational store: fleet telemetry and breakdowns, the workshop's orders, stock and invoices, plant production; retail orders as files or a stream")
         {
-            seed, scale, days, start, only, output, follow, speed, stream,
+            seed, scale, days, start, only, output, follow, followFor, speed, viaApi, stream,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -52,21 +54,38 @@ internal static class SimulateCommand
                 sink = (batch, ct) => PostAsync(http, batch, ct);
             }
 
+            var api = parsed.GetValue(viaApi);
+            if (api is not null && (parsed.GetResult(days) is { Implicit: false } || parsed.GetValue(start) is not null))
+            {
+                throw new CliException("--via-api runs live from now on the server's clock: it takes no --days or --start");
+            }
+
             var options = new SimulationOptions
             {
                 Seed = parsed.GetValue(seed),
                 Scale = parsed.GetValue(scale),
-                Days = parsed.GetValue(days),
+                Days = api is null ? parsed.GetValue(days) : 0,
                 Start = first,
                 Fleet = parts?.Contains("fleet") ?? true,
                 Manufacturing = parts?.Contains("manufacturing") ?? true,
                 Retail = parts?.Contains("retail") ?? true,
                 OutputDirectory = loaded.Workspace.Resolve(parsed.GetValue(output) ?? Path.Combine("landing", "simulated")),
-                Follow = parsed.GetValue(follow),
+                Follow = parsed.GetValue(follow) || api is not null,
+                FollowFor = parsed.GetValue(followFor) is { } hours ? TimeSpan.FromHours(hours) : null,
                 Speed = parsed.GetValue(speed),
                 RetailSink = sink,
             };
-            var summary = await RunAsync(context, loaded, options, cancellationToken).ConfigureAwait(false);
+            SimulationSummary summary;
+            if (api is not null)
+            {
+                using var client = new HttpClient { BaseAddress = new Uri(api.TrimEnd('/') + "/") };
+                summary = await Simulator.RunViaApiAsync(client, options with { Progress = new Progress(p => io.Error.WriteLine($"simulated {p.Day:yyyy-MM-dd} through {api}: {p.Totals.ServiceOrders:N0} service orders, {p.Totals.TelemetryReadings:N0} readings")) }, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                summary = await RunAsync(context, loaded, options, cancellationToken).ConfigureAwait(false);
+            }
+
             Print(io, summary, options);
             return MillwrightCli.Ok;
         });

@@ -1,25 +1,17 @@
-using Microsoft.EntityFrameworkCore;
 using Millwright.Domain;
-using Millwright.Operations;
 using Millwright.Operations.Data;
 
 namespace Millwright.Simulation.Core;
 
-/// <summary>Everything one simulation run shares: the store and its use cases, the event loop, the actors and the tallies.</summary>
-internal sealed class SimContext(OperationsStore store, EventLoop loop, SimulationOptions options)
+/// <summary>Everything one simulation run shares: the use cases, the event loop, the actors and the tallies.</summary>
+internal sealed class SimContext(IOperationsGateway operations, EventLoop loop, SimulationOptions options)
 {
     private long _correlation;
 
-    public OperationsStore Store { get; } = store;
+    public IOperationsGateway Ops { get; } = operations;
     public EventLoop Loop { get; } = loop;
     public SimulationOptions Options { get; } = options;
     public int Seed => Options.Seed;
-    public ServiceOrders Orders { get; } = new(store);
-    public Inventory Inventory { get; } = new(store);
-    public Purchasing Purchasing { get; } = new(store);
-    public Billing Billing { get; } = new(store);
-    public Observations Observations { get; } = new(store);
-    public MasterData MasterData { get; } = new(store);
     public SimulationCounts Counts { get; } = new();
 
     public Actor Planner { get; } = new("planner.sim", Role.Planner);
@@ -34,24 +26,8 @@ internal sealed class SimContext(OperationsStore store, EventLoop loop, Simulati
     /// <summary>A scope with a correlation id that is the same in every run with the same seed.</summary>
     public OperationScope Scope(Actor actor) => new(actor, $"sim-{Seed}-{++_correlation:D9}");
 
-    /// <summary>On hand minus reserved of a part at a location, read from the store.</summary>
-    public async Task<decimal> AvailableAsync(long partId, long locationId, CancellationToken cancellationToken)
-    {
-        await using var db = Store.CreateContext();
-        var balance = await db.StockBalances.AsNoTracking()
-            .Where(b => b.PartId == partId && b.LocationId == locationId)
-            .Select(b => new { b.OnHand, b.Reserved })
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return balance is null ? 0 : balance.OnHand - balance.Reserved;
-    }
-
-    public async Task<Dictionary<long, decimal>> AvailableAtAsync(long locationId, CancellationToken cancellationToken)
-    {
-        await using var db = Store.CreateContext();
-        return await db.StockBalances.AsNoTracking()
-            .Where(b => b.LocationId == locationId)
-            .ToDictionaryAsync(b => b.PartId, b => b.OnHand - b.Reserved, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>On hand minus reserved of every part at a location.</summary>
+    public Task<Dictionary<long, decimal>> AvailableAtAsync(long locationId, CancellationToken cancellationToken) => Ops.AvailableAtAsync(locationId, cancellationToken);
 }
 
 /// <summary>Running tallies of what a simulation wrote.</summary>

@@ -35,13 +35,13 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         var start = sim.Loop.Now;
         foreach (var spec in Catalog.Models)
         {
-            var model = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new VehicleModel
+            var model = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new VehicleModel
             {
                 Code = spec.Code, Make = spec.Make, Name = spec.Name, BodyType = spec.Body, Chemistry = spec.Chemistry,
                 NominalKwh = spec.NominalKwh, RatedRangeKm = spec.RangeKm,
             }, cancellationToken).ConfigureAwait(false);
             var car = spec.Body == BodyType.Car;
-            var plan = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new PmPlan
+            var plan = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new PmPlan
             {
                 Code = $"PM-{spec.Code}", Name = $"{spec.Make} {spec.Name} scheduled service", VehicleModelId = model.Id,
                 IntervalKm = car ? 20_000 : 6_000, IntervalDays = car ? 365 : 180, EstimatedHours = car ? 1.5m : 1.0m,
@@ -54,7 +54,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         for (var i = 0; i < Math.Min(Catalog.FleetCustomers.Count, 2 + (count / 60)); i++)
         {
             var name = Catalog.FleetCustomers[i];
-            var customer = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Customer
+            var customer = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Customer
             {
                 Code = $"CUST-F{i + 1:D3}", Name = name, IsFleet = true,
                 Email = $"fleet@{new string([.. name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)])}.example",
@@ -84,7 +84,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             {
                 var first = vrng.Pick(Catalog.FirstNames);
                 var last = vrng.Pick(Catalog.LastNames);
-                var customer = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new Customer
+                var customer = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Customer
                 {
                     Code = $"CUST-P{i + 1:D5}", Name = $"{first} {last}",
                     Email = $"{Ascii(first)}.{Ascii(last)}{i}@mail.example", Phone = $"+351 9{vrng.Int(10_000_000, 99_999_999)}",
@@ -97,7 +97,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             var odometer = Math.Round((age + vrng.Uniform(0.1, 0.9)) * annualKm);
             var fade = spec.Chemistry == BatteryChemistry.Lfp ? 1.4 : spec.PassiveCooling ? 3.4 : 2.4;
             var vin = Vin(spec.Make, vrng, i);
-            var vehicle = await sim.MasterData.RegisterVehicleAsync(sim.Scope(sim.Planner), new RegisterVehicle($"EV-{i + 1:D4}", site.Id, vin, _models[spec.Code].Id, start.Year - age)
+            var vehicle = await sim.Ops.RegisterVehicleAsync(sim.Scope(sim.Planner), new RegisterVehicle($"EV-{i + 1:D4}", site.Id, vin, _models[spec.Code].Id, start.Year - age)
             {
                 CustomerId = customerId,
                 Plate = $"{vrng.Int(10, 99)}-{(char)('A' + vrng.Int(0, 26))}{(char)('A' + vrng.Int(0, 26))}-{vrng.Int(10, 99)}",
@@ -131,7 +131,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
                 KmAtLastPm = Math.Max(0, odometer - vrng.Uniform(0, pmKm * 0.9)),
             };
             v.PackId = await NewPackAsync(v, start.AddYears(-age), cancellationToken).ConfigureAwait(false);
-            await sim.MasterData.InstallBatteryPackAsync(sim.Scope(sim.Supervisor), v.Id, v.PackId, null, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.InstallBatteryPackAsync(sim.Scope(sim.Supervisor), v.Id, v.PackId, null, cancellationToken).ConfigureAwait(false);
             _vehicles.Add(v);
         }
 
@@ -141,7 +141,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
 
     private async Task<long> NewPackAsync(VehicleSim v, DateTime manufacturedAt, CancellationToken cancellationToken)
     {
-        var pack = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new BatteryPack
+        var pack = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new BatteryPack
         {
             Serial = $"PK-{v.Model.Chemistry.ToString().ToUpperInvariant()}-{++_packSerial:D6}",
             Chemistry = v.Model.Chemistry,
@@ -220,13 +220,13 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
 
         if (readings.Count > 0)
         {
-            await sim.Observations.RecordTelemetryAsync(sim.Scope(sim.Telematics), readings, $"telemetry:{day:yyyy-MM-dd}", cancellationToken).ConfigureAwait(false);
+            await sim.Ops.RecordTelemetryAsync(sim.Scope(sim.Telematics), readings, $"telemetry:{day:yyyy-MM-dd}", cancellationToken).ConfigureAwait(false);
             sim.Counts.TelemetryReadings += readings.Count;
         }
 
         if (sessions.Count > 0)
         {
-            await sim.Observations.RecordManyAsync(sim.Scope(sim.Telematics), sessions, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.RecordManyAsync(sim.Scope(sim.Telematics), sessions, cancellationToken).ConfigureAwait(false);
             sim.Counts.ChargeSessions += sessions.Count;
         }
     }
@@ -242,7 +242,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             CapacityKwh = Round((double)v.Model.NominalKwh * v.Soh / 100, 2),
             EquivalentFullCycles = Round(v.EquivalentFullCycles, 1),
         }).ToList();
-        await sim.Observations.RecordManyAsync(sim.Scope(sim.Telematics), snapshots, cancellationToken).ConfigureAwait(false);
+        await sim.Ops.RecordManyAsync(sim.Scope(sim.Telematics), snapshots, cancellationToken).ConfigureAwait(false);
         sim.Counts.BatteryHealthSnapshots += snapshots.Count;
     }
 
@@ -278,12 +278,12 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             return;
         }
 
-        var alert = await sim.Observations.RaiseAlertAsync(sim.Scope(sim.Telematics), new RaiseAlert(v.Id, AlertSource.Telemetry, severity, message) { DiagnosticCode = code }, cancellationToken).ConfigureAwait(false);
+        var alert = await sim.Ops.RaiseAlertAsync(sim.Scope(sim.Telematics), new RaiseAlert(v.Id, AlertSource.Telemetry, severity, message) { DiagnosticCode = code }, cancellationToken).ConfigureAwait(false);
         sim.Counts.Alerts++;
         v.OpenAlerts[code] = alert.Id;
         if (v.Jobs.FirstOrDefault(WorkshopEngine.IsOpen) is { } open)
         {
-            await sim.Observations.LinkAlertAsync(sim.Scope(sim.Planner), alert.Id, open.OrderId, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.LinkAlertAsync(sim.Scope(sim.Planner), alert.Id, open.OrderId, cancellationToken).ConfigureAwait(false);
             open.Alerts.Add(alert.Id);
             return;
         }
@@ -313,7 +313,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             OnDone = j => RepairedAsync(v, j, cancellationToken),
         }, cancellationToken).ConfigureAwait(false);
         job.Alerts.Add(alert.Id);
-        await sim.Observations.LinkAlertAsync(sim.Scope(sim.Planner), alert.Id, job.OrderId, cancellationToken).ConfigureAwait(false);
+        await sim.Ops.LinkAlertAsync(sim.Scope(sim.Planner), alert.Id, job.OrderId, cancellationToken).ConfigureAwait(false);
         v.Jobs.Add(job);
     }
 
@@ -340,7 +340,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         long? alertId = null;
         if (!v.OpenAlerts.ContainsKey(code))
         {
-            var alert = await sim.Observations.RaiseAlertAsync(sim.Scope(sim.Telematics), new RaiseAlert(v.Id, driverReported ? AlertSource.Driver : AlertSource.Telemetry, Severity.Critical,
+            var alert = await sim.Ops.RaiseAlertAsync(sim.Scope(sim.Telematics), new RaiseAlert(v.Id, driverReported ? AlertSource.Driver : AlertSource.Telemetry, Severity.Critical,
                 driverReported ? $"Vehicle does not start or charge ({code})" : $"{mode.Finding.Split(';')[0]} ({code})") { DiagnosticCode = code }, cancellationToken).ConfigureAwait(false);
             sim.Counts.Alerts++;
             v.OpenAlerts[code] = alert.Id;
@@ -373,7 +373,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         foreach (var alert in carried)
         {
             job.Alerts.Add(alert);
-            await sim.Observations.LinkAlertAsync(sim.Scope(sim.Planner), alert, job.OrderId, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.LinkAlertAsync(sim.Scope(sim.Planner), alert, job.OrderId, cancellationToken).ConfigureAwait(false);
         }
 
         v.Jobs.Add(job);
@@ -472,7 +472,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         if (job.Failure is { Name: "battery" })
         {
             var pack = await NewPackAsync(v, sim.Loop.Now.AddMonths(-2), cancellationToken).ConfigureAwait(false);
-            await sim.MasterData.InstallBatteryPackAsync(sim.Scope(job.Lead!.Actor), v.Id, pack, job.OrderId, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.InstallBatteryPackAsync(sim.Scope(job.Lead!.Actor), v.Id, pack, job.OrderId, cancellationToken).ConfigureAwait(false);
             v.ReplacePack(pack);
         }
 

@@ -50,16 +50,16 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
         var index = 0;
         foreach (var (code, name, machines) in Lines.Take(lines))
         {
-            var line = await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new ProductionLine { Code = code, Name = name, SiteId = plant.Id }, cancellationToken).ConfigureAwait(false);
+            var line = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new ProductionLine { Code = code, Name = name, SiteId = plant.Id }, cancellationToken).ConfigureAwait(false);
             foreach (var (machineCode, machineName, cycle) in machines)
             {
                 var rng = new Rng(sim.Seed, "machine", index++);
-                var equipment = await sim.MasterData.RegisterEquipmentAsync(sim.Scope(sim.Planner), new RegisterEquipment(machineCode, machineName, plant.Id, line.Id, (decimal)cycle)
+                var equipment = await sim.Ops.RegisterEquipmentAsync(sim.Scope(sim.Planner), new RegisterEquipment(machineCode, machineName, plant.Id, line.Id, (decimal)cycle)
                 {
                     Manufacturer = rng.Pick(["DMG Mori", "Liebherr", "KUKA", "Bosch Rexroth", "Schenck", "Atlas Copco"]),
                     SerialNumber = $"SN{rng.Int(100_000, 999_999)}",
                 }, cancellationToken).ConfigureAwait(false);
-                await sim.MasterData.CreateAsync(sim.Scope(sim.Planner), new PmPlan
+                await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new PmPlan
                 {
                     Code = $"PM-{machineCode}", Name = $"{machineName} quarterly service", AssetId = equipment.Id, IntervalDays = 90, EstimatedHours = 3m,
                 }, cancellationToken).ConfigureAwait(false);
@@ -221,8 +221,8 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
 
         sim.Loop.At(end.AddMinutes(5), async () =>
         {
-            await sim.Observations.RecordManyAsync(sim.Scope(sim.Planner), runs, CancellationToken.None).ConfigureAwait(false);
-            await sim.Observations.RecordManyAsync(sim.Scope(sim.Planner), events, CancellationToken.None).ConfigureAwait(false);
+            await sim.Ops.RecordManyAsync(sim.Scope(sim.Planner), runs, CancellationToken.None).ConfigureAwait(false);
+            await sim.Ops.RecordManyAsync(sim.Scope(sim.Planner), events, CancellationToken.None).ConfigureAwait(false);
             sim.Counts.ProductionRuns += runs.Count;
             sim.Counts.EquipmentStateEvents += events.Count;
             WriteSamples(start, samples);

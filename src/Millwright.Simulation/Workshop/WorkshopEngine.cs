@@ -28,7 +28,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 
     public async Task<Job> OpenAsync(JobRequest request, CancellationToken cancellationToken)
     {
-        var order = await sim.Orders.CreateAsync(sim.Scope(request.ReportedBy ?? sim.Planner), new CreateServiceOrder(request.AssetId, request.Type, request.Priority, request.Description)
+        var order = await sim.Ops.CreateOrderAsync(sim.Scope(request.ReportedBy ?? sim.Planner), new CreateServiceOrder(request.AssetId, request.Type, request.Priority, request.Description)
         {
             AssetDown = request.AssetDown,
             FailureAt = request.FailureAt,
@@ -74,7 +74,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
             return;
         }
 
-        await sim.Orders.CancelAsync(sim.Scope(sim.Planner), job.OrderId, null, reason, cancellationToken).ConfigureAwait(false);
+        await sim.Ops.CancelAsync(sim.Scope(sim.Planner), job.OrderId, reason, cancellationToken).ConfigureAwait(false);
         job.State = JobState.Done;
         job.Site.Queue.Remove(job);
     }
@@ -124,8 +124,8 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
         job.State = JobState.Working;
         if (!job.Assigned)
         {
-            await sim.Orders.AssignAsync(sim.Scope(sim.Planner), job.OrderId, mechanic.Id, AssignmentRole.Lead, cancellationToken).ConfigureAwait(false);
-            await sim.Orders.ScheduleAsync(sim.Scope(sim.Planner), job.OrderId, null, sim.Loop.Now, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.AssignAsync(sim.Scope(sim.Planner), job.OrderId, mechanic.Id, AssignmentRole.Lead, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.ScheduleAsync(sim.Scope(sim.Planner), job.OrderId, sim.Loop.Now, cancellationToken).ConfigureAwait(false);
             job.Assigned = true;
         }
 
@@ -177,7 +177,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
         {
             if (job.Type is ServiceOrderType.Corrective or ServiceOrderType.Predictive or ServiceOrderType.Warranty || job.Finding is not null)
             {
-                await sim.Orders.AddDiagnosisAsync(sim.Scope(mechanic.Actor), job.OrderId, new AddDiagnosis(job.Finding ?? "Inspected; no fault found")
+                await sim.Ops.DiagnoseAsync(sim.Scope(mechanic.Actor), job.OrderId, new AddDiagnosis(job.Finding ?? "Inspected; no fault found")
                 {
                     DiagnosticCodeId = job.DiagnosticCode is { } code && sim.DiagnosticCodeIds.TryGetValue(code, out var id) ? id : null,
                     MechanicId = mechanic.Id,
@@ -195,7 +195,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
             if (missing.Count > 0)
             {
                 job.WaitingFor = string.Join(", ", missing.Select(p => p.Sku));
-                await sim.Orders.HoldAsync(sim.Scope(mechanic.Actor), job.OrderId, null, $"waiting for parts: {job.WaitingFor}", cancellationToken).ConfigureAwait(false);
+                await sim.Ops.HoldAsync(sim.Scope(mechanic.Actor), job.OrderId, $"waiting for parts: {job.WaitingFor}", cancellationToken).ConfigureAwait(false);
                 sim.Counts.WorkEvents++;
                 job.State = JobState.WaitingParts;
                 mechanic.Current = null;
@@ -210,7 +210,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 
             foreach (var (sku, quantity) in job.Parts)
             {
-                await sim.Inventory.IssueAsync(sim.Scope(mechanic.Actor), job.OrderId, sim.PartIds[sku], job.Site.LocationId, quantity, cancellationToken).ConfigureAwait(false);
+                await sim.Ops.IssuePartAsync(sim.Scope(mechanic.Actor), job.OrderId, sim.PartIds[sku], job.Site.LocationId, quantity, cancellationToken).ConfigureAwait(false);
                 sim.Counts.PartsIssued++;
             }
 
@@ -223,7 +223,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
     private async Task FinishAsync(MechanicSim mechanic, Job job, CancellationToken cancellationToken)
     {
         await WorkEventAsync(mechanic, job, WorkEventType.Finish, null, cancellationToken).ConfigureAwait(false);
-        await sim.Orders.CompleteAsync(sim.Scope(mechanic.Actor), job.OrderId, null, new CompleteServiceOrder
+        await sim.Ops.CompleteAsync(sim.Scope(mechanic.Actor), job.OrderId, new CompleteServiceOrder
         {
             ResolutionCode = job.Resolution ?? (job.Type == ServiceOrderType.Preventive ? "PM_DONE" : "NO_FAULT_FOUND"),
             ResolutionNotes = job.Finding,
@@ -236,7 +236,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
             job.Reworked = true;
             sim.Loop.After(TimeSpan.FromMinutes(40), async () =>
             {
-                await sim.Orders.QaRejectAsync(sim.Scope(sim.Supervisor), job.OrderId, null, "QA: torque marks missing on the reinstalled parts", CancellationToken.None).ConfigureAwait(false);
+                await sim.Ops.QaRejectAsync(sim.Scope(sim.Supervisor), job.OrderId, "QA: torque marks missing on the reinstalled parts", CancellationToken.None).ConfigureAwait(false);
                 job.Started = false;
                 job.RemainingHours = rng.Uniform(0.4, 1.2);
                 job.State = JobState.Queued;
@@ -255,7 +255,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 
             foreach (var alert in job.Alerts)
             {
-                await sim.Observations.ClearAlertAsync(sim.Scope(sim.Planner), alert, job.OrderId, cancellationToken).ConfigureAwait(false);
+                await sim.Ops.ClearAlertAsync(sim.Scope(sim.Planner), alert, job.OrderId, cancellationToken).ConfigureAwait(false);
             }
 
             sim.Loop.After(TimeSpan.FromMinutes(rng.Uniform(20, 90)), () => SettleAsync(job, CancellationToken.None));
@@ -269,23 +269,23 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
     {
         if (job.Billable)
         {
-            var invoice = await sim.Billing.CreateAsync(sim.Scope(sim.Planner), job.OrderId, new CreateInvoice
+            var invoice = await sim.Ops.InvoiceAsync(sim.Scope(sim.Planner), job.OrderId, new CreateInvoice
             {
                 TaxRate = 0.23m,
                 PartsMarkup = 0.25m,
                 Fees = [new InvoiceFee("Workshop consumables and disposal", 12.50m)],
             }, cancellationToken).ConfigureAwait(false);
-            await sim.Billing.IssueAsync(sim.Scope(sim.Planner), invoice.Id, null, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.IssueInvoiceAsync(sim.Scope(sim.Planner), invoice.Id, cancellationToken).ConfigureAwait(false);
             sim.Counts.Invoices++;
         }
 
         var closeAt = sim.Loop.Now.Date.AddDays(1).AddHours(9).AddMinutes(rng.Uniform(0, 60));
-        sim.Loop.At(closeAt, () => sim.Orders.CloseAsync(sim.Scope(sim.Manager), job.OrderId, null, CancellationToken.None));
+        sim.Loop.At(closeAt, () => sim.Ops.CloseAsync(sim.Scope(sim.Manager), job.OrderId, CancellationToken.None));
     }
 
     private async Task WorkEventAsync(MechanicSim mechanic, Job job, WorkEventType type, string? note, CancellationToken cancellationToken)
     {
-        await sim.Orders.RecordWorkEventAsync(sim.Scope(mechanic.Actor), job.OrderId, new RecordWorkEvent(mechanic.Id, type) { Note = note }, cancellationToken).ConfigureAwait(false);
+        await sim.Ops.WorkEventAsync(sim.Scope(mechanic.Actor), job.OrderId, new RecordWorkEvent(mechanic.Id, type) { Note = note }, cancellationToken).ConfigureAwait(false);
         sim.Counts.WorkEvents++;
     }
 
@@ -339,10 +339,10 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
         {
             var supplier = Fleet.Catalog.Suppliers.First(s => s.Code == group.Key);
             var inputs = group.Select(l => new PurchaseLineInput(l.PartId, l.Quantity)).ToList();
-            var po = await sim.Purchasing.CreateAsync(sim.Scope(sim.Planner), sim.SupplierIds[supplier.Code], site.LocationId, inputs,
-                note: urgent ? "urgent: a service order is waiting for this" : "stock below reorder point", cancellationToken: cancellationToken).ConfigureAwait(false);
-            await sim.Purchasing.SubmitAsync(sim.Scope(sim.Planner), po.Id, null, cancellationToken).ConfigureAwait(false);
-            await sim.Purchasing.ApproveAsync(sim.Scope(sim.Manager), po.Id, null, cancellationToken).ConfigureAwait(false);
+            var po = await sim.Ops.CreatePurchaseOrderAsync(sim.Scope(sim.Planner), sim.SupplierIds[supplier.Code], site.LocationId, inputs, null,
+                urgent ? "urgent: a service order is waiting for this" : "stock below reorder point", cancellationToken).ConfigureAwait(false);
+            await sim.Ops.SubmitPurchaseOrderAsync(sim.Scope(sim.Planner), po.Id, cancellationToken).ConfigureAwait(false);
+            await sim.Ops.ApprovePurchaseOrderAsync(sim.Scope(sim.Manager), po.Id, cancellationToken).ConfigureAwait(false);
             sim.Counts.PurchaseOrders++;
             foreach (var line in inputs)
             {
@@ -357,13 +357,10 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 
     private async Task ReceiveAsync(SiteSim site, long purchaseOrderId, IReadOnlyList<PurchaseLineInput> inputs, CancellationToken cancellationToken)
     {
-        await using (var db = sim.Store.CreateContext())
-        {
-            var lines = db.PurchaseOrderLines.Where(l => l.PurchaseOrderId == purchaseOrderId).Select(l => new ReceiptLineInput(l.Id, l.QuantityOrdered)).ToList();
-            await sim.Purchasing.ReceiveAsync(sim.Scope(sim.Planner), purchaseOrderId, lines, cancellationToken).ConfigureAwait(false);
-        }
+        var lines = await sim.Ops.OutstandingLinesAsync(purchaseOrderId, cancellationToken).ConfigureAwait(false);
+        await sim.Ops.ReceivePurchaseOrderAsync(sim.Scope(sim.Planner), purchaseOrderId, lines, cancellationToken).ConfigureAwait(false);
 
-        await sim.Purchasing.CloseAsync(sim.Scope(sim.Manager), purchaseOrderId, null, cancellationToken).ConfigureAwait(false);
+        await sim.Ops.ClosePurchaseOrderAsync(sim.Scope(sim.Manager), purchaseOrderId, cancellationToken).ConfigureAwait(false);
         foreach (var line in inputs)
         {
             site.OnOrder[line.PartId] = Math.Max(0, site.OnOrder.GetValueOrDefault(line.PartId) - line.Quantity);

@@ -67,23 +67,9 @@ public sealed class SimulateCommandTests : IDisposable
               - {name: discount, type: double, min: 0, max: 1}
               - {name: channel, type: string, allowed: [web, app, store]}
             """);
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), "up", "--port", "0", "--no-demo" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var host = Process.Start(start)!;
+        var (host, url) = await StartHostAsync(ct);
         try
         {
-            string? url = null;
-            while (url is null && await host.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                var at = line.IndexOf("is running at ", StringComparison.Ordinal);
-                url = at >= 0 ? line[(at + "is running at ".Length)..].Trim() : null;
-            }
-
-            Assert.NotNull(url);
             var outcome = await _cli.RunAsync("simulate", "--only", "retail", "--scale", "0.5", "--days", "2", "--start", "2026-03-06", "--stream", url);
 
             Assert.True(outcome.ExitCode == 0, outcome.Error);
@@ -92,22 +78,82 @@ public sealed class SimulateCommandTests : IDisposable
             var hours = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("ordered_at").GetString()![..13]).Distinct(StringComparer.Ordinal).Count();
 
             // The warehouse file is the host's while it runs; read the load audit once it has stopped.
-            using (var kill = Process.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(ct);
-            }
-
-            await host.WaitForExitAsync(ct);
+            await StopAsync(host, ct);
             var status = await _cli.RunAsync("ingest", "status", "--source", "retail_orders", "--limit", "100");
             Assert.Equal(0, status.ExitCode);
             Assert.Equal(hours, status.Out.Split('\n').Count(l => l.Contains("retail_orders", StringComparison.Ordinal) && l.Contains("SUCCESS", StringComparison.Ordinal)));
         }
         finally
         {
-            if (!host.HasExited)
+            await StopAsync(host, ct);
+            host.Dispose();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Via_api_the_business_runs_live_against_a_running_millwright_and_still_reconciles()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (host, url) = await StartHostAsync(ct);
+        try
+        {
+            // 30 simulated hours at 10 hours a second: a night's telemetry upload and the first orders.
+            var outcome = await _cli.RunAsync("simulate", "--via-api", url, "--only", "fleet", "--scale", "0.02", "--follow-for", "30", "--speed", "36000");
+
+            Assert.True(outcome.ExitCode == 0, outcome.Error);
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            using var vehicles = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/vehicles", ct));
+            Assert.Equal(10, vehicles.RootElement.GetProperty("total").GetInt64());
+            using var readings = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/telemetry-readings?pageSize=1", ct));
+            Assert.True(readings.RootElement.GetProperty("total").GetInt64() > 5);
+            using var audit = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/audit-log?actor=planner.sim&pageSize=1", ct));
+            Assert.True(audit.RootElement.GetProperty("total").GetInt64() > 50);
+            using var reconciliation = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/inventory/reconciliation", ct));
+            Assert.True(reconciliation.RootElement.GetProperty("isClean").GetBoolean(), reconciliation.RootElement.ToString());
+
+            var history = await _cli.RunAsync("simulate", "--via-api", url, "--days", "30");
+            Assert.Equal(1, history.ExitCode);
+            Assert.Contains("--via-api runs live from now on the server's clock", history.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(host, ct);
+            host.Dispose();
+        }
+    }
+
+    private async Task<(Process Host, string Url)> StartHostAsync(CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), "up", "--port", "0", "--no-demo" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var host = Process.Start(start)!;
+        while (await host.StandardOutput.ReadLineAsync(ct) is { } line)
+        {
+            var at = line.IndexOf("is running at ", StringComparison.Ordinal);
+            if (at >= 0)
             {
-                host.Kill(entireProcessTree: true);
+                return (host, line[(at + "is running at ".Length)..].Trim());
             }
+        }
+
+        host.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("millwright up did not start: " + await host.StandardError.ReadToEndAsync(ct));
+    }
+
+    private static async Task StopAsync(Process host, CancellationToken ct)
+    {
+        if (!host.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            await host.WaitForExitAsync(ct);
         }
     }
 }
