@@ -18,6 +18,9 @@ public sealed record SimulationOptions
     public bool Manufacturing { get; init; } = true;
     public bool Retail { get; init; } = true;
 
+    /// <summary>Retail orders on an ordinary weekday (weekends, evenings and the Christmas season shape it); default 140 x <see cref="Scale"/>.</summary>
+    public double? RetailOrdersPerDay { get; init; }
+
     /// <summary>Where process-parameter (AI4I-shaped) and retail files are written; none when null.</summary>
     public string? OutputDirectory { get; init; }
 

@@ -134,6 +134,11 @@ public static class Simulator
             throw new SimulationException($"days must be between 0 and 3660, not {options.Days}");
         }
 
+        if (options.RetailOrdersPerDay is < 0 or > 10_000_000 || (options.RetailOrdersPerDay is { } rate && double.IsNaN(rate)))
+        {
+            throw new SimulationException($"retail orders per day must be between 0 and 10,000,000, not {options.RetailOrdersPerDay}");
+        }
+
         if (options.Speed is <= 0 || double.IsNaN(options.Speed))
         {
             throw new SimulationException($"speed must be positive, not {options.Speed}");

@@ -22,10 +22,11 @@ internal static class SimulateCommand
         var speed = new Option<double>("--speed") { Description = "With --follow: simulated seconds per real second", DefaultValueFactory = _ => 1.0 };
         var followFor = new Option<double?>("--follow-for") { Description = "With --follow: stop after this many simulated hours (default: until Ctrl-C)" };
         var viaApi = new Option<string?>("--via-api") { Description = "Drive a running Millwright's /api/ops at this URL instead of writing the store directly; runs live from now (implies --follow, no history)" };
+        var retailRate = new Option<double?>("--retail-orders-per-day") { Description = "Retail orders on an ordinary weekday (default: 140 x scale); with --follow and --stream, the rate batches are posted at" };
         var stream = new Option<string?>("--stream") { Description = "Post each hour's retail orders to this Millwright's stream load (e.g. http://127.0.0.1:5000), with the workspace's ingestion.token" };
         var command = new Command("simulate", "Write a deterministic history into the operational store: fleet telemetry and breakdowns, the workshop's orders, stock and invoices, plant production; retail orders as files or a stream")
         {
-            seed, scale, days, start, only, output, follow, followFor, speed, viaApi, stream,
+            seed, scale, days, start, only, output, follow, followFor, speed, viaApi, stream, retailRate,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -74,6 +75,7 @@ internal static class SimulateCommand
                 FollowFor = parsed.GetValue(followFor) is { } hours ? TimeSpan.FromHours(hours) : null,
                 Speed = parsed.GetValue(speed),
                 RetailSink = sink,
+                RetailOrdersPerDay = parsed.GetValue(retailRate),
             };
             SimulationSummary summary;
             if (api is not null)

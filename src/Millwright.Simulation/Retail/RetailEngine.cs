@@ -70,7 +70,7 @@ internal sealed class RetailEngine(SimContext sim)
         var day = hour.Date;
         var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 1.35 : 1.0;
         var season = day.Month == 12 && day.Day <= 24 ? 1.8 : day.Month is 7 or 8 ? 0.85 : 1.0;
-        var perDay = 140 * sim.Options.Scale * weekend * season;
+        var perDay = (sim.Options.RetailOrdersPerDay ?? (140 * sim.Options.Scale)) * weekend * season;
         var count = _rng.Poisson(perDay * HourWeights[hour.Hour] / HourWeights.Sum());
         if (count == 0)
         {

@@ -70,11 +70,11 @@ public sealed class SimulateCommandTests : IDisposable
         var (host, url) = await StartHostAsync(ct);
         try
         {
-            var outcome = await _cli.RunAsync("simulate", "--only", "retail", "--scale", "0.5", "--days", "2", "--start", "2026-03-06", "--stream", url);
+            var outcome = await _cli.RunAsync("simulate", "--only", "retail", "--retail-orders-per-day", "300", "--days", "2", "--start", "2026-03-04", "--stream", url);
 
             Assert.True(outcome.ExitCode == 0, outcome.Error);
             var lines = Directory.EnumerateFiles(Path.Combine(_cli.Root, "landing", "simulated", "retail", "orders")).SelectMany(File.ReadLines).ToList();
-            Assert.True(lines.Count > 100);
+            Assert.InRange(lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("order_id").GetString()).Distinct().Count(), 2 * 300 * 0.8, 2 * 300 * 1.2);
             var hours = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("ordered_at").GetString()![..13]).Distinct(StringComparer.Ordinal).Count();
 
             // The warehouse file is the host's while it runs; read the load audit once it has stopped.
