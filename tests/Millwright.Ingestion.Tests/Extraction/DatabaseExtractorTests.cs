@@ -236,4 +236,29 @@ public sealed class PostgresSourceExtractionTests : IAsyncLifetime
         Assert.Equal(("change_feed", 2L, 1L), (second.Mode, second.RowsWritten, second.RowsDeleted));
         Assert.Equal("1:CLOSED:12.00,3:OPEN:5.00", Convert.ToString(await _warehouse.QueryScalarAsync("SELECT string_agg(id || ':' || status || ':' || printf('%.2f', cost), ',' ORDER BY id) FROM raw.work_orders", Ct), System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public async Task A_burst_of_changes_to_most_of_a_table_is_carried_whole_with_its_deletes()
+    {
+        var extractor = new DatabaseExtractor(_warehouse);
+        var options = new ExtractionOptions(SourceDatabase.Postgres, Source);
+        await ExecAsync($"""
+            INSERT INTO {_schema}.work_orders SELECT i, 'OPEN', i, '2026-01-03 00:00+00', false FROM generate_series(3, 8002) i;
+            INSERT INTO {_schema}.change_feed (occurred_at, "table", entity_id, operation) SELECT now(), 'work_orders', i, 'INSERT' FROM generate_series(3, 8002) i;
+            """);
+        await extractor.ExtractAsync(options, cancellationToken: Ct);
+
+        // 7,000 of 8,002 rows change and 500 go: enough for the hash-join plan on a table whose statistics are stale.
+        await ExecAsync($"""
+            UPDATE {_schema}.work_orders SET status = 'DONE' WHERE id <= 7000;
+            INSERT INTO {_schema}.change_feed (occurred_at, "table", entity_id, operation) SELECT now(), 'work_orders', i, 'UPDATE' FROM generate_series(1, 7000) i;
+            DELETE FROM {_schema}.work_orders WHERE id > 7502;
+            INSERT INTO {_schema}.change_feed (occurred_at, "table", entity_id, operation) SELECT now(), 'work_orders', i, 'DELETE' FROM generate_series(7503, 8002) i;
+            """);
+        var second = (await extractor.ExtractAsync(options, cancellationToken: Ct)).Single();
+
+        Assert.Equal(("change_feed", 7000L, 500L), (second.Mode, second.RowsWritten, second.RowsDeleted));
+        Assert.Equal("7502:7000:0", Convert.ToString(await _warehouse.QueryScalarAsync(
+            "SELECT count(*) || ':' || count(*) FILTER (WHERE status = 'DONE') || ':' || count(*) FILTER (WHERE id > 7502) FROM raw.work_orders", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
