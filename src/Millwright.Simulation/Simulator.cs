@@ -235,7 +235,7 @@ public static class Simulator
                 {
                     Id = mechanic.Id, EmployeeNumber = mechanic.EmployeeNumber, Name = fullName, Site = sim2,
                     Shift = m % 2 == 0 ? Shift.Early : Shift.Late, Level = level, WorksSaturday = m % 3 == 0 && !plant,
-                    Actor = new Actor($"{mechanic.EmployeeNumber.ToLowerInvariant()}.{Ascii(fullName.Split(' ')[0])}", Role.Mechanic, mechanic.Id),
+                    Actor = new Actor($"{mechanic.EmployeeNumber.ToLowerInvariant()}.{Text.Ascii(fullName.Split(' ')[0])}", Role.Mechanic, mechanic.Id),
                 });
             }
 
@@ -263,6 +263,4 @@ public static class Simulator
             sim.Counts.PurchaseOrders++;
         }
     }
-
-    private static string Ascii(string name) => new([.. name.Normalize(System.Text.NormalizationForm.FormD).ToLowerInvariant().Where(char.IsAsciiLetter)]);
 }

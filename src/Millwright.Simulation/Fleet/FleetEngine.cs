@@ -87,7 +87,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
                 var customer = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new Customer
                 {
                     Code = $"CUST-P{i + 1:D5}", Name = $"{first} {last}",
-                    Email = $"{Ascii(first)}.{Ascii(last)}{i}@mail.example", Phone = $"+351 9{vrng.Int(10_000_000, 99_999_999)}",
+                    Email = $"{Text.Ascii(first)}.{Text.Ascii(last)}{i}@mail.example", Phone = $"+351 9{vrng.Int(10_000_000, 99_999_999)}",
                 }, cancellationToken).ConfigureAwait(false);
                 customerId = customer.Id;
             }
@@ -500,7 +500,6 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         return $"{Wmi[make]}{new string(chars)}{index + 1:D6}";
     }
 
-    private static string Ascii(string name) => new([.. name.Normalize(System.Text.NormalizationForm.FormD).ToLowerInvariant().Where(char.IsAsciiLetter)]);
 
     private static decimal Round(double value, int digits) => Math.Round((decimal)value, digits);
 }
