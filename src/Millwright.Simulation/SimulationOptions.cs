@@ -24,7 +24,7 @@ public sealed record SimulationOptions
     /// <summary>Where process-parameter (AI4I-shaped) and retail files are written; none when null.</summary>
     public string? OutputDirectory { get; init; }
 
-    /// <summary>After the history, keep producing events as real time passes, until cancelled.</summary>
+    /// <summary>After the history, keep producing events as real time passes, until cancelled (the run then returns its summary).</summary>
     public bool Follow { get; init; }
 
     /// <summary>With <see cref="Follow"/>: stop after this much simulated time past the history (default: until cancelled).</summary>

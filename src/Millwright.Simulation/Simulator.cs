@@ -104,16 +104,25 @@ public static class Simulator
             var anchor = options.RealTime.GetUtcNow().UtcDateTime;
             var realTime = options.Speed == 1 && (options.Start is null || options.Days == 0);
             var until = options.FollowFor is { } span ? end + span : DateTime.MaxValue;
-            await loop.RunUntilAsync(until, async (at, ct) =>
+            var historyEnd = end;
+            try
             {
-                var due = realTime ? at : anchor.AddTicks((long)((at - end).Ticks / options.Speed));
-                var delay = due - options.RealTime.GetUtcNow().UtcDateTime;
-                if (delay > TimeSpan.Zero)
+                await loop.RunUntilAsync(until, async (at, ct) =>
                 {
-                    await Task.Delay(delay, options.RealTime, ct).ConfigureAwait(false);
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            end = until == DateTime.MaxValue ? loop.Now : until;
+                    var due = realTime ? at : anchor.AddTicks((long)((at - historyEnd).Ticks / options.Speed));
+                    var delay = due - options.RealTime.GetUtcNow().UtcDateTime;
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, options.RealTime, ct).ConfigureAwait(false);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+                end = until;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Following ends when the caller stops it: what happened so far is written, each step in its own transaction.
+                end = loop.Now;
+            }
         }
 
         return new SimulationSummary(start, end, watch.Elapsed, sim.Counts.Snapshot());

@@ -57,7 +57,7 @@ public sealed class SimulatorTests : IDisposable
     }
 
     [Fact]
-    public async Task Follow_keeps_writing_after_the_history_until_cancelled()
+    public async Task Follow_keeps_writing_after_the_history_until_stopped_and_then_returns_its_summary()
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var days = new List<DateTime>();
@@ -78,9 +78,11 @@ public sealed class SimulatorTests : IDisposable
             }),
         };
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Simulator.RunAsync(clock => OperationsStore.Sqlite(Path.Combine(_root, "follow.db"), clock), options, stop.Token));
+        var summary = await Simulator.RunAsync(clock => OperationsStore.Sqlite(Path.Combine(_root, "follow.db"), clock), options, stop.Token);
 
         Assert.Equal(Enumerable.Range(0, 6).Select(i => start.AddDays(i)), days);
+        Assert.Equal(start, summary.Start);
+        Assert.True(summary.End > start.AddDays(5), $"followed until {summary.End}");
         await using var store = OperationsStore.Sqlite(Path.Combine(_root, "follow.db"));
         await using var db = store.CreateContext();
         Assert.Contains(db.TelemetryReadings, r => r.RecordedAt >= start.AddDays(3));
