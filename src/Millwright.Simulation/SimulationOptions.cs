@@ -48,7 +48,7 @@ public sealed record SimulationProgress(DateTime Day, int DaysDone, int DaysTota
 public sealed record SimulationTotals(
     int Vehicles, int Mechanics, int Equipment, long TelemetryReadings, long ChargeSessions, long BatteryHealthSnapshots, int Alerts,
     int ServiceOrders, int Breakdowns, int CompletedOrders, long WorkEvents, int PartsIssued, int PurchaseOrders, int Invoices,
-    long ProductionRuns, long EquipmentStateEvents, long ProcessSamples, long RetailOrders, long RetailOrderLines, long Operations);
+    long ProductionRuns, long EquipmentStateEvents, long ProcessSamples, long RetailOrders, long RetailOrderLines);
 
 public sealed record SimulationSummary(DateTime Start, DateTime End, TimeSpan Elapsed, SimulationTotals Totals);
 

@@ -97,7 +97,7 @@ public static class Simulator
         }
 
         var daysDone = 0;
-        ScheduleProgress(sim, start.Date, end, () => ++daysDone);
+        ScheduleProgress(sim, start.Date, () => ++daysDone);
         await loop.RunUntilAsync(end, null, cancellationToken).ConfigureAwait(false);
         if (options.Follow)
         {
@@ -159,13 +159,13 @@ public static class Simulator
         }
     }
 
-    private static void ScheduleProgress(SimContext sim, DateTime day, DateTime end, Func<int> done)
+    private static void ScheduleProgress(SimContext sim, DateTime day, Func<int> done)
     {
         sim.Loop.At(day.AddDays(1).AddTicks(-1), () =>
         {
             var n = done();
-            sim.Options.Progress?.Report(new SimulationProgress(day, n, Math.Max(n, (int)(end - day).TotalDays + n - 1), sim.Counts.Snapshot()));
-            ScheduleProgress(sim, day.AddDays(1), end, done);
+            sim.Options.Progress?.Report(new SimulationProgress(day, n, Math.Max(n, sim.Options.Days), sim.Counts.Snapshot()));
+            ScheduleProgress(sim, day.AddDays(1), done);
             return Task.CompletedTask;
         });
     }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -21,7 +22,7 @@ internal sealed class HttpGateway(HttpClient http) : IOperationsGateway
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private static readonly Dictionary<Type, string> Paths = new()
+    private static readonly FrozenDictionary<Type, string> Paths = new Dictionary<Type, string>
     {
         [typeof(Site)] = "sites", [typeof(StockLocation)] = "stock-locations", [typeof(Customer)] = "customers",
         [typeof(VehicleModel)] = "vehicle-models", [typeof(ProductionLine)] = "production-lines", [typeof(BatteryPack)] = "battery-packs",
@@ -29,7 +30,7 @@ internal sealed class HttpGateway(HttpClient http) : IOperationsGateway
         [typeof(SupplierPart)] = "supplier-parts", [typeof(PmPlan)] = "pm-plans", [typeof(ChargeSession)] = "charge-sessions",
         [typeof(BatteryHealthSnapshot)] = "battery-health-snapshots", [typeof(ProductionRun)] = "production-runs",
         [typeof(EquipmentStateEvent)] = "equipment-state-events",
-    };
+    }.ToFrozenDictionary();
 
     public async Task<long> AssetCountAsync(CancellationToken cancellationToken) =>
         (await GetAsync<Page<Asset>>("assets?pageSize=1", cancellationToken).ConfigureAwait(false)).Total;

@@ -25,9 +25,6 @@ internal sealed class SimContext(IOperationsGateway operations, EventLoop loop, 
 
     /// <summary>A scope with a correlation id that is the same in every run with the same seed.</summary>
     public OperationScope Scope(Actor actor) => new(actor, $"sim-{Seed}-{++_correlation:D9}");
-
-    /// <summary>On hand minus reserved of every part at a location.</summary>
-    public Task<Dictionary<long, decimal>> AvailableAtAsync(long locationId, CancellationToken cancellationToken) => Ops.AvailableAtAsync(locationId, cancellationToken);
 }
 
 /// <summary>Running tallies of what a simulation wrote.</summary>
@@ -52,10 +49,9 @@ internal sealed class SimulationCounts
     public long ProcessSamples;
     public long RetailOrders;
     public long RetailOrderLines;
-    public long Operations;
 
     public SimulationTotals Snapshot() => new(
         Vehicles, Mechanics, Equipment, TelemetryReadings, ChargeSessions, BatteryHealthSnapshots, Alerts, ServiceOrders, Breakdowns,
         CompletedOrders, WorkEvents, PartsIssued, PurchaseOrders, Invoices, ProductionRuns, EquipmentStateEvents, ProcessSamples,
-        RetailOrders, RetailOrderLines, Operations);
+        RetailOrders, RetailOrderLines);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Millwright.Domain;
 using Millwright.Operations;
 using Millwright.Simulation.Core;
@@ -17,11 +18,11 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
     private const double MotorHeatWarningC = 125;
     private const double BatteryServiceLimitPct = 75;
 
-    private static readonly Dictionary<string, string> Wmi = new(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, string> Wmi = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Volkswagen"] = "WVW", ["Tesla"] = "5YJ", ["Renault"] = "VF1", ["Nissan"] = "SJN", ["BYD"] = "LGX", ["Kia"] = "KNA",
         ["Ford"] = "WF0", ["Zero"] = "538", ["Energica"] = "ZEN", ["Silence"] = "VSE", ["NIU"] = "LNB",
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private readonly List<VehicleSim> _vehicles = [];
     private readonly Dictionary<string, (long Id, ModelSpec Spec, long PlanId, int PlanKm, int PlanDays, double PlanHours)> _models = new(StringComparer.Ordinal);
@@ -31,7 +32,6 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
 
     public async Task SetupAsync(IReadOnlyList<SiteSim> workshops, CancellationToken cancellationToken)
     {
-        var rng = new Rng(sim.Seed, "fleet.setup");
         var start = sim.Loop.Now;
         foreach (var spec in Catalog.Models)
         {
@@ -151,10 +151,10 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
         return pack.Id;
     }
 
-    private void ScheduleDay(DateTime day) => sim.Loop.At(day.AddMinutes(5), () => DayAsync(day, CancellationToken.None));
+    private void ScheduleDay(DateTime day) => sim.Loop.At(day.AddMinutes(5), () => DayAsync(day));
 
     /// <summary>Plans one day of the whole fleet: the physics now, its consequences at the hours they happen.</summary>
-    private async Task DayAsync(DateTime day, CancellationToken cancellationToken)
+    private Task DayAsync(DateTime day)
     {
         ScheduleDay(day.AddDays(1));
         var days = new List<(VehicleSim Vehicle, VehicleDay Day)>(_vehicles.Count);
@@ -180,7 +180,7 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             sim.Loop.At(day.AddHours(3.5), () => BatteryHealthAsync(CancellationToken.None));
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     /// <summary>The telematics gateway's nightly upload: every reading and charge session of the day, one transaction each.</summary>

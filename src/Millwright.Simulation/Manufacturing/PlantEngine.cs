@@ -31,14 +31,14 @@ internal sealed class MachineSim
 /// </summary>
 internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
 {
-    private static readonly (string Code, string Name, (string Code, string Name, double Cycle)[] Machines)[] Lines =
+    private static readonly IReadOnlyList<(string Code, string Name, (string Code, string Name, double Cycle)[] Machines)> Lines =
     [
         ("L1", "Battery module assembly", [("L1-STACK", "Cell stacking robot", 42), ("L1-WELD", "Laser busbar welder", 38), ("L1-EOL", "Module end-of-line tester", 55), ("L1-PACK", "Module packing cell", 30)]),
         ("L2", "Rotor shaft machining", [("L2-LATHE", "CNC turning centre", 75), ("L2-HOB", "Gear hobbing machine", 90), ("L2-GRIND", "Cylindrical grinder", 68), ("L2-BAL", "Rotor balancing station", 45)]),
         ("L3", "Drive unit final assembly", [("L3-PRESS", "Bearing press", 35), ("L3-SCREW", "Multi-spindle screwdriver", 40), ("L3-LEAK", "Leak test station", 60), ("L3-EOL", "Drive unit end-of-line test", 85)]),
     ];
 
-    private static readonly string[] Header = ["UDI", "Product ID", "Type", "Air temperature [K]", "Process temperature [K]", "Rotational speed [rpm]", "Torque [Nm]", "Tool wear [min]", "Machine failure", "TWF", "HDF", "PWF", "OSF", "RNF"];
+    private static readonly IReadOnlyList<string> Header = ["UDI", "Product ID", "Type", "Air temperature [K]", "Process temperature [K]", "Rotational speed [rpm]", "Torque [Nm]", "Tool wear [min]", "Machine failure", "TWF", "HDF", "PWF", "OSF", "RNF"];
 
     private readonly List<MachineSim> _machines = [];
     private SiteSim _plant = null!;
@@ -97,12 +97,12 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
 
         foreach (var shiftStart in new[] { day.AddHours(6), day.AddHours(14) })
         {
-            sim.Loop.At(shiftStart, () => ShiftAsync(shiftStart, CancellationToken.None));
+            sim.Loop.At(shiftStart, () => ShiftAsync(shiftStart));
         }
     }
 
     /// <summary>Plans an eight-hour shift on every machine, then records its runs and state events when the shift ends.</summary>
-    private async Task ShiftAsync(DateTime start, CancellationToken cancellationToken)
+    private Task ShiftAsync(DateTime start)
     {
         var runs = new List<ProductionRun>();
         var events = new List<EquipmentStateEvent>();
@@ -232,7 +232,7 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
             sim.Loop.At(at, () => FailureOrderAsync(machine, at, reason, CancellationToken.None));
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     /// <summary>One process reading (AI4I 2020 columns) and the failure rule it breaks, if any.</summary>

@@ -14,7 +14,7 @@ internal sealed class RetailEngine(SimContext sim)
 {
     public const string Source = "retail_orders";
 
-    private static readonly (string Sku, string Name, string Category, decimal Price)[] Products =
+    private static readonly IReadOnlyList<(string Sku, string Name, string Category, decimal Price)> Products =
     [
         ("ACC-TYPE2-5M", "Type 2 charging cable, 5 m", "charging", 189m), ("ACC-TYPE2-10M", "Type 2 charging cable, 10 m", "charging", 249m),
         ("ACC-WALLBOX-11", "Wallbox 11 kW", "charging", 699m), ("ACC-GRANNY", "Portable 230 V charger", "charging", 329m),
@@ -27,7 +27,7 @@ internal sealed class RetailEngine(SimContext sim)
         ("ACC-DASHCAM", "Dash camera", "electronics", 129m), ("ACC-PHONE-MOUNT", "Phone mount", "electronics", 35m), ("ACC-CARE-KIT", "Car care kit", "care", 45m),
     ];
 
-    private static readonly double[] HourWeights = [0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.6, 0.9, 1.0, 1.1, 1.2, 1.4, 1.3, 1.1, 1.0, 1.0, 1.2, 1.5, 1.9, 2.1, 1.8, 1.1, 0.5];
+    private static readonly IReadOnlyList<double> HourWeights = [0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.6, 0.9, 1.0, 1.1, 1.2, 1.4, 1.3, 1.1, 1.0, 1.0, 1.2, 1.5, 1.9, 2.1, 1.8, 1.1, 0.5];
 
     private readonly Rng _rng = new(sim.Seed, "retail");
     private int _customers;
@@ -88,7 +88,7 @@ internal sealed class RetailEngine(SimContext sim)
             var n = 1 + _rng.Poisson(0.7);
             for (var l = 1; l <= n; l++)
             {
-                var (sku, _, category, price) = Products[_rng.Int(0, Products.Length)];
+                var (sku, _, category, price) = Products[_rng.Int(0, Products.Count)];
                 var discount = _rng.Chance(0.15) ? Math.Round((decimal)_rng.Uniform(0.05, 0.25), 2) : 0m;
                 lines.Append(JsonSerializer.Serialize(new OrderLine(orderId, l, at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), customer, sku, category,
                     1 + _rng.Poisson(0.25), price, discount, channel))).Append('\n');

@@ -101,5 +101,4 @@ internal sealed class Job
     public bool Reworked { get; set; }
     public double RemainingHours { get; set; }
     public string? WaitingFor { get; set; }
-    public int Attempt { get; set; }
 }

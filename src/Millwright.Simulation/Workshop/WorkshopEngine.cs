@@ -190,7 +190,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 
         if (!job.PartsIssued)
         {
-            var stock = await sim.AvailableAtAsync(job.Site.LocationId, cancellationToken).ConfigureAwait(false);
+            var stock = await sim.Ops.AvailableAtAsync(job.Site.LocationId, cancellationToken).ConfigureAwait(false);
             var missing = job.Parts.Where(p => stock.GetValueOrDefault(sim.PartIds[p.Sku]) < p.Quantity).ToList();
             if (missing.Count > 0)
             {
@@ -310,7 +310,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
     /// <summary>The planner's morning stock review: parts at or below their reorder point are ordered, one purchase order per supplier.</summary>
     private async Task ReviewStockAsync(SiteSim site, CancellationToken cancellationToken)
     {
-        var stock = await sim.AvailableAtAsync(site.LocationId, cancellationToken).ConfigureAwait(false);
+        var stock = await sim.Ops.AvailableAtAsync(site.LocationId, cancellationToken).ConfigureAwait(false);
         var wanted = new List<(long PartId, decimal Quantity)>();
         foreach (var part in site.Parts)
         {
@@ -366,7 +366,7 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
             site.OnOrder[line.PartId] = Math.Max(0, site.OnOrder.GetValueOrDefault(line.PartId) - line.Quantity);
         }
 
-        var stock = await sim.AvailableAtAsync(site.LocationId, cancellationToken).ConfigureAwait(false);
+        var stock = await sim.Ops.AvailableAtAsync(site.LocationId, cancellationToken).ConfigureAwait(false);
         foreach (var job in site.Queue.Where(j => j.State == JobState.WaitingParts && j.WaitingFor is not null))
         {
             if (job.Parts.All(p => stock.GetValueOrDefault(sim.PartIds[p.Sku]) >= p.Quantity))
