@@ -8,16 +8,16 @@ using Millwright.Domain;
 namespace Millwright.Operations.Data;
 
 /// <summary>
-/// Set-based writes for high-volume rows that carry no audit entry (telemetry, machine states, charge sessions):
-/// multi-row INSERTs and prepared UPDATEs in the unit of work's own transaction, with their change-feed rows, so a
-/// day of a fleet's readings costs a handful of statements instead of one tracked entity each. Values go through the
-/// model's type mappings (enum names, UTC times, decimals), exactly as a tracked save would write them.
+/// Writes that skip the change tracker, in the unit of work's own transaction: the audit and change-feed rows of
+/// every save, and high-volume rows that carry no audit entry (telemetry, machine states, charge sessions) with their
+/// change-feed rows, so a day of a fleet's readings costs a few statements instead of one tracked entity each. Values
+/// go through the model's type mappings (enum names, UTC times, decimals), exactly as a tracked save would write them.
 /// </summary>
 internal static class BulkWrites
 {
     private const int MaxParameters = 30_000;
 
-    /// <summary>Inserts <paramref name="rows"/> (ids are assigned by the database) and one change-feed row each.</summary>
+    /// <summary>Inserts <paramref name="rows"/> (each gets the id the database assigned) and one change-feed row each.</summary>
     public static async Task InsertAsync<T>(this OperationsDbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken) where T : Entity
     {
         if (!typeof(INotAudited).IsAssignableFrom(typeof(T)))
@@ -39,6 +39,11 @@ internal static class BulkWrites
         }
 
         var ids = await InsertRowsAsync(db, rows, returnIds: true, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i].Id = ids[i];
+        }
+
         await FeedAsync(db, typeof(T), ids, ChangeOperation.Insert, cancellationToken).ConfigureAwait(false);
     }
 
@@ -115,9 +120,10 @@ internal static class BulkWrites
     }
 
     /// <summary>
-    /// SQLite: one prepared single-row INSERT executed per row (in-process, a statement costs microseconds; wider
-    /// statements measured slower, as named parameters are looked up one by one). PostgreSQL: multi-row INSERTs, so a
-    /// round trip carries up to a thousand rows.
+    /// Inserts rows in the unit of work's transaction and returns their new ids in row order. SQLite: one prepared
+    /// single-row INSERT, rebound and executed per row (in-process, a statement costs microseconds; wider statements
+    /// measured slower, as named parameters are looked up one by one). PostgreSQL: multi-row INSERTs of up to a
+    /// thousand rows, whose RETURNING gives the ids in VALUES order.
     /// </summary>
     private static async Task<List<long>> InsertRowsAsync<T>(OperationsDbContext db, IReadOnlyList<T> rows, bool returnIds, CancellationToken cancellationToken)
     {
@@ -125,83 +131,70 @@ internal static class BulkWrites
         var properties = entityType.GetProperties().Where(p => !p.IsPrimaryKey()).ToList();
         var mappings = properties.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToList();
         var columns = string.Join(", ", properties.Select(p => Quote(p.GetColumnName(store)!)));
-        var perStatement = db.Provider == OperationsProvider.Sqlite ? 1 : Math.Max(1, Math.Min(1000, MaxParameters / properties.Count));
         var ids = new List<long>(returnIds ? rows.Count : 0);
-        DbCommand? prepared = null;
-        try
+
+        DbCommand Build(int offset, int count)
         {
-            for (var offset = 0; offset < rows.Count; offset += perStatement)
+            var command = NewCommand(db);
+            var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (").Append(columns).Append(") VALUES ");
+            for (var r = 0; r < count; r++)
             {
-                var count = Math.Min(perStatement, rows.Count - offset);
-                DbCommand command;
-                if (prepared is not null && count == perStatement)
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < properties.Count; c++)
                 {
-                    command = prepared;
-                    for (var r = 0; r < count; r++)
-                    {
-                        for (var c = 0; c < properties.Count; c++)
-                        {
-                            var value = properties[c].GetGetter().GetClrValue(rows[offset + r]!);
-                            command.Parameters[(r * properties.Count) + c].Value = value is null ? DBNull.Value : mappings[c].Converter is { } converter ? converter.ConvertToProvider(value) : value;
-                        }
-                    }
-                }
-                else
-                {
-                    command = NewCommand(db);
-                    var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (").Append(columns).Append(") VALUES ");
-                    var n = 0;
-                    for (var r = 0; r < count; r++)
-                    {
-                        sql.Append(r == 0 ? "(" : ", (");
-                        for (var c = 0; c < properties.Count; c++)
-                        {
-                            var name = $"@p{n++}";
-                            sql.Append(c == 0 ? name : ", " + name);
-                            var value = properties[c].GetGetter().GetClrValue(rows[offset + r]!);
-                            command.Parameters.Add(mappings[c].CreateParameter(command, name, value, properties[c].IsNullable));
-                        }
-
-                        sql.Append(')');
-                    }
-
-                    command.CommandText = sql.Append(returnIds ? " RETURNING id" : "").ToString();
-                    if (db.Provider == OperationsProvider.Sqlite && count == perStatement)
-                    {
-                        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-                        prepared = command;
-                    }
+                    var name = $"@p{(r * properties.Count) + c}";
+                    sql.Append(c == 0 ? name : ", " + name);
+                    command.Parameters.Add(mappings[c].CreateParameter(command, name, properties[c].GetGetter().GetClrValue(rows[offset + r]!), properties[c].IsNullable));
                 }
 
-                try
-                {
-                    if (!returnIds)
-                    {
-                        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
+                sql.Append(')');
+            }
 
-                    await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        ids.Add(reader.GetInt64(0));
-                    }
-                }
-                finally
-                {
-                    if (command != prepared)
-                    {
-                        await command.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
+            command.CommandText = sql.Append(returnIds ? " RETURNING id" : "").ToString();
+            return command;
+        }
+
+        async Task ExecuteAsync(DbCommand command)
+        {
+            if (!returnIds)
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(reader.GetInt64(0));
             }
         }
-        finally
+
+        if (db.Provider == OperationsProvider.Sqlite)
         {
-            if (prepared is not null)
+            await using var command = Build(0, 1);
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            for (var r = 0; r < rows.Count; r++)
             {
-                await prepared.DisposeAsync().ConfigureAwait(false);
+                if (r > 0)
+                {
+                    for (var c = 0; c < properties.Count; c++)
+                    {
+                        var value = properties[c].GetGetter().GetClrValue(rows[r]!);
+                        command.Parameters[c].Value = value is null ? DBNull.Value : mappings[c].Converter is { } converter ? converter.ConvertToProvider(value) : value;
+                    }
+                }
+
+                await ExecuteAsync(command).ConfigureAwait(false);
             }
+
+            return ids;
+        }
+
+        var perStatement = Math.Max(1, Math.Min(1000, MaxParameters / properties.Count));
+        for (var offset = 0; offset < rows.Count; offset += perStatement)
+        {
+            await using var command = Build(offset, Math.Min(perStatement, rows.Count - offset));
+            await ExecuteAsync(command).ConfigureAwait(false);
         }
 
         return ids;

@@ -38,6 +38,7 @@ public abstract class ObservationsTests<TStores> where TStores : StoreFactory, n
         await using var db = t.Store.CreateContext();
         var stored = await db.TelemetryReadings.OrderBy(r => r.Id).ToListAsync(Ct);
         Assert.Equal(1501, stored.Count);
+        Assert.Equal(stored.Take(1500).Select(r => r.Id), readings.Select(r => r.Id));
         Assert.Equal((at.AddMinutes(7), 12_001.75m, (decimal?)null, 79.93m, 66.125m), (stored[7].RecordedAt, stored[7].OdometerKm, stored[7].SpeedKph, stored[7].StateOfChargePct, stored[7].MotorTempC));
         Assert.Equal(DateTimeKind.Utc, stored[7].RecordedAt.Kind);
         var vehicle = await db.Vehicles.SingleAsync(v => v.Id == w.Vehicle.Id, Ct);
@@ -79,6 +80,7 @@ public abstract class ObservationsTests<TStores> where TStores : StoreFactory, n
         }).ToList();
 
         Assert.Equal(40, await observations.RecordManyAsync(Gateway, sessions, Ct));
+        var single = await observations.RecordAsync(Gateway, new ChargeSession { VehicleId = w.Vehicle.Id, ChargerType = ChargerType.Ac, StartedAt = start, EnergyKwh = 3, StartSocPct = 60 }, Ct);
         var bad = new List<ProductionRun>
         {
             new() { EquipmentId = w.Vehicle.Id, ProductCode = "DU-1", StartedAt = start, IdealCycleTimeSeconds = 30, ProducedQuantity = 10, GoodQuantity = 10 },
@@ -89,10 +91,11 @@ public abstract class ObservationsTests<TStores> where TStores : StoreFactory, n
         Assert.Contains("observations[1].producedQuantity", error.Errors.Keys);
         await using var db = t.Store.CreateContext();
         var stored = await db.ChargeSessions.OrderBy(s => s.Id).ToListAsync(Ct);
-        Assert.Equal(40, stored.Count);
+        Assert.Equal(41, stored.Count);
+        Assert.Equal(stored.Select(s => s.Id), sessions.Select(s => s.Id).Append(single.Id));
         Assert.All(stored, s => Assert.Equal(1, s.Version));
         Assert.Equal((ChargerType.Dc, 21.37m, start.AddHours(38)), (stored[3].ChargerType, stored[3].EnergyKwh, stored[3].EndedAt));
-        Assert.Equal(40, await db.ChangeFeed.CountAsync(f => f.Table == "charge_sessions", Ct));
+        Assert.Equal(41, await db.ChangeFeed.CountAsync(f => f.Table == "charge_sessions", Ct));
         Assert.False(await db.ProductionRuns.AnyAsync(Ct));
     }
 }
