@@ -39,8 +39,9 @@ public static class Simulator
 
     /// <summary>
     /// Runs the simulation against a running Millwright through its HTTP API (<paramref name="http"/> has the base
-    /// address). The server stamps every write with its own clock, so this runs in real time only: no history
-    /// (<see cref="SimulationOptions.Days"/> 0), <see cref="SimulationOptions.Follow"/>, speed 1.
+    /// address). The server stamps every write with its own clock, so this runs live from now only: no history
+    /// (<see cref="SimulationOptions.Days"/> 0, no start date), <see cref="SimulationOptions.Follow"/>; a
+    /// <see cref="SimulationOptions.Speed"/> above 1 runs the business faster while the server's timestamps stay real.
     /// </summary>
     public static Task<SimulationSummary> RunViaApiAsync(HttpClient http, SimulationOptions options, CancellationToken cancellationToken = default)
     {
@@ -102,7 +103,7 @@ public static class Simulator
         if (options.Follow)
         {
             var anchor = options.RealTime.GetUtcNow().UtcDateTime;
-            var realTime = options.Speed == 1 && (options.Start is null || options.Days == 0);
+            var realTime = options.Speed == 1 && options.Start is null;
             var until = options.FollowFor is { } span ? end + span : DateTime.MaxValue;
             var historyEnd = end;
             try
@@ -242,7 +243,7 @@ public static class Simulator
 
                 sim2.Mechanics.Add(new MechanicSim
                 {
-                    Id = mechanic.Id, EmployeeNumber = mechanic.EmployeeNumber, Name = fullName, Site = sim2,
+                    Id = mechanic.Id, Site = sim2,
                     Shift = m % 2 == 0 ? Shift.Early : Shift.Late, Level = level, WorksSaturday = m % 3 == 0 && !plant,
                     Actor = new Actor($"{mechanic.EmployeeNumber.ToLowerInvariant()}.{Text.Ascii(fullName.Split(' ')[0])}", Role.Mechanic, mechanic.Id),
                 });

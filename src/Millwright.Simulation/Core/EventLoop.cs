@@ -11,8 +11,6 @@ internal sealed class EventLoop(SimulationClock clock)
 
     public DateTime Now => clock.Now;
 
-    public int Pending => _queue.Count;
-
     public void At(DateTime at, Func<Task> action) => _queue.Enqueue(action, (at < clock.Now ? clock.Now : at, _sequence++));
 
     public void After(TimeSpan delay, Func<Task> action) => At(clock.Now + delay, action);

@@ -300,7 +300,6 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             $"{code}: {message}", (cause?.Hours ?? 1.0) * v.Rng.LogNormal(1, 0.25))
         {
             ReportedBy = sim.Telematics,
-            Vehicle = v,
             CustomerId = v.CustomerId,
             Billable = v.Billable,
             Failure = cause,
@@ -353,7 +352,6 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
             $"Breakdown: {code} {mode.Finding.Split(';')[0].ToLowerInvariant()}", mode.Hours * v.Rng.LogNormal(1, 0.3))
         {
             ReportedBy = driverReported ? sim.Planner : sim.Telematics,
-            Vehicle = v,
             AssetDown = true,
             FailureAt = sim.Loop.Now,
             CustomerId = v.CustomerId,
@@ -440,7 +438,6 @@ internal sealed class FleetEngine(SimContext sim, WorkshopEngine workshop)
                 $"Scheduled service ({(dueByKm ? $"{plan.PlanKm:N0} km" : $"{plan.PlanDays} days")})", hours)
             {
                 ReportedBy = sim.Planner,
-                Vehicle = v,
                 PmPlanId = plan.PlanId,
                 CustomerId = v.CustomerId,
                 Billable = v.Billable,

@@ -26,8 +26,6 @@ internal enum Shift { Early, Late }
 internal sealed class MechanicSim
 {
     public required long Id { get; init; }
-    public required string EmployeeNumber { get; init; }
-    public required string Name { get; init; }
     public required SiteSim Site { get; init; }
     public required Shift Shift { get; init; }
     public required int Level { get; init; }
@@ -75,14 +73,10 @@ internal enum JobState { Queued, Working, Paused, WaitingParts, Done }
 internal sealed class Job
 {
     public required long OrderId { get; init; }
-    public required string Number { get; init; }
     public required SiteSim Site { get; init; }
     public required ServiceOrderType Type { get; init; }
     public required Priority Priority { get; init; }
     public required DateTime ReportedAt { get; init; }
-    public required double Hours { get; set; }
-    public VehicleSim? Vehicle { get; init; }
-    public long AssetId { get; init; }
     public bool AssetDown { get; init; }
     public bool Billable { get; init; }
     public FailureMode? Failure { get; set; }

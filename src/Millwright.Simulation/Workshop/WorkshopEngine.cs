@@ -13,11 +13,8 @@ namespace Millwright.Simulation.Workshop;
 /// </summary>
 internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 {
-    private readonly List<SiteSim> _sites = [];
-
     public void Add(SiteSim site)
     {
-        _sites.Add(site);
         foreach (var mechanic in site.Mechanics)
         {
             ScheduleShift(mechanic, sim.Loop.Now.Date);
@@ -43,15 +40,11 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
         var job = new Job
         {
             OrderId = order.Id,
-            Number = order.Number,
             Site = request.Site,
             Type = request.Type,
             Priority = request.Priority,
             ReportedAt = sim.Loop.Now,
-            Hours = request.Hours,
             RemainingHours = request.Hours,
-            Vehicle = request.Vehicle,
-            AssetId = request.AssetId,
             AssetDown = request.AssetDown,
             Billable = request.Billable,
             Failure = request.Failure,
@@ -390,7 +383,6 @@ internal sealed class WorkshopEngine(SimContext sim, Rng rng)
 internal sealed record JobRequest(SiteSim Site, long AssetId, ServiceOrderType Type, Priority Priority, string Description, double Hours)
 {
     public Actor? ReportedBy { get; init; }
-    public Fleet.VehicleSim? Vehicle { get; init; }
     public bool AssetDown { get; init; }
     public DateTime? FailureAt { get; init; }
     public long? PmPlanId { get; init; }
