@@ -121,11 +121,7 @@ internal sealed class HttpGateway(HttpClient http) : IOperationsGateway
         PostAsync<JsonElement>(scope, Invariant($"vehicle-alerts/{alertId}/link"), new { serviceOrderId }, cancellationToken);
 
     public Task RecordTelemetryAsync(OperationScope scope, IReadOnlyList<TelemetryReading> readings, string? idempotencyKey, CancellationToken cancellationToken) =>
-        PostAsync<JsonElement>(scope, "telemetry-readings", readings.Select(r => new
-        {
-            vehicleId = r.VehicleId, recordedAt = r.RecordedAt, odometerKm = r.OdometerKm, speedKph = r.SpeedKph, stateOfChargePct = r.StateOfChargePct,
-            packVoltage = r.PackVoltage, packCurrent = r.PackCurrent, packTempC = r.PackTempC, motorTempC = r.MotorTempC,
-        }).ToList(), cancellationToken, idempotencyKey);
+        PostAsync<JsonElement>(scope, "telemetry-readings", readings, cancellationToken, idempotencyKey);
 
     public async Task RecordManyAsync<T>(OperationScope scope, IReadOnlyList<T> observations, CancellationToken cancellationToken) where T : Entity
     {
