@@ -87,7 +87,7 @@ public sealed class PublicDatasetsTests : IAsyncLifetime
     {
         var loads = await LoadAsync("secom");
         Assert.Equal((1567L, 1567L), (loads[0].RowsLoaded, loads[1].RowsLoaded));
-        Assert.Equal(592 + 4, (await _warehouse.GetColumnsAsync(RelationName.Of("raw", "secom"), Ct)).Count);
+        Assert.Equal(592 + 3, (await _warehouse.GetColumnsAsync(RelationName.Of("raw", "secom"), Ct)).Count);
         Assert.Equal("41951", await ScalarAsync($"SELECT {string.Join(" + ", Enumerable.Range(0, 590).Select(i => $"count(*) FILTER (WHERE c_{i} IS NULL)"))} FROM raw.secom"));
         Assert.Equal("104", await ScalarAsync("SELECT count(*) FROM raw.secom WHERE pass_fail = 1"));
         Assert.Equal("2008-07-19 11:55:00", await ScalarAsync("SELECT strftime(recorded_at, '%Y-%m-%d %H:%M:%S') FROM raw.secom_labels WHERE row_id = 1"));

@@ -62,7 +62,7 @@ public sealed class FileIngestorTests : IAsyncLifetime
         Assert.Equal("air_temperature_k", load.ColumnMapping["Air temperature [K]"]);
         Assert.Equal(298.2, await _warehouse.QueryScalarAsync("SELECT air_temperature_k FROM raw.readings WHERE udi = 2", Ct));
         Assert.Equal(3L, await _warehouse.QueryScalarAsync("SELECT _source_line FROM raw.readings WHERE udi = 2", Ct));
-        Assert.Equal(file, await _warehouse.QueryScalarAsync("SELECT DISTINCT _source_file FROM raw.readings", Ct));
+        Assert.Equal(file, await _warehouse.QueryScalarAsync("SELECT DISTINCT l.file FROM raw.readings r JOIN ingest.loads l ON r._load_id = l.load_id", Ct));
         Assert.NotNull(load.ParquetPath);
         Assert.Matches(@"[/\\]raw[/\\]readings[/\\]load_date=\d{4}-\d{2}-\d{2}[/\\][0-9a-f]{32}\.parquet$", load.ParquetPath);
         Assert.Equal(2L, await _warehouse.QueryScalarAsync($"SELECT count(*) FROM read_parquet('{load.ParquetPath}')", Ct));
@@ -121,6 +121,57 @@ public sealed class FileIngestorTests : IAsyncLifetime
         Assert.Contains("\"product_id\":\"M14861\"", rows[5].Record, StringComparison.Ordinal);
         Assert.Equal([1L, 9L, 10L], await IdsAsync());
         Assert.Null(await _warehouse.QueryScalarAsync("SELECT air_temperature_k FROM raw.readings WHERE udi = 9", Ct));
+    }
+
+    [Fact]
+    public async Task Dates_and_timestamps_in_their_own_forms_land_typed_and_values_of_the_wrong_type_are_quarantined_by_column()
+    {
+        var shifts = new DataContract("shifts", 1,
+        [
+            new ContractColumn("day", ColumnType.Date) { Format = "%d/%m/%Y" },
+            new ContractColumn("started", ColumnType.Timestamp) { Format = "%d/%m/%Y %H:%M" },
+            new ContractColumn("ended", ColumnType.Timestamp),
+            new ContractColumn("on_time", ColumnType.Boolean),
+            new ContractColumn("units", ColumnType.Integer),
+        ]) { Format = new FileFormat { Delimiter = ";" }, MaxRejectedFraction = 0.9 };
+        var file = Write("shifts.csv", string.Join("\n",
+            "day;started;ended;on_time;units",
+            "24/11/2026;24/11/2026 06:00;2026-11-24 14:00:00;true;120",
+            "31/02/2026;24/11/2026 06:00;2026-11-24 14:00:00;true;120",
+            "25/11/2026;25/11/2026 6h;2026-11-25 14:00:00;false;80",
+            "26/11/2026;26/11/2026 06:00;2026-11-26 14:00:00;maybe;80",
+            "27/11/2026;27/11/2026 06:00;2026-11-27 14:00:00;false;eighty",
+            "28/11/2026;28/11/2026 06:00;NA;;") + "\n");
+
+        var load = await _ingestor.IngestAsync(file, shifts, cancellationToken: Ct);
+
+        Assert.Equal((6L, 2L, 4L), (load.RowsRead, load.RowsLoaded, load.RowsRejected));
+        Assert.Equal(
+        [
+            "3: type: day is not a date: '31/02/2026'",
+            "4: type: started is not a timestamp: '25/11/2026 6h'",
+            "5: type: on_time is not a boolean: 'maybe'",
+            "6: type: units is not an integer: 'eighty'",
+        ], (await _ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct)).Select(r => $"{r.Line}: {r.Rule}"));
+        Assert.Equal("2026-11-24 06:00:00 -> 2026-11-24 14:00:00, 120", await _warehouse.QueryScalarAsync("SELECT strftime(started, '%Y-%m-%d %H:%M:%S') || ' -> ' || strftime(ended, '%Y-%m-%d %H:%M:%S') || ', ' || units FROM raw.shifts WHERE day = DATE '2026-11-24'", Ct));
+        Assert.Equal(7L, await _warehouse.QueryScalarAsync("SELECT _source_line FROM raw.shifts WHERE ended IS NULL AND units IS NULL AND on_time IS NULL", Ct));
+    }
+
+    [Fact]
+    public async Task A_raw_table_written_by_an_earlier_version_keeps_its_text_load_id_and_file_per_row()
+    {
+        await _warehouse.ExecuteAsync(
+            """
+            CREATE SCHEMA raw;
+            CREATE TABLE raw.readings (udi BIGINT, product_id VARCHAR, type VARCHAR, air_temperature_k DOUBLE, machine_failure BIGINT,
+              _load_id VARCHAR NOT NULL, _source_file VARCHAR NOT NULL, _source_line BIGINT, _loaded_at TIMESTAMP NOT NULL)
+            """, Ct);
+        var file = Write("readings.csv", "udi,product_id,type,air_temperature_k,machine_failure\n1,M14860,M,298.1,0\n");
+
+        var load = await _ingestor.IngestAsync(file, Readings, cancellationToken: Ct);
+
+        Assert.True(load.Status == LoadStatus.Success, load.Error);
+        Assert.Equal(load.LoadId + " " + file, await _warehouse.QueryScalarAsync("SELECT _load_id || ' ' || _source_file FROM raw.readings", Ct));
     }
 
     private async Task<List<long>> IdsAsync()
