@@ -19,8 +19,11 @@ internal sealed record WorkNames(string LoadId)
     /// <summary>The rows as read.</summary>
     public string Read => $"{Database}.c_{LoadId}";
 
-    /// <summary>Line of each row, when the reader refused some lines.</summary>
+    /// <summary>A JSON lines file as read, one line per row.</summary>
     public string Lines => $"{Database}.l_{LoadId}";
+
+    /// <summary>For a CSV whose reader refused some lines, what gives each row its line (see <see cref="FileReader"/>).</summary>
+    public string Steps => $"{Database}.t_{LoadId}";
 
     /// <summary>Rows whose primary key repeats an earlier row's.</summary>
     public string Repeats => $"{Database}.d_{LoadId}";
@@ -56,7 +59,7 @@ internal sealed class ContractChecks(DataContract contract, WorkNames names, Sta
     /// <summary>The rows the contract refuses: line, the first rule broken, and the row as JSON.</summary>
     public string Broken =>
         $"""
-        SELECT __line AS line, CASE {string.Join(" ", _rules.Select(r => $"WHEN {r.When} THEN {r.Then}"))} ELSE 'rule' END AS rule, {Record()} AS record
+        SELECT __line AS line, {(_rules.Count == 0 ? "CAST(NULL AS VARCHAR)" : $"CASE {string.Join(" ", _rules.Select(r => $"WHEN {r.When} THEN {r.Then}"))} END")} AS rule, {Record()} AS record
         FROM {names.Stage} WHERE NOT ({Passes})
         {(_repeats ? $"UNION ALL SELECT __line, rule, record FROM {names.Repeats}" : "")}
         """;

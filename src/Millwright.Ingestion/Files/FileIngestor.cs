@@ -178,7 +178,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         }
         finally
         {
-            await engine.Db.ExecuteAsync($"DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Read}; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Repeats};", CancellationToken.None).ConfigureAwait(false);
+            await engine.Db.ExecuteAsync($"DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Read}; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Steps}; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Repeats};", CancellationToken.None).ConfigureAwait(false);
             Step("clean up");
         }
     }

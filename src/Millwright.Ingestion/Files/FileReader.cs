@@ -73,7 +73,9 @@ internal static class FileReader
         var rejected = Convert.ToInt64(await engine.QueryScalarAsync($"SELECT count(*) FROM {names.Rejects}", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
         // One record per line: with no refused line, a row's line follows from its position (the read keeps the file's
-        // order); otherwise rows are matched to the lines the reader did not refuse.
+        // order). Otherwise row r is on line first + r + k, k the number of refused lines before it: the j-th refused
+        // line (from 0) shifts every row from position line_j - first - j on, and a small table of those positions per
+        // block of 2,048 rows (the count before the block, the positions inside it) gives k without a join on every row.
         var first = format.Header ? 2 : 1;
         if (rejected == 0)
         {
@@ -83,11 +85,13 @@ internal static class FileReader
         {
             await engine.ExecuteAsync(
                 $"""
-                CREATE TABLE {names.Lines} AS
-                  SELECT l AS __line, row_number() OVER (ORDER BY l) - 1 AS __rid
-                  FROM range({first}, {first} + (SELECT count(*) FROM {names.Read}) + {rejected}) t(l)
-                  WHERE l NOT IN (SELECT line FROM {names.Rejects});
-                {StageView(contract, names, constants, "lines.__line", $"JOIN {names.Lines} lines ON lines.__rid = c.rowid")};
+                CREATE TABLE {names.Steps} AS
+                  WITH shifts AS (SELECT line - {first} - (row_number() OVER (ORDER BY line) - 1) AS pos FROM {names.Rejects})
+                  SELECT block, coalesce(sum(n) OVER (ORDER BY block ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS earlier, inside
+                  FROM (SELECT b.block, count(s.pos) AS n, list(s.pos ORDER BY s.pos) FILTER (WHERE s.pos IS NOT NULL) AS inside
+                        FROM range(0, (SELECT count(*) FROM {names.Read}) // {Block} + 1) b(block) LEFT JOIN shifts s ON s.pos // {Block} = b.block
+                        GROUP BY b.block);
+                {StageView(contract, names, constants, $"c.rowid + {first} + steps.earlier + coalesce(len(list_filter(steps.inside, lambda pos: pos <= c.rowid)), 0)", $"JOIN {names.Steps} steps ON steps.block = c.rowid // {Block}")};
                 """,
                 cancellationToken).ConfigureAwait(false);
         }
@@ -132,6 +136,9 @@ internal static class FileReader
             cancellationToken).ConfigureAwait(false);
         return new StagedRead(Named(mapping, physical), new HashSet<string>(), ParseRule);
     }
+
+    /// <summary>Rows per block of the table that gives a CSV row its line when the reader refused some lines.</summary>
+    private const int Block = 2048;
 
     private const string ParseRule = "'parse: ' || error_type || ': ' || error_message";
 

@@ -158,6 +158,24 @@ public sealed class FileIngestorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rows_after_refused_lines_keep_their_own_line_numbers_across_a_large_file()
+    {
+        var counter = new DataContract("counter", 1, [new ContractColumn("n", ColumnType.Integer), new ContractColumn("line", ColumnType.Integer)])
+        {
+            Format = new FileFormat { Delimiter = "," },
+        };
+        int[] refused = [3, 4, 2049, 2050, 2051, 4097, 6000];
+        var lines = Enumerable.Range(2, 6000).Select(line => refused.Contains(line) ? $"x{line},{line}" : $"{line},{line}");
+        var file = Write("counter.csv", "n,line\n" + string.Join("\n", lines) + "\n");
+
+        var load = await _ingestor.IngestAsync(file, counter, cancellationToken: Ct);
+
+        Assert.Equal((6000L, 5993L, 7L), (load.RowsRead, load.RowsLoaded, load.RowsRejected));
+        Assert.Equal(0L, await _warehouse.QueryScalarAsync("SELECT count(*) FROM raw.counter WHERE _source_line <> line OR n <> line", Ct));
+        Assert.Equal(refused.Select(l => (long?)l), (await _ingestor.GetQuarantineAsync(load.LoadId, cancellationToken: Ct)).Select(r => r.Line));
+    }
+
+    [Fact]
     public async Task A_raw_table_written_by_an_earlier_version_keeps_its_text_load_id_and_file_per_row()
     {
         await _warehouse.ExecuteAsync(
