@@ -65,7 +65,10 @@ public sealed record FileFormat
 
     public string Quote { get; init; } = "\"";
 
-    /// <summary>utf-8 (default; a BOM is accepted), utf-16 (with a BOM), or latin-1.</summary>
+    /// <summary>
+    /// utf-8 (default; a BOM is accepted, other bytes are refused line by line), utf-16 (a BOM is read either way),
+    /// latin-1, windows-1252, or auto (UTF-8 when the file is, Windows-1252 when no byte above 127 forms a UTF-8 character).
+    /// </summary>
     public string Encoding { get; init; } = "utf-8";
 
     /// <summary>Values read as missing (NULL).</summary>

@@ -75,7 +75,7 @@ internal sealed class SourceFile : IDisposable
         var bom = head[..count];
         if (bom.Length >= 2 && ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
         {
-            return Encoding.Unicode;
+            return bom[0] == 0xFF ? Encoding.Unicode : Encoding.BigEndianUnicode;
         }
 
         return encoding.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal) switch
@@ -84,8 +84,60 @@ internal sealed class SourceFile : IDisposable
             "utf16" or "utf16le" => Encoding.Unicode,
             "utf16be" => Encoding.BigEndianUnicode,
             "latin1" or "iso88591" => Encoding.Latin1,
-            _ => throw new IngestionException($"{path}: encoding '{encoding}' is not supported (utf-8, utf-16 or latin-1)"),
+            "windows1252" or "cp1252" => Windows1252,
+            "auto" => Detect(path, gzip),
+            _ => throw new IngestionException($"{path}: encoding '{encoding}' is not supported (utf-8, utf-16, latin-1, windows-1252 or auto)"),
         };
+    }
+
+    private static Encoding Windows1252 => CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
+
+    /// <summary>
+    /// For <c>encoding: auto</c>: a file that is valid UTF-8 is read as it is; one whose bytes above 127 never form a
+    /// UTF-8 character is a single-byte export (Windows-1252, the superset of latin-1 that spreadsheets write); a file
+    /// with both is UTF-8 with damaged lines, which the reader refuses line by line.
+    /// </summary>
+    private static Encoding? Detect(string path, bool gzip)
+    {
+        using var stream = Open(path, gzip);
+        var buffer = new byte[1 << 20];
+        var (carried, valid, invalid) = (0, 0L, 0L);
+        int read;
+        while ((read = stream.Read(buffer, carried, buffer.Length - carried)) > 0 || carried > 0)
+        {
+            var final = read == 0;
+            var span = buffer.AsSpan(0, carried + read);
+            var i = 0;
+            carried = 0;
+            while (i < span.Length)
+            {
+                var next = span[i..].IndexOfAnyInRange((byte)0x80, (byte)0xFF);
+                if (next < 0)
+                {
+                    break;
+                }
+
+                i += next;
+                var status = Rune.DecodeFromUtf8(span[i..], out _, out var consumed);
+                if (status == System.Buffers.OperationStatus.NeedMoreData && !final)
+                {
+                    // A character split by the buffer's end: read it again with the next block.
+                    span[i..].CopyTo(buffer);
+                    carried = span.Length - i;
+                    break;
+                }
+
+                (valid, invalid) = status == System.Buffers.OperationStatus.Done ? (valid + 1, invalid) : (valid, invalid + 1);
+                i += Math.Max(consumed, 1);
+            }
+
+            if (final)
+            {
+                break;
+            }
+        }
+
+        return invalid == 0 || valid > 0 ? null : Windows1252;
     }
 
     private static Stream Open(string path, bool gzip)

@@ -276,6 +276,34 @@ public sealed class FileIngestorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Encoding_auto_reads_utf8_as_it_is_a_spreadsheet_export_as_windows_1252_and_quarantines_the_damaged_lines_of_a_utf8_file()
+    {
+        var notes = new DataContract("notes", 1, [new ContractColumn("id", ColumnType.Integer), new ContractColumn("note", ColumnType.String)])
+        {
+            Format = new FileFormat { Delimiter = ",", Encoding = "auto" },
+            MaxRejectedFraction = 0.5,
+        };
+        var header = "id,note\n"u8.ToArray();
+        var exported = Path.Combine(_root, "export.csv");
+        File.WriteAllBytes(exported, [.. header, .. System.Text.CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes("1,caf\u00e9 \u20ac5\n2,na\u00efve\n")]);
+        var utf8 = Write("utf8.csv", "id,note\n3,caf\u00e9 \u20ac5\n");
+        var damaged = Path.Combine(_root, "damaged.csv");
+        File.WriteAllBytes(damaged, [.. header, .. "4,caf\u00e9\n"u8.ToArray(), .. Encoding.Latin1.GetBytes("5,na\u00efve\n")]);
+
+        var loads = new List<LoadResult>();
+        foreach (var file in new[] { exported, utf8, damaged })
+        {
+            loads.Add(await _ingestor.IngestAsync(file, notes, cancellationToken: Ct));
+        }
+
+        Assert.All(loads, l => Assert.True(l.Status == LoadStatus.Success, l.Error));
+        Assert.Equal("1 caf\u00e9 \u20ac5|2 na\u00efve|3 caf\u00e9 \u20ac5|4 caf\u00e9", await _warehouse.QueryScalarAsync("SELECT string_agg(id || ' ' || note, '|' ORDER BY id) FROM raw.notes", Ct));
+        var row = Assert.Single(await _ingestor.GetQuarantineAsync(loads[2].LoadId, cancellationToken: Ct));
+        Assert.Equal(3L, row.Line);
+        Assert.StartsWith("parse: INVALID ENCODING", row.Rule, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_header_that_does_not_match_the_contract_fails_before_loading()
     {
         var extra = Write("extra.csv", "udi,product_id,type,air_temperature_k,machine_failure,operator\n1,M14860,M,298.1,0,ann\n");
