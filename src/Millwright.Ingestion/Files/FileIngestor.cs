@@ -51,11 +51,11 @@ public sealed record LoadResult(
 public sealed record QuarantinedRow(string LoadId, string Source, string File, long? Line, string Rule, string? Record);
 
 /// <summary>
-/// Loads files into the raw layer through DuckDB's own readers: reads every field as text (rejecting lines the reader
-/// cannot parse, with their line), checks each row against the contract, quarantines what breaks it with the rule,
-/// file and line, and loads the rest with the contract's types in one transaction, unless the rejected fraction passes
-/// the contract's threshold, in which case nothing is loaded. A file already loaded (same checksum) is skipped. Every
-/// load writes an audit record.
+/// Loads files into the raw layer through DuckDB's own readers: reads the file once with the contract's types where the
+/// reader can give them (refusing lines it cannot parse or type, with their line), checks each row against the
+/// contract, quarantines what breaks it with the rule, file and line, and loads the rest in one transaction, unless the
+/// rejected fraction passes the contract's threshold, in which case nothing is loaded. A file already loaded (same
+/// checksum) is skipped. Every load writes an audit record.
 /// </summary>
 public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options = null)
 {
