@@ -194,15 +194,18 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     public async Task<LoadResult?> GetLoadAsync(string loadId, CancellationToken cancellationToken = default)
     {
         await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
-        return await IngestionStore.FindAsync(warehouse, loadId, cancellationToken).ConfigureAwait(false);
+        return await IngestionStore.FindAsync(warehouse, LoadKey(loadId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The rows a load rejected, by line.</summary>
     public async Task<IReadOnlyList<QuarantinedRow>> GetQuarantineAsync(string loadId, int limit = 1000, CancellationToken cancellationToken = default)
     {
         await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
-        return await IngestionStore.QuarantineAsync(warehouse, loadId, limit, cancellationToken).ConfigureAwait(false);
+        return await IngestionStore.QuarantineAsync(warehouse, LoadKey(loadId), limit, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A load id as the audit log keeps it: 32 hex digits (a raw table shows it as a UUID with dashes; either is accepted).</summary>
+    private static string LoadKey(string loadId) => Guid.TryParse(loadId, out var id) ? id.ToString("N") : loadId;
 
     /// <summary>Creates the raw table from the contract, or adds the columns a newer contract version introduced; says how its lineage columns are typed.</summary>
     private async Task<TargetShape> TargetShapeAsync(DataContract contract, string file, CancellationToken cancellationToken)

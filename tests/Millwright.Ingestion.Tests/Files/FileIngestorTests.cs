@@ -63,6 +63,8 @@ public sealed class FileIngestorTests : IAsyncLifetime
         Assert.Equal(298.2, await _warehouse.QueryScalarAsync("SELECT air_temperature_k FROM raw.readings WHERE udi = 2", Ct));
         Assert.Equal(3L, await _warehouse.QueryScalarAsync("SELECT _source_line FROM raw.readings WHERE udi = 2", Ct));
         Assert.Equal(file, await _warehouse.QueryScalarAsync("SELECT DISTINCT l.file FROM raw.readings r JOIN ingest.loads l ON r._load_id = l.load_id", Ct));
+        var shown = (await _warehouse.QueryScalarAsync("SELECT DISTINCT CAST(_load_id AS VARCHAR) FROM raw.readings", Ct))!.ToString()!;
+        Assert.Equal(load.LoadId, (await _ingestor.GetLoadAsync(shown, Ct))?.LoadId);
         Assert.NotNull(load.ParquetPath);
         Assert.Matches(@"[/\\]raw[/\\]readings[/\\]load_date=\d{4}-\d{2}-\d{2}[/\\][0-9a-f]{32}\.parquet$", load.ParquetPath);
         Assert.Equal(2L, await _warehouse.QueryScalarAsync($"SELECT count(*) FROM read_parquet('{load.ParquetPath}')", Ct));
