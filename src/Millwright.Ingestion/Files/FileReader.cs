@@ -66,6 +66,7 @@ internal static class FileReader
         // One statement batch, one connection: the reader's rejects live in a temporary table of that connection.
         await engine.ExecuteAsync(
             $"""
+            {KeepOrder}
             CREATE TABLE {names.Read} AS SELECT {string.Join(", ", mapping.Select(m => $"{Q("f" + m.Key)} AS {Q(m.Value)}"))} FROM {reader};
             CREATE TABLE {names.Rejects} AS SELECT line, arg_min(error_type, column_idx) AS error_type, any_value(csv_line) AS csv_line, arg_min(error_message, column_idx) AS error_message, arg_min(column_name, column_idx) AS column_name FROM reject_errors GROUP BY line;
             """,
@@ -112,6 +113,7 @@ internal static class FileReader
         var text = $"SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))} FROM {names.Lines} WHERE json_valid(__json) AND json_type(__json) = 'OBJECT'";
         await engine.ExecuteAsync(
             $"""
+            {KeepOrder}
             CREATE TABLE {names.Lines} AS SELECT row_number() OVER () AS __line, __json FROM {lines};
             CREATE TABLE {names.Rejects} AS SELECT __line AS line, 'INVALID JSON' AS error_type, __json AS csv_line, 'the line is not a JSON object' AS error_message
               FROM {names.Lines} WHERE trim(__json) <> '' AND (NOT json_valid(__json) OR json_type(__json) <> 'OBJECT');
@@ -129,6 +131,7 @@ internal static class FileReader
         var text = $"SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path})";
         await engine.ExecuteAsync(
             $"""
+            {KeepOrder}
             CREATE TABLE {names.Read} AS {TextRead(contract, mapping.Values, text)};
             CREATE TABLE {names.Rejects} (line BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR);
             {StageView(contract, names, constants, "c.__line", "")};
@@ -136,6 +139,9 @@ internal static class FileReader
             cancellationToken).ConfigureAwait(false);
         return new StagedRead(Named(mapping, physical), new HashSet<string>(), ParseRule);
     }
+
+    /// <summary>A row's line is its position in the read: the read keeps the file's order even where the warehouse is set not to.</summary>
+    private const string KeepOrder = "SET SESSION preserve_insertion_order = true;";
 
     /// <summary>Rows per block of the table that gives a CSV row its line when the reader refused some lines.</summary>
     private const int Block = 2048;
