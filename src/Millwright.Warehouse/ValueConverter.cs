@@ -56,7 +56,12 @@ internal static class ValueConverter
                 _ => throw Unsupported(value, type),
             },
             LogicalType.Uuid => value is Guid g ? g : throw Unsupported(value, type),
-            LogicalType.Binary => value is byte[] b ? b : throw Unsupported(value, type),
+            LogicalType.Binary => value switch
+            {
+                byte[] b => b,
+                Stream blob => ReadAll(blob),
+                _ => throw Unsupported(value, type),
+            },
             LogicalType.Interval => value is TimeSpan span ? span : throw Unsupported(value, type),
             _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
         };
@@ -104,4 +109,12 @@ internal static class ValueConverter
     };
 
     private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    /// <summary>A BLOB as DuckDB hands it over (a stream over the result's memory), copied out while the row is current.</summary>
+    public static byte[] ReadAll(Stream blob)
+    {
+        using var copy = new MemoryStream();
+        blob.CopyTo(copy);
+        return copy.ToArray();
+    }
 }

@@ -62,6 +62,22 @@ public sealed class MillwrightCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Lists_structs_maps_and_blobs_read_as_values_in_the_table_csv_json_and_parquet()
+    {
+        const string Query = "SELECT [1, 2] AS l, {'a': 1, 'b': 'x'} AS s, MAP {'k': 2} AS m, ['a', NULL] AS t, '\\x01\\xAB'::BLOB AS b";
+        var table = await _cli.RunAsync("sql", Query);
+        var csv = await _cli.RunAsync("sql", Query, "--format", "csv");
+        var json = await _cli.RunAsync("sql", Query, "--format", "json");
+        await _cli.RunAsync("sql", Query, "--format", "parquet", "--output", "nested.parquet");
+        var back = await _cli.RunAsync("sql", $"SELECT b FROM '{Path.Combine(_cli.Root, "nested.parquet")}'", "--format", "csv");
+
+        Assert.Contains("│ [1, 2] │ {'a': 1, 'b': 'x'} │ {'k': 2} │ ['a', NULL] │ 01AB │", table.Out, StringComparison.Ordinal);
+        Assert.Equal("l,s,m,t,b\n\"[1, 2]\",\"{'a': 1, 'b': 'x'}\",{'k': 2},\"['a', NULL]\",01AB\n", csv.Out);
+        Assert.Equal("[{\"l\":[1,2],\"s\":{\"a\":1,\"b\":\"x\"},\"m\":{\"k\":2},\"t\":[\"a\",null],\"b\":\"01AB\"}]", json.Out.Trim());
+        Assert.Equal("b\n01AB\n", back.Out);
+    }
+
+    [Fact]
     public async Task Sql_exports_parquet_that_duckdb_reads_back()
     {
         var export = await _cli.RunAsync("sql", "SELECT i AS id, i * 1.5 AS soc, 'V' || i AS vin, TIMESTAMP '2026-01-01' + i * INTERVAL 1 MINUTE AS ts FROM range(250000) r(i)",

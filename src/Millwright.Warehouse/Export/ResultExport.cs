@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
@@ -97,6 +98,25 @@ public static class ResultExport
             case decimal m: json.WriteNumberValue(m); break;
             case double d when double.IsFinite(d): json.WriteNumberValue(d); break;
             case float f when float.IsFinite(f): json.WriteNumberValue(f); break;
+            case IDictionary map:
+                json.WriteStartObject();
+                foreach (DictionaryEntry entry in map)
+                {
+                    json.WritePropertyName(FormatText(entry.Key));
+                    WriteJsonValue(json, entry.Value);
+                }
+
+                json.WriteEndObject();
+                break;
+            case IList list and not byte[]:
+                json.WriteStartArray();
+                foreach (var item in list)
+                {
+                    WriteJsonValue(json, item);
+                }
+
+                json.WriteEndArray();
+                break;
             default: json.WriteStringValue(FormatText(value)); break;
         }
     }
@@ -112,8 +132,28 @@ public static class ResultExport
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         TimeOnly t => t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
         byte[] bytes => Convert.ToHexString(bytes),
+        Stream blob => Convert.ToHexString(ValueConverter.ReadAll(blob)),
+        IDictionary map => "{" + string.Join(", ", Entries(map).Select(e => $"{Nested(e.Key)}: {Nested(e.Value)}")) + "}",
+        IList list => "[" + string.Join(", ", list.Cast<object?>().Select(Nested)) + "]",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
+    };
+
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary map)
+    {
+        var entries = map.GetEnumerator();
+        while (entries.MoveNext())
+        {
+            yield return entries.Entry;
+        }
+    }
+
+    /// <summary>A value inside a list, struct or map, as DuckDB writes it: text quoted, NULL spelled out.</summary>
+    private static string Nested(object? value) => value switch
+    {
+        null => "NULL",
+        string text => $"'{text.Replace("'", "''", StringComparison.Ordinal)}'",
+        _ => FormatText(value),
     };
 
     private static async Task<long> WriteParquetAsync(QueryResult result, Stream output, IProgress<long>? progress, CancellationToken cancellationToken)
@@ -222,7 +262,12 @@ public static class ResultExport
     {
         private readonly List<byte[]?> _values = [];
 
-        public override void Add(object? value) => _values.Add(value as byte[]);
+        public override void Add(object? value) => _values.Add(value switch
+        {
+            byte[] bytes => bytes,
+            Stream blob => ValueConverter.ReadAll(blob),
+            _ => null,
+        });
 
         public override async Task FlushAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
         {
