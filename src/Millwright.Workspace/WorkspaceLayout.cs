@@ -90,7 +90,8 @@ public sealed class WorkspaceLayout
         var gitignore = Path.Combine(full, ".gitignore");
         if (!File.Exists(gitignore))
         {
-            File.WriteAllText(gitignore, StateDirectoryName + "/\n");
+            // Local state, and the files the simulator writes (millwright simulate, the demo of millwright up).
+            File.WriteAllText(gitignore, StateDirectoryName + "/\nlanding/simulated/\n");
             created.Add(".gitignore");
         }
 

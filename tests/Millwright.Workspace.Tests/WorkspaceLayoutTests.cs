@@ -13,6 +13,7 @@ public sealed class WorkspaceLayoutTests : IDisposable
 
         Assert.False(result.AlreadyInitialized);
         Assert.Equal(["millwright.yml", "pipelines/", ".millwright/", ".gitignore"], result.Created);
+        Assert.Equal([".millwright/", "landing/simulated/"], File.ReadAllLines(Path.Combine(_root, "plant-a", ".gitignore")));
         var loaded = SettingsLoader.Load(result.Workspace, environment: new Dictionary<string, string>());
         Assert.Equal("plant-a", loaded.Settings.Name);
         Assert.Equal(StoreProvider.DuckDb, loaded.Settings.Warehouse.Provider);
