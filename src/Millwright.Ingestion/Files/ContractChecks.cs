@@ -42,7 +42,7 @@ internal sealed record StagedRead(IReadOnlyDictionary<string, string> Mapping, I
 /// </summary>
 internal sealed class ContractChecks(DataContract contract, WorkNames names, StagedRead read)
 {
-    private readonly List<(string When, string Then)> _rules = Rules(contract, read.Typed);
+    private readonly List<(string When, string Then)> _rules = Rules(contract, c => IsTyped(c, read.Typed));
 
     /// <summary>Whether some rows repeat an earlier row's primary key (see <see cref="MarkRepeatsAsync"/>).</summary>
     private bool _repeats;
@@ -135,20 +135,21 @@ internal sealed class ContractChecks(DataContract contract, WorkNames names, Sta
         _repeats = true;
     }
 
-    private bool IsTyped(ContractColumn c) => c.Type == ColumnType.String || (c.Source == ColumnSource.File && read.Typed.Contains(c.Name));
+    /// <summary>Whether a column's stage value has its contract type already: text, or typed by the reader.</summary>
+    private static bool IsTyped(ContractColumn c, IReadOnlySet<string> typedByReader) => c.Type == ColumnType.String || (c.Source == ColumnSource.File && typedByReader.Contains(c.Name));
 
-    private string Typed(ContractColumn c, string v) => IsTyped(c) ? v : TryCast(c, v);
+    private string Typed(ContractColumn c, string v) => IsTyped(c, read.Typed) ? v : TryCast(c, v);
 
     private string Record() => $"to_json({{{string.Join(", ", contract.Columns.Select(c => $"{Literal(c.Name)}: {Q(c.Name)}"))}}})::VARCHAR";
 
     /// <summary>Every per-row rule of the contract, in column order: the condition and the message (SQL).</summary>
-    private static List<(string When, string Then)> Rules(DataContract contract, IReadOnlySet<string> typedByReader)
+    private static List<(string When, string Then)> Rules(DataContract contract, Func<ContractColumn, bool> isTyped)
     {
         var rules = new List<(string When, string Then)>();
         foreach (var c in contract.Columns)
         {
             var v = Q(c.Name);
-            var typed = c.Type == ColumnType.String || (c.Source == ColumnSource.File && typedByReader.Contains(c.Name));
+            var typed = isTyped(c);
             var numeric = c.Type is ColumnType.Integer or ColumnType.Double;
             // A typed value shown in a message reads as written: a whole number without DuckDB's ".0".
             var text = !typed || c.Type == ColumnType.String ? v : c.Type == ColumnType.Double ? $"regexp_replace(CAST({v} AS VARCHAR), '\\.0$', '')" : $"CAST({v} AS VARCHAR)";
