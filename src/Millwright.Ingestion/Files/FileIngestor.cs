@@ -231,7 +231,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             existing.Any(e => e.Name == "_source_file") ? file : null);
     }
 
-    internal static LogicalType Logical(ColumnType type) => type switch
+    private static LogicalType Logical(ColumnType type) => type switch
     {
         ColumnType.Integer => LogicalType.Int64,
         ColumnType.Double => LogicalType.Float64,

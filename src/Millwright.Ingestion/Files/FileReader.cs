@@ -56,8 +56,8 @@ internal static class FileReader
             _ => null,
         };
 
-        var types = physical.Select((_, i) => mapping.TryGetValue(Index(i), out var name) ? ReaderType(byName[name]) ?? "VARCHAR" : "VARCHAR").ToList();
-        var typed = mapping.Where(m => types[int.Parse(m.Key, CultureInfo.InvariantCulture)] != "VARCHAR").Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var types = physical.Select((_, i) => mapping.TryGetValue(i, out var name) ? ReaderType(byName[name]) ?? "VARCHAR" : "VARCHAR").ToList();
+        var typed = mapping.Where(m => types[m.Key] != "VARCHAR").Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
         var columns = "{" + string.Join(", ", types.Select((t, i) => $"'f{i}': '{t}'")) + "}";
         var nulls = "[" + string.Join(", ", format.NullValues.Append("").Distinct().Select(Literal)) + "]";
         var formats = (string.IsNullOrEmpty(dateFormat) ? "" : $", dateformat = {Literal(dateFormat)}") + (string.IsNullOrEmpty(timestampFormat) ? "" : $", timestampformat = {Literal(timestampFormat)}");
@@ -110,7 +110,7 @@ internal static class FileReader
         var lines = $"read_csv({path}, header = false, delim = '\\x01', quote = '', escape = '', auto_detect = false, columns = {{'__json': 'VARCHAR'}})";
         var keys = await KeysAsync(engine, $"SELECT DISTINCT unnest(json_keys(__json)) FROM (SELECT __json FROM {lines} WHERE json_valid(__json) LIMIT 1000)", cancellationToken).ConfigureAwait(false);
         var mapping = Map(file, contract, keys, fileColumns, null);
-        var text = $"SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[int.Parse(m.Key, CultureInfo.InvariantCulture)]))}) AS {Q(m.Value)}"))} FROM {names.Lines} WHERE json_valid(__json) AND json_type(__json) = 'OBJECT'";
+        var text = $"SELECT __line, {string.Join(", ", mapping.Select(m => $"json_extract_string(__json, {Literal("$." + JsonPathKey(keys[m.Key]))}) AS {Q(m.Value)}"))} FROM {names.Lines} WHERE json_valid(__json) AND json_type(__json) = 'OBJECT'";
         await engine.ExecuteAsync(
             $"""
             {KeepOrder}
@@ -128,7 +128,7 @@ internal static class FileReader
     {
         var physical = await DescribeAsync(engine, $"SELECT * FROM read_parquet({path})", file, cancellationToken).ConfigureAwait(false);
         var mapping = Map(file, contract, physical, fileColumns, null);
-        var text = $"SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[int.Parse(m.Key, CultureInfo.InvariantCulture)])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path})";
+        var text = $"SELECT row_number() OVER () AS __line, {string.Join(", ", mapping.Select(m => $"CAST({Q(physical[m.Key])} AS VARCHAR) AS {Q(m.Value)}"))} FROM read_parquet({path})";
         await engine.ExecuteAsync(
             $"""
             {KeepOrder}
@@ -168,15 +168,13 @@ internal static class FileReader
         return $"CREATE VIEW {names.Stage} AS SELECT c.rowid AS __rid, {line} AS __line, {string.Join(", ", values)} FROM {names.Read} c {join}";
     }
 
-    private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);
+    private static Dictionary<string, string> Named(Dictionary<int, string> mapping, IReadOnlyList<string> physical) =>
+        mapping.ToDictionary(m => physical[m.Key], m => m.Value, StringComparer.Ordinal);
 
-    private static Dictionary<string, string> Named(Dictionary<string, string> mapping, IReadOnlyList<string> physical) =>
-        mapping.ToDictionary(m => physical[int.Parse(m.Key, CultureInfo.InvariantCulture)], m => m.Value, StringComparer.Ordinal);
-
-    /// <summary>Physical column index (as text) to contract column; fails naming what is missing or extra.</summary>
-    private static Dictionary<string, string> Map(SourceFile file, DataContract contract, IReadOnlyList<string> physical, List<ContractColumn> columns, string? delimiter)
+    /// <summary>Physical column index to contract column; fails naming what is missing or extra.</summary>
+    private static Dictionary<int, string> Map(SourceFile file, DataContract contract, IReadOnlyList<string> physical, List<ContractColumn> columns, string? delimiter)
     {
-        var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+        var mapping = new Dictionary<int, string>();
         var positional = contract.Format.Kind == FileKind.Csv && !contract.Format.Header;
         if (positional)
         {
@@ -187,7 +185,7 @@ internal static class FileReader
 
             for (var i = 0; i < columns.Count; i++)
             {
-                mapping[Index(i)] = columns[i].Name;
+                mapping[i] = columns[i].Name;
             }
 
             if (physical.Count > columns.Count && !contract.IgnoreExtraColumns && !contract.Format.TrailingDelimiters)
@@ -218,7 +216,7 @@ internal static class FileReader
 
         foreach (var column in columns)
         {
-            mapping[Index(byName[column.Name])] = column.Name;
+            mapping[byName[column.Name]] = column.Name;
         }
 
         return mapping;
