@@ -106,12 +106,14 @@ try
           - {name: odometer_km, type: double, min: 0}
           - {name: speed_kmh, type: double, min: 0, max: 250}
         """);
-    var token = "bench-token-0123456789abcdef";
-    var loaded = SettingsLoader.Load(WorkspaceLayout.At(workspace), new Dictionary<string, string> { ["web.port"] = "0", ["ingestion.token"] = token }, new Dictionary<string, string>());
+    var loaded = SettingsLoader.Load(WorkspaceLayout.At(workspace), new Dictionary<string, string> { ["web.port"] = "0" }, new Dictionary<string, string>());
     var app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
     await using (app)
     {
         await app.StartAsync();
+        var accounts = app.Services.GetRequiredService<Millwright.Identity.Accounts>();
+        await accounts.CreateUserAsync("loader", "bench password for loader", [Millwright.Identity.AccountRole.Operator]);
+        var token = (await accounts.CreateTokenAsync("loader", "bench")).Secret;
         using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), Timeout = TimeSpan.FromMinutes(10) };
         Console.WriteLine($"\n## Stream load over loopback: {streamRows:N0} rows of CSV in one request\n\n| path | seconds | rows/s |\n|---|---:|---:|");
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/ingest/telemetry") { Content = new GeneratedCsv(streamRows) };

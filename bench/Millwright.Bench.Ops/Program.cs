@@ -39,7 +39,8 @@ if (url is null)
 
 try
 {
-    return await Bench.RunAsync(new Uri(url), clients, ordersPerClient, settings.Length > 0 ? "postgres" : "sqlite");
+    var accounts = new Accounts(cli, workspace, settings);
+    return await Bench.RunAsync(new Uri(url), accounts, clients, ordersPerClient, settings.Length > 0 ? "postgres" : "sqlite");
 }
 finally
 {
@@ -56,9 +57,9 @@ internal static class Bench
         "diagnose", "complete", "invoice", "issue invoice", "close",
     ];
 
-    public static async Task<int> RunAsync(Uri url, int clients, int ordersPerClient, string store)
+    public static async Task<int> RunAsync(Uri url, Accounts accounts, int clients, int ordersPerClient, string store)
     {
-        using var admin = Client(url, "bench-admin", "ADMIN");
+        using var admin = Client(url, await accounts.TokenAsync("bench-admin", "ADMIN"));
         var site = await PostAsync(admin, "/api/ops/sites", new { code = "BENCH", name = "Bench workshop", kind = "WORKSHOP" });
         var room = await PostAsync(admin, "/api/ops/stock-locations", new { code = "BENCH-STOCK", name = "Store", kind = "STOCK", siteId = site });
         var part = await PostAsync(admin, "/api/ops/parts", new { sku = "BENCH-PART", name = "Brake pads", standardCost = 40m });
@@ -76,13 +77,21 @@ internal static class Bench
             mechanics.Add(await PostAsync(admin, "/api/ops/mechanics", new { employeeNumber = $"B-{i:D3}", name = $"Mechanic {i}", siteId = site, hourlyCost = 30m, billableRate = 80m }));
         }
 
+        var planners = await accounts.TokenAsync("bench-planner", "PLANNER");
+        var supervisors = await accounts.TokenAsync("bench-supervisor", "SUPERVISOR");
+        var mechanicTokens = new Dictionary<long, string>();
+        foreach (var mechanic in mechanics)
+        {
+            mechanicTokens[mechanic] = await accounts.TokenAsync($"mechanic-{mechanic}", "MECHANIC", mechanic);
+        }
+
         var latencies = Steps.ToDictionary(s => s, _ => new List<double>());
         var watch = Stopwatch.StartNew();
         var workers = mechanics.Select(mechanic => Task.Run(async () =>
         {
-            using var planner = Client(url, "bench-planner", "PLANNER");
-            using var supervisor = Client(url, "bench-supervisor", "SUPERVISOR");
-            using var me = Client(url, $"mechanic-{mechanic}", "MECHANIC", mechanic);
+            using var planner = Client(url, planners);
+            using var supervisor = Client(url, supervisors);
+            using var me = Client(url, mechanicTokens[mechanic]);
             var mine = Steps.ToDictionary(s => s, _ => new List<double>());
             for (var n = 0; n < ordersPerClient; n++)
             {
@@ -136,16 +145,10 @@ internal static class Bench
         return clean && history == orders * 5 ? 0 : 1;
     }
 
-    private static HttpClient Client(Uri url, string actor, string role, long? mechanic = null)
+    private static HttpClient Client(Uri url, string token)
     {
         var client = new HttpClient { BaseAddress = url };
-        client.DefaultRequestHeaders.Add("X-Millwright-Actor", actor);
-        client.DefaultRequestHeaders.Add("X-Millwright-Role", role);
-        if (mechanic is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Millwright-Mechanic-Id", mechanic.Value.ToString(CultureInfo.InvariantCulture));
-        }
-
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
@@ -172,4 +175,33 @@ internal static class Bench
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+/// <summary>Users and API tokens made with the CLI (`millwright users add`, `millwright tokens create`) on the bench's workspace.</summary>
+internal sealed class Accounts(string cli, string workspace, string[] settings)
+{
+    public async Task<string> TokenAsync(string user, string role, long? mechanicId = null)
+    {
+        string[] add = ["users", "add", user, "--role", role, "--password-stdin", .. mechanicId is { } m ? new[] { "--mechanic-id", m.ToString(CultureInfo.InvariantCulture) } : []];
+        await RunAsync(add, "bench password for " + user);
+        var output = await RunAsync(["tokens", "create", "--user", user, "--name", "bench"], null);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+    }
+
+    private async Task<string> RunAsync(string[] verb, string? input)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in new[] { cli }.Concat(verb).Concat(["-w", workspace]).Concat(settings))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteLineAsync(input ?? "");
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"millwright {string.Join(' ', verb)}: {error}");
+    }
 }

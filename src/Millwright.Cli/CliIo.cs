@@ -24,6 +24,13 @@ internal sealed class CliIo
 
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
+    /// <summary>Standard input (a password given with --password-stdin).</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
+    /// <summary>An environment variable: from <see cref="Environment"/> when set (tests), else the process's.</summary>
+    public string? Variable(string name) =>
+        (Environment is { } env ? env.GetValueOrDefault(name) : System.Environment.GetEnvironmentVariable(name)) is { Length: > 0 } value ? value : null;
+
     public static CliIo FromConsole()
     {
         var noColor = !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("NO_COLOR"));
@@ -36,6 +43,7 @@ internal sealed class CliIo
             ErrorConsole = Create(System.Console.Error, System.Console.IsErrorRedirected || noColor, !System.Console.IsErrorRedirected),
             Interactive = !System.Console.IsErrorRedirected,
             WorkingDirectory = Directory.GetCurrentDirectory(),
+            In = System.Console.In,
         };
     }
 

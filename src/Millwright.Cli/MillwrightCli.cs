@@ -27,6 +27,11 @@ internal static class MillwrightCli
         root.Subcommands.Add(DbtCliCommand.Create(context));
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        foreach (var command in AccountCommands.Create(context))
+        {
+            root.Subcommands.Add(command);
+        }
+
         foreach (var command in OrchestrationCommands.Create(context))
         {
             root.Subcommands.Add(command);

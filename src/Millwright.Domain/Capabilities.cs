@@ -63,7 +63,7 @@ public static class AccessPolicy
     public static void Demand(Actor actor, Capability capability)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        if (!Allows(actor.Role, capability))
+        if (!actor.Roles.Any(role => Allows(role, capability)))
         {
             var roles = Enum.GetValues<Role>().Where(r => Allows(r, capability)).Select(r => r.Name());
             throw new ForbiddenException(

@@ -82,7 +82,7 @@ public static class ServiceOrderWorkflow
                 $"service order {order.Number} is {order.Status.Name()}; {action.Name()} needs {string.Join(" or ", Sources(action).Select(s => s.Name()))}");
         }
 
-        if (actor.Role == Role.Mechanic && action != WorkflowAction.Start && !facts.ActorIsAssigned)
+        if (actor.IsOnlyMechanic && action != WorkflowAction.Start && !facts.ActorIsAssigned)
         {
             throw new ForbiddenException("role.mechanic_not_assigned", $"{actor} is not assigned to service order {order.Number}");
         }

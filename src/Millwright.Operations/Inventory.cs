@@ -17,6 +17,7 @@ public sealed class Inventory(OperationsStore store)
             AccessPolicy.Demand(scope.Actor, Capability.ConsumeParts);
             var (order, part, location) = await LoadAsync(db, orderId, partId, locationId, cancellationToken).ConfigureAwait(false);
             RequireWorkable(order);
+            await RequireAssignedAsync(db, scope.Actor, order, cancellationToken).ConfigureAwait(false);
             await StockLedger.ReserveAsync(db, part.Id, location, quantity, cancellationToken).ConfigureAwait(false);
             var line = await LineAsync(db, order, part, location, cancellationToken).ConfigureAwait(false);
             line.QuantityReserved += quantity;
@@ -42,6 +43,7 @@ public sealed class Inventory(OperationsStore store)
             AccessPolicy.Demand(scope.Actor, Capability.ConsumeParts);
             var (order, part, location) = await LoadAsync(db, orderId, partId, locationId, cancellationToken).ConfigureAwait(false);
             RequireWorkable(order);
+            await RequireAssignedAsync(db, scope.Actor, order, cancellationToken).ConfigureAwait(false);
             var line = await LineAsync(db, order, part, location, cancellationToken).ConfigureAwait(false);
             var fromReserved = Math.Min(line.QuantityReserved, quantity);
             var consumed = await Locations.VirtualAsync(db, LocationKind.Consumed, cancellationToken).ConfigureAwait(false);
@@ -73,6 +75,7 @@ public sealed class Inventory(OperationsStore store)
             AccessPolicy.Demand(scope.Actor, Capability.ConsumeParts);
             var order = await ServiceOrders.LoadAsync(db, orderId, null, cancellationToken).ConfigureAwait(false);
             RequireWorkable(order, allowCompleted: false);
+            await RequireAssignedAsync(db, scope.Actor, order, cancellationToken).ConfigureAwait(false);
             var line = await db.OrderParts.FirstOrDefaultAsync(p => p.Id == orderPartId && p.ServiceOrderId == orderId, cancellationToken).ConfigureAwait(false)
                 ?? throw new NotFoundException("order part", orderPartId);
             if (quantity > line.NetIssued)
@@ -223,6 +226,21 @@ public sealed class Inventory(OperationsStore store)
         }
 
         return line;
+    }
+
+    /// <summary>A mechanic (and nothing more senior) reserves, issues and returns parts only on orders they are assigned to.</summary>
+    private static async Task RequireAssignedAsync(OperationsDbContext db, Actor actor, ServiceOrder order, CancellationToken cancellationToken)
+    {
+        if (!actor.IsOnlyMechanic)
+        {
+            return;
+        }
+
+        var mechanicId = actor.MechanicId;
+        if (mechanicId is null || !await db.Assignments.AnyAsync(a => a.ServiceOrderId == order.Id && a.MechanicId == mechanicId && a.ReleasedAt == null, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ForbiddenException("order.not_assigned", $"{actor} is not assigned to service order {order.Number}; a mechanic handles parts only on their own orders");
+        }
     }
 
     private static void RequireWorkable(ServiceOrder order, bool allowCompleted = false)

@@ -2,6 +2,7 @@ using Millwright.Operations.Data;
 using Millwright.Warehouse;
 using Millwright.Web.Health;
 using Millwright.Web.Operations;
+using Millwright.Web.Security;
 using Millwright.Workspace;
 
 namespace Millwright.Web;
@@ -25,11 +26,20 @@ public static class MillwrightHost
             Args = [],
         });
         builder.WebHost.UseUrls(settings.Web.Url.ToString());
+        if (settings.Web.Tls)
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(settings.Web.TlsCertificate!, settings.Web.TlsKey);
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
+
         builder.Logging.ClearProviders();
         if (logging is null)
         {
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+            // Keys are kept in .millwright/keys, readable by the owner only; there is no key-encryption service on Linux to name.
+            builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
             // A failure to start (a port in use) reaches the caller as an exception; the caller reports it in one line.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
@@ -41,6 +51,8 @@ public static class MillwrightHost
 
         builder.Services.AddSingleton(loaded);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Web);
+        builder.Services.AddMillwrightSecurity(settings.Web, settings.Operations, loaded.Workspace.StateDirectory);
         builder.Services.AddSingleton(_ => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(settings.Warehouse)));
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddOperations(settings.Operations);
@@ -53,7 +65,7 @@ public static class MillwrightHost
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Millwright API";
-            document.Info.Description = "Operations (/api/ops): the EV maintenance system of record. Every write names its actor in the X-Millwright-Actor and X-Millwright-Role headers. Orchestration (/api/orchestration): assets, runs and their events, backfills, schedules and sensors.";
+            document.Info.Description = "Every endpoint but /health needs an API token (Authorization: Bearer mw_..., from `millwright tokens create`) or the web app's sign-in cookie; what a caller may do follows the roles of their user. Operations (/api/ops): the EV maintenance system of record. Orchestration (/api/orchestration): assets, runs and their events, backfills, schedules and sensors.";
             return Task.CompletedTask;
         }));
 
@@ -65,15 +77,21 @@ public static class MillwrightHost
             http.Response.Headers[RequestScope.CorrelationHeader] = RequestScope.CorrelationId(http);
             await next(http).ConfigureAwait(false);
         });
+        app.UseMillwrightSecurity(settings.Web);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapSignIn();
         app.MapOperationsApi();
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);
         Ingest.IngestApi.MapIngestApi(app);
         Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
-        app.MapGet("/", (MillwrightSettings s) => Results.Content(HomePage.Render(s), "text/html; charset=utf-8"));
+        app.MapGet("/", (HttpContext http, MillwrightSettings s, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            Results.Content(HomePage.Render(s, http.User, antiforgery.GetAndStoreTokens(http)), "text/html; charset=utf-8")).ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>Where users and API tokens live: beside the operational store's tables.</summary>
+    public static Millwright.Identity.AccountStoreOptions AccountStoreFor(StoreSettings operations) => SecurityServices.AccountStoreFor(operations);
 
     /// <summary>Opens the operational store the settings name: a SQLite file or a PostgreSQL database.</summary>
     public static OperationsStore OpenOperations(StoreSettings operations, TimeProvider? clock = null)
@@ -86,4 +104,18 @@ public static class MillwrightHost
             _ => throw new SettingsException($"operations.provider {operations.Provider.ToConfigName()} is not an operational store"),
         };
     }
+}
+
+/// <summary>What the first start of a workspace did about users: the <c>admin</c> password to show once, if one was made.</summary>
+public sealed class FirstRun
+{
+    private readonly Security.FirstRunAdmin _admin;
+
+    internal FirstRun(Security.FirstRunAdmin admin) => _admin = admin;
+
+    /// <summary>The new admin's password (null when users already existed).</summary>
+    public string? AdminPassword => _admin.Password;
+
+    /// <summary>True when the password was made up here rather than taken from MILLWRIGHT_ADMIN_PASSWORD.</summary>
+    public bool Generated => _admin.Generated;
 }

@@ -6,8 +6,7 @@ public sealed record MillwrightSettings(
     WebSettings Web,
     StoreSettings Operations,
     StoreSettings Warehouse,
-    OrchestrationSettings Orchestration,
-    IngestionSettings Ingestion)
+    OrchestrationSettings Orchestration)
 {
     /// <summary>Every setting as a flat list of <c>section.key = value</c> with secrets masked, for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Describe() =>
@@ -15,24 +14,40 @@ public sealed record MillwrightSettings(
         new("name", Name),
         new("web.host", Web.Host),
         new("web.port", Web.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("web.allowed_hosts", Web.AllowedHosts.Count == 0 ? "* (any)" : string.Join(", ", Web.AllowedHosts)),
+        new("web.tls.certificate", Web.TlsCertificate ?? "(not set: plain HTTP)"),
+        new("web.tls.key", Web.TlsKey ?? ""),
         .. Operations.Describe("operations"),
         .. Warehouse.Describe("warehouse"),
         .. Orchestration.Store.Describe("orchestration"),
         new("orchestration.max_concurrent_runs", Orchestration.MaxConcurrentRuns.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("orchestration.retention_days", Orchestration.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("ingestion.token", Ingestion.Token is null ? "(not set: stream load is off)" : "***"),
     ];
 }
-
-/// <summary>Ingestion: the token stream-load callers send (Authorization: Bearer); stream load is off without one.</summary>
-public sealed record IngestionSettings(string? Token);
 
 /// <summary>Where runs and the event log are kept, how many runs go at once, and how long history is kept.</summary>
 public sealed record OrchestrationSettings(StoreSettings Store, int MaxConcurrentRuns, int RetentionDays);
 
+/// <summary>
+/// Where the host listens; which Host headers it answers (empty: any); the PEM certificate and key that turn on HTTPS;
+/// and the password the first <c>admin</c> gets (from <c>MILLWRIGHT_ADMIN_PASSWORD</c>; a random one when absent).
+/// </summary>
 public sealed record WebSettings(string Host, int Port)
 {
-    public Uri Url => new UriBuilder(Uri.UriSchemeHttp, Host, Port).Uri;
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    public string? TlsCertificate { get; init; }
+
+    public string? TlsKey { get; init; }
+
+    public string? InitialAdminPassword { get; init; }
+
+    public bool Tls => TlsCertificate is not null;
+
+    public Uri Url => new UriBuilder(Tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, Host, Port).Uri;
+
+    /// <summary>True when the host listens only on this machine (localhost, 127.x, ::1).</summary>
+    public bool IsLoopback => Host is "localhost" || (System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }
 
 /// <summary>Where a store lives: an embedded file (<see cref="Path"/>) or a server (<see cref="Connection"/>).</summary>

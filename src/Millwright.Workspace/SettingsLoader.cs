@@ -90,16 +90,18 @@ public static partial class SettingsLoader
 
         var settings = new MillwrightSettings(
             Name: configuration["name"] is { Length: > 0 } n ? n : new DirectoryInfo(layout.Root).Name,
-            Web: new WebSettings(
-                Host: Required(configuration, origins, "web:host"),
-                Port: Port(configuration, origins)),
+            Web: Web(layout, configuration, origins, environment),
             Operations: Store(configuration, origins, layout, "operations", [StoreProvider.Sqlite, StoreProvider.Postgres]),
             Warehouse: Store(configuration, origins, layout, "warehouse", [StoreProvider.DuckDb, StoreProvider.Postgres]),
             Orchestration: new OrchestrationSettings(
                 Store(configuration, origins, layout, "orchestration", [StoreProvider.Sqlite, StoreProvider.Postgres]),
                 Number(configuration, origins, "orchestration:max_concurrent_runs", 1, 1000),
-                Number(configuration, origins, "orchestration:retention_days", 1, 36500)),
-            Ingestion: new IngestionSettings(configuration["ingestion:token"] is { Length: > 0 } token ? Token(token, origins) : null));
+                Number(configuration, origins, "orchestration:retention_days", 1, 36500)));
+        if (configuration["ingestion:token"] is { Length: > 0 })
+        {
+            throw new SettingsException($"setting ingestion.token (from {Origin(origins, "ingestion:token")}) is no longer used: stream loads take an API token of a user with the OPERATOR role (`millwright users add loader --role OPERATOR`, then `millwright tokens create --user loader`); remove the setting");
+        }
+
         return new LoadedSettings(layout, settings, configuration, warnings);
     }
 
@@ -141,8 +143,41 @@ public static partial class SettingsLoader
         return port;
     }
 
-    private static string Token(string token, Dictionary<string, string> origins) =>
-        token.Length >= 16 ? token : throw new SettingsException($"setting ingestion.token must be at least 16 characters (from {Origin(origins, "ingestion:token")}); keep it in an environment variable, e.g. token: ${{MILLWRIGHT_INGEST_TOKEN}}");
+    private static WebSettings Web(WorkspaceLayout layout, IConfiguration configuration, Dictionary<string, string> origins, IReadOnlyDictionary<string, string> environment)
+    {
+        var hosts = configuration.GetSection("web:allowed_hosts");
+        var allowed = hosts.GetChildren().Select(c => c.Value).OfType<string>().ToList();
+        if (allowed.Count == 0 && hosts.Value is { Length: > 0 } list)
+        {
+            allowed = [.. list.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)];
+        }
+
+        string? File(string key)
+        {
+            if (configuration[key] is not { Length: > 0 } path)
+            {
+                return null;
+            }
+
+            var full = layout.Resolve(path);
+            return System.IO.File.Exists(full) ? full : throw new SettingsException($"setting {Display(key)}: no file {full} (from {Origin(origins, key)})");
+        }
+
+        var certificate = File("web:tls:certificate");
+        var key = File("web:tls:key");
+        if ((certificate is null) != (key is null))
+        {
+            throw new SettingsException("settings web.tls.certificate and web.tls.key go together: a PEM certificate and its PEM private key");
+        }
+
+        return new WebSettings(Required(configuration, origins, "web:host"), Port(configuration, origins))
+        {
+            AllowedHosts = [.. allowed.Select(h => h.Trim()).Where(h => h.Length > 0 && h != "*")],
+            TlsCertificate = certificate,
+            TlsKey = key,
+            InitialAdminPassword = environment.TryGetValue("MILLWRIGHT_ADMIN_PASSWORD", out var password) && password.Length > 0 ? password : null,
+        };
+    }
 
     private static int Number(IConfiguration configuration, Dictionary<string, string> origins, string key, int min, int max)
     {

@@ -105,9 +105,13 @@ public sealed class WorkspaceLayout
         # Values may name environment variables as ${NAME}; keep passwords there, never in this file.
         name: {{name}}
 
+        # Every page and API needs a signed-in user or an API token (`millwright users`, `millwright tokens`); the first
+        # `up` creates 'admin' with the password in MILLWRIGHT_ADMIN_PASSWORD, or a random one it prints once.
         web:
           host: 127.0.0.1
           port: 5000
+          # allowed_hosts: [millwright.example.com]         # Host headers answered (default: any)
+          # tls: { certificate: certs/site.pem, key: certs/site.key }   # PEM files; HTTPS on web.port
 
         # The operational system of record: sqlite (embedded, default) or postgres.
         operations:
@@ -128,10 +132,6 @@ public sealed class WorkspaceLayout
           max_concurrent_runs: 4
           retention_days: 30
           # connection: Host=127.0.0.1;Port=5432;Database=millwright;Username=millwright;Password=${MILLWRIGHT_PG_PASSWORD}
-
-        # Stream load (PUT /api/ingest/{source}) needs a token; callers send it as 'Authorization: Bearer <token>'.
-        # ingestion:
-        #   token: ${MILLWRIGHT_INGEST_TOKEN}
 
         """;
 }

@@ -32,9 +32,20 @@ public sealed class UpCommandTests : IDisposable
             }
 
             Assert.NotNull(url);
-            using var client = new HttpClient { BaseAddress = new Uri(url) };
-            using var health = JsonDocument.Parse(await client.GetStringAsync("/health", ct));
+            using var anonymous = new HttpClient { BaseAddress = new Uri(url) };
+            using var health = JsonDocument.Parse(await anonymous.GetStringAsync("/health", ct));
             Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/ops/vehicles", ct)).StatusCode);
+
+            string? admin = null;
+            while (admin is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                admin = line.StartsWith("First run: created user 'admin' (ADMIN) with password ", StringComparison.Ordinal) ? line : null;
+            }
+
+            Assert.NotNull(admin);
+            using var runner = new CliRunner(_root);
+            using var client = TestAccounts.Client(new Uri(url), await runner.TokenAsync("admin", "ADMIN"));
 
             string? ready = null;
             while (ready is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)

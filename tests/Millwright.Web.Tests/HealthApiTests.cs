@@ -25,7 +25,7 @@ public sealed class HealthApiTests : IAsyncDisposable
         _app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
         await _app.StartAsync(Ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HttpClient { BaseAddress = new Uri(address) };
+        return await TestAccounts.AdminClientAsync(_app.Services, new Uri(address));
     }
 
     public async ValueTask DisposeAsync()
@@ -91,19 +91,36 @@ public sealed class HealthApiTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Health_tells_an_anonymous_caller_each_stores_status_and_nothing_about_where_they_are()
+    {
+        using var signedIn = await StartAsync(new() { ["operations.provider"] = "postgres", ["operations.connection"] = TestPostgres.ConnectionString });
+        using var anonymous = new HttpClient { BaseAddress = signedIn.BaseAddress };
+
+        using var response = await anonymous.GetAsync("/health", Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        using var body = JsonDocument.Parse(text);
+        Assert.Equal("healthy", body.RootElement.GetProperty("stores").GetProperty("warehouse").GetString());
+        Assert.DoesNotContain(_root, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("DuckDB", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Home_page_shows_the_workspace_settings_with_secrets_masked()
     {
         using var client = await StartAsync(new()
         {
             ["name"] = "Plant <North>",
             ["operations.provider"] = "postgres",
-            ["operations.connection"] = "Host=127.0.0.1;Password=hidden",
+            ["operations.connection"] = TestPostgres.ConnectionString + ";Password=s3cr3t-pw",
         });
 
         var html = await client.GetStringAsync("/", Ct);
 
         Assert.Contains("Millwright · Plant &lt;North&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("<span id=\"user\">ada</span> <span id=\"roles\">ADMIN</span>", html, StringComparison.Ordinal);
         Assert.Contains("password=***", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("hidden", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-pw", html, StringComparison.Ordinal);
     }
 }

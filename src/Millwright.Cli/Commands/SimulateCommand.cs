@@ -23,10 +23,11 @@ internal static class SimulateCommand
         var followFor = new Option<double?>("--follow-for") { Description = "With --follow: stop after this many simulated hours (default: until Ctrl-C)" };
         var viaApi = new Option<string?>("--via-api") { Description = "Drive a running Millwright's /api/ops at this URL instead of writing the store directly; runs live from now (implies --follow, no history)" };
         var retailRate = new Option<double?>("--retail-orders-per-day") { Description = "Retail orders on an ordinary weekday (default: 140 x scale); with --follow and --stream, the rate batches are posted at" };
-        var stream = new Option<string?>("--stream") { Description = "Post each hour's retail orders to this Millwright's stream load (e.g. http://127.0.0.1:5000), with the workspace's ingestion.token" };
+        var stream = new Option<string?>("--stream") { Description = "Post each hour's retail orders to this Millwright's stream load (e.g. http://127.0.0.1:5000); needs --token of an OPERATOR" };
+        var token = new Option<string?>("--token") { Description = "API token for --via-api (a user with the ADMIN role) and --stream (OPERATOR); default: the MILLWRIGHT_TOKEN environment variable" };
         var command = new Command("simulate", "Write a deterministic history into the operational store: fleet telemetry and breakdowns, the workshop's orders, stock and invoices, plant production; retail orders as files or a stream")
         {
-            seed, scale, days, start, only, output, follow, followFor, speed, viaApi, stream, retailRate,
+            seed, scale, days, start, only, output, follow, followFor, speed, viaApi, stream, retailRate, token,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -47,11 +48,13 @@ internal static class SimulateCommand
 
             using var http = new HttpClient();
             Func<RetailBatch, CancellationToken, Task>? sink = null;
+            string Token(string option) =>
+                parsed.GetValue(token) ?? io.Variable("MILLWRIGHT_TOKEN")
+                ?? throw new CliException($"{option} needs an API token: --token or MILLWRIGHT_TOKEN (`millwright tokens create --user NAME`)");
             if (parsed.GetValue(stream) is { } url)
             {
-                var token = loaded.Settings.Ingestion.Token ?? throw new CliException("--stream needs ingestion.token in millwright.yml (the token the stream-load endpoint checks)");
                 http.BaseAddress = new Uri(url.TrimEnd('/') + "/");
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("--stream"));
                 sink = (batch, ct) => PostAsync(http, batch, ct);
             }
 
@@ -81,6 +84,7 @@ internal static class SimulateCommand
             if (api is not null)
             {
                 using var client = new HttpClient { BaseAddress = new Uri(api.TrimEnd('/') + "/") };
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token("--via-api"));
                 summary = await Simulator.RunViaApiAsync(client, options with { Progress = new Progress(p => io.Error.WriteLine($"simulated {p.Day:yyyy-MM-dd} through {api}: {p.Totals.ServiceOrders:N0} service orders, {p.Totals.TelemetryReadings:N0} readings")) }, cancellationToken).ConfigureAwait(false);
             }
             else

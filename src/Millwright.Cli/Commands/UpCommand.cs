@@ -56,6 +56,19 @@ internal static class UpCommand
                 await io.Out.WriteLineAsync($"  runs       {settings.Orchestration.Store.Provider.ToConfigName()} {settings.Orchestration.Store.Target} (daemon: schedules, sensors, automation, backfills)").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  api        {address.TrimEnd('/')}/api/ops, {address.TrimEnd('/')}/api/orchestration").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  health     {address.TrimEnd('/')}/health").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  sign in    {address.TrimEnd('/')}/signin (users: `millwright users`, API tokens: `millwright tokens`)").ConfigureAwait(false);
+                if (!settings.Web.IsLoopback && !settings.Web.Tls)
+                {
+                    await io.Error.WriteLineAsync($"warning: listening on {settings.Web.Host} without TLS: passwords, cookies and tokens cross the network in clear text; set web.tls.certificate and web.tls.key, or put Millwright behind a TLS proxy").ConfigureAwait(false);
+                }
+
+                if (app.Services.GetRequiredService<Millwright.Web.FirstRun>() is { AdminPassword: { } password } firstRun)
+                {
+                    await io.Out.WriteLineAsync(firstRun.Generated
+                        ? $"First run: created user 'admin' (ADMIN) with password {password}\n  It is shown only now: sign in and keep it safe (`millwright users password admin` changes it)."
+                        : "First run: created user 'admin' (ADMIN) with the password in MILLWRIGHT_ADMIN_PASSWORD.").ConfigureAwait(false);
+                }
+
                 await io.Out.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
                 await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (!parsed.GetValue(noDemo))

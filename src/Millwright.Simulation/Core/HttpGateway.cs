@@ -10,8 +10,9 @@ using Millwright.Operations.Data;
 namespace Millwright.Simulation.Core;
 
 /// <summary>
-/// The use cases over a running Millwright's <c>/api/ops</c>: each call is one request carrying the actor's headers
-/// and a correlation id; the server stamps its own time. A refused request stops the simulation with the server's
+/// The use cases over a running Millwright's <c>/api/ops</c>: each call is one request with the client's API token
+/// (the server acts as that token's user, whoever the simulated actor is) and a correlation id; the server stamps its
+/// own time. A refused request stops the simulation with the server's
 /// problem document.
 /// </summary>
 internal sealed class HttpGateway(HttpClient http) : IOperationsGateway
@@ -137,13 +138,6 @@ internal sealed class HttpGateway(HttpClient http) : IOperationsGateway
     private async Task<T> PostAsync<T>(OperationScope scope, string path, object body, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/ops/" + path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
-        request.Headers.Add("X-Millwright-Actor", scope.Actor.Name);
-        request.Headers.Add("X-Millwright-Role", scope.Actor.Role.Name());
-        if (scope.Actor.MechanicId is { } mechanic)
-        {
-            request.Headers.Add("X-Millwright-Mechanic-Id", mechanic.ToString(CultureInfo.InvariantCulture));
-        }
-
         request.Headers.Add("X-Correlation-Id", scope.CorrelationId);
         if (idempotencyKey is not null)
         {

@@ -25,7 +25,7 @@ public static class DocsSites
         builder.WebHost.UseUrls(url.ToString());
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        Serve(app, "/", targetPath);
+        Serve(app, "/", targetPath, authorize: false);
         return app;
     }
 
@@ -43,15 +43,19 @@ public static class DocsSites
         {
             var dir = Path.GetDirectoryName(project)!;
             var name = Path.GetRelativePath(workspace.PipelinesDirectory, dir).Replace('\\', '/');
-            Serve(app, $"/docs/{name}/", Path.Combine(dir, "target"));
+            Serve(app, $"/docs/{name}/", Path.Combine(dir, "target"), authorize: true);
         }
     }
 
     /// <summary>Files of <paramref name="folder"/> under <paramref name="prefix"/>; only the site's own files, never other paths.</summary>
-    private static void Serve(WebApplication app, string prefix, string folder)
+    /// <summary>
+    /// Serves one site; inside <c>millwright up</c> it needs the ANALYST or OPERATOR role (<paramref name="authorize"/>),
+    /// while <c>dbt docs serve</c> is a local preview on loopback, as dbt's own is.
+    /// </summary>
+    private static void Serve(WebApplication app, string prefix, string folder, bool authorize)
     {
         var contentTypes = new FileExtensionContentTypeProvider();
-        app.MapGet(prefix + "{file?}", (HttpContext http, string? file) =>
+        var endpoint = app.MapGet(prefix + "{file?}", (HttpContext http, string? file) =>
         {
             // The page loads its data relative to its own address, so /docs/x must become /docs/x/.
             if (file is null && http.Request.Path.Value is { } requested && !requested.EndsWith('/'))
@@ -76,5 +80,11 @@ public static class DocsSites
             contentTypes.TryGetContentType(path, out var type);
             return Results.File(path, type ?? "application/octet-stream", enableRangeProcessing: false);
         });
+        if (authorize)
+        {
+            endpoint.RequireAuthorization(Security.Policies.PipelinesRead);
+        }
+
+        endpoint.ExcludeFromDescription();
     }
 }

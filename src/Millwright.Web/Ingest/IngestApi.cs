@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Millwright.Ingestion;
 using Millwright.Ingestion.Contracts;
@@ -13,7 +11,7 @@ namespace Millwright.Web.Ingest;
 /// <summary>
 /// <c>PUT /api/ingest/{source}</c>: stream load. The body (CSV, or JSON lines with Content-Type application/x-ndjson)
 /// is loaded under the source's contract; the <c>label</c> header makes a retry a no-op that returns the first
-/// result; <c>Authorization: Bearer</c> carries the workspace's ingestion token.
+/// result. The caller needs the OPERATOR (or ADMIN) role: an API token of such a user, as <c>Authorization: Bearer</c>.
 /// </summary>
 internal static class IngestApi
 {
@@ -21,17 +19,6 @@ internal static class IngestApi
     {
         endpoints.MapPut("/api/ingest/{source}", async (string source, HttpContext http, IngestEndpoint ingest, CancellationToken ct) =>
         {
-            if (ingest.Token is null)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Stream load is off", detail: "set ingestion.token in millwright.yml (e.g. token: ${MILLWRIGHT_INGEST_TOKEN}) to accept stream loads");
-            }
-
-            if (!Authorized(http, ingest.Token))
-            {
-                http.Response.Headers.WWWAuthenticate = "Bearer";
-                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not authenticated", detail: "send the ingestion token as 'Authorization: Bearer <token>'");
-            }
-
             var label = http.Request.Headers["label"].FirstOrDefault() ?? http.Request.Headers["X-Millwright-Label"].FirstOrDefault();
             if (string.IsNullOrWhiteSpace(label))
             {
@@ -107,23 +94,12 @@ internal static class IngestApi
             }
 
             return Results.Json(body, OperationsJson.Options, statusCode: load.Status == LoadStatus.Failed ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
-        }).WithTags("Ingestion");
+        }).WithTags("Ingestion").RequireAuthorization(Security.Policies.Ingest);
         return endpoints;
-    }
-
-    private static bool Authorized(HttpContext http, string token)
-    {
-        var header = http.Request.Headers.Authorization.FirstOrDefault();
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()), Encoding.UTF8.GetBytes(token));
     }
 }
 
-/// <summary>What the stream-load endpoint needs: the token, the contracts (read per request, so edits apply) and the loader.</summary>
+/// <summary>What the stream-load endpoint needs: the contracts (read per request, so edits apply) and the loader.</summary>
 internal sealed class IngestEndpoint : IDisposable
 {
     private readonly LoadedSettings _loaded;
@@ -131,12 +107,9 @@ internal sealed class IngestEndpoint : IDisposable
     public IngestEndpoint(LoadedSettings loaded, Millwright.Warehouse.IWarehouse warehouse)
     {
         _loaded = loaded;
-        Token = loaded.Settings.Ingestion.Token;
         var ingestor = new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") });
         Loader = new StreamLoader(warehouse, ingestor, Path.Combine(loaded.Workspace.StateDirectory, "spool"));
     }
-
-    public string? Token { get; }
 
     public StreamLoader Loader { get; }
 

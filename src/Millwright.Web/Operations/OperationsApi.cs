@@ -31,7 +31,7 @@ internal static class OperationsApi
 {
     public static RouteGroupBuilder MapOperationsApi(this IEndpointRouteBuilder endpoints)
     {
-        var ops = endpoints.MapGroup("/api/ops");
+        var ops = endpoints.MapGroup("/api/ops").RequireAuthorization(Security.Policies.Operations);
 
         ops.MapMasterData<CostCenter>("cost-centers", "Master data");
         ops.MapMasterData<Site>("sites", "Master data");

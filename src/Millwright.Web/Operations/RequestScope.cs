@@ -1,52 +1,54 @@
 using System.Globalization;
 using Millwright.Domain;
+using Millwright.Identity;
 using Millwright.Operations.Data;
 
 namespace Millwright.Web.Operations;
 
 /// <summary>
-/// Who makes a request: <c>X-Millwright-Actor</c> (a name), <c>X-Millwright-Role</c> (MECHANIC, PLANNER, SUPERVISOR,
-/// MANAGER, ADMIN) and, for a mechanic, <c>X-Millwright-Mechanic-Id</c>; <c>X-Correlation-Id</c> ties the audit rows
-/// of one request together (one is made when absent, and echoed in the response).
+/// Who makes a request: the signed-in user (cookie or API token), with the operational roles of their identity and,
+/// for a mechanic, the mechanic row their user is linked to. Nothing a caller sends in a header changes who they are.
+/// <c>X-Correlation-Id</c> ties the audit rows of one request together (one is made when absent or not plain
+/// printable ASCII, and echoed in the response).
 /// </summary>
 internal static class RequestScope
 {
-    public const string ActorHeader = "X-Millwright-Actor";
-    public const string RoleHeader = "X-Millwright-Role";
-    public const string MechanicHeader = "X-Millwright-Mechanic-Id";
     public const string CorrelationHeader = "X-Correlation-Id";
 
     public static OperationScope From(HttpContext http)
     {
-        var headers = http.Request.Headers;
-        var name = headers[ActorHeader].ToString();
-        if (string.IsNullOrWhiteSpace(name))
+        var user = http.User;
+        var name = user.Identity?.Name;
+        if (user.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(name))
         {
-            throw ValidationFailedException.For(ActorHeader, "is required: the name of who makes the request");
+            throw new InvalidOperationException("an operations endpoint ran without an authenticated user");
         }
 
-        if (!EnumNames.TryParse<Role>(headers[RoleHeader].ToString(), out var role))
+        var roles = AccountClaims.Roles(user).Where(r => r.IsOperational()).Select(ToDomain).ToList();
+        if (roles.Count == 0)
         {
-            throw ValidationFailedException.For(RoleHeader, $"must be one of {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}");
+            throw new ForbiddenException("auth.role", $"{name} holds no operational role (MECHANIC, PLANNER, SUPERVISOR, MANAGER, ADMIN)");
         }
 
-        long? mechanicId = null;
-        var mechanic = headers[MechanicHeader].ToString();
-        if (mechanic.Length > 0)
-        {
-            mechanicId = long.TryParse(mechanic, NumberStyles.None, CultureInfo.InvariantCulture, out var m)
-                ? m
-                : throw ValidationFailedException.For(MechanicHeader, "must be a mechanic id");
-        }
-
-        return new OperationScope(new Actor(name.Trim(), role, mechanicId), CorrelationId(http));
+        return new OperationScope(Actor.Holding(name, roles, AccountClaims.Mechanic(user)), CorrelationId(http));
     }
 
+    /// <summary>The caller's id when it is 1 to 100 printable ASCII characters; otherwise the request's own id.</summary>
     public static string CorrelationId(HttpContext http)
     {
         var given = http.Request.Headers[CorrelationHeader].ToString();
-        return given is { Length: > 0 and <= 100 } ? given : http.TraceIdentifier;
+        return given is { Length: > 0 and <= 100 } && given.All(c => c is >= ' ' and <= '~') ? given : http.TraceIdentifier;
     }
+
+    private static Role ToDomain(AccountRole role) => role switch
+    {
+        AccountRole.Mechanic => Role.Mechanic,
+        AccountRole.Planner => Role.Planner,
+        AccountRole.Supervisor => Role.Supervisor,
+        AccountRole.Manager => Role.Manager,
+        AccountRole.Admin => Role.Admin,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "not an operational role"),
+    };
 
     public static string? IdempotencyKey(HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;

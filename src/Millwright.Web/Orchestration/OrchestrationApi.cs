@@ -16,7 +16,16 @@ internal static class OrchestrationApi
 {
     public static IEndpointRouteBuilder MapOrchestrationApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/orchestration").WithTags("Orchestration");
+        var api = endpoints.MapGroup("/api/orchestration").WithTags("Orchestration").RequireAuthorization(Security.Policies.PipelinesRead);
+
+        // Reading needs ANALYST or OPERATOR; anything that changes runs, backfills, sensors, schedules or partitions needs OPERATOR.
+        ((IEndpointConventionBuilder)api).Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().Any(m => m.HttpMethods.Any(method => !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))))
+            {
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(Security.Policies.PipelinesWrite));
+            }
+        });
         api.MapGet("/assets", async (OrchestrationHost host, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);

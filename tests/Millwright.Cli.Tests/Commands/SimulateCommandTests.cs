@@ -6,7 +6,7 @@ public sealed class SimulateCommandTests : IDisposable
 {
     private readonly CliRunner _cli = new();
 
-    public SimulateCommandTests() => File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: plant\ningestion:\n  token: test-token-0123456789\n");
+    public SimulateCommandTests() => File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: plant\n");
 
     public void Dispose() => _cli.Dispose();
 
@@ -70,6 +70,7 @@ public sealed class SimulateCommandTests : IDisposable
         var (host, url) = await StartHostAsync(ct);
         try
         {
+            _cli.Environment["MILLWRIGHT_TOKEN"] = await _cli.TokenAsync("loader", "OPERATOR");
             var outcome = await _cli.RunAsync("simulate", "--only", "retail", "--retail-orders-per-day", "300", "--days", "2", "--start", "2026-03-04", "--stream", url);
 
             Assert.True(outcome.ExitCode == 0, outcome.Error);
@@ -98,15 +99,16 @@ public sealed class SimulateCommandTests : IDisposable
         try
         {
             // 30 simulated hours at 10 hours a second: a night's telemetry upload and the first orders.
-            var outcome = await _cli.RunAsync("simulate", "--via-api", url, "--only", "fleet", "--scale", "0.02", "--follow-for", "30", "--speed", "36000");
+            var token = await _cli.TokenAsync("sim", "ADMIN");
+            var outcome = await _cli.RunAsync("simulate", "--via-api", url, "--only", "fleet", "--scale", "0.02", "--follow-for", "30", "--speed", "36000", "--token", token);
 
             Assert.True(outcome.ExitCode == 0, outcome.Error);
-            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            using var client = TestAccounts.Client(new Uri(url), token);
             using var vehicles = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/vehicles", ct));
             Assert.Equal(10, vehicles.RootElement.GetProperty("total").GetInt64());
             using var readings = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/telemetry-readings?pageSize=1", ct));
             Assert.True(readings.RootElement.GetProperty("total").GetInt64() > 5);
-            using var audit = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/audit-log?actor=planner.sim&pageSize=1", ct));
+            using var audit = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/audit-log?actor=sim&pageSize=1", ct));
             Assert.True(audit.RootElement.GetProperty("total").GetInt64() > 50);
             using var reconciliation = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/ops/inventory/reconciliation", ct));
             Assert.True(reconciliation.RootElement.GetProperty("isClean").GetBoolean(), reconciliation.RootElement.ToString());

@@ -63,11 +63,12 @@ public sealed class DocsSitesTests : IDisposable
         var app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
         await using var _ = app;
         await app.StartAsync(Ct);
-        using var http = new HttpClient { BaseAddress = Address(app) };
+        using var http = await TestAccounts.AdminClientAsync(app.Services, Address(app));
 
         Assert.Contains("<title>docs</title>", await http.GetStringAsync("/docs/fleet/", Ct), StringComparison.Ordinal);
         Assert.Equal("{\"nodes\":{}}", await http.GetStringAsync("/docs/fleet/manifest.json", Ct));
         using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = http.BaseAddress };
+        noRedirect.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
         var bare = await noRedirect.GetAsync("/docs/fleet", Ct);
         Assert.Equal(HttpStatusCode.Redirect, bare.StatusCode);
         Assert.Equal("/docs/fleet/", bare.Headers.Location?.ToString());

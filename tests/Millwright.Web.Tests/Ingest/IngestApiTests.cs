@@ -8,7 +8,8 @@ namespace Millwright.Web.Tests.Ingest;
 
 public sealed class IngestApiTests : IAsyncLifetime
 {
-    private const string Token = "test-token-0123456789abcdef";
+    private string _token = "";
+    private HttpClient? _bare;
     private readonly string _root = Directory.CreateTempSubdirectory("mw-stream-").FullName;
     private WorkspaceHost _host = null!;
 
@@ -18,7 +19,7 @@ public sealed class IngestApiTests : IAsyncLifetime
     {
         var contracts = Path.Combine(_root, "pipelines", "retail", "contracts");
         Directory.CreateDirectory(contracts);
-        File.WriteAllText(Path.Combine(_root, "millwright.yml"), "name: retail\ningestion:\n  token: ${MILLWRIGHT_INGEST_TOKEN}\n");
+        File.WriteAllText(Path.Combine(_root, "millwright.yml"), "name: retail\n");
         File.WriteAllText(Path.Combine(contracts, "orders.yml"), """
             source: orders
             version: 1
@@ -30,13 +31,16 @@ public sealed class IngestApiTests : IAsyncLifetime
               - {name: customer, type: string, nullable: false}
               - {name: amount, type: double, min: 0}
             """);
-        _host = await WorkspaceHost.StartAsync(_root, new Dictionary<string, string> { ["MILLWRIGHT_INGEST_TOKEN"] = Token }, Ct);
+        _host = await WorkspaceHost.StartAsync(_root, cancellationToken: Ct);
+        _token = await _host.Accounts.TokenAsync("loader", TestAccounts.Roles("OPERATOR"));
     }
 
-    private HttpClient Http => _host.Client;
+    /// <summary>No credentials of its own: each request carries the token it is given.</summary>
+    private HttpClient Http => _bare ??= new HttpClient { BaseAddress = _host.Address };
 
     public async ValueTask DisposeAsync()
     {
+        _bare?.Dispose();
         await _host.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -69,7 +73,7 @@ public sealed class IngestApiTests : IAsyncLifetime
         }
     }
 
-    private async Task<HttpResponseMessage> PutAsync(HttpContent body, string? label = "batch-1", string? token = Token, string source = "orders")
+    private async Task<HttpResponseMessage> PutAsync(HttpContent body, string? label = "batch-1", string? token = "", string source = "orders")
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/ingest/{source}") { Content = body };
         if (label is not null)
@@ -79,7 +83,7 @@ public sealed class IngestApiTests : IAsyncLifetime
 
         if (token is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Length == 0 ? _token : token);
         }
 
         return await Http.SendAsync(request, Ct);
@@ -143,10 +147,12 @@ public sealed class IngestApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Callers_without_the_token_a_label_or_a_known_source_are_refused()
+    public async Task Callers_without_an_operators_token_a_label_or_a_known_source_are_refused()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await PutAsync(new GeneratedCsv(1), token: null)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PutAsync(new GeneratedCsv(1), token: "wrong-token-0123456789")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PutAsync(new GeneratedCsv(1), token: "mw_wrong-token-0123456789")).StatusCode);
+        var analyst = await _host.Accounts.TokenAsync("reader", TestAccounts.Roles("ANALYST"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await PutAsync(new GeneratedCsv(1), token: analyst)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PutAsync(new GeneratedCsv(1), label: null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PutAsync(new GeneratedCsv(1), label: "bad label!")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await PutAsync(new GeneratedCsv(1), source: "returns")).StatusCode);

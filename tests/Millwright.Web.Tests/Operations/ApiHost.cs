@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,20 +41,11 @@ public sealed class ApiHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>A client that acts as <paramref name="name"/> in <paramref name="role"/>.</summary>
-    public HttpClient As(string name, string role, long? mechanicId = null)
-    {
-        var client = new HttpClient { BaseAddress = Address };
-        client.DefaultRequestHeaders.Add("X-Millwright-Actor", name);
-        client.DefaultRequestHeaders.Add("X-Millwright-Role", role);
-        if (mechanicId is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Millwright-Mechanic-Id", mechanicId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+    public Millwright.Identity.Accounts Accounts => _app!.Services.GetRequiredService<Millwright.Identity.Accounts>();
 
-        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        return client;
-    }
+    /// <summary>A client with an API token of user <paramref name="name"/>, who holds <paramref name="role"/> (made on first use).</summary>
+    public async Task<HttpClient> AsAsync(string name, string role, long? mechanicId = null) =>
+        TestAccounts.Client(Address, await Accounts.TokenAsync(name, TestAccounts.Roles(role), mechanicId));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Millwright.Identity;
+
+namespace Millwright.Web.Security;
+
+/// <summary>
+/// Writes the answer when authorization fails: an API caller gets 401 or 403 as a problem document that names the
+/// roles needed; a browser that is not signed in is sent to the sign-in page.
+/// </summary>
+internal sealed class AuthorizationResults : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden)
+        {
+            var needed = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).Distinct().ToList() ?? [];
+            var roles = AccountClaims.Roles(context.User);
+            await Results.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Forbidden",
+                detail: $"{context.User.Identity?.Name} ({(roles.Count == 0 ? "no roles" : string.Join(", ", roles.Select(r => r.Name())))}) may not do this" + (needed.Count > 0 ? $"; it needs one of: {string.Join(", ", needed)}" : ""),
+                extensions: new Dictionary<string, object?> { ["rule"] = "auth.role" })
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+    }
+}
