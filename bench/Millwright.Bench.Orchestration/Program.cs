@@ -158,7 +158,7 @@ static void WritePipeline(string folder, int count, int width)
     for (var i = 0; i < count; i++)
     {
         var layer = i / width;
-        yaml.Append(CultureInfo.InvariantCulture, $"  - key: s{layer}/a{i}\n    sql: select {i} as id, '{{{{ partition_key }}}}' as p\n");
+        yaml.Append(CultureInfo.InvariantCulture, $"  - key: s{layer}/a{i}\n    sql: select {i} as id, {{{{ partition_key }}}} as p\n");
         if (layer > 0)
         {
             yaml.Append(CultureInfo.InvariantCulture, $"    deps: [s{layer - 1}/a{((layer - 1) * width) + (i % width)}]\n");

@@ -16,6 +16,7 @@ public sealed class Inventory(OperationsStore store)
         {
             AccessPolicy.Demand(scope.Actor, Capability.ConsumeParts);
             var (order, part, location) = await LoadAsync(db, orderId, partId, locationId, cancellationToken).ConfigureAwait(false);
+            Validation.InUnit("quantity", quantity, part.Unit);
             RequireWorkable(order);
             await RequireAssignedAsync(db, scope.Actor, order, cancellationToken).ConfigureAwait(false);
             await StockLedger.ReserveAsync(db, part.Id, location, quantity, cancellationToken).ConfigureAwait(false);
@@ -42,6 +43,7 @@ public sealed class Inventory(OperationsStore store)
         {
             AccessPolicy.Demand(scope.Actor, Capability.ConsumeParts);
             var (order, part, location) = await LoadAsync(db, orderId, partId, locationId, cancellationToken).ConfigureAwait(false);
+            Validation.InUnit("quantity", quantity, part.Unit);
             RequireWorkable(order);
             await RequireAssignedAsync(db, scope.Actor, order, cancellationToken).ConfigureAwait(false);
             var line = await LineAsync(db, order, part, location, cancellationToken).ConfigureAwait(false);
@@ -193,6 +195,7 @@ public sealed class Inventory(OperationsStore store)
         AccessPolicy.Demand(scope.Actor, Capability.ManageStock);
         Validation.Positive("quantity", quantity);
         var part = await db.Parts.GetAsync(partId, "part", cancellationToken).ConfigureAwait(false);
+        Validation.InUnit("quantity", quantity, part.Unit);
         var from = await db.StockLocations.GetAsync(fromId, "stock location", cancellationToken).ConfigureAwait(false);
         var to = await db.StockLocations.GetAsync(toId, "stock location", cancellationToken).ConfigureAwait(false);
         return await StockLedger.MoveAsync(db, new StockLedger.Move(type, part.Id, from, to, quantity, part.StandardCost, scope.Actor.Name) { Note = note }, cancellationToken).ConfigureAwait(false);

@@ -55,9 +55,9 @@ internal static class UnitOfWork
             {
                 throw violation.Kind switch
                 {
-                    ConstraintKind.Unique => new ConcurrencyConflictException($"a row with the same key already exists ({violation.Constraint})"),
-                    ConstraintKind.ForeignKey => new DomainRuleException("reference", $"a referenced row does not exist ({(violation.Constraint.Length == 0 ? "foreign key" : violation.Constraint)})"),
-                    _ => new DomainRuleException(violation.Constraint, $"the write breaks the rule {violation.Constraint}"),
+                    ConstraintKind.Unique => new ConcurrencyConflictException(violation.Describe()),
+                    ConstraintKind.ForeignKey => new DomainRuleException("reference", violation.Describe()),
+                    _ => new DomainRuleException(violation.Constraint, violation.Describe()),
                 };
             }
             finally

@@ -609,6 +609,19 @@ public sealed class Orchestrator : IAsyncDisposable
             }
         }
 
+        foreach (var (name, value) in request.Tags)
+        {
+            if (name.Length is 0 or > 200 || value.Length > 4000 || name.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new OrchestrationException($"tag '{name.Replace('\0', '?')}': a tag name is 1 to 200 characters and a value at most 4,000, without NUL characters");
+            }
+        }
+
+        if (request.Tags.TryGetValue(RunFiles.Tag, out var file))
+        {
+            RunFiles.Resolve(file, [.. ordered.Select(Definitions.Owner).Distinct().SelectMany(n => n.FileFolders).Distinct()]);
+        }
+
         JsonElement? config = null;
         if (request.Config is { Length: > 0 } text)
         {

@@ -15,8 +15,8 @@ internal static class IngestAssets
         new(asset.Key.Path, [asset.Spec with { Description = asset.Spec.Description.Length > 0 ? asset.Spec.Description : contract.Description }], async ctx =>
         {
             var (_, pattern) = asset.Ingest!.Value;
-            var files = ctx.Tags.TryGetValue("millwright/file", out var file)
-                ? [file]
+            var files = ctx.Tags.TryGetValue(RunFiles.Tag, out var file)
+                ? [Resolve(file, Folders(asset, pipeline))]
                 : Matching(pipeline.Folder, pattern);
             long loaded = 0, rejected = 0, skipped = 0;
             var failures = new List<string>();
@@ -54,7 +54,24 @@ internal static class IngestAssets
         {
             Retry = asset.Retry,
             Pool = asset.Pool,
+            FileFolders = Folders(asset, pipeline),
         };
+
+    /// <summary>The folder of the asset's path pattern, and the folders the pipeline's file sensors watch.</summary>
+    private static IReadOnlyList<string> Folders(AssetDecl asset, PipelineFile pipeline) =>
+        [Path.GetDirectoryName(Path.GetFullPath(Path.Combine(pipeline.Folder, asset.Ingest!.Value.Path)))!, .. pipeline.SensorFolders];
+
+    private static string Resolve(string file, IReadOnlyList<string> folders)
+    {
+        try
+        {
+            return RunFiles.Resolve(file, folders);
+        }
+        catch (Millwright.Orchestration.OrchestrationException e)
+        {
+            throw new PipelineException(e.Message, e);
+        }
+    }
 
     private static List<string> Matching(string folder, string pattern)
     {

@@ -35,7 +35,7 @@ internal static class PipelineAssets
                 Description = check.Description,
                 Evaluate = async ctx =>
                 {
-                    var query = Render(engine, checkTemplate, ctx, asset, pipeline);
+                    var query = Render(engine, checkTemplate, ctx, asset, pipeline, warehouse.Dialect);
                     var failures = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT COUNT(*) FROM ({query}) AS failures", ctx.CancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
                     return new CheckOutcome(failures == 0, failures == 0 ? $"{check.Name}: no failing rows" : $"{check.Name}: {failures} failing row(s)", new Dictionary<string, object?> { ["failures"] = failures });
                 },
@@ -50,6 +50,7 @@ internal static class PipelineAssets
             Retry = asset.Retry,
             Pool = asset.Pool,
             Checks = checks,
+            FileFolders = pipeline.FileFolders,
         };
     }
 
@@ -60,20 +61,41 @@ internal static class PipelineAssets
         return segments.Count == 1 ? RelationName.Of(segments[0]) : RelationName.Of(string.Join('_', segments.Take(segments.Count - 1)), segments[^1]);
     }
 
-    private static string Render(TemplateEngine engine, Template template, AssetContext ctx, AssetDecl asset, PipelineFile pipeline)
+    /// <summary>
+    /// Renders an asset's SQL. Every value that comes with the run (its id, partition, file and tags) renders as a
+    /// quoted SQL literal of the warehouse's dialect, never as bare text, so a value cannot change the statement;
+    /// <c>literal(x)</c> quotes a value the template builds itself. The file is checked again here against the
+    /// pipeline's folders, as the run may have been queued by an older definition.
+    /// </summary>
+    private static string Render(TemplateEngine engine, Template template, AssetContext ctx, AssetDecl asset, PipelineFile pipeline, SqlDialect dialect)
     {
         var window = ctx.PartitionWindow;
+        SqlLiteral? Literal(string? value) => value is null ? null : new SqlLiteral(value, dialect);
+        string? file = null;
+        if (ctx.Tags.TryGetValue(RunFiles.Tag, out var tagged))
+        {
+            try
+            {
+                file = RunFiles.Resolve(tagged, pipeline.FileFolders);
+            }
+            catch (Millwright.Orchestration.OrchestrationException e)
+            {
+                throw new PipelineException($"asset {asset.Key}: {e.Message}", e);
+            }
+        }
+
         var scope = engine.CreateScope(new Dictionary<string, object?>
         {
-            ["run_id"] = ctx.RunId,
+            ["run_id"] = Literal(ctx.RunId),
             ["pipeline_dir"] = pipeline.Folder,
             ["asset"] = asset.Key.Path,
             ["this"] = Relation(asset.Key).ToString(),
-            ["partition_key"] = ctx.PartitionKey,
-            ["partition_start"] = window?.Start.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-            ["partition_end"] = window?.End.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-            ["file"] = ctx.Tags.TryGetValue("millwright/file", out var file) ? file : null,
-            ["tags"] = new PyDict(ctx.Tags.Select(t => new KeyValuePair<string, object?>(t.Key, t.Value))),
+            ["partition_key"] = Literal(ctx.PartitionKey),
+            ["partition_start"] = Literal(window?.Start.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+            ["partition_end"] = Literal(window?.End.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+            ["file"] = Literal(file),
+            ["tags"] = new PyDict(ctx.Tags.Select(t => new KeyValuePair<string, object?>(t.Key, Literal(t.Value)))),
+            ["literal"] = new LiteralFunction(dialect),
         });
         try
         {
@@ -87,7 +109,7 @@ internal static class PipelineAssets
 
     private static async Task MaterializeSqlAsync(TemplateEngine engine, Template template, AssetDecl asset, PipelineFile pipeline, IWarehouse warehouse, AssetContext ctx)
     {
-        var sql = Render(engine, template, ctx, asset, pipeline);
+        var sql = Render(engine, template, ctx, asset, pipeline, warehouse.Dialect);
         var relation = Relation(asset.Key);
         if (relation.Schema is { } schema)
         {
@@ -143,7 +165,7 @@ internal static class PipelineAssets
         start.Environment["MILLWRIGHT_RUN_ID"] = ctx.RunId;
         start.Environment["MILLWRIGHT_ASSET"] = asset.Key.Path;
         start.Environment["MILLWRIGHT_PARTITION"] = ctx.PartitionKey ?? "";
-        start.Environment["MILLWRIGHT_FILE"] = ctx.Tags.TryGetValue("millwright/file", out var file) ? file : "";
+        start.Environment["MILLWRIGHT_FILE"] = ctx.Tags.TryGetValue(RunFiles.Tag, out var file) ? RunFiles.Resolve(file, pipeline.FileFolders) : "";
         start.Environment["MILLWRIGHT_ATTEMPT"] = ctx.Attempt.ToString(CultureInfo.InvariantCulture);
 
         using var process = new Process { StartInfo = start };
@@ -202,4 +224,23 @@ internal static class PipelineAssets
             throw new PipelineException($"asset {asset.Key}: '{string.Join(' ', command)}' exited with code {process.ExitCode}" + (tail.Length > 0 ? $": {tail}" : ""));
         }
     }
+}
+
+/// <summary>A value that renders as a quoted SQL string literal of the warehouse's dialect (<c>'it''s'</c>).</summary>
+internal sealed class SqlLiteral(string value, SqlDialect dialect)
+{
+    public string Value { get; } = value;
+
+    public override string ToString() => dialect.QuoteLiteral(Value);
+}
+
+/// <summary><c>literal(x)</c> in an asset's SQL: x as a quoted SQL literal.</summary>
+internal sealed class LiteralFunction(SqlDialect dialect) : IPyCallable
+{
+    public object? Invoke(Arguments arguments) =>
+        arguments.Required(0, "value", "literal") switch
+        {
+            SqlLiteral already => already,
+            var value => new SqlLiteral(Py.Str(value), dialect),
+        };
 }

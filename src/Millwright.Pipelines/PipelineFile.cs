@@ -77,6 +77,12 @@ internal sealed class PipelineFile
 
     public List<SensorDefinition> Sensors { get; } = [];
 
+    /// <summary>The folders the pipeline's file sensors watch (a run they start names a file inside one).</summary>
+    public List<string> SensorFolders { get; } = [];
+
+    /// <summary>Where a pipeline.yml asset may read a run's file from: <c>landing/</c> and the folders its file sensors watch.</summary>
+    public IReadOnlyList<string> FileFolders => [Path.Combine(Folder, "landing"), .. SensorFolders];
+
     public List<ScheduleDefinition> Schedules { get; } = [];
 
     public void UseDbtPool(string pool) => Dbt = Dbt! with { Pool = pool };
@@ -241,6 +247,12 @@ internal sealed class PipelineFile
         };
     }
 
+    private SensorDefinition FileSensor(string name, string folder, string pattern, string target, TimeSpan interval, TimeSpan? settle)
+    {
+        SensorFolders.Add(folder);
+        return Orchestration.Definitions.Sensors.Files(name, folder, pattern, target, interval, settle);
+    }
+
     private SensorDefinition Sensor(YamlNode item)
     {
         item.OnlyKeys("name", "kind", "path", "pattern", "asset", "interval", "timeout", "settle", "target", "running");
@@ -249,7 +261,7 @@ internal sealed class PipelineFile
         var interval = item.Duration("interval") ?? TimeSpan.FromSeconds(30);
         var sensor = item.RequiredString("kind") switch
         {
-            "file" => Orchestration.Definitions.Sensors.Files(name, Path.GetFullPath(Path.Combine(Folder, item.RequiredString("path"))), item.String("pattern") ?? "*", target, interval, item.Duration("settle")),
+            "file" => FileSensor(name, Path.GetFullPath(Path.Combine(Folder, item.RequiredString("path"))), item.String("pattern") ?? "*", target, interval, item.Duration("settle")),
             "asset" => Orchestration.Definitions.Sensors.Asset(name, new AssetKey(item.RequiredString("asset")), target, interval),
             var other => throw item.Get("kind")!.Error($"unknown sensor kind '{other}' (file or asset)"),
         };

@@ -209,7 +209,7 @@ public sealed class PipelineCatalogTests : IDisposable
               - key: shop/daily_output
                 partitions: {daily: {start: 2024-01-01}}
                 partition_column: day
-                sql: select cast('{{ partition_start }}' as timestamp) as day, {{ partition_key[-1:] }} as units
+                sql: select cast({{ partition_start }} as timestamp) as day, cast(right({{ partition_key }}, 1) as integer) as units
               - key: shop/export
                 deps: [shop/daily_output]
                 command: echo "exporting $MILLWRIGHT_PARTITION for $MILLWRIGHT_ASSET"

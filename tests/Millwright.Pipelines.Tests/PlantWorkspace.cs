@@ -19,7 +19,7 @@ internal sealed class PlantWorkspace : IDisposable
                 description: Every landed CSV of torque readings
                 owners: [team:reliability]
                 sql: |
-                  select * from read_csv('{{ file or pipeline_dir ~ "/landing/*.csv" }}', header = true)
+                  select * from read_csv({{ file or literal(pipeline_dir ~ "/landing/*.csv") }}, header = true)
                 retry: {max: 2, delay: 10ms, backoff: exponential}
                 checks:
                   - name: torque_present

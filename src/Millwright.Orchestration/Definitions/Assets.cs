@@ -143,6 +143,12 @@ public sealed class AssetsDefinition
     /// <summary>The record the step's configuration binds to; the run's config is validated against it at launch.</summary>
     public Type? ConfigType { get; init; }
 
+    /// <summary>
+    /// Folders this computation may read a run's file from (<see cref="RunFiles.Tag"/>); empty when it reads none. A
+    /// run that names a file outside every selected computation's folders is refused.
+    /// </summary>
+    public IReadOnlyList<string> FileFolders { get; init; } = [];
+
     public object? ParseConfig(JsonElement? element)
     {
         if (ConfigType is null)

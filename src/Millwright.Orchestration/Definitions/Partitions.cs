@@ -216,9 +216,9 @@ public sealed class DynamicPartitions(string name) : PartitionsDefinition
 
     public override void ValidateKey(string key)
     {
-        if (key.Length == 0 || key.Contains('|', StringComparison.Ordinal))
+        if (key.Length is 0 or > 200 || key.Contains('|', StringComparison.Ordinal) || key.Any(char.IsControl))
         {
-            throw new OrchestrationException($"'{key}' cannot be a key of dynamic partitions '{Name}' (empty or contains '|')");
+            throw new OrchestrationException($"'{new string([.. key.Take(200).Select(c => char.IsControl(c) ? '?' : c)])}' cannot be a key of dynamic partitions '{Name}' (1 to 200 characters, no '|' and no control characters)");
         }
     }
 }

@@ -66,6 +66,16 @@ internal static class IngestApi
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["label"] = [e.Message] });
             }
+            catch (Millwright.Warehouse.WarehouseException e) when (e.Kind == Millwright.Warehouse.WarehouseErrorKind.Connection || e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+            {
+                // The warehouse is busy or away: nothing was loaded and the label stays free for a retry.
+                http.Response.Headers.RetryAfter = "5";
+                return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The warehouse is not available", detail: $"nothing was loaded; retry with the same label: {e.Message}");
+            }
+            catch (Millwright.Warehouse.WarehouseException e)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The body could not be read", detail: $"nothing was loaded: {e.Message}");
+            }
             catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
             {
                 // The client went away or the body did not arrive whole: nothing was loaded and the label stays free.

@@ -53,6 +53,13 @@ internal static class RequestScope
     public static string? IdempotencyKey(HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
 
+    /// <summary>
+    /// The version the client read, which an update must name (<see cref="ExpectedVersion"/>): without one the request
+    /// is refused with 428, so nobody overwrites a change they never saw.
+    /// </summary>
+    public static long RequiredVersion(HttpContext http, long? bodyVersion = null) =>
+        ExpectedVersion(http, bodyVersion) ?? throw new PreconditionRequiredException("send the version you read as If-Match: \"3\" (the ETag of the row), or as \"version\" in the body");
+
     /// <summary>The version the client read: <c>If-Match: "3"</c> (or <c>3</c>), else the body's <c>version</c>.</summary>
     public static long? ExpectedVersion(HttpContext http, long? bodyVersion = null)
     {
@@ -67,3 +74,6 @@ internal static class RequestScope
             : throw ValidationFailedException.For("If-Match", "must be the version number of the row, for example \"3\"");
     }
 }
+
+/// <summary>An update that did not say which version it changes (428 Precondition Required).</summary>
+internal sealed class PreconditionRequiredException(string message) : Exception(message);

@@ -78,7 +78,7 @@ internal static class ResourceApi
                 {
                     if (field.NameEquals("version"))
                     {
-                        bodyVersion = field.Value.TryGetInt64(out var v) ? v : throw ValidationFailedException.For("version", "must be a number");
+                        bodyVersion = field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetInt64(out var v) ? v : throw ValidationFailedException.For("version", "must be the row's version number");
                         continue;
                     }
 
@@ -102,7 +102,7 @@ internal static class ResourceApi
                     }
                 }
 
-                var updated = await master.UpdateAsync<T>(scope, id, RequestScope.ExpectedVersion(http, bodyVersion), entity =>
+                var updated = await master.UpdateAsync<T>(scope, id, RequestScope.RequiredVersion(http, bodyVersion), entity =>
                 {
                     foreach (var (property, value) in changes)
                     {
@@ -207,7 +207,9 @@ internal static class ResourceApi
             rows = Sort(rows, properties["id"], descending: false, first: false);
         }
 
-        var items = await rows.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        // A page past the end is empty (the skip is computed wide, so a huge page number cannot wrap around to page 1).
+        var skip = (long)(page - 1) * pageSize;
+        var items = skip >= total ? [] : await rows.Skip((int)skip).Take(pageSize).ToListAsync(cancellationToken).ConfigureAwait(false);
         return Results.Json(new ListPage<T>(items, page, pageSize, total), OperationsJson.Options);
     }
 
@@ -261,7 +263,7 @@ internal static class ResourceApi
         var t = underlying ?? type;
         object? value = t switch
         {
-            _ when t == typeof(string) => text,
+            _ when t == typeof(string) => text.Any(char.IsControl) ? throw ValidationFailedException.For(field, "must not contain control characters (NUL, tab, line breaks)") : text,
             _ when t == typeof(long) => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : null,
             _ when t == typeof(int) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? i : null,
             _ when t == typeof(decimal) => decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? d : null,

@@ -122,7 +122,7 @@ internal static class OrchestrationApi
             }
             catch (OrchestrationException e)
             {
-                return Invalid("selection", e.Message);
+                return Refused("selection", e.Message);
             }
         });
         api.MapPost("/runs/{id}/cancel", async (string id, OrchestrationHost host, CancellationToken ct) =>
@@ -176,7 +176,7 @@ internal static class OrchestrationApi
             }
             catch (OrchestrationException e)
             {
-                return Invalid("selection", e.Message);
+                return Refused("selection", e.Message);
             }
         });
         api.MapGet("/instigators", async (OrchestrationHost host, CancellationToken ct) =>
@@ -222,7 +222,7 @@ internal static class OrchestrationApi
             }
             catch (OrchestrationException e)
             {
-                return Invalid("keys", e.Message);
+                return Refused("keys", e.Message);
             }
 
             return Results.Json(await o.Storage.GetDynamicPartitionsAsync(name, ct).ConfigureAwait(false), OperationsJson.Options);
@@ -304,6 +304,10 @@ internal static class OrchestrationApi
 
     private static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "The request is invalid");
+
+    /// <summary>A well-formed request the orchestrator refused (selection, partition, tags, file, config): 422 with the reason.</summary>
+    private static IResult Refused(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "The request was refused", statusCode: StatusCodes.Status422UnprocessableEntity);
 
     private static object Asset(AssetView v) => new
     {

@@ -117,7 +117,7 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
         Assert.Equal(id, (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("parentRunId").GetString());
 
         var unknown = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "+nowhere" }, Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
         Assert.Contains("no asset nowhere", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/orchestration/runs/0123", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/orchestration/assets/nope", Ct)).StatusCode);
@@ -132,7 +132,7 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
         Assert.Equal(["l1", "l2"], (await added.Content.ReadFromJsonAsync<string[]>(Ct))!);
         Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync("/api/orchestration/partitions/lines/l1", Ct)).StatusCode);
         Assert.Equal(["l2"], (await Http.GetFromJsonAsync<string[]>("/api/orchestration/partitions/lines", Ct))!);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["a|b"] }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["a|b"] }, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/orchestration/partitions/plants", Ct)).StatusCode);
         var detail = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/per_line", Ct);
         Assert.Equal("MISSING", Assert.Single(detail.GetProperty("partitions").EnumerateArray()).GetProperty("status").GetString());
