@@ -229,6 +229,7 @@ public sealed class Orchestrator : IAsyncDisposable
             throw new OrchestrationException($"selection '{selection}' has no partitioned asset to backfill");
         }
 
+        ValidateTags(tags ?? new Dictionary<string, string>(), assets, null);
         var definition = partitioned[0].Partitions!;
         var dynamic = await DynamicKeysAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string> keys = partitions is { Count: > 0 }
@@ -564,6 +565,27 @@ public sealed class Orchestrator : IAsyncDisposable
     }
 
     /// <summary>Validates a request (selection, partition, config) and makes its run record.</summary>
+    /// <summary>
+    /// Tags are plain text without NUL; a file tag must name a real file inside a folder that one of
+    /// <paramref name="assets"/>' computations reads from, or that the requesting file sensor watches.
+    /// </summary>
+    private void ValidateTags(IReadOnlyDictionary<string, string> tags, IEnumerable<AssetKey> assets, string? instigator)
+    {
+        foreach (var (name, value) in tags)
+        {
+            if (name.Length is 0 or > 200 || value.Length > 4000 || name.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new OrchestrationException($"tag '{name.Replace('\0', '?')}': a tag name is 1 to 200 characters and a value at most 4,000, without NUL characters");
+            }
+        }
+
+        if (tags.TryGetValue(RunFiles.Tag, out var file))
+        {
+            var sensorFolder = Definitions.Sensors.FirstOrDefault(s => s.Name == instigator)?.Folder;
+            RunFiles.Resolve(file, [.. assets.Select(Definitions.Owner).Distinct().SelectMany(n => n.FileFolders).Append(sensorFolder).OfType<string>().Distinct()]);
+        }
+    }
+
     internal async Task<RunRecord> PrepareAsync(LaunchRequest request, CancellationToken cancellationToken, Func<string, IReadOnlyList<string>>? dynamicKeys = null)
     {
         var assets = (request.Assets ?? AssetSelection.Select(Definitions, request.Selection, request.Exclude))
@@ -609,18 +631,7 @@ public sealed class Orchestrator : IAsyncDisposable
             }
         }
 
-        foreach (var (name, value) in request.Tags)
-        {
-            if (name.Length is 0 or > 200 || value.Length > 4000 || name.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
-            {
-                throw new OrchestrationException($"tag '{name.Replace('\0', '?')}': a tag name is 1 to 200 characters and a value at most 4,000, without NUL characters");
-            }
-        }
-
-        if (request.Tags.TryGetValue(RunFiles.Tag, out var file))
-        {
-            RunFiles.Resolve(file, [.. ordered.Select(Definitions.Owner).Distinct().SelectMany(n => n.FileFolders).Distinct()]);
-        }
+        ValidateTags(request.Tags, ordered, request.Instigator);
 
         JsonElement? config = null;
         if (request.Config is { Length: > 0 } text)

@@ -54,6 +54,9 @@ public sealed record SensorDefinition(string Name, Func<SensorContext, Task<Sens
     public bool RunningByDefault { get; init; } = true;
 
     public string Kind { get; init; } = "custom";
+
+    /// <summary>For a file sensor, the folder it watches: a run it requests may read a file from there.</summary>
+    public string? Folder { get; init; }
 }
 
 /// <summary>A cron schedule in a time zone that requests a run of its target at each tick.</summary>
@@ -146,7 +149,7 @@ public static class Sensors
                 requests.Add(new RunRequest
                 {
                     RunKey = $"{relative}:{stamp}",
-                    Tags = new Dictionary<string, string> { ["millwright/file"] = info.FullName },
+                    Tags = new Dictionary<string, string> { [RunFiles.Tag] = info.FullName },
                 });
             }
 
@@ -159,6 +162,7 @@ public static class Sensors
             Target = target,
             Interval = interval ?? TimeSpan.FromSeconds(30),
             Kind = "file",
+            Folder = folder,
             Description = $"new files matching {pattern} in {folder}",
         };
 

@@ -125,6 +125,30 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_tag_that_breaks_out_of_its_quotes_or_names_the_settings_is_refused_with_422()
+    {
+        var victim = Path.Combine(_root, "pwned.txt");
+        foreach (var file in new[]
+        {
+            $"a.csv', header = true); COPY (select 'x') TO '{victim}'; select * from read_csv('a.csv",
+            Path.Combine(_root, "millwright.yml"),
+            Path.Combine(_root, "pipelines", "demo", "landing", "..", "..", "..", "millwright.yml"),
+        })
+        {
+            File.WriteAllText(Path.Combine(_root, "millwright.yml"), "name: secret\n");
+            using var launch = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers", tags = new Dictionary<string, string> { ["millwright/file"] = file } }, Ct);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, launch.StatusCode);
+            Assert.Contains("millwright/file", await launch.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            using var backfill = await Http.PostAsJsonAsync("/api/orchestration/backfills", new { selection = "per_line", partitions = (string[])["l9"], tags = new Dictionary<string, string> { ["millwright/file"] = file } }, Ct);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, backfill.StatusCode);
+        }
+
+        Assert.False(File.Exists(victim));
+        var runs = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/runs?status=QUEUED,STARTED,SUCCESS,FAILURE", Ct);
+        Assert.DoesNotContain(runs.EnumerateArray(), r => r.GetProperty("tags").TryGetProperty("millwright/file", out _));
+    }
+
+    [Fact]
     public async Task Dynamic_partition_keys_are_added_and_removed_through_the_api()
     {
         var added = await Http.PostAsJsonAsync("/api/orchestration/partitions/lines", new { keys = (string[])["l1", "l2"] }, Ct);
