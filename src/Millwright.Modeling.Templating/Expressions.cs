@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Millwright.Modeling.Templating;
 
 /// <summary>Where a node came from, so errors can name the file, line and column.</summary>
@@ -24,6 +26,11 @@ internal abstract class Expr(string source, int line, int column) : Node(source,
     {
         try
         {
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            {
+                throw new RenderError("nested too deeply to evaluate (a macro that calls itself without end?)");
+            }
+
             return Eval(frame);
         }
         catch (Exception e) when (e is not (TemplateException or ControlSignal or OperationCanceledException))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Millwright.Modeling.Templating;
 
@@ -32,6 +33,18 @@ internal sealed class Parser
     private Token Next() => _tokens[_pos++];
 
     private TemplateException Error(string message, Token at) => new(message, _name, at.Line, at.Column);
+
+    /// <summary>
+    /// Refuses nesting deeper than the thread's stack holds (a 5,000-deep '((((' or '{% if %}' chain) with
+    /// the place it started, instead of letting the process die of a stack overflow.
+    /// </summary>
+    private void Guard(Token at)
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error("expressions or blocks are nested too deeply to parse", at);
+        }
+    }
 
     private Token Expect(TokenKind kind, string? value = null)
     {
@@ -115,6 +128,7 @@ internal sealed class Parser
     private Stmt ParseStatement()
     {
         var tag = Current;
+        Guard(tag);
         if (tag.Kind != TokenKind.Name)
         {
             throw Error("expected a statement name after '{%'", tag);
@@ -499,6 +513,7 @@ internal sealed class Parser
 
     private Expr ParseNot()
     {
+        Guard(Current);
         if (Current.IsName("not"))
         {
             var op = Next();
@@ -591,6 +606,7 @@ internal sealed class Parser
     private Expr ParseUnary(bool withFilter)
     {
         var t = Current;
+        Guard(t);
         Expr node;
         if (t.IsOperator("-") || t.IsOperator("+"))
         {

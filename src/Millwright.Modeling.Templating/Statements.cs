@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Millwright.Modeling.Templating;
@@ -12,6 +13,11 @@ internal abstract class Stmt(string source, int line, int column) : Node(source,
         {
             try
             {
+                if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                {
+                    throw new RenderError("blocks nested too deeply to render (a macro or recursive loop without end?)");
+                }
+
                 stmt.Render(frame, output);
             }
             catch (Exception e) when (e is not (TemplateException or ControlSignal or OperationCanceledException))

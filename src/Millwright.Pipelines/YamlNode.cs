@@ -1,6 +1,7 @@
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Millwright.Shared;
 
 namespace Millwright.Pipelines;
 
@@ -24,11 +25,11 @@ internal sealed class YamlNode
 
     public static YamlNode? Load(string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
             using var reader = new StreamReader(file);
-            stream.Load(reader);
+            stream = YamlDocuments.Load(reader);
         }
         catch (YamlException e)
         {

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Millwright.Shared;
 
 namespace Millwright.Workspace;
 
@@ -232,11 +233,11 @@ public static partial class SettingsLoader
     private static Dictionary<string, string> ReadYaml(string file, IReadOnlyDictionary<string, string> environment, Dictionary<string, string> origins)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var yaml = new YamlStream();
+        YamlStream yaml;
         try
         {
             using var reader = new StreamReader(file);
-            yaml.Load(reader);
+            yaml = YamlDocuments.Load(reader);
         }
         catch (YamlException e)
         {

@@ -26,6 +26,37 @@ public sealed class TemplateEngineTests
         Assert.Contains("unsupported operand type(s) for +: 'int' and 'str'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("(", ")")]
+    [InlineData("[", "]")]
+    [InlineData("-", "")]
+    [InlineData("not ", "")]
+    public void An_expression_nested_beyond_the_stack_is_a_template_error_not_a_crash(string open, string close)
+    {
+        var source = "select\n{{ " + string.Concat(Enumerable.Repeat(open, 200_000)) + "1" + string.Concat(Enumerable.Repeat(close, 200_000)) + " }}";
+        var error = Assert.Throws<TemplateException>(() => _engine.Parse(source, "models/deep.sql"));
+        Assert.Equal("models/deep.sql", error.TemplateName);
+        Assert.Equal(2, error.Line);
+        Assert.Contains("nested too deeply", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Blocks_nested_beyond_the_stack_are_a_template_error_not_a_crash()
+    {
+        var source = string.Concat(Enumerable.Repeat("{% if true %}", 100_000)) + "x" + string.Concat(Enumerable.Repeat("{% endif %}", 100_000));
+        var error = Assert.Throws<TemplateException>(() => _engine.Parse(source, "models/deep.sql"));
+        Assert.Contains("nested too deeply", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_macro_that_calls_itself_without_end_is_a_template_error_not_a_crash()
+    {
+        var template = _engine.Parse("{% macro again(n) %}{{ again(n + 1) }}{% endmacro %}\nselect {{ again(0) }}", "models/loop.sql");
+        var error = Assert.Throws<TemplateException>(() => template.Render(_engine.CreateScope()));
+        Assert.Equal("models/loop.sql", error.TemplateName);
+        Assert.Contains("nested too deeply", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Return_makes_a_macro_call_evaluate_to_a_value_not_text()
     {

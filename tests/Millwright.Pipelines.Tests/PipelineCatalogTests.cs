@@ -200,6 +200,17 @@ public sealed class PipelineCatalogTests : IDisposable
         Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), e.Message);
     }
 
+    [Theory]
+    [InlineData("assets: [\n  x\n", "pipeline.yml:4:1: invalid YAML")]
+    [InlineData(null, "pipeline.yml:1:264: invalid YAML: nested deeper than 256 levels")]
+    public async Task Malformed_or_absurdly_nested_yaml_names_the_file_and_position(string? yaml, string expected)
+    {
+        File.Delete(Path.Combine(_workspace.Plant, "dbt_project.yml"));
+        _workspace.Write("pipeline.yml", yaml ?? "assets: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+        var e = await Assert.ThrowsAsync<PipelineException>(LoadAsync);
+        Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), e.Message);
+    }
+
     [Fact]
     public async Task Partitioned_sql_assets_replace_only_their_partition_and_command_assets_run_processes()
     {

@@ -102,6 +102,16 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Contains("invalid YAML", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Yaml_nested_deeper_than_any_person_writes_is_refused_with_its_position_not_a_crash()
+    {
+        var layout = Write("web:\n  port: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(layout, environment: NoEnvironment));
+
+        Assert.Contains("millwright.yml:2:263: invalid YAML: nested deeper than 256 levels", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("warehouse:\n  provider: oracle\n", "warehouse.provider must be one of duckdb, postgres, not 'oracle' (from millwright.yml line 2)")]
     [InlineData("operations:\n  provider: duckdb\n", "operations.provider must be one of sqlite, postgres, not 'duckdb'")]

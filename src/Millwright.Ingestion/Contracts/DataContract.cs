@@ -1,6 +1,7 @@
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Millwright.Shared;
 
 namespace Millwright.Ingestion.Contracts;
 
@@ -166,11 +167,11 @@ public sealed record DataContract(string Source, int Version, IReadOnlyList<Cont
     /// <summary>Reads a contract file (YAML); errors name the file, line and column.</summary>
     public static DataContract Load(string file)
     {
-        var yaml = new YamlStream();
+        YamlStream yaml;
         try
         {
             using var reader = new StreamReader(file);
-            yaml.Load(reader);
+            yaml = YamlDocuments.Load(reader);
         }
         catch (YamlException e)
         {

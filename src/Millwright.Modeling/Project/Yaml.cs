@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Millwright.Modeling.Templating;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Millwright.Shared;
 
 namespace Millwright.Modeling.Project;
 
@@ -15,11 +16,11 @@ internal static partial class Yaml
     /// <summary>YAML text (for example --vars) parsed; errors name <paramref name="displayPath"/>, line and column.</summary>
     public static YamlNode? Parse(string text, string displayPath)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
             using var reader = new StringReader(text);
-            stream.Load(reader);
+            stream = YamlDocuments.Load(reader);
         }
         catch (YamlException e)
         {

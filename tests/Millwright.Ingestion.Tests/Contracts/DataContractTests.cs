@@ -61,6 +61,7 @@ public sealed class DataContractTests : IDisposable
     [InlineData("source: x\nversion: 1\nprimary_key: [b]\ncolumns:\n  - {name: a}\n", "primary key column b is not a column")]
     [InlineData("source: x\nversion: 1\ncolumns:\n  - {name: a, min: low}\n", "contract.yml:4:20: min must be a number")]
     [InlineData("source: x\nversion: 1\ncolumns: [\n", "invalid YAML")]
+    [InlineData("source: x\nversion: 1\ncolumns: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", "contract.yml:3:265: invalid YAML: nested deeper than 256 levels")]
     public void A_bad_contract_names_the_file_line_and_field(string yaml, string expected)
     {
         var e = Assert.Throws<IngestionException>(() => DataContract.Load(Write(yaml)));

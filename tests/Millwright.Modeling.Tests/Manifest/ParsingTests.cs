@@ -49,6 +49,16 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public async Task Yaml_nested_deeper_than_any_person_writes_is_refused_with_its_position_not_a_crash()
+    {
+        var project = TestProject.Copy("workshop", Engine.DuckDb);
+        await using var _ = project;
+        project.Write("models/deep.yml", "version: 2\nmodels: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+        var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.Parse));
+        Assert.StartsWith("models/deep.yml:2:264: invalid YAML: nested deeper than 256 levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_template_error_names_the_model_file_line_and_column()
     {
         var project = TestProject.Copy("workshop", Engine.DuckDb);
