@@ -75,7 +75,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         var started = _options.TimeProvider.GetUtcNow();
         var loadId = Guid.CreateVersion7().ToString("N");
         using var file = await SourceFile.OpenAsync(path, contract.Format.Encoding, cancellationToken).ConfigureAwait(false);
-        var hashing = file.HashAsync(cancellationToken);
+        var scanning = file.ScanAsync(text: contract.Format.Kind != FileKind.Parquet, cancellationToken);
 
         // DuckDB reads and checks the file: the warehouse itself, or (for a PostgreSQL warehouse) a DuckDB of the load's own.
         await using var engine = new Engine(warehouse);
@@ -110,15 +110,26 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             }
             catch (IngestionException e)
             {
-                checksum = await hashing.ConfigureAwait(false);
-                var failed = Result(LoadStatus.Failed, 0, 0, 0, e.Message);
+                var scanned = await scanning.ConfigureAwait(false);
+                checksum = scanned.Checksum;
+
+                // A NUL byte (UTF-16 read as UTF-8, a binary file) is what made the reader fail: say that, not the reader's confusion.
+                var failed = Result(LoadStatus.Failed, 0, 0, 0, scanned.Nul ?? e.Message);
                 await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken).ConfigureAwait(false);
                 return failed;
             }
 
             // The checksum was computed while the engine read the file; a file loaded before is skipped now.
-            checksum = await hashing.ConfigureAwait(false);
+            var scan = await scanning.ConfigureAwait(false);
+            checksum = scan.Checksum;
             Step("checksum (wait)");
+            if (scan.Nul is not null)
+            {
+                var failed = Result(LoadStatus.Failed, 0, 0, 0, scan.Nul, staged.Mapping);
+                await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken).ConfigureAwait(false);
+                return failed;
+            }
+
             if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, cancellationToken).ConfigureAwait(false) is { } earlier)
             {
                 return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };

@@ -53,7 +53,7 @@ internal static class IngestionStore
               {FileIngestor.Literal(load.LoadId)}, {FileIngestor.Literal(load.Source)}, {FileIngestor.Literal(load.File)}, {FileIngestor.Literal(load.Checksum)},
               {load.ContractVersion}, {FileIngestor.Literal(load.Status.ToString().ToUpperInvariant())}, {load.RowsRead}, {load.RowsLoaded}, {load.RowsRejected},
               {load.Duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}, TIMESTAMPTZ '{load.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00',
-              {(load.Error is null ? "NULL" : FileIngestor.Literal(load.Error))}, {FileIngestor.Literal(JsonSerializer.Serialize(load.ColumnMapping))},
+              {(load.Error is null ? "NULL" : FileIngestor.Literal(load.Error.Replace("\0", "\\0", StringComparison.Ordinal)))}, {FileIngestor.Literal(JsonSerializer.Serialize(load.ColumnMapping))},
               {(load.ParquetPath is null ? "NULL" : FileIngestor.Literal(load.ParquetPath))})
             """;
         return warehouse.ExecuteInTransactionAsync([.. first ?? [], .. quarantine, audit], cancellationToken);

@@ -9,11 +9,15 @@ internal sealed class SourceFile : IDisposable
 {
     private readonly string? _temporary;
 
-    private SourceFile(string original, string readPath, string? temporary)
+    /// <summary>Where transcoding met a NUL character, described; the copy stops there and the load is refused.</summary>
+    private readonly string? _transcodedNul;
+
+    private SourceFile(string original, string readPath, string? temporary, string? transcodedNul = null)
     {
         Original = original;
         ReadPath = readPath;
         _temporary = temporary;
+        _transcodedNul = transcodedNul;
     }
 
     public string Original { get; }
@@ -21,14 +25,65 @@ internal sealed class SourceFile : IDisposable
     /// <summary>What the engine reads: the file itself, or a UTF-8 copy.</summary>
     public string ReadPath { get; }
 
-    /// <summary>SHA-256 of the file's bytes, hex; run beside the engine's read of the file.</summary>
-    public Task<string> HashAsync(CancellationToken cancellationToken) => Task.Run(
+    /// <summary>
+    /// SHA-256 of the file's bytes, hex; run beside the engine's read of the file. For a text file read as it is
+    /// (UTF-8), the same pass looks for NUL bytes (a transcoded file was checked as it was copied), which no CSV or JSON text holds: the engine would carry them into
+    /// values or column names, so the first one is reported with its line and column and the load refused.
+    /// </summary>
+    public Task<FileScan> ScanAsync(bool text, CancellationToken cancellationToken) => Task.Run(
         async () =>
         {
-            await using var stream = new FileStream(Original, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            await using var stream = new FileStream(Original, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var look = text && ReadPath == Original && !Original.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+            var buffer = new byte[1 << 20];
+            var (line, lineStart, offset) = (1L, 0L, 0L);
+            var head = new byte[4];
+            var headCount = 0;
+            string? nul = null;
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                var block = buffer.AsSpan(0, read);
+                hash.AppendData(block);
+                if (look && nul is null)
+                {
+                    if (headCount < head.Length)
+                    {
+                        var take = Math.Min(head.Length - headCount, read);
+                        block[..take].CopyTo(head.AsSpan(headCount));
+                        headCount += take;
+                    }
+
+                    var at = block.IndexOf((byte)0);
+                    var upTo = at < 0 ? block : block[..at];
+                    var newlines = upTo.Count((byte)'\n');
+                    if (newlines > 0)
+                    {
+                        line += newlines;
+                        lineStart = offset + upTo.LastIndexOf((byte)'\n') + 1;
+                    }
+
+                    if (at >= 0)
+                    {
+                        nul = NulMessage(line, offset + at - lineStart + 1, head.AsSpan(0, headCount));
+                    }
+                }
+
+                offset += read;
+            }
+
+            return new FileScan(Convert.ToHexStringLower(hash.GetHashAndReset()), nul ?? _transcodedNul);
         },
         cancellationToken);
+
+    private string NulMessage(long line, long column, ReadOnlySpan<byte> head)
+    {
+        var utf16 = head.Length == 4 && ((head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0) || (head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0));
+        return utf16
+            ? $"{Original}: line {line}, column {column}: a NUL byte; the file looks like UTF-16 without a byte order mark: set format.encoding to utf-16 (or utf-16be) in its contract"
+            : $"{Original}: line {line}, column {column}: a NUL byte, which text never holds; the file is binary or damaged";
+    }
 
     public static async Task<SourceFile> OpenAsync(string path, string encoding, CancellationToken cancellationToken)
     {
@@ -47,19 +102,31 @@ internal sealed class SourceFile : IDisposable
 
         // The engine reads UTF-8 only: another encoding is transcoded into a temporary copy, line for line.
         var temporary = Path.Combine(Path.GetTempPath(), $"millwright-ingest-{Guid.NewGuid():N}{Path.GetExtension(gzip ? full[..^3] : full)}");
+        string? nul = null;
         await using (var input = Open(full, gzip))
         using (var reader = new StreamReader(input, source, detectEncodingFromByteOrderMarks: true))
         await using (var output = new StreamWriter(temporary, false, new UTF8Encoding(false)))
         {
             var buffer = new char[1 << 16];
+            var line = 1L;
             int read;
             while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                var block = buffer.AsSpan(0, read);
+                var at = block.IndexOf('\0');
+                if (at >= 0)
+                {
+                    line += block[..at].Count('\n');
+                    nul = $"{full}: line {line}: a NUL character, which text never holds; the file is binary, damaged or not in {source.WebName}";
+                    break;
+                }
+
+                line += block.Count('\n');
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return new SourceFile(full, temporary, temporary);
+        return new SourceFile(full, temporary, temporary, nul);
     }
 
     /// <summary>The encoding to transcode from, or null when the engine can read the file as it is (UTF-8, with or without BOM).</summary>
@@ -154,3 +221,6 @@ internal sealed class SourceFile : IDisposable
         }
     }
 }
+
+/// <summary>What one pass over a source file found: its SHA-256 (hex), and the first NUL byte of a text file, described.</summary>
+internal sealed record FileScan(string Checksum, string? Nul);

@@ -66,9 +66,9 @@ internal static class IngestApi
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["label"] = [e.Message] });
             }
-            catch (Millwright.Warehouse.WarehouseException e) when (e.Kind == Millwright.Warehouse.WarehouseErrorKind.Connection || e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+            catch (Millwright.Warehouse.WarehouseException e) when (e.Kind == Millwright.Warehouse.WarehouseErrorKind.Connection)
             {
-                // The warehouse is busy or away: nothing was loaded and the label stays free for a retry.
+                // The warehouse is locked by another process or away: nothing was loaded and the label stays free for a retry.
                 http.Response.Headers.RetryAfter = "5";
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The warehouse is not available", detail: $"nothing was loaded; retry with the same label: {e.Message}");
             }

@@ -278,6 +278,31 @@ public sealed class FileIngestorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_nul_byte_fails_the_load_naming_its_line_and_column_and_utf16_without_a_bom_is_recognised()
+    {
+        var header = "udi,product_id,type,air_temperature_k,machine_failure\n";
+        var nul = Path.Combine(_root, "nul.csv");
+        File.WriteAllText(nul, header + "1,M14860,M,298.1,0\n2,L47\u000081,L,298.2,1\n", new UTF8Encoding(false));
+        var utf16 = Path.Combine(_root, "utf16.csv");
+        File.WriteAllBytes(utf16, Encoding.Unicode.GetBytes(header + "1,M14860,M,298.1,0\n"));
+        var withBom = Path.Combine(_root, "bom16.csv");
+        File.WriteAllText(withBom, header + "1,M14860,M,298.1,0\n\n\u0000\n", Encoding.Unicode);
+
+        var loads = new List<LoadResult>();
+        foreach (var file in new[] { nul, utf16, withBom })
+        {
+            loads.Add(await _ingestor.IngestAsync(file, Readings, cancellationToken: Ct));
+        }
+
+        Assert.All(loads, l => Assert.Equal(LoadStatus.Failed, l.Status));
+        Assert.Equal($"{nul}: line 3, column 6: a NUL byte, which text never holds; the file is binary or damaged", loads[0].Error);
+        Assert.Contains("line 1, column 2: a NUL byte; the file looks like UTF-16 without a byte order mark: set format.encoding to utf-16", loads[1].Error, StringComparison.Ordinal);
+        Assert.Equal($"{withBom}: line 4: a NUL character, which text never holds; the file is binary, damaged or not in utf-16", loads[2].Error);
+        Assert.False(await TableExistsAsync());
+        Assert.Equal(3, (await _ingestor.GetLoadsAsync("readings", cancellationToken: Ct)).Count(l => l.Status == LoadStatus.Failed));
+    }
+
+    [Fact]
     public async Task Encoding_auto_reads_utf8_as_it_is_a_spreadsheet_export_as_windows_1252_and_quarantines_the_damaged_lines_of_a_utf8_file()
     {
         var notes = new DataContract("notes", 1, [new ContractColumn("id", ColumnType.Integer), new ContractColumn("note", ColumnType.String)])

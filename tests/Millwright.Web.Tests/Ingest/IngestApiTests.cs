@@ -147,6 +147,40 @@ public sealed class IngestApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bodies_with_nul_bytes_or_in_utf16_are_refused_with_4xx_naming_where_and_load_nothing()
+    {
+        var cases = new (string Label, string ContentType, byte[] Body, string Expected)[]
+        {
+            ("nul-1", "text/csv", "order_id,customer,amount\n1,a\0b,1\n2,c,2\n"u8.ToArray(), "line 2, column 4: a NUL byte"),
+            ("nul-2", "text/csv", "order_id\0,customer,amount\n1,a,1\n"u8.ToArray(), "line 1, column 9: a NUL byte"),
+            ("nul-3", "text/csv", new byte[4096], "line 1, column 1: a NUL byte, which text never holds"),
+            ("nul-4", "application/x-ndjson", "{\"order_id\": 1, \"customer\": \"a\", \"amount\": 1}\n\0\0\n"u8.ToArray(), "line 2, column 1: a NUL byte"),
+            ("utf16-1", "text/csv", Encoding.Unicode.GetBytes("order_id,customer,amount\n1,a,1\n"), "looks like UTF-16 without a byte order mark"),
+            ("utf16-2", "text/csv", Encoding.BigEndianUnicode.GetBytes("order_id,customer,amount\n1,a,1\n"), "looks like UTF-16 without a byte order mark"),
+            ("latin1-1", "text/csv", Encoding.Latin1.GetBytes("order_id,customer,amount\n1,M\u00fcller,1\n"), "nothing was loaded"),
+        };
+        var wrong = new List<string>();
+        foreach (var (label, type, bytes, expected) in cases)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue(type);
+            var response = await PutAsync(content, label);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            if ((int)response.StatusCode is < 400 or >= 500 || !text.Contains(expected, StringComparison.Ordinal))
+            {
+                wrong.Add($"{label}: {(int)response.StatusCode} {text}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.Equal(0, await CountAsync());
+
+        var retry = await PutAsync(new GeneratedCsv(3), label: "good-1");
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(3, await CountAsync());
+    }
+
+    [Fact]
     public async Task Callers_without_an_operators_token_a_label_or_a_known_source_are_refused()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await PutAsync(new GeneratedCsv(1), token: null)).StatusCode);
