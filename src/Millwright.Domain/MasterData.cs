@@ -304,6 +304,14 @@ public sealed class Part : Entity, IMasterData
         {
             yield return (ReorderPoint < 0 ? nameof(ReorderPoint) : nameof(ReorderQuantity), "cannot be negative");
         }
+
+        foreach (var (field, value) in new[] { (nameof(ReorderPoint), ReorderPoint), (nameof(ReorderQuantity), ReorderQuantity) })
+        {
+            if (value != Math.Round(value, Check.QuantityScale))
+            {
+                yield return (field, $"has more than {Check.QuantityScale} decimal places ({value})");
+            }
+        }
     }
 }
 
@@ -377,6 +385,9 @@ public sealed class PmPlan : Entity, IMasterData
 
 internal static class Check
 {
+    /// <summary>The store keeps quantities with 4 decimal places; more would be rounded away and show as drift.</summary>
+    public const int QuantityScale = 4;
+
     public static IEnumerable<(string, string)> Code(string field, string? value)
     {
         if (string.IsNullOrWhiteSpace(value))

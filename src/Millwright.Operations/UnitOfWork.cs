@@ -51,8 +51,9 @@ internal static class UnitOfWork
             {
                 // Another transaction inserted the same number or row first; the next attempt sees it.
             }
-            catch (DbUpdateException e) when (DbErrors.Classify(e) is { } violation)
+            catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException && DbErrors.Classify(e) is { } violation)
             {
+                // EF's own writes raise DbUpdateException; bulk inserts (BulkWrites) and deferred checks at commit raise the provider's.
                 throw violation.Kind switch
                 {
                     ConstraintKind.Unique => new ConcurrencyConflictException(violation.Describe()),

@@ -14,7 +14,7 @@ public sealed record MillwrightSettings(
         new("name", Name),
         new("web.host", Web.Host),
         new("web.port", Web.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("web.allowed_hosts", Web.AllowedHosts.Count == 0 ? "* (any)" : string.Join(", ", Web.AllowedHosts)),
+        new("web.allowed_hosts", Web.AllowedHosts.Count == 0 ? (Web.IsLoopback ? "localhost, 127.0.0.1, [::1] (the default on a loopback host)" : "* (any)") : string.Join(", ", Web.AllowedHosts)),
         new("web.tls.certificate", Web.TlsCertificate ?? "(not set: plain HTTP)"),
         new("web.tls.key", Web.TlsKey ?? ""),
         .. Operations.Describe("operations"),

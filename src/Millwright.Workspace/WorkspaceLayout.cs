@@ -110,7 +110,7 @@ public sealed class WorkspaceLayout
         web:
           host: 127.0.0.1
           port: 5000
-          # allowed_hosts: [millwright.example.com]         # Host headers answered (default: any)
+          # allowed_hosts: [millwright.example.com]         # Host headers answered (default: localhost names on 127.0.0.1, any otherwise)
           # tls: { certificate: certs/site.pem, key: certs/site.key }   # PEM files; HTTPS on web.port
 
         # The operational system of record: sqlite (embedded, default) or postgres.

@@ -59,6 +59,43 @@ public abstract class InventoryTests<TStores> where TStores : StoreFactory, new(
     }
 
     [Fact]
+    public async Task A_mechanic_reserves_and_issues_parts_only_on_orders_assigned_to_them()
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 5);
+        var order = await w.ScheduledOrderAsync();
+        var before = await CountsAsync(t);
+
+        var issue = await Assert.ThrowsAsync<ForbiddenException>(() => w.Inventory.IssueAsync(Workshop.AsMechanic(w.Assist), order.Id, w.Part.Id, w.StoreRoom.Id, 1, Ct));
+        var reserve = await Assert.ThrowsAsync<ForbiddenException>(() => w.Inventory.ReserveAsync(Workshop.AsMechanic(w.Assist), order.Id, w.Part.Id, w.StoreRoom.Id, 1, Ct));
+
+        Assert.Equal(("order.not_assigned", "order.not_assigned"), (issue.Rule, reserve.Rule));
+        Assert.Equal(before, await CountsAsync(t));
+        var (line, _) = await w.Inventory.IssueAsync(Workshop.AsMechanic(w.Lead), order.Id, w.Part.Id, w.StoreRoom.Id, 1, Ct);
+        Assert.Equal(1, line.QuantityIssued);
+    }
+
+    [Theory]
+    [InlineData("0.0000000001", "quantity: has more than 4 decimal places")]
+    [InlineData("2.00000000000000001", "quantity: has more than 4 decimal places")]
+    [InlineData("1.5", "quantity: must be a whole number of EA")]
+    [InlineData("-1", "quantity: must be positive")]
+    public async Task A_quantity_beyond_the_stores_scale_or_a_fraction_of_a_piece_is_refused_and_writes_nothing(string quantity, string expected)
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 5);
+        var order = await w.ScheduledOrderAsync();
+        var before = await CountsAsync(t);
+        var value = decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture);
+
+        var e = await Assert.ThrowsAsync<ValidationFailedException>(() => w.Inventory.IssueAsync(Workshop.Supervisor, order.Id, w.Part.Id, w.StoreRoom.Id, value, Ct));
+
+        Assert.Contains(expected, string.Join("; ", e.Errors.Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value)}")), StringComparison.Ordinal);
+        Assert.Equal(before, await CountsAsync(t));
+        Assert.True((await new Reconciliation(t.Store).RunAsync(Ct)).IsClean);
+    }
+
+    [Fact]
     public async Task Reserved_stock_cannot_be_taken_by_another_order()
     {
         await using var t = await new TStores().CreateAsync();

@@ -100,8 +100,8 @@ internal static class OperationsApi
         });
         ops.MapPatch("/service-orders/{id:long}", async (long id, HttpContext h, ServiceOrders s, CancellationToken ct) =>
             {
-                var body = await ResourceApi.ReadAsync<UpdateServiceOrder>(h, ct).ConfigureAwait(false);
-                return ResourceApi.Ok(h, await s.UpdateAsync(RequestScope.From(h), id, RequestScope.RequiredVersion(h), body, ct).ConfigureAwait(false));
+                var (body, bodyVersion) = await ResourceApi.ReadWithVersionAsync<UpdateServiceOrder>(h, ct).ConfigureAwait(false);
+                return ResourceApi.Ok(h, await s.UpdateAsync(RequestScope.From(h), id, RequestScope.RequiredVersion(h, bodyVersion), body, ct).ConfigureAwait(false));
             })
             .WithTags(Tag).Accepts<UpdateServiceOrder>("application/json").Produces<ServiceOrder>().ProducesProblem(StatusCodes.Status409Conflict);
         Post(ops, "service-orders/{id:long}/assignments", Tag, async (HttpContext h, AssignRequest body, ServiceOrders s, CancellationToken ct) =>

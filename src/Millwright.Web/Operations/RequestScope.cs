@@ -50,8 +50,13 @@ internal static class RequestScope
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "not an operational role"),
     };
 
-    public static string? IdempotencyKey(HttpContext http) =>
-        http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
+    /// <summary>The <c>Idempotency-Key</c> header: 1 to 200 printable ASCII characters, or a 400.</summary>
+    public static string? IdempotencyKey(HttpContext http) => http.Request.Headers["Idempotency-Key"].ToString() switch
+    {
+        { Length: 0 } => null,
+        { Length: <= 200 } key when key.All(c => c is >= ' ' and <= '~') => key,
+        _ => throw ValidationFailedException.For("Idempotency-Key", "must be 1 to 200 printable ASCII characters"),
+    };
 
     /// <summary>
     /// The version the client read, which an update must name (<see cref="ExpectedVersion"/>): without one the request

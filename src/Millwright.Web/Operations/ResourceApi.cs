@@ -123,11 +123,60 @@ internal static class ResourceApi
     /// <summary>Reads the body as <typeparamref name="T"/>; malformed JSON or a wrong field type is a 400 naming the field.</summary>
     public static async Task<T> ReadAsync<T>(HttpContext http, CancellationToken cancellationToken)
     {
+        // JSON only, in UTF-8: a form, XML or a UTF-16 body is refused before it is read.
+        if (http.Request.ContentLength != 0 && !http.Request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException($"the body must be JSON (Content-Type: application/json), not '{http.Request.ContentType}'", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (http.Request.ContentType is { } type && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+            && media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException($"the body must be UTF-8, not {media.Charset}", StatusCodes.Status415UnsupportedMediaType);
+        }
+
         // An empty body reads as {}: requests whose fields are all optional need none, the others get a 400 naming what is missing.
         var value = http.Request.ContentLength == 0
             ? JsonSerializer.Deserialize<T>("{}", OperationsJson.Options)
             : await JsonSerializer.DeserializeAsync<T>(http.Request.Body, OperationsJson.Options, cancellationToken).ConfigureAwait(false);
         return value ?? throw ValidationFailedException.For("body", "is required");
+    }
+
+    /// <summary>
+    /// Reads a JSON object as <typeparamref name="T"/> with an optional <c>"version"</c> field taken out first (the
+    /// version an update changes, as master data's PATCH takes it). The other fields are passed on as their raw
+    /// text, so a bad value fails exactly as it would in <see cref="ReadAsync{T}"/>, naming its field.
+    /// </summary>
+    public static async Task<(T Body, long? Version)> ReadWithVersionAsync<T>(HttpContext http, CancellationToken cancellationToken)
+    {
+        var element = await ReadAsync<JsonElement>(http, cancellationToken).ConfigureAwait(false);
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw ValidationFailedException.For("body", "must be a JSON object of the fields to change");
+        }
+
+        long? version = null;
+        var rest = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(rest))
+        {
+            writer.WriteStartObject();
+            foreach (var field in element.EnumerateObject())
+            {
+                if (field.NameEquals("version"))
+                {
+                    version = field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetInt64(out var v) ? v : throw ValidationFailedException.For("version", "must be the row's version number");
+                    continue;
+                }
+
+                writer.WritePropertyName(field.Name);
+                writer.WriteRawValue(field.Value.GetRawText(), skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var body = JsonSerializer.Deserialize<T>(rest.WrittenSpan, OperationsJson.Options) ?? throw ValidationFailedException.For("body", "is required");
+        return (body, version);
     }
 
     /// <summary>200 with the row; versioned rows carry their version as the ETag, to send back in If-Match.</summary>

@@ -17,7 +17,9 @@ internal sealed class AuthorizationResults : IAuthorizationMiddlewareResultHandl
     {
         if (authorizeResult.Forbidden)
         {
-            var needed = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).Distinct().ToList() ?? [];
+            // Roles that would meet every requirement that failed (reading and changing runs are two policies on one endpoint).
+            var failed = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<RolesAuthorizationRequirement>().ToList() ?? [];
+            var needed = failed.Count == 0 ? [] : failed.Skip(1).Aggregate(failed[0].AllowedRoles.ToList(), (common, r) => [.. common.Intersect(r.AllowedRoles)]);
             var roles = AccountClaims.Roles(context.User);
             await Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,

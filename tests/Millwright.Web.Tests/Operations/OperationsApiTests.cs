@@ -128,6 +128,44 @@ public abstract class OperationsApiTests(bool postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_without_the_version_it_changes_gets_428_and_changes_nothing()
+    {
+        var created = await _planner.OkAsync("/api/ops/service-orders", new { assetId = _vehicle, type = "INSPECTION", priority = "LOW", description = "Check" }, Ct);
+        var path = $"/api/ops/service-orders/{created.Id()}";
+
+        using var blind = await _planner.PatchAsync(path, JsonContent.Create(new { priority = "HIGH" }), Ct);
+        using var badVersion = await _planner.PatchAsync(path, JsonContent.Create(new { priority = "HIGH", version = "one" }), Ct);
+        using var withVersion = await _planner.PatchAsync(path, JsonContent.Create(new { priority = "HIGH", version = 1 }), Ct);
+
+        Assert.Equal(HttpStatusCode.PreconditionRequired, blind.StatusCode);
+        Assert.Contains("If-Match", (await Http.ParseAsync(blind, Ct))!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badVersion.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withVersion.StatusCode);
+        Assert.Equal(2, (await _planner.GetJsonAsync(path, Ct))["version"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Oversized_non_json_or_control_character_bodies_get_413_415_and_400()
+    {
+        // A client that announces its 50 MB body (Expect: 100-continue) hears 413 before sending it.
+        using var huge = new HttpRequestMessage(HttpMethod.Post, "/api/ops/service-orders") { Content = new ByteArrayContent(new byte[50 * 1024 * 1024]) };
+        huge.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        huge.Headers.ExpectContinue = true;
+        using var tooLarge = await _planner.SendAsync(huge, Ct);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+
+        using var form = await _planner.PostAsync("/api/ops/service-orders", new StringContent("{\"assetId\":1}", System.Text.Encoding.UTF8, "text/plain"), Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+
+        var nul = await _planner.PostAsync("/api/ops/service-orders", new { assetId = _vehicle, type = "CORRECTIVE", priority = "LOW", description = "a\0b" }, Ct);
+        Assert.Equal(400, nul.Status);
+        Assert.Contains("U+0000", nul.Body!["errors"]!["description"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var page = await _planner.GetJsonAsync("/api/ops/service-orders?page=2147483647", Ct);
+        Assert.Empty(page["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Errors_are_problem_details_that_name_the_field_the_entity_or_the_rule()
     {
         var badType = await _planner.PostAsync("/api/ops/service-orders", new { assetId = "seven", type = "CORRECTIVE", priority = "LOW", description = "x" }, Ct);

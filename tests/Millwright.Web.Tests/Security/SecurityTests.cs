@@ -103,6 +103,8 @@ public sealed partial class SecurityTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await mechanic.GetAsync("/api/ops/sites", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await mechanic.GetAsync("/api/orchestration/runs", Ct)).StatusCode);
+        using var launch = await mechanic.PostAsJsonAsync("/api/orchestration/runs", new { selection = "numbers" }, Ct);
+        Assert.Contains("mia (MECHANIC) may not do this; it needs one of: OPERATOR, ADMIN", await launch.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         using var site = await mechanic.PostAsJsonAsync("/api/ops/sites", new { code = "WS-X", name = "X", kind = "WORKSHOP" }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, site.StatusCode);
     }
