@@ -81,6 +81,35 @@ public sealed class OperationsStore : IAsyncDisposable
         return context;
     }
 
+    /// <summary>
+    /// The CLR type behind every column of the store, keyed <c>table.column</c> (after value conversions: an enum
+    /// stored by name is a string). What a reader of the raw tables cannot tell from SQLite's declared types.
+    /// </summary>
+    public IReadOnlyDictionary<string, Type> ColumnTypes()
+    {
+        using var db = CreateContext();
+        var types = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is not { } table)
+            {
+                continue;
+            }
+
+            var store = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, entity.GetSchema());
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.GetColumnName(store) is { } column)
+                {
+                    var clr = property.GetValueConverter()?.ProviderClrType ?? property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType;
+                    types[$"{table}.{column}"] = Nullable.GetUnderlyingType(clr) ?? clr;
+                }
+            }
+        }
+
+        return types;
+    }
+
     /// <summary>Applies every pending migration; returns the names of those applied.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {

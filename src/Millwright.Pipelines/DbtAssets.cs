@@ -2,7 +2,6 @@ using Millwright.Modeling;
 using Millwright.Modeling.Execution;
 using Millwright.Orchestration.Definitions;
 using Millwright.Orchestration.Execution;
-using Millwright.Warehouse;
 
 namespace Millwright.Pipelines;
 
@@ -123,7 +122,7 @@ internal static class DbtAssets
         {
             ProjectDir = dbt.ProjectDir,
             ProfilesDir = hasProfile ? dbt.ProjectDir : null,
-            Connection = hasProfile ? null : new DbtConnection(options.Warehouse, dbt.Schema ?? (options.Warehouse.Engine == WarehouseEngine.DuckDb ? "main" : "public"), options.Warehouse.Engine == WarehouseEngine.DuckDb ? 1 : 4),
+            Connection = hasProfile ? null : WorkspaceDbt.Connection(dbt, options.Warehouse),
             Environment = options.Environment,
         };
     }

@@ -251,10 +251,22 @@ internal static class DbtCliCommand
         var projectDir = parsed.GetValue(flags.ProjectDir) is { } dir ? Path.Combine(io.WorkingDirectory, dir) : io.WorkingDirectory;
         var profilesDir = parsed.GetValue(flags.ProfilesDir) is { } p ? Path.Combine(io.WorkingDirectory, p) : null;
         var environment = io.Environment;
+        Func<string, string?> variable = environment is null ? Environment.GetEnvironmentVariable : name => environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name);
+
+        // A pipeline's project in a workspace runs as the orchestrator runs it: on the workspace's warehouse, unless
+        // a profile is named (--profiles-dir, DBT_PROFILES_DIR) or the project has its own profiles.yml.
+        DbtConnection? connection = null;
+        if (profilesDir is null && string.IsNullOrEmpty(variable("DBT_PROFILES_DIR")))
+        {
+            var loaded = context.LoadSettings(parsed);
+            connection = Pipelines.WorkspaceDbt.ConnectionFor(loaded.Workspace.PipelinesDirectory, Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse), projectDir);
+        }
+
         return new DbtOptions
         {
             ProjectDir = projectDir,
             ProfilesDir = profilesDir,
+            Connection = connection,
             Target = parsed.GetValue(flags.Target),
             Select = parsed.GetValue(flags.Select) ?? [],
             Exclude = parsed.GetValue(flags.Exclude) ?? [],
@@ -263,7 +275,7 @@ internal static class DbtCliCommand
             Threads = parsed.GetValue(flags.Threads),
             FailFast = parsed.GetValue(flags.FailFast),
             StoreFailures = parsed.GetValue(flags.StoreFailures),
-            Environment = environment is null ? Environment.GetEnvironmentVariable : name => environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
+            Environment = variable,
         };
     }
 

@@ -34,6 +34,13 @@ public sealed record ExtractionOptions(SourceDatabase Kind, string Connection)
 
     /// <summary>Without a change feed, a table with this column is extracted by watermark (rows updated since the last run).</summary>
     public string WatermarkColumn { get; init; } = "updated_at";
+
+    /// <summary>
+    /// The raw type of a source column, keyed <c>table.column</c>, where the source's declared type says too little:
+    /// SQLite keeps timestamps and decimals as TEXT and booleans as INTEGER, so the application that owns the
+    /// database names them (the operational store's model does). Other columns follow the declared type.
+    /// </summary>
+    public IReadOnlyDictionary<string, LogicalType> ColumnTypes { get; init; } = new Dictionary<string, LogicalType>(StringComparer.Ordinal);
 }
 
 /// <summary>What one table's extraction did.</summary>
@@ -92,13 +99,16 @@ public sealed class DatabaseExtractor(IWarehouse target)
         var byFeed = upper is not null && !appendOnly;
         var watermarkColumn = appendOnly ? "id" : options.WatermarkColumn;
         var watermarked = !byFeed && columns.Any(c => c.Name == watermarkColumn);
-        var incremental = !options.FullRefresh && state is not null && hasId && (byFeed ? state.Value.Position is not null : watermarked && state.Value.Watermark is not null)
+        // A column whose raw type changed (for example TEXT now landing as TIMESTAMP) is rebuilt by one full copy.
+        var stored = state is null ? null : JsonSerializer.Deserialize<List<SourceColumn>>(state.Value.Columns) ?? [];
+        var rawRetyped = stored is not null && stored.Any(s => columns.Any(c => c.Name == s.Name && c.Type == s.Type && c.Logical != s.Logical));
+        var incremental = !options.FullRefresh && !rawRetyped && state is not null && hasId && (byFeed ? state.Value.Position is not null : watermarked && state.Value.Watermark is not null)
             && await target.GetRelationAsync(raw, cancellationToken).ConfigureAwait(false) is not null;
         var watermarkNow = watermarked ? await WatermarkAsync(source, options, table, watermarkColumn, cancellationToken).ConfigureAwait(false) : null;
         var statements = new List<string>();
         if (incremental)
         {
-            var stored = JsonSerializer.Deserialize<List<SourceColumn>>(state!.Value.Columns) ?? [];
+            stored ??= [];
             var dropped = stored.Where(s => columns.All(c => c.Name != s.Name)).ToList();
             var retyped = stored.Where(s => columns.Any(c => c.Name == s.Name && c.Type != s.Type)).ToList();
             if (dropped.Count > 0 || retyped.Count > 0)
@@ -210,9 +220,10 @@ public sealed class DatabaseExtractor(IWarehouse target)
     /// <summary>Positions are kept per source database and target schema.</summary>
     private static string StateKey(ExtractionOptions options) => $"{options.SourceName}:{options.TargetSchema}";
 
+    /// <summary>A source column: its declared type, and the raw type it lands as (stored with the state, so a change of it is seen).</summary>
     private sealed record SourceColumn(string Name, string Type)
     {
-        [System.Text.Json.Serialization.JsonIgnore]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LogicalType>))]
         public LogicalType Logical { get; init; }
     }
 
@@ -299,7 +310,8 @@ public sealed class DatabaseExtractor(IWarehouse target)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var type = reader.GetString(1);
-            columns.Add(new SourceColumn(reader.GetString(0), type) { Logical = Logical(options.Kind, type) });
+            var name = reader.GetString(0);
+            columns.Add(new SourceColumn(name, type) { Logical = options.ColumnTypes.TryGetValue($"{table}.{name}", out var given) ? given : Logical(options.Kind, type) });
         }
 
         return columns;

@@ -125,6 +125,7 @@ public static class ResultExport
     public static string FormatText(object? value) => value switch
     {
         null => "",
+        bool b => b ? "true" : "false",
         DateTime dt => dt.TimeOfDay == TimeSpan.Zero && dt.Kind != DateTimeKind.Utc
             ? dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
             : dt.ToString(dt.Kind == DateTimeKind.Utc ? "yyyy-MM-dd HH:mm:ss.FFFFFFF'Z'" : "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),

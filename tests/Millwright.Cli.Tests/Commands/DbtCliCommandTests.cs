@@ -47,6 +47,25 @@ public sealed class DbtCliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_workspace_pipelines_project_without_a_profile_builds_on_the_workspaces_warehouse_as_the_orchestrator_would()
+    {
+        File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: shop\n");
+        Directory.CreateDirectory(Path.Combine(_cli.Root, "pipelines"));
+        Directory.Move(Path.Combine(_cli.Root, "workshop"), Path.Combine(_cli.Root, "pipelines", "workshop"));
+
+        var build = await _cli.RunAsync("dbt", "build", "--project-dir", "pipelines/workshop");
+        var docs = await _cli.RunAsync("dbt", "docs", "generate", "--project-dir", "pipelines/workshop");
+        var query = await _cli.RunAsync("sql", "select count(*) as n from main.stg_vehicles", "--format", "csv");
+
+        Assert.True(build.ExitCode == 0, build.Out + build.Error);
+        Assert.EndsWith("Done. PASS=23 WARN=0 ERROR=0 SKIP=0 TOTAL=23", build.Out.TrimEnd(), StringComparison.Ordinal);
+        Assert.True(docs.ExitCode == 0, docs.Out + docs.Error);
+        Assert.True(File.Exists(Path.Combine(_cli.Root, "pipelines", "workshop", "target", "index.html")));
+        Assert.Equal("n\n6", query.Out.Trim().ReplaceLineEndings("\n"));
+        Assert.False(File.Exists(Path.Combine(_cli.Root, "workshop.duckdb")), "the profiles.yml outside the project was not used");
+    }
+
+    [Fact]
     public async Task A_failure_exits_one_and_explains_what_failed_and_what_was_skipped()
     {
         File.WriteAllText(Path.Combine(_cli.Root, "workshop", "models", "staging", "stg_vehicles.sql"), "select nope from {{ ref('vehicles') }}");

@@ -26,6 +26,20 @@ public sealed class IngestCommandTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
+    public async Task Ingest_db_lands_the_operational_stores_timestamps_decimals_and_booleans_typed()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("simulate", "--scale", "0.02", "--days", "5", "--start", "2026-02-02", "--only", "fleet")).ExitCode);
+
+        var extract = await _cli.RunAsync("ingest", "db");
+        var types = await _cli.RunAsync("sql", "select (select typeof(started_at) || ' ' || typeof(energy_kwh) from raw.charge_sessions limit 1) as session, (select typeof(is_active) || ' ' || typeof(hourly_cost) || ' ' || typeof(name) from raw.mechanics limit 1) as mechanic", "--format", "csv");
+        var filtered = await _cli.RunAsync("sql", "select count(*) > 0 as any from raw.charge_sessions where started_at >= TIMESTAMP '2026-02-02' and energy_kwh > 0", "--format", "csv");
+
+        Assert.True(extract.ExitCode == 0, extract.Out + extract.Error);
+        Assert.Matches("^session,mechanic\n\"TIMESTAMP DECIMAL\\(\\d+,\\d+\\)\",\"BOOLEAN DECIMAL\\(\\d+,\\d+\\) VARCHAR\"$", types.Out.Trim().ReplaceLineEndings("\n"));
+        Assert.Equal("any\ntrue", filtered.Out.Trim().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task A_file_loads_under_its_contract_with_a_summary_and_the_quarantined_rows_named()
     {
         var outcome = await _cli.RunAsync("ingest", "file", "day1.csv", "--contract", "torque");

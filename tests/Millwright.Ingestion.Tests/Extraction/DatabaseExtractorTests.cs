@@ -60,8 +60,8 @@ public abstract class DatabaseExtractorTests : IAsyncLifetime
     private Task ChangeAsync(string sql, string table, long id, string operation) =>
         ExecAsync($"{sql}; INSERT INTO change_feed (occurred_at, \"table\", entity_id, operation) VALUES ('2026-01-01', '{table}', {id}, '{operation}');");
 
-    private Task<IReadOnlyList<TableExtraction>> ExtractAsync(bool full = false) =>
-        new DatabaseExtractor(Warehouse).ExtractAsync(new ExtractionOptions(SourceDatabase.Sqlite, SourcePath) { FullRefresh = full, TargetSchema = Schema }, cancellationToken: Ct);
+    private Task<IReadOnlyList<TableExtraction>> ExtractAsync(bool full = false, IReadOnlyDictionary<string, LogicalType>? types = null) =>
+        new DatabaseExtractor(Warehouse).ExtractAsync(new ExtractionOptions(SourceDatabase.Sqlite, SourcePath) { FullRefresh = full, TargetSchema = Schema, ColumnTypes = types ?? new Dictionary<string, LogicalType>() }, cancellationToken: Ct);
 
     protected virtual string Schema => "raw";
 
@@ -88,6 +88,30 @@ public abstract class DatabaseExtractorTests : IAsyncLifetime
         Assert.Equal("0", await ScalarAsync($"SELECT count(*) FROM {Schema}.vehicles WHERE id = 3"));
         Assert.Equal("0", (await ExtractAsync()).Sum(t => t.RowsWritten).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Null(await Warehouse.GetRelationAsync(RelationName.Of(Schema, "change_feed"), Ct));
+    }
+
+    [Fact]
+    public async Task Columns_sqlite_keeps_as_text_land_typed_when_their_types_are_named_and_a_retyped_table_is_copied_whole_once()
+    {
+        await ExecAsync("""
+            CREATE TABLE orders (id INTEGER PRIMARY KEY, opened_at TEXT NOT NULL, cost TEXT NOT NULL, urgent INTEGER NOT NULL, status TEXT NOT NULL);
+            INSERT INTO orders VALUES (1, '2026-03-01 08:15:00', '120.50', 1, 'OPEN'), (2, '2026-03-02 17:40:12.1234567', '99.99', 0, 'CLOSED');
+            """);
+        await ExtractAsync();
+        Assert.Equal("1", await ScalarAsync($"SELECT count(*) FROM {Schema}.orders WHERE opened_at = '2026-03-01 08:15:00'"));
+
+        var types = new Dictionary<string, LogicalType> { ["orders.opened_at"] = LogicalType.Timestamp, ["orders.cost"] = LogicalType.Decimal, ["orders.urgent"] = LogicalType.Boolean };
+        var retyped = (await ExtractAsync(types: types)).Single(t => t.Table == "orders");
+        var columns = (await Warehouse.GetColumnsAsync(RelationName.Of(Schema, "orders"), Ct)).ToDictionary(c => c.Name, c => c.Type);
+
+        Assert.Equal("full", retyped.Mode);
+        Assert.Equal((LogicalType.Timestamp, LogicalType.Decimal, LogicalType.Boolean, LogicalType.Text), (columns["opened_at"], columns["cost"], columns["urgent"], columns["status"]));
+        Assert.Equal("1", await ScalarAsync($"SELECT count(*) FROM {Schema}.orders WHERE opened_at > TIMESTAMP '2026-03-02 00:00:00' AND cost < 100 AND NOT urgent"));
+        Assert.Equal(220.49m, Convert.ToDecimal(await Warehouse.QueryScalarAsync($"SELECT sum(cost) FROM {Schema}.orders", Ct), System.Globalization.CultureInfo.InvariantCulture));
+
+        var again = (await ExtractAsync(types: types)).Single(t => t.Table == "orders");
+        Assert.NotEqual("full", again.Mode);
+        Assert.Equal(0L, again.RowsWritten);
     }
 
     [Fact]
