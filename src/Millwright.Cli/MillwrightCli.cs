@@ -19,6 +19,7 @@ internal static class MillwrightCli
         globals.AddTo(root);
         var context = new CommandContext(io, globals);
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(NewCommand.Create(context));
         root.Subcommands.Add(UpCommand.Create(context));
         root.Subcommands.Add(SqlCommand.Create(context));
         root.Subcommands.Add(WarehouseCommand.Create(context));

@@ -1,0 +1,53 @@
+namespace Millwright.Cli.Tests.Commands;
+
+public sealed class NewCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public NewCommandTests() => File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: works\n");
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task A_blank_pipeline_runs_as_created_its_landing_file_loaded_its_models_built_and_tested()
+    {
+        var created = await _cli.RunAsync("new", "pipeline", "press_shop", "--template", "blank");
+
+        Assert.True(created.ExitCode == 0, created.Out + created.Error);
+        var folder = Path.Combine(_cli.Root, "pipelines", "press_shop");
+        foreach (var path in new[] { "pipeline.yml", "dbt_project.yml", "README.md", "contracts/press_shop_readings.yml", "landing/example.csv", "seeds/machine_statuses.csv", "models/staging/stg_press_shop_readings.sql", "tests/assert_no_negative_values.sql", "docs/README.md" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, path)), path);
+        }
+
+        Assert.True(Directory.Exists(Path.Combine(folder, "models", "intermediate")) && Directory.Exists(Path.Combine(folder, "models", "marts")));
+        Assert.DoesNotContain("__name__", File.ReadAllText(Path.Combine(folder, "pipeline.yml")), StringComparison.Ordinal);
+
+        var run = await _cli.RunAsync("assets", "materialize", "--select", "*");
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.Contains("OK materialized raw/press_shop_readings", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", run.Error, StringComparison.Ordinal);
+        Assert.Contains("PASS check unique_stg_press_shop_readings_reading_id on stg_press_shop_readings", run.Error, StringComparison.Ordinal);
+        Assert.Contains("PASS check assert_no_negative_values", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAIL", run.Error, StringComparison.Ordinal);
+
+        var rows = await _cli.RunAsync("sql", "select count(*) as n from main.stg_press_shop_readings where status = 'RUN'", "--format", "csv");
+        Assert.Equal("n\n2", rows.Out.Trim().ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData("press_shop", "blank", "already exists; a template never overwrites a pipeline")]
+    [InlineData("Press-Shop", "blank", "'Press-Shop' cannot name a pipeline")]
+    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank")]
+    public async Task A_name_taken_or_malformed_or_an_unknown_template_is_refused_and_writes_nothing(string name, string template, string expected)
+    {
+        Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "press_shop")).ExitCode);
+        var before = Directory.GetFileSystemEntries(_cli.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+        var refused = await _cli.RunAsync("new", "pipeline", name, "--template", template);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains(expected, refused.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFileSystemEntries(_cli.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList());
+    }
+}
