@@ -9,6 +9,9 @@ public sealed record PipelineOptions(string PipelinesDirectory, WarehouseOptions
     /// <summary>Root of the Parquet raw layer that ingest assets write; none when null.</summary>
     public string? RawLayerPath { get; init; }
 
+    /// <summary>The workspace's operational store as an extraction source, asked for only when a pipeline declares <c>extract:</c>.</summary>
+    public Func<Task<Ingestion.Extraction.ExtractionOptions>>? Operations { get; init; }
+
     /// <summary>Reads environment variables for dbt's env_var; the process environment by default.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
@@ -90,7 +93,8 @@ public static class PipelineCatalog
             }
 
             // Every key a pipeline computes, so dbt sources that name them become dependencies rather than external assets.
-            var declared = loaded.SelectMany(p => p.Assets.Where(a => !a.External).Select(a => (a.Key, p.Name))).ToList();
+            var declared = loaded.SelectMany(p => p.Assets.Where(a => !a.External).Select(a => (a.Key, p.Name))
+                .Concat(p.Extract is { } e ? e.Tables.Select(t => (AssetKey.Of(e.Schema, t), p.Name)) : [])).ToList();
             foreach (var (key, name) in declared)
             {
                 if (!owned.TryAdd(key, name))
@@ -128,6 +132,14 @@ public static class PipelineCatalog
                         ? IngestAssets.Build(asset, pipeline, contracts.Find(ingest.Contract) ?? throw new PipelineException($"{asset.Where}: asset {asset.Key}: no contract '{ingest.Contract}' (pipelines/<pipeline>/contracts/{ingest.Contract}.yml)"), ingestor)
                         : PipelineAssets.Build(asset, pipeline, warehouse));
                     count++;
+                }
+
+                if (pipeline.Extract is { } extract)
+                {
+                    var source = await (options.Operations ?? throw new PipelineException($"{extract.Where}: pipeline '{pipeline.Name}' extracts from the operational store, and this workspace has none configured"))().ConfigureAwait(false);
+                    var definition = ExtractAssets.Build(extract, pipeline, source, new Ingestion.Extraction.DatabaseExtractor(warehouse));
+                    builder.Add(definition);
+                    count += definition.Specs.Count;
                 }
 
                 string? dbtProject = null;

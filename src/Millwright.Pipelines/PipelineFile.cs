@@ -54,6 +54,16 @@ internal sealed record DbtDecl(string ProjectDir)
     public IReadOnlyList<string> Exclude { get; init; } = [];
 }
 
+/// <summary>Tables of the workspace's operational store that a pipeline extracts into the warehouse, each an asset <c>schema/table</c>.</summary>
+internal sealed record ExtractDecl(string Schema, IReadOnlyList<string> Tables, string Where)
+{
+    public string Group { get; init; } = "";
+
+    public RetryPolicy? Retry { get; init; }
+
+    public AutomationCondition? Automation { get; init; }
+}
+
 /// <summary>One pipeline folder: its pipeline.yml (optional when the folder is a dbt project) read and checked.</summary>
 internal sealed class PipelineFile
 {
@@ -74,6 +84,8 @@ internal sealed class PipelineFile
     public List<AssetDecl> Assets { get; } = [];
 
     public DbtDecl? Dbt { get; private set; }
+
+    public ExtractDecl? Extract { get; private set; }
 
     public List<SensorDefinition> Sensors { get; } = [];
 
@@ -116,7 +128,7 @@ internal sealed class PipelineFile
 
     private void Parse(YamlNode root)
     {
-        root.OnlyKeys("description", "pools", "dbt", "assets", "sensors", "schedules");
+        root.OnlyKeys("description", "pools", "dbt", "extract", "assets", "sensors", "schedules");
         Description = root.String("description") ?? "";
         if (root.Get("pools") is { } pools)
         {
@@ -148,6 +160,33 @@ internal sealed class PipelineFile
         else if (File.Exists(Path.Combine(Folder, "dbt_project.yml")))
         {
             Dbt = new DbtDecl(Folder);
+        }
+
+        if (root.Get("extract") is { } extract)
+        {
+            extract.OnlyKeys("source", "schema", "tables", "group", "retry", "automation");
+            if ((extract.String("source") ?? "operations") != "operations")
+            {
+                throw (extract.Get("source") ?? extract).Error("source: the workspace's operational store ('operations') is the one source there is");
+            }
+
+            var tables = extract.Strings("tables");
+            if (tables.Count == 0)
+            {
+                throw extract.Error("'tables' is required: the operational tables to extract, for example [service_orders, vehicles]");
+            }
+
+            foreach (var table in tables.Where(t => !System.Text.RegularExpressions.Regex.IsMatch(t, "^[a-z][a-z0-9_]*$")))
+            {
+                throw (extract.Get("tables") ?? extract).Error($"'{table}' is not a table name");
+            }
+
+            Extract = new ExtractDecl(extract.String("schema") ?? "raw", tables, extract.Where)
+            {
+                Group = extract.String("group") ?? "",
+                Retry = Retry(extract.Get("retry")),
+                Automation = Automation(extract.Get("automation")),
+            };
         }
 
         foreach (var item in root.Get("assets")?.Items() ?? [])

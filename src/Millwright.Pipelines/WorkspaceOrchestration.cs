@@ -33,7 +33,11 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
         try
         {
             await storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, WarehouseOptionsFor(settings.Warehouse)) { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") }, cancellationToken).ConfigureAwait(false);
+            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, WarehouseOptionsFor(settings.Warehouse))
+            {
+                RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"),
+                Operations = () => OperationsSourceAsync(settings.Operations),
+            }, cancellationToken).ConfigureAwait(false);
             var options = new OrchestratorOptions
             {
                 MaxConcurrentRuns = settings.Orchestration.MaxConcurrentRuns,
@@ -46,6 +50,27 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
             await storage.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The workspace's operational store as an extraction source (what <c>ingest db</c> and <c>extract:</c> read). On
+    /// SQLite, which declares timestamps and decimals TEXT and booleans INTEGER, the store's own model names those
+    /// columns' types, so they land typed; integers and text keep their declared types.
+    /// </summary>
+    public static async Task<Ingestion.Extraction.ExtractionOptions> OperationsSourceAsync(StoreSettings operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        if (operations.Provider == StoreProvider.Postgres)
+        {
+            return new Ingestion.Extraction.ExtractionOptions(Ingestion.Extraction.SourceDatabase.Postgres, operations.Connection!);
+        }
+
+        await using var store = Operations.Data.OperationsStore.Sqlite(operations.Path!);
+        var types = store.ColumnTypes()
+            .Select(c => (c.Key, Type: LogicalTypes.FromClr(c.Value)))
+            .Where(c => c.Type is LogicalType.Boolean or LogicalType.Decimal or LogicalType.Date or LogicalType.Time or LogicalType.Timestamp or LogicalType.TimestampTz or LogicalType.Uuid)
+            .ToDictionary(c => c.Key, c => c.Type, StringComparer.Ordinal);
+        return new Ingestion.Extraction.ExtractionOptions(Ingestion.Extraction.SourceDatabase.Sqlite, operations.Path!) { ColumnTypes = types };
     }
 
     /// <summary>The warehouse adapter options for a workspace's warehouse settings.</summary>

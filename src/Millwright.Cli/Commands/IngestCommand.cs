@@ -158,14 +158,11 @@ internal static class IngestCommand
         {
             var loaded = context.LoadSettings(parsed);
             var operations = loaded.Settings.Operations;
-            var options = new Millwright.Ingestion.Extraction.ExtractionOptions(
-                operations.Provider == StoreProvider.Postgres ? Millwright.Ingestion.Extraction.SourceDatabase.Postgres : Millwright.Ingestion.Extraction.SourceDatabase.Sqlite,
-                operations.Provider == StoreProvider.Postgres ? operations.Connection! : operations.Path!)
+            var options = await Pipelines.WorkspaceOrchestration.OperationsSourceAsync(operations).ConfigureAwait(false) with
             {
                 FullRefresh = parsed.GetValue(full),
                 Tables = parsed.GetValue(tables) ?? [],
                 TargetSchema = parsed.GetValue(schema)!,
-                ColumnTypes = operations.Provider == StoreProvider.Postgres ? new Dictionary<string, LogicalType>() : await SqliteColumnTypesAsync(operations.Path!).ConfigureAwait(false),
             };
             await using var warehouse = CommandContext.OpenWarehouse(loaded);
             var table = new Table().AddColumns("table", "mode", "rows written", "rows deleted", "feed position", "columns added", "seconds");
@@ -187,19 +184,6 @@ internal static class IngestCommand
             return MillwrightCli.Ok;
         });
         return verb;
-    }
-
-    /// <summary>
-    /// The raw types of the operational store's columns that SQLite's declared types hide (TEXT timestamps and
-    /// decimals, INTEGER booleans), from the store's own model; integers and text keep their declared types.
-    /// </summary>
-    private static async Task<IReadOnlyDictionary<string, LogicalType>> SqliteColumnTypesAsync(string path)
-    {
-        await using var store = Millwright.Operations.Data.OperationsStore.Sqlite(path);
-        return store.ColumnTypes()
-            .Select(c => (c.Key, Type: LogicalTypes.FromClr(c.Value)))
-            .Where(c => c.Type is LogicalType.Boolean or LogicalType.Decimal or LogicalType.Date or LogicalType.Time or LogicalType.Timestamp or LogicalType.TimestampTz or LogicalType.Uuid)
-            .ToDictionary(c => c.Key, c => c.Type, StringComparer.Ordinal);
     }
 
     private static Command StatusVerb(CommandContext context)
