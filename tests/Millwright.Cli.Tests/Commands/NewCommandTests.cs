@@ -35,10 +35,33 @@ public sealed class NewCommandTests : IDisposable
         Assert.Equal("n\n2", rows.Out.Trim().ReplaceLineEndings("\n"));
     }
 
+    [Fact]
+    public async Task The_maintenance_template_extracts_the_store_and_its_kpis_reconcile_with_it()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("simulate", "--scale", "0.04", "--days", "45", "--start", "2026-02-02", "--only", "fleet")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "upkeep", "--template", "maintenance")).ExitCode);
+        Assert.True(File.Exists(Path.Combine(_cli.Root, "pipelines", "upkeep", "docs", "KPIS.md")));
+
+        var run = await _cli.RunAsync("assets", "materialize", "--select", "*");
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        Assert.Contains("OK materialized kpi_workshop", run.Error, StringComparison.Ordinal);
+        Assert.Contains("PASS check assert_kpi_ratios_lie_in_zero_to_one", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAIL", run.Error, StringComparison.Ordinal);
+        var totals = await _cli.RunAsync("sql", """
+            select
+              (select sum(orders_completed) from main.kpi_workshop) = (select count(*) from raw.service_orders where completed_at is not null) as orders,
+              (select sum(parts_cost) from main.kpi_workshop)
+                = (select sum((p.quantity_issued - p.quantity_returned) * p.unit_cost) from raw.order_parts p join raw.service_orders o on o.id = p.service_order_id where o.completed_at is not null) as parts,
+              (select count(*) from main.kpi_workshop where orders_completed > 0) > 0 as some
+            """, "--format", "csv");
+        Assert.Equal("orders,parts,some\ntrue,true,true", totals.Out.Trim().ReplaceLineEndings("\n"));
+    }
+
     [Theory]
     [InlineData("press_shop", "blank", "already exists; a template never overwrites a pipeline")]
     [InlineData("Press-Shop", "blank", "'Press-Shop' cannot name a pipeline")]
-    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank")]
+    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank, maintenance")]
     public async Task A_name_taken_or_malformed_or_an_unknown_template_is_refused_and_writes_nothing(string name, string template, string expected)
     {
         Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "press_shop")).ExitCode);
