@@ -22,7 +22,7 @@ internal static class NewCommand
                 await io.Out.WriteLineAsync($"  created {file}").ConfigureAwait(false);
             }
 
-            await io.Out.WriteLineAsync($"Next: millwright assets materialize --select \"*\"   (or drop CSV files in pipelines/{created.Name}/landing while `millwright up` runs)").ConfigureAwait(false);
+            await io.Out.WriteLineAsync($"Next: millwright assets materialize --select \"*\"   (pipelines/{created.Name}/README.md says what it holds)").ConfigureAwait(false);
             return MillwrightCli.Ok;
         });
         return new Command("new", "Create something from a template") { pipeline };
