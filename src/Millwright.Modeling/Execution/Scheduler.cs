@@ -68,17 +68,32 @@ internal sealed class Scheduler
         return result;
     }
 
-    /// <summary>A test runs before the children of what it tests, unless that child is upstream of the test itself.</summary>
+    /// <summary>
+    /// A test runs before the children of what it tests, as dbt orders a build: before a child that descends from every
+    /// node the test reads (so a relationships test gates what is built from both of its models, and never a model
+    /// built from only one of them, which could wait on the test through the other and never start).
+    /// </summary>
     private void AddTestEdges(HashSet<string> included)
     {
+        var ancestors = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var test in _runnable.Where(n => n.Type == NodeType.Test))
         {
-            var ancestors = Ancestors(test.UniqueId);
+            var reads = test.DependsOn.ToHashSet(StringComparer.Ordinal);
             foreach (var parent in test.DependsOn)
             {
                 foreach (var child in RunnableChildren(parent, included))
                 {
-                    if (child != test.UniqueId && !ancestors.Contains(child) && _manifest.Nodes[child].Type != NodeType.Test)
+                    if (child == test.UniqueId || _manifest.Nodes[child].Type == NodeType.Test)
+                    {
+                        continue;
+                    }
+
+                    if (!ancestors.TryGetValue(child, out var upstream))
+                    {
+                        upstream = ancestors[child] = Ancestors(child);
+                    }
+
+                    if (reads.All(upstream.Contains))
                     {
                         _parents[child].Add(test.UniqueId);
                     }
@@ -223,6 +238,12 @@ internal sealed class Scheduler
             }
 
             Done(finishedId);
+        }
+
+        if (results.Count < total)
+        {
+            var stuck = _runnable.Select(n => n.UniqueId).Except(results.Select(r => r.UniqueId), StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            throw new ModelingException($"these nodes wait on each other and cannot run: {string.Join(", ", stuck)}");
         }
 
         return results;

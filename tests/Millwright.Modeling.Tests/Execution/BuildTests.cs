@@ -185,6 +185,35 @@ public abstract class BasicScenarioTests(Engine engine)
     }
 
     [Fact]
+    public async Task Tests_that_read_two_models_gate_only_what_descends_from_both_so_every_node_of_a_star_schema_builds()
+    {
+        await using var project = TestProject.Create("star", engine);
+        project.Write("models/stg_runs.sql", "select 1 as run_id, 20260101 as date_key");
+        project.Write("models/dim_date.sql", "select date_key from {{ ref('stg_runs') }}");
+        project.Write("models/fact_runs.sql", "select run_id, date_key from {{ ref('stg_runs') }}");
+        project.Write("models/kpi_runs.sql", "select count(*) as runs from {{ ref('fact_runs') }}");
+        project.Write("models/schema.yml", """
+            version: 2
+            models:
+              - name: fact_runs
+                columns:
+                  - name: date_key
+                    tests:
+                      - relationships: {to: ref('dim_date'), field: date_key}
+            """);
+        // Reads staging and the KPI: under a rule that gated every child of staging, dim_date would wait on this test,
+        // this test on kpi_runs, kpi_runs on the relationships test and that test on dim_date.
+        project.Write("tests/kpi_counts_every_run.sql", "select 1 from {{ ref('kpi_runs') }} where runs <> (select count(*) from {{ ref('stg_runs') }})");
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal(["dim_date", "fact_runs", "kpi_counts_every_run", "kpi_runs", "relationships_fact_runs_date_key__date_key__ref_dim_date_", "stg_runs"], summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        var finished = summary.Results.ToDictionary(r => r.Name, r => r.Index);
+        Assert.True(finished["relationships_fact_runs_date_key__date_key__ref_dim_date_"] > finished["dim_date"]);
+    }
+
+    [Fact]
     public async Task A_singular_test_that_returns_rows_fails_with_their_count()
     {
         await using var project = TestProject.Copy("workshop", engine);
