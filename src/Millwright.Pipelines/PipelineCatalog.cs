@@ -93,13 +93,32 @@ public static class PipelineCatalog
             }
 
             // Every key a pipeline computes, so dbt sources that name them become dependencies rather than external assets.
-            var declared = loaded.SelectMany(p => p.Assets.Where(a => !a.External).Select(a => (a.Key, p.Name))
-                .Concat(p.Extract is { } e ? e.Tables.Select(t => (AssetKey.Of(e.Schema, t), p.Name)) : [])).ToList();
-            foreach (var (key, name) in declared)
+            foreach (var (key, name) in loaded.SelectMany(p => p.Assets.Where(a => !a.External).Select(a => (a.Key, p.Name))))
             {
                 if (!owned.TryAdd(key, name))
                 {
                     throw new PipelineException($"asset {key} is defined by pipeline '{owned[key]}' and by pipeline '{name}'");
+                }
+            }
+
+            // A table of the operational store that several pipelines extract is one asset, extracted by the first of
+            // them in name order; the others depend on it.
+            var extracted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var pipeline in loaded.Where(p => p.Extract is not null))
+            {
+                var extract = pipeline.Extract!;
+                var mine = extracted[pipeline.Name] = [];
+                foreach (var table in extract.Tables)
+                {
+                    var key = AssetKey.Of(extract.Schema, table);
+                    if (owned.TryAdd(key, pipeline.Name))
+                    {
+                        mine.Add(table);
+                    }
+                    else if (!extracted.TryGetValue(owned[key], out var theirs) || !theirs.Contains(table, StringComparer.Ordinal))
+                    {
+                        throw new PipelineException($"{extract.Where}: asset {key} is defined by pipeline '{owned[key]}' and extracted by pipeline '{pipeline.Name}'");
+                    }
                 }
             }
 
@@ -134,10 +153,10 @@ public static class PipelineCatalog
                     count++;
                 }
 
-                if (pipeline.Extract is { } extract)
+                if (pipeline.Extract is { } extract && extracted[pipeline.Name] is { Count: > 0 } tables)
                 {
                     var source = await (options.Operations ?? throw new PipelineException($"{extract.Where}: pipeline '{pipeline.Name}' extracts from the operational store, and this workspace has none configured"))().ConfigureAwait(false);
-                    var definition = ExtractAssets.Build(extract, pipeline, source, new Ingestion.Extraction.DatabaseExtractor(warehouse));
+                    var definition = ExtractAssets.Build(extract with { Tables = tables }, pipeline, source, new Ingestion.Extraction.DatabaseExtractor(warehouse));
                     builder.Add(definition);
                     count += definition.Specs.Count;
                 }

@@ -99,6 +99,30 @@ public sealed class ExtractAssetsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_table_that_two_pipelines_extract_is_one_asset_that_the_second_pipelines_models_depend_on()
+    {
+        var other = Path.Combine(_workspace.Pipelines, "workshop");
+        Directory.CreateDirectory(Path.Combine(other, "models"));
+        File.WriteAllText(Path.Combine(other, "pipeline.yml"), "extract:\n  tables: [sites, customers]\n");
+        File.WriteAllText(Path.Combine(other, "dbt_project.yml"), "name: workshop\nversion: '1.0'\nprofile: workshop\n");
+        File.WriteAllText(Path.Combine(other, "models", "sources.yml"), "version: 2\nsources:\n  - name: raw\n    tables: [{name: sites}]\n");
+        File.WriteAllText(Path.Combine(other, "models", "plants.sql"), "select code from {{ source('raw', 'sites') }} where kind = 'PLANT'");
+
+        await using var loaded = await LoadAsync();
+        Assert.Equal(["raw/parts", "raw/sites"], loaded.Definitions.Assets.Where(a => a.Kinds.Contains("extract") && a.Key.Path != "raw/customers").Select(a => a.Key.Path).Order(StringComparer.Ordinal));
+        Assert.Contains(AssetKey.Of("raw", "sites"), loaded.Definitions.Upstream(new AssetKey("plants")));
+        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+
+        var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "+plants" }, Ct);
+
+        Assert.Equal(RunStatus.Success, run.Status);
+        Assert.Equal(1L, await loaded.Warehouse.QueryScalarAsync("select count(*) from main.plants", Ct));
+        Assert.Equal(["extract:plant", "extract:workshop"], loaded.Definitions.Assets.Where(a => a.Kinds.Contains("extract")).Select(a => loaded.Definitions.Owner(a.Key).Name).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_pipeline_that_extracts_without_an_operational_store_or_names_a_bad_table_fails_to_load_with_where()
     {
         var none = await Assert.ThrowsAsync<PipelineException>(() => LoadAsync(withOperations: false));
