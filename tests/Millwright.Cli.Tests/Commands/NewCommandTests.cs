@@ -36,32 +36,42 @@ public sealed class NewCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_maintenance_template_extracts_the_store_and_its_kpis_reconcile_with_it()
+    public async Task The_maintenance_and_manufacturing_templates_share_the_stores_tables_and_their_kpis_reconcile_with_it()
     {
-        Assert.Equal(0, (await _cli.RunAsync("simulate", "--scale", "0.04", "--days", "45", "--start", "2026-02-02", "--only", "fleet")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("simulate", "--scale", "0.04", "--days", "45", "--start", "2026-02-02", "--only", "fleet", "manufacturing")).ExitCode);
         Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "upkeep", "--template", "maintenance")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "plant", "--template", "manufacturing")).ExitCode);
         Assert.True(File.Exists(Path.Combine(_cli.Root, "pipelines", "upkeep", "docs", "KPIS.md")));
+        Assert.True(File.Exists(Path.Combine(_cli.Root, "pipelines", "plant", "docs", "KPIS.md")));
 
         var run = await _cli.RunAsync("assets", "materialize", "--select", "*");
 
         Assert.True(run.ExitCode == 0, run.Out + run.Error);
-        Assert.Contains("OK materialized kpi_workshop", run.Error, StringComparison.Ordinal);
+        foreach (var mart in new[] { "kpi_workshop", "kpi_asset_reliability", "kpi_oee", "kpi_oee_line_shift", "fact_production_metrics", "mart_executive_kpis", "dim_date" })
+        {
+            Assert.Contains($"OK materialized {mart}", run.Error, StringComparison.Ordinal);
+        }
+
         Assert.Contains("PASS check assert_kpi_ratios_lie_in_zero_to_one", run.Error, StringComparison.Ordinal);
+        Assert.Contains("PASS check assert_oee_is_the_product_of_its_parts_and_ratios_are_shares", run.Error, StringComparison.Ordinal);
+        Assert.Contains("PASS check assert_production_totals_reconcile", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", run.Error, StringComparison.Ordinal);
         var totals = await _cli.RunAsync("sql", """
             select
-              (select sum(orders_completed) from main.kpi_workshop) = (select count(*) from raw.service_orders where completed_at is not null) as orders,
-              (select sum(parts_cost) from main.kpi_workshop)
+              (select sum(orders_completed) from marts.kpi_workshop) = (select count(*) from raw.service_orders where completed_at is not null) as orders,
+              (select sum(parts_cost) from marts.kpi_workshop)
                 = (select sum((p.quantity_issued - p.quantity_returned) * p.unit_cost) from raw.order_parts p join raw.service_orders o on o.id = p.service_order_id where o.completed_at is not null) as parts,
-              (select count(*) from main.kpi_workshop where orders_completed > 0) > 0 as some
+              (select sum(maintenance_cost) from marts.mart_executive_kpis) = (select sum(maintenance_cost) from marts.kpi_workshop) as cost,
+              (select sum(good_quantity) from marts.kpi_oee) = (select sum(good_quantity) from raw.production_runs where ended_at is not null) as good,
+              (select count(*) from marts.kpi_oee where oee > 0) > 0 as some
             """, "--format", "csv");
-        Assert.Equal("orders,parts,some\ntrue,true,true", totals.Out.Trim().ReplaceLineEndings("\n"));
+        Assert.Equal("orders,parts,cost,good,some\ntrue,true,true,true,true", totals.Out.Trim().ReplaceLineEndings("\n"));
     }
 
     [Theory]
     [InlineData("press_shop", "blank", "already exists; a template never overwrites a pipeline")]
     [InlineData("Press-Shop", "blank", "'Press-Shop' cannot name a pipeline")]
-    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank, maintenance")]
+    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank, maintenance, manufacturing")]
     public async Task A_name_taken_or_malformed_or_an_unknown_template_is_refused_and_writes_nothing(string name, string template, string expected)
     {
         Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "press_shop")).ExitCode);

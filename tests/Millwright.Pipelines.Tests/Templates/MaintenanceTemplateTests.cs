@@ -88,7 +88,7 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
         }, Ct);
         Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Where(r => r.Status is not (NodeStatus.Success or NodeStatus.Pass)).Select(r => $"{r.Name}: {r.Message}")));
 
-        var workshop = await RowsAsync("select * from main.kpi_workshop order by month");
+        var workshop = await RowsAsync("select * from marts.kpi_workshop order by month");
         Assert.Equal(2, workshop.Count);
         var (jan, feb) = (workshop[0], workshop[1]);
 
@@ -105,7 +105,7 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
         Assert.Equal((7m, 280m, 7.33m, 287.33m), (D(feb["labor_hours"]), D(feb["labor_cost"]), D(feb["parts_cost"]), D(feb["maintenance_cost"])));
         Assert.Equal((2L, 8m), (Convert.ToInt64(feb["backlog_orders"], CultureInfo.InvariantCulture), D(feb["backlog_hours"])));
 
-        var reliability = (await RowsAsync("select * from main.kpi_asset_reliability order by asset_code, month")).ToDictionary(r => $"{r["asset_code"]} {r["month"]:yyyy-MM}");
+        var reliability = (await RowsAsync("select * from marts.kpi_asset_reliability order by asset_code, month")).ToDictionary(r => $"{r["asset_code"]} {r["month"]:yyyy-MM}");
         Assert.Equal(["A-1 2026-01", "A-1 2026-02", "A-2 2026-02"], reliability.Keys.Order(StringComparer.Ordinal));
 
         // A-1 in January: 744 h, two failures down 10 h and 20 h -> 714 h operating, MTBF 714 / 2, MTTR (10 + 20) / 2.
