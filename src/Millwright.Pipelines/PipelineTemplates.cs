@@ -23,6 +23,9 @@ public static partial class PipelineTemplates
         .Order(StringComparer.Ordinal)
         .ToList();
 
+    /// <summary>The pipelines a new workspace starts with (<c>millwright init</c>), each named as its template.</summary>
+    public static IReadOnlyList<string> Workspace { get; } = new[] { "maintenance", "manufacturing", "quality", "retail" }.Where(Names.Contains).ToList();
+
     /// <summary>
     /// Creates <paramref name="pipelinesDirectory"/>/<paramref name="name"/> from <paramref name="template"/>. The name
     /// becomes part of table and project names, so it is a lower-case identifier; an existing folder is never touched.

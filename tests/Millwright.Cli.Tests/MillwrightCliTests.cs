@@ -40,6 +40,10 @@ public sealed class MillwrightCliTests : IDisposable
         var init = await _cli.RunAsync("init", "plant");
         Assert.Equal(0, init.ExitCode);
         Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "millwright.yml")));
+        Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "pipelines", "maintenance", "docs", "KPIS.md")));
+        Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "pipelines", "manufacturing", "pipeline.yml")));
+        Assert.Equal(0, (await _cli.RunAsync("init", "bare", "--empty")).ExitCode);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_cli.Root, "bare", "pipelines")));
 
         var create = await _cli.RunAsync("-w", "plant", "sql", "CREATE TABLE parts AS SELECT 'BRK-100' AS sku, 12 AS qty UNION ALL SELECT 'TYR-200', 3");
         var show = await _cli.RunAsync("-w", "plant", "sql", "SELECT sku, qty FROM parts ORDER BY sku");

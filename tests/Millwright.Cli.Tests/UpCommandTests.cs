@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Millwright.Cli.Tests;
 
-/// <summary>`millwright up` as a real process: it serves /health, fills an empty workspace with demo history and stops cleanly on a termination signal.</summary>
+/// <summary>
+/// `millwright init` then `millwright up` as real processes: it serves /health, fills the new workspace with demo
+/// history, builds the shipped pipelines' marts and stops cleanly on a termination signal.
+/// </summary>
 public sealed class UpCommandTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("mw-up-").FullName;
@@ -11,10 +14,18 @@ public sealed class UpCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact(Timeout = 120_000)]
-    public async Task Up_on_a_fresh_folder_serves_health_writes_demo_history_and_stops_cleanly_on_sigterm()
+    public async Task Up_on_a_new_workspace_serves_health_writes_demo_history_builds_every_mart_and_stops_cleanly_on_sigterm()
     {
         var ct = TestContext.Current.CancellationToken;
         var cli = Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll");
+        using (var init = new CliRunner(_root))
+        {
+            var created = await init.RunAsync("init", ".");
+            Assert.Equal(0, created.ExitCode);
+            Assert.Contains("created pipelines/maintenance/", created.Out, StringComparison.Ordinal);
+            Assert.Contains("created pipelines/manufacturing/", created.Out, StringComparison.Ordinal);
+        }
+
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { cli, "up", "--port", "0" })
         {
@@ -61,6 +72,14 @@ public sealed class UpCommandTests : IDisposable
             Assert.Equal(50, readings.RootElement.GetProperty("total").GetInt64());
             Assert.True(Directory.EnumerateFiles(Path.Combine(_root, "landing", "simulated", "process"), "*.csv", SearchOption.AllDirectories).Any());
 
+            string? built = null;
+            while (built is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                built = line.StartsWith("First build ", StringComparison.Ordinal) && !line.StartsWith("First build: ", StringComparison.Ordinal) ? line : null;
+            }
+
+            Assert.StartsWith("First build succeeded", built, StringComparison.Ordinal);
+
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(ct);
@@ -71,6 +90,15 @@ public sealed class UpCommandTests : IDisposable
             Assert.Equal(0, process.ExitCode);
             Assert.Contains("Millwright stopped.", rest, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(_root, ".millwright", "warehouse.duckdb")));
+
+            var marts = await runner.RunAsync("sql", """
+                select
+                  (select count(*) from marts.kpi_workshop where orders_completed > 0) > 0 as workshop,
+                  (select count(*) from marts.kpi_asset_reliability) > 0 as reliability,
+                  (select count(*) from marts.kpi_oee where oee > 0) > 0 as oee,
+                  (select count(*) from marts.mart_executive_kpis) > 0 as executive
+                """, "--format", "csv");
+            Assert.Equal("workshop,reliability,oee,executive\ntrue,true,true,true", marts.Out.Trim().ReplaceLineEndings("\n"));
         }
         finally
         {

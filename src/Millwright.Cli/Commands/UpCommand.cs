@@ -33,6 +33,14 @@ internal static class UpCommand
                 extra["web.host"] = h;
             }
 
+            // A folder that does not exist yet, or is empty and in no workspace, becomes a new workspace with the
+            // shipped pipelines, as `millwright init` makes it.
+            var folder = parsed.GetValue(context.Globals.Workspace) is { } w ? Path.Combine(io.WorkingDirectory, w) : io.WorkingDirectory;
+            if (!Directory.Exists(folder) || (!Directory.EnumerateFileSystemEntries(folder).Any() && !WorkspaceLayout.Discover(folder).HasConfigFile))
+            {
+                await InitCommand.CreateAsync(io, folder, name: null, withPipelines: true).ConfigureAwait(false);
+            }
+
             var loaded = context.LoadSettings(parsed, extra);
             var settings = loaded.Settings;
             var url = settings.Web.Url;
@@ -71,12 +79,14 @@ internal static class UpCommand
 
                 await io.Out.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
                 await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (!parsed.GetValue(noDemo))
+                Task firstBuild = Task.CompletedTask;
+                if (!parsed.GetValue(noDemo) && await DemoHistoryAsync(context, loaded, cancellationToken).ConfigureAwait(false))
                 {
-                    await DemoHistoryAsync(context, loaded, cancellationToken).ConfigureAwait(false);
+                    firstBuild = FirstBuildAsync(context, app, cancellationToken);
                 }
 
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                await firstBuild.ConfigureAwait(false);
                 await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 await io.Out.WriteLineAsync("Millwright stopped.").ConfigureAwait(false);
             }
@@ -91,7 +101,7 @@ internal static class UpCommand
     /// (seed 42), written while the host already serves, so every page has data. Stopping meanwhile keeps what was
     /// written (each step is its own transaction).
     /// </summary>
-    private static async Task DemoHistoryAsync(CommandContext context, LoadedSettings loaded, CancellationToken cancellationToken)
+    private static async Task<bool> DemoHistoryAsync(CommandContext context, LoadedSettings loaded, CancellationToken cancellationToken)
     {
         var io = context.Io;
         await using (var store = MillwrightHost.OpenOperations(loaded.Settings.Operations))
@@ -99,7 +109,7 @@ internal static class UpCommand
             await using var db = store.CreateContext();
             if (await db.Assets.AnyAsync(cancellationToken).ConfigureAwait(false))
             {
-                return;
+                return false;
             }
         }
 
@@ -112,10 +122,42 @@ internal static class UpCommand
             var t = summary.Totals;
             await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Demo history ready in {summary.Elapsed.TotalSeconds:0.0} s: {t.Vehicles} vehicles, {t.ServiceOrders:N0} service orders, {t.TelemetryReadings:N0} telemetry readings, {t.ProductionRuns:N0} production runs, {t.RetailOrders:N0} retail orders")).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await io.Out.WriteLineAsync("Demo history stopped part-way; what was written stays.").ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After the demo history, one run builds every pipeline (extraction, dataset loads, models, tests) on the daemon,
+    /// and `up` says when it has finished, so a new workspace shows its KPIs without a command.
+    /// </summary>
+    private static async Task FirstBuildAsync(CommandContext context, Microsoft.AspNetCore.Builder.WebApplication app, CancellationToken cancellationToken)
+    {
+        var io = context.Io;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+        cancellationToken = stop.Token;
+        try
+        {
+            if (await Millwright.Web.Orchestration.FirstBuild.QueueAsync(app, cancellationToken).ConfigureAwait(false) is not { } build)
+            {
+                return;
+            }
+
+            await io.Out.WriteLineAsync($"First build: run {build.Run.RunId} extracts the operational store and builds the {build.Pipelines} pipeline(s), {build.Run.Assets.Count} assets (`millwright runs show {build.Run.RunId}`)").ConfigureAwait(false);
+            await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var run = await build.FinishedAsync(cancellationToken).ConfigureAwait(false);
+            var took = run.StartedAt is { } s && run.EndedAt is { } e ? string.Create(CultureInfo.InvariantCulture, $" in {(e - s).TotalSeconds:0.0} s") : "";
+            await io.Out.WriteLineAsync(run.Status == Millwright.Orchestration.Storage.RunStatus.Success
+                ? $"First build succeeded{took}: the KPIs are in the warehouse (`millwright sql \"select * from marts.mart_executive_kpis\"`)"
+                : $"First build {run.Status.ToString().ToUpperInvariant()}{took}: `millwright runs show {run.RunId}` says why").ConfigureAwait(false);
+            await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 }
