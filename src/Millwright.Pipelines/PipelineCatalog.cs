@@ -12,6 +12,9 @@ public sealed record PipelineOptions(string PipelinesDirectory, WarehouseOptions
     /// <summary>The workspace's operational store as an extraction source, asked for only when a pipeline declares <c>extract:</c>.</summary>
     public Func<Task<Ingestion.Extraction.ExtractionOptions>>? Operations { get; init; }
 
+    /// <summary>The folder public datasets are loaded from (<c>datasets:</c> in pipeline.yml); none when null.</summary>
+    public string? DatasetsFolder { get; init; }
+
     /// <summary>Reads environment variables for dbt's env_var; the process environment by default.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
@@ -101,6 +104,17 @@ public static class PipelineCatalog
                 }
             }
 
+            foreach (var pipeline in loaded.Where(p => p.Datasets is not null))
+            {
+                foreach (var (schema, table) in pipeline.Datasets!.Names.SelectMany(Ingestion.Datasets.PublicDatasets.Tables))
+                {
+                    if (!owned.TryAdd(AssetKey.Of(schema, table), pipeline.Name))
+                    {
+                        throw new PipelineException($"{pipeline.Datasets.Where}: dataset table {schema}.{table} of pipeline '{pipeline.Name}' is defined by pipeline '{owned[AssetKey.Of(schema, table)]}' too");
+                    }
+                }
+            }
+
             // A table of the operational store that several pipelines extract is one asset, extracted by the first of
             // them in name order; the others depend on it.
             var extracted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -157,6 +171,13 @@ public static class PipelineCatalog
                 {
                     var source = await (options.Operations ?? throw new PipelineException($"{extract.Where}: pipeline '{pipeline.Name}' extracts from the operational store, and this workspace has none configured"))().ConfigureAwait(false);
                     var definition = ExtractAssets.Build(extract with { Tables = tables }, pipeline, source, new Ingestion.Extraction.DatabaseExtractor(warehouse));
+                    builder.Add(definition);
+                    count += definition.Specs.Count;
+                }
+
+                if (pipeline.Datasets is { } datasets)
+                {
+                    var definition = DatasetAssets.Build(datasets, pipeline, options.DatasetsFolder, ingestor);
                     builder.Add(definition);
                     count += definition.Specs.Count;
                 }

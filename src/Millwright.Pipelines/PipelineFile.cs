@@ -37,6 +37,14 @@ internal enum RelationKindName
     View,
 }
 
+/// <summary>Public datasets (AI4I 2020, C-MAPSS, SECOM, car features) a pipeline loads from the workspace's datasets folder.</summary>
+internal sealed record DatasetsDecl(IReadOnlyList<string> Names, string Where)
+{
+    public string Group { get; init; } = "";
+
+    public RetryPolicy? Retry { get; init; }
+}
+
 /// <summary>The dbt project of a pipeline and how its assets run.</summary>
 internal sealed record DbtDecl(string ProjectDir)
 {
@@ -87,6 +95,8 @@ internal sealed class PipelineFile
 
     public ExtractDecl? Extract { get; private set; }
 
+    public DatasetsDecl? Datasets { get; private set; }
+
     public List<SensorDefinition> Sensors { get; } = [];
 
     /// <summary>The folders the pipeline's file sensors watch (a run they start names a file inside one).</summary>
@@ -128,7 +138,7 @@ internal sealed class PipelineFile
 
     private void Parse(YamlNode root)
     {
-        root.OnlyKeys("description", "pools", "dbt", "extract", "assets", "sensors", "schedules");
+        root.OnlyKeys("description", "pools", "dbt", "extract", "datasets", "assets", "sensors", "schedules");
         Description = root.String("description") ?? "";
         if (root.Get("pools") is { } pools)
         {
@@ -186,6 +196,27 @@ internal sealed class PipelineFile
                 Group = extract.String("group") ?? "",
                 Retry = Retry(extract.Get("retry")),
                 Automation = Automation(extract.Get("automation")),
+            };
+        }
+
+        if (root.Get("datasets") is { } datasets)
+        {
+            datasets.OnlyKeys("names", "group", "retry");
+            var names = datasets.Strings("names");
+            if (names.Count == 0)
+            {
+                throw datasets.Error($"'names' is required: the public datasets to load, of {string.Join(", ", Ingestion.Datasets.PublicDatasets.Names)}");
+            }
+
+            foreach (var name in names.Where(n => !Ingestion.Datasets.PublicDatasets.Names.Contains(n, StringComparer.Ordinal)))
+            {
+                throw (datasets.Get("names") ?? datasets).Error($"no dataset named '{name}' (datasets: {string.Join(", ", Ingestion.Datasets.PublicDatasets.Names)})");
+            }
+
+            Datasets = new DatasetsDecl(names, datasets.Where)
+            {
+                Group = datasets.String("group") ?? "",
+                Retry = Retry(datasets.Get("retry")),
             };
         }
 

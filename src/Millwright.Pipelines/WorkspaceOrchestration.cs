@@ -37,6 +37,7 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
             {
                 RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"),
                 Operations = () => OperationsSourceAsync(settings.Operations),
+                DatasetsFolder = Ingestion.Datasets.PublicDatasets.Locate(loaded.Workspace.Root, Environment.GetEnvironmentVariable),
             }, cancellationToken).ConfigureAwait(false);
             var options = new OrchestratorOptions
             {

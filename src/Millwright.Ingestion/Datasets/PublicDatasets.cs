@@ -123,6 +123,38 @@ public static class PublicDatasets
         MaxRejectedFraction = 0,
     };
 
+    /// <summary>The environment variable that names the datasets folder.</summary>
+    public const string Variable = "MILLWRIGHT_DATASETS";
+
+    /// <summary>
+    /// The datasets folder for a workspace at <paramref name="workspaceRoot"/>: <see cref="Variable"/> when set, else the
+    /// first <c>shared/datasets</c> folder in the workspace or one of the folders above it (so a workspace inside a
+    /// checkout finds the checkout's <c>../shared/datasets</c>); null when there is none.
+    /// </summary>
+    public static string? Locate(string workspaceRoot, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (environment(Variable) is { Length: > 0 } set)
+        {
+            return Path.GetFullPath(set);
+        }
+
+        for (var dir = new DirectoryInfo(Path.GetFullPath(workspaceRoot)); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "datasets");
+            if (Directory.Exists(Path.Combine(candidate, "ai4i2020")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The warehouse tables a dataset's files land in, in load order, each once.</summary>
+    public static IReadOnlyList<(string Schema, string Name)> Tables(string name) =>
+        Files(name, "").Select(f => f.Contract.TableName).Distinct().ToList();
+
     /// <summary>The files of a dataset in load order, found under <paramref name="root"/> (plain or .gz).</summary>
     public static IReadOnlyList<DatasetFile> Files(string name, string root)
     {

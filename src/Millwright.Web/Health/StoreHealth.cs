@@ -40,7 +40,8 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
         }
 
         var lease = await loaded.Storage.GetLeaseAsync(Millwright.Orchestration.Daemon.OrchestrationDaemon.LeaseName, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
-        return $"{loaded.Orchestrator.Definitions.TopologicalOrder.Count} assets in {loaded.Pipelines.Pipelines.Count} pipeline(s); daemon {(lease is { } l ? "held by " + l.Holder : "not running")}";
+        var reload = orchestration.LastLoad is { Error: { } error } ? $"; the last reload failed (the pipelines loaded before run): {error}" : "";
+        return $"{loaded.Orchestrator.Definitions.TopologicalOrder.Count} assets in {loaded.Pipelines.Pipelines.Count} pipeline(s); daemon {(lease is { } l ? "held by " + l.Holder : "not running")}{reload}";
     }
 
     private static async Task<StoreCheck> TimedAsync(string name, StoreSettings store, Func<CancellationToken, Task<string>> probe, CancellationToken cancellationToken)

@@ -51,6 +51,22 @@ internal static class OrchestrationApi
                 partitions,
             }, OperationsJson.Options);
         });
+        api.MapGet("/pipelines", async (OrchestrationHost host, CancellationToken ct) =>
+        {
+            var o = await ReadyAsync(host, ct).ConfigureAwait(false);
+            return Results.Json(new
+            {
+                pipelines = o.Pipelines.Pipelines.Select(p => new { name = p.Name, description = p.Description, assets = p.Assets, sensors = p.Sensors, schedules = p.Schedules, dbtProject = p.DbtProject is null ? null : Path.GetFileName(p.DbtProject) }),
+                lastLoad = host.LastLoad,
+            }, OperationsJson.Options);
+        });
+        // Loads pipelines/ again now (the host also does it by itself within seconds of a change); a pipeline that does
+        // not load is refused with its error and the ones loaded before keep running.
+        api.MapPost("/pipelines/reload", async (OrchestrationHost host, CancellationToken ct) =>
+        {
+            var load = await host.ReloadAsync(ct).ConfigureAwait(false);
+            return load.Error is { } error ? Refused("pipelines", error) : Results.Json(load, OperationsJson.Options);
+        });
         api.MapGet("/graph", async (OrchestrationHost host, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);

@@ -1,0 +1,67 @@
+using Millwright.Ingestion.Datasets;
+using Millwright.Ingestion.Files;
+using Millwright.Orchestration.Definitions;
+
+namespace Millwright.Pipelines;
+
+/// <summary>
+/// Dataset assets: the tables a pipeline's <c>datasets:</c> fill from the workspace's datasets folder (AI4I 2020,
+/// C-MAPSS, SECOM, car features under their built-in contracts), each an asset <c>schema/table</c>, loaded by one step.
+/// A file already loaded is skipped by its checksum, so a run after the first costs a checksum per file.
+/// </summary>
+internal static class DatasetAssets
+{
+    public static AssetsDefinition Build(DatasetsDecl datasets, PipelineFile pipeline, string? folder, FileIngestor ingestor)
+    {
+        var tables = datasets.Names.SelectMany(name => PublicDatasets.Tables(name).Select(t => (Name: name, Key: AssetKey.Of(t.Schema, t.Name)))).ToList();
+        var specs = tables.Select(t => new AssetSpec(t.Key)
+        {
+            Description = $"{t.Key.Path.Replace('/', '.')}: public dataset {t.Name}, loaded under its contract",
+            Group = datasets.Group.Length > 0 ? datasets.Group : null,
+            Kinds = ["dataset"],
+        }).ToList();
+        return new AssetsDefinition($"datasets:{pipeline.Name}", specs, async ctx =>
+        {
+            if (folder is null)
+            {
+                throw new PipelineException($"{datasets.Where}: pipeline '{pipeline.Name}' loads public datasets and there is no datasets folder: set {PublicDatasets.Variable} to a folder laid out as ../shared/datasets (ai4i2020/, cmapss/, secom/, car_features_msrp/); nothing is downloaded");
+            }
+
+            var rows = new Dictionary<AssetKey, (long Loaded, long Rejected, int Files)>();
+            foreach (var name in tables.Where(t => ctx.Selected.Contains(t.Key)).Select(t => t.Name).Distinct(StringComparer.Ordinal))
+            {
+                foreach (var result in await PublicDatasets.LoadAsync(ingestor, name, folder, ctx.CancellationToken).ConfigureAwait(false))
+                {
+                    ctx.Log(result.Status == LoadStatus.Skipped
+                        ? $"{Path.GetFileName(result.File)}: SKIPPED, unchanged since load {result.SameAsLoadId}"
+                        : $"{Path.GetFileName(result.File)}: {result.Status.ToString().ToUpperInvariant()} {result.RowsLoaded:N0} loaded, {result.RowsRejected:N0} rejected (load {result.LoadId})", result.Status == LoadStatus.Failed ? "error" : "info");
+                    if (result.Status == LoadStatus.Failed)
+                    {
+                        throw new PipelineException($"{result.File}: {result.Error}");
+                    }
+
+                    var contract = PublicDatasets.Files(name, folder).First(f => f.Contract.Source == result.Source).Contract;
+                    var key = AssetKey.Of(contract.TableName.Schema, contract.TableName.Name);
+                    var (loaded, rejected, files) = rows.GetValueOrDefault(key);
+                    rows[key] = result.Status == LoadStatus.Skipped ? (loaded, rejected, files + 1) : (loaded + result.RowsLoaded, rejected + result.RowsRejected, files + 1);
+                }
+            }
+
+            foreach (var (key, (loaded, rejected, files)) in rows)
+            {
+                ctx.Materialized(key, new Dictionary<string, object?>
+                {
+                    ["files"] = files,
+                    ["rows_loaded"] = loaded,
+                    ["rows_rejected"] = rejected,
+                    ["relation"] = key.Path.Replace('/', '.'),
+                    ["folder"] = folder,
+                });
+            }
+        })
+        {
+            Retry = datasets.Retry,
+            Pool = PipelineCatalog.WarehousePool,
+        };
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Millwright.Ingestion.Datasets;
+using Millwright.Orchestration;
+using Millwright.Orchestration.Storage;
+using Millwright.Warehouse;
+
+namespace Millwright.Pipelines.Tests.Templates;
+
+/// <summary>
+/// The quality template on the real public data sets (../shared/datasets): loaded under their contracts, staged with
+/// their labels, the figures matching what the data sets' own documentation states.
+/// </summary>
+public sealed class QualityTemplateTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-quality-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string? Datasets => PublicDatasets.Locate(AppContext.BaseDirectory, Environment.GetEnvironmentVariable);
+
+    private string Pipelines => Path.Combine(_root, "pipelines");
+
+    public ValueTask InitializeAsync()
+    {
+        PipelineTemplates.Create(Pipelines, "quality", "quality");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_root, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    private Task<LoadedPipelines> LoadAsync(string? datasets) =>
+        PipelineCatalog.LoadAsync(new PipelineOptions(Pipelines, WarehouseOptions.DuckDb(Path.Combine(_root, "warehouse.duckdb"))) { DatasetsFolder = datasets }, Ct);
+
+    private static async Task<long> CountAsync(IWarehouse warehouse, string sql) =>
+        await warehouse.QueryScalarAsync(sql, Ct) is System.Numerics.BigInteger big ? (long)big : Convert.ToInt64(await warehouse.QueryScalarAsync(sql, Ct), CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task The_data_sets_load_once_and_stage_with_the_labels_their_documentation_states()
+    {
+        Assert.SkipWhen(Datasets is null, "../shared/datasets is not on this machine (set MILLWRIGHT_DATASETS)");
+        await using var loaded = await LoadAsync(Datasets);
+        Assert.Equal(["raw/ai4i2020", "raw/cmapss_rul", "raw/cmapss_test", "raw/cmapss_train", "raw/secom", "raw/secom_labels"],
+            loaded.Definitions.Assets.Where(a => a.Kinds.Contains("dataset")).Select(a => a.Key.Path).Order(StringComparer.Ordinal));
+        await using var storage = OrchestrationStores.Sqlite(Path.Combine(_root, "orchestration.db"));
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+
+        var first = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
+        var second = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "raw/*" }, Ct);
+
+        Assert.Equal((RunStatus.Success, RunStatus.Success), (first.Status, second.Status));
+        var checks = (await storage.GetRunEventsAsync(first.RunId, 0, 10_000, Ct)).Where(e => e.Type == EventTypes.CheckEvaluation).ToList();
+        Assert.True(checks.Count >= 8, $"{checks.Count} checks");
+        Assert.DoesNotContain(checks, e => e.Data!.Contains("\"passed\":false", StringComparison.Ordinal));
+        var relog = (await storage.GetRunEventsAsync(second.RunId, 0, 1000, Ct)).Where(e => e.Type == EventTypes.Log && e.Message.Contains(": ", StringComparison.Ordinal)).Select(e => e.Message).ToList();
+        Assert.Equal(15, relog.Count(m => m.Contains(": SKIPPED, unchanged since load ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(relog, m => m.Contains(" loaded, ", StringComparison.Ordinal));
+
+        var w = loaded.Warehouse;
+        // SECOM: 1,567 wafers, 104 fails, every wafer labelled with its true time (July to October 2008).
+        Assert.Equal((1567L, 104L, 0L), (await CountAsync(w, "select count(*) from staging.stg_secom"), await CountAsync(w, "select count(*) from staging.stg_secom where failed"), await CountAsync(w, "select count(*) from staging.stg_secom where recorded_at is null")));
+        Assert.Equal(1567L, await CountAsync(w, "select sum(wafers) from marts.mart_secom_daily_yield"));
+        Assert.Equal(590L, await CountAsync(w, "select count(*) from marts.mart_secom_sensor_missingness"));
+        // C-MAPSS FD001: 100 training engines over 20,631 cycles, each run to failure; 100 test engines whose final
+        // remaining life runs from 7 to 145 cycles (RUL_FD001.txt); the training target capped at 125.
+        Assert.Equal((100L, 20631L), (await CountAsync(w, "select count(*) from marts.mart_cmapss_units where subset = 'FD001' and split = 'train'"), await CountAsync(w, "select sum(cycles) from marts.mart_cmapss_units where subset = 'FD001' and split = 'train'")));
+        Assert.Equal((7L, 145L), (await CountAsync(w, "select min(final_rul) from marts.mart_cmapss_units where subset = 'FD001' and split = 'test'"), await CountAsync(w, "select max(final_rul) from marts.mart_cmapss_units where subset = 'FD001' and split = 'test'")));
+        Assert.Equal(125L, await CountAsync(w, "select max(rul_capped) from staging.stg_cmapss_train"));
+        Assert.Equal(707L, await CountAsync(w, "select count(*) from marts.mart_cmapss_units where split = 'test'"));
+        // AI4I 2020: 339 failures, 9 of them with no mode flagged.
+        Assert.Equal((339L, 9L), (await CountAsync(w, "select count(*) from staging.stg_ai4i where machine_failure"), await CountAsync(w, "select count(*) from staging.stg_ai4i where failure_mode = 'UNLABELED'")));
+    }
+
+    [Fact]
+    public async Task Without_a_datasets_folder_the_load_fails_saying_where_to_point_it()
+    {
+        await using var loaded = await LoadAsync(null);
+        await using var storage = OrchestrationStores.Sqlite(Path.Combine(_root, "orchestration.db"));
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+
+        var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "raw/*" }, Ct);
+
+        Assert.Equal(RunStatus.Failure, run.Status);
+        Assert.Contains("set MILLWRIGHT_DATASETS to a folder laid out as ../shared/datasets", run.Error, StringComparison.Ordinal);
+    }
+}
