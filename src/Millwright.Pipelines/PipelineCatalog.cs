@@ -73,6 +73,7 @@ public static class PipelineCatalog
             };
             var pipelines = new List<PipelineInfo>();
             var warnings = new List<string>();
+            Orchestration.Definitions.Definitions? built = null;
             var externals = new Dictionary<AssetKey, string>();
             var owned = new Dictionary<AssetKey, string>();
             Ingestion.Contracts.ContractCatalog contracts;
@@ -222,12 +223,17 @@ public static class PipelineCatalog
                     builder.Sensor(sensor);
                 }
 
+                foreach (var sensor in pipeline.LoadSensors)
+                {
+                    builder.Sensor(LoadSensors.Build(sensor, ingestor, () => built ?? throw new InvalidOperationException("the definitions are not built yet")));
+                }
+
                 foreach (var schedule in pipeline.Schedules)
                 {
                     builder.Schedule(schedule);
                 }
 
-                pipelines.Add(new PipelineInfo(pipeline.Name, pipeline.Folder, dbtProject, count, pipeline.Sensors.Count, pipeline.Schedules.Count) { Description = pipeline.Description });
+                pipelines.Add(new PipelineInfo(pipeline.Name, pipeline.Folder, dbtProject, count, pipeline.Sensors.Count + pipeline.LoadSensors.Count, pipeline.Schedules.Count) { Description = pipeline.Description });
             }
 
             foreach (var (pool, (limit, _)) in pools)
@@ -235,17 +241,16 @@ public static class PipelineCatalog
                 builder.Pool(pool, limit);
             }
 
-            Orchestration.Definitions.Definitions definitions;
             try
             {
-                definitions = builder.Build();
+                built = builder.Build();
             }
             catch (Orchestration.OrchestrationException e)
             {
                 throw new PipelineException($"{options.PipelinesDirectory}: {e.Message}", e);
             }
 
-            return new LoadedPipelines(definitions, pipelines, warnings, warehouse);
+            return new LoadedPipelines(built, pipelines, warnings, warehouse);
         }
         catch
         {

@@ -45,6 +45,9 @@ internal sealed record DatasetsDecl(IReadOnlyList<string> Names, string Where)
     public RetryPolicy? Retry { get; init; }
 }
 
+/// <summary>A sensor that requests a run when new loads of a contract's source arrive (files or stream loads).</summary>
+internal sealed record LoadSensorDecl(string Name, string Source, string Target, TimeSpan Interval, bool Running);
+
 /// <summary>The dbt project of a pipeline and how its assets run.</summary>
 internal sealed record DbtDecl(string ProjectDir)
 {
@@ -98,6 +101,9 @@ internal sealed class PipelineFile
     public DatasetsDecl? Datasets { get; private set; }
 
     public List<SensorDefinition> Sensors { get; } = [];
+
+    /// <summary>Sensors of kind <c>load</c>: built by the catalog, which holds the ingestor they ask.</summary>
+    public List<LoadSensorDecl> LoadSensors { get; } = [];
 
     /// <summary>The folders the pipeline's file sensors watch (a run they start names a file inside one).</summary>
     public List<string> SensorFolders { get; } = [];
@@ -227,7 +233,10 @@ internal sealed class PipelineFile
 
         foreach (var item in root.Get("sensors")?.Items() ?? [])
         {
-            Sensors.Add(Sensor(item));
+            if (Sensor(item) is { } sensor)
+            {
+                Sensors.Add(sensor);
+            }
         }
 
         foreach (var item in root.Get("schedules")?.Items() ?? [])
@@ -323,17 +332,23 @@ internal sealed class PipelineFile
         return Orchestration.Definitions.Sensors.Files(name, folder, pattern, target, interval, settle);
     }
 
-    private SensorDefinition Sensor(YamlNode item)
+    private SensorDefinition? Sensor(YamlNode item)
     {
-        item.OnlyKeys("name", "kind", "path", "pattern", "asset", "interval", "timeout", "settle", "target", "running");
+        item.OnlyKeys("name", "kind", "path", "pattern", "asset", "source", "interval", "timeout", "settle", "target", "running");
         var name = item.RequiredString("name");
         var target = item.String("target") ?? "*";
         var interval = item.Duration("interval") ?? TimeSpan.FromSeconds(30);
+        if (item.RequiredString("kind") == "load")
+        {
+            LoadSensors.Add(new LoadSensorDecl(name, item.RequiredString("source"), target, item.Duration("interval") ?? TimeSpan.FromSeconds(15), item.Bool("running", true)));
+            return null;
+        }
+
         var sensor = item.RequiredString("kind") switch
         {
             "file" => FileSensor(name, Path.GetFullPath(Path.Combine(Folder, item.RequiredString("path"))), item.String("pattern") ?? "*", target, interval, item.Duration("settle")),
             "asset" => Orchestration.Definitions.Sensors.Asset(name, new AssetKey(item.RequiredString("asset")), target, interval),
-            var other => throw item.Get("kind")!.Error($"unknown sensor kind '{other}' (file or asset)"),
+            var other => throw item.Get("kind")!.Error($"unknown sensor kind '{other}' (file, asset or load)"),
         };
         return sensor with { Timeout = item.Duration("timeout") ?? sensor.Timeout, RunningByDefault = item.Bool("running", true) };
     }

@@ -42,6 +42,7 @@ public sealed class MillwrightCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "millwright.yml")));
         Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "pipelines", "maintenance", "docs", "KPIS.md")));
         Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "pipelines", "manufacturing", "pipeline.yml")));
+        Assert.True(File.Exists(Path.Combine(_cli.Root, "plant", "pipelines", "retail", "contracts", "retail_orders.yml")));
         Assert.Equal(0, (await _cli.RunAsync("init", "bare", "--empty")).ExitCode);
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_cli.Root, "bare", "pipelines")));
 

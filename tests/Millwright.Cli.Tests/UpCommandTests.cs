@@ -24,6 +24,7 @@ public sealed class UpCommandTests : IDisposable
             Assert.Equal(0, created.ExitCode);
             Assert.Contains("created pipelines/maintenance/", created.Out, StringComparison.Ordinal);
             Assert.Contains("created pipelines/manufacturing/", created.Out, StringComparison.Ordinal);
+            Assert.Contains("created pipelines/retail/", created.Out, StringComparison.Ordinal);
         }
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -96,9 +97,10 @@ public sealed class UpCommandTests : IDisposable
                   (select count(*) from marts.kpi_workshop where orders_completed > 0) > 0 as workshop,
                   (select count(*) from marts.kpi_asset_reliability) > 0 as reliability,
                   (select count(*) from marts.kpi_oee where oee > 0) > 0 as oee,
-                  (select count(*) from marts.mart_executive_kpis) > 0 as executive
+                  (select count(*) from marts.mart_executive_kpis) > 0 as executive,
+                  (select count(*) from marts.fact_sales) > 1000 as sales
                 """, "--format", "csv");
-            Assert.Equal("workshop,reliability,oee,executive\ntrue,true,true,true", marts.Out.Trim().ReplaceLineEndings("\n"));
+            Assert.Equal("workshop,reliability,oee,executive,sales\ntrue,true,true,true,true", marts.Out.Trim().ReplaceLineEndings("\n"));
         }
         finally
         {

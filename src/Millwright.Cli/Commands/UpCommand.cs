@@ -159,5 +159,9 @@ internal static class UpCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (InvalidOperationException e)
+        {
+            await io.Error.WriteLineAsync($"First build not started: the pipelines did not load: {e.Message} (fix the pipeline; `up` loads it again by itself)").ConfigureAwait(false);
+        }
     }
 }

@@ -25,8 +25,8 @@ public sealed class FirstBuild
     public int Pipelines { get; }
 
     /// <summary>
-    /// Queues the run when the workspace has pipelines and no run was ever made; null otherwise, or when the pipelines
-    /// did not load (the orchestration API and /health report why).
+    /// Queues the run when the workspace has pipelines and no run was ever made; null otherwise. Throws
+    /// <see cref="InvalidOperationException"/> naming the error when the pipelines did not load.
     /// </summary>
     public static async Task<FirstBuild?> QueueAsync(WebApplication app, CancellationToken cancellationToken)
     {
@@ -38,7 +38,7 @@ public sealed class FirstBuild
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return null;
+            throw new InvalidOperationException(e.Message, e);
         }
 
         if (o.Pipelines.Pipelines.Count == 0 || o.Pipelines.Definitions.TopologicalOrder.Count == 0

@@ -71,7 +71,7 @@ public sealed class NewCommandTests : IDisposable
     [Theory]
     [InlineData("press_shop", "blank", "already exists; a template never overwrites a pipeline")]
     [InlineData("Press-Shop", "blank", "'Press-Shop' cannot name a pipeline")]
-    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank, maintenance, manufacturing, quality")]
+    [InlineData("other", "bakery", "there is no pipeline template 'bakery'; templates: blank, maintenance, manufacturing, quality, retail")]
     public async Task A_name_taken_or_malformed_or_an_unknown_template_is_refused_and_writes_nothing(string name, string template, string expected)
     {
         Assert.Equal(0, (await _cli.RunAsync("new", "pipeline", "press_shop")).ExitCode);

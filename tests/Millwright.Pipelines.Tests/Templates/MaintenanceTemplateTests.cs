@@ -53,6 +53,20 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
             "INSERT INTO raw.labor_entries VALUES (1, 100, 7, '2026-01-10 00:00', '2026-01-10 10:00', 10, 30), (2, 101, 7, '2026-01-20 00:00', '2026-01-20 20:00', 20, 30), (3, 102, 8, '2026-02-09 09:00', '2026-02-09 12:00', 3, 40), (4, 103, 8, '2026-02-25 08:00', '2026-02-25 12:00', 4, 40), (5, 104, 7, '2026-02-27 08:00', NULL, NULL, 30)",
             "CREATE TABLE raw.order_parts (id BIGINT, service_order_id BIGINT, part_id BIGINT, quantity_issued DECIMAL(38, 10), quantity_returned DECIMAL(38, 10), unit_cost DECIMAL(38, 10))",
             "INSERT INTO raw.order_parts VALUES (1, 100, 1, 2, 0, 12.50), (2, 101, 2, 3, 1, 100.005), (3, 103, 3, 1, 0, 7.333)",
+            "CREATE TABLE raw.vehicle_models (id BIGINT, code VARCHAR, make VARCHAR, name VARCHAR, chemistry VARCHAR, nominal_kwh DECIMAL(38, 10))",
+            "INSERT INTO raw.vehicle_models VALUES (1, 'VAN', 'Make', 'Van', 'LFP', 60)",
+            "CREATE TABLE raw.battery_packs (id BIGINT, serial VARCHAR)",
+            "INSERT INTO raw.battery_packs VALUES (1, 'P-1'), (2, 'P-OLD')",
+            "CREATE TABLE raw.vehicles (id BIGINT, vin VARCHAR, model_id BIGINT, model_year BIGINT, odometer_km DECIMAL(38, 10), current_battery_pack_id BIGINT)",
+            "INSERT INTO raw.vehicles VALUES (11, 'VIN00000000000011', 1, 2025, 1300, 1)",
+            "CREATE TABLE raw.battery_health_snapshots (id BIGINT, battery_pack_id BIGINT, vehicle_id BIGINT, measured_at TIMESTAMP, state_of_health_pct DECIMAL(38, 10), capacity_kwh DECIMAL(38, 10), equivalent_full_cycles DECIMAL(38, 10))",
+            "INSERT INTO raw.battery_health_snapshots VALUES (1, 2, 11, '2026-02-01 05:00', 70, 42, 900), (2, 1, 11, '2026-02-01 06:00', 95.0, 57, 10), (3, 1, 11, '2026-02-15 06:00', 94.86, 56.9, 14)",
+            "CREATE TABLE raw.telemetry_readings (id BIGINT, vehicle_id BIGINT, recorded_at TIMESTAMP, odometer_km DECIMAL(38, 10), speed_kph DECIMAL(38, 10), state_of_charge_pct DECIMAL(38, 10), pack_temp_c DECIMAL(38, 10), motor_temp_c DECIMAL(38, 10))",
+            "INSERT INTO raw.telemetry_readings VALUES (1, 11, '2026-02-10 08:00', 1000, 0, 90, 20, 20), (2, 11, '2026-02-10 18:00', 1100, 50, 40, 30, 40), (3, 11, '2026-02-11 09:00', 1150, 60, 80, 25, 30), (4, 11, '2026-02-11 17:00', 1250, 70, 30, 31, 45), (5, 11, '2026-02-13 12:00', 1300, 40, 60, 22, 25)",
+            "CREATE TABLE raw.charge_sessions (id BIGINT, vehicle_id BIGINT, started_at TIMESTAMP, energy_kwh DECIMAL(38, 10))",
+            "INSERT INTO raw.charge_sessions VALUES (1, 11, '2026-02-10 20:00', 30), (2, 11, '2026-02-12 20:00', 24)",
+            "CREATE TABLE raw.vehicle_alerts (id BIGINT, vehicle_id BIGINT, raised_at TIMESTAMP, service_order_id BIGINT)",
+            "INSERT INTO raw.vehicle_alerts VALUES (1, 11, '2026-02-26 10:00', 104), (2, 11, '2026-02-27 10:00', NULL)",
         ], Ct);
     }
 
@@ -122,5 +136,22 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
         var a2 = reliability["A-2 2026-02"];
         Assert.Equal((1L, 624m, 48m, 624m, (decimal?)null), (Convert.ToInt64(a2["failures"], CultureInfo.InvariantCulture), D(a2["operating_hours"]), D(a2["downtime_hours"]), D(a2["mtbf_hours"]), D(a2["mttr_hours"])));
         Assert.Equal(624.0 / 672.0, (double)a2["availability"]!, 9);
+
+        var fleet = (await RowsAsync("select * from marts.kpi_fleet order by month")).ToDictionary(r => $"{r["month"]:yyyy-MM}");
+        Assert.Equal(["2026-01", "2026-02"], fleet.Keys);
+        // January: the van was not in service yet: no vehicle, no distance, no alert, no battery measurement.
+        Assert.Equal((0L, 0m, 0L, (decimal?)null), (Convert.ToInt64(fleet["2026-01"]["vehicles"], CultureInfo.InvariantCulture), D(fleet["2026-01"]["km"]), Convert.ToInt64(fleet["2026-01"]["alerts"], CultureInfo.InvariantCulture), D(fleet["2026-01"]["avg_soh"])));
+        // February: the van, available 624 of 672 h; it drove 100 km on the 10th (its first day: 1000 to 1100),
+        // 150 on the 11th (1250 less the 10th's 1100) and 50 on the 13th: 300 km; 30 + 24 kWh charged: 18 kWh per
+        // 100 km; two alerts, one that became an order. Its latest state of health 94.86 % (the old pack's 70 % was
+        // measured earlier); the current pack lost 0.14 points in 14 days: 0.01 a day, 3.6525 a year.
+        var fleetFeb = fleet["2026-02"];
+        Assert.Equal((1L, 300m, 54m, 18m), (Convert.ToInt64(fleetFeb["vehicles"], CultureInfo.InvariantCulture), D(fleetFeb["km"]), D(fleetFeb["energy_kwh"]), D(fleetFeb["kwh_per_100km"])));
+        Assert.Equal(624.0 / 672.0, (double)fleetFeb["availability"]!, 9);
+        Assert.Equal((2L, 0.5, 94.86m, 3.65m), (Convert.ToInt64(fleetFeb["alerts"], CultureInfo.InvariantCulture), (double)fleetFeb["alert_to_order_rate"]!, D(fleetFeb["avg_soh"]), D(fleetFeb["soh_fade_per_year"])));
+
+        // Battery health of the pack the van carries: (94.86 - 80) / 3.6525 a year = 48.8 months to 80 %.
+        var battery = Assert.Single(await RowsAsync("select * from marts.kpi_battery_health"));
+        Assert.Equal(("P-1", 94.86m, 2L, 3.65m, 48.8m, false), ((string)battery["battery_serial"]!, D(battery["soh_pct"]), Convert.ToInt64(battery["measurements"], CultureInfo.InvariantCulture), D(battery["soh_fade_per_year"]), D(battery["months_to_80_pct"]), (bool)battery["below_80_pct"]!));
     }
 }

@@ -6,3 +6,7 @@ union all
 select 'kpi_asset_reliability', asset_code, month
 from {{ ref('kpi_asset_reliability') }}
 where availability not between 0 and 1 or operating_hours < 0 or downtime_hours < 0
+union all
+select 'kpi_fleet', 'fleet', month
+from {{ ref('kpi_fleet') }}
+where availability not between 0 and 1 or alert_to_order_rate not between 0 and 1 or km < 0 or avg_soh not between 0 and 120
