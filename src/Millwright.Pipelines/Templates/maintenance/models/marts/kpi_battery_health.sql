@@ -16,7 +16,9 @@ trend as (
         vehicle_id,
         count(*) as measurements,
         min(measured_at) as first_measured_at,
-        regr_slope(state_of_health_pct, extract(epoch from measured_at) / 86400.0) * 365.25 as slope_per_year
+        -- No slope from one measurement, or from several at one moment.
+        case when var_pop(extract(epoch from measured_at)) > 0
+            then regr_slope(state_of_health_pct, extract(epoch from measured_at) / 86400.0) * 365.25 end as slope_per_year
     from snapshots
     group by vehicle_id
 )
@@ -34,9 +36,9 @@ select
     l.equivalent_full_cycles,
     t.measurements,
     t.first_measured_at,
-    cast(-t.slope_per_year as decimal(6, 2)) as soh_fade_per_year,
+    round(-t.slope_per_year, 2) as soh_fade_per_year,
     case when t.slope_per_year < 0 and l.state_of_health_pct > 80
-        then cast((l.state_of_health_pct - 80) / -t.slope_per_year * 12 as decimal(8, 1)) end as months_to_80_pct,
+        then round(cast(l.state_of_health_pct - 80 as {{ dbt.type_float() }}) / -t.slope_per_year * 12, 1) end as months_to_80_pct,
     l.state_of_health_pct < 80 as below_80_pct
 from {{ ref('stg_fleet_vehicles') }} as v
 join latest as l on l.vehicle_id = v.vehicle_id and l.newest = 1

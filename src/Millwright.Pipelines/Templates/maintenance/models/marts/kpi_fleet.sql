@@ -57,7 +57,7 @@ fade as (
     select month_start, battery_pack_id, regr_slope(state_of_health_pct, extract(epoch from measured_at) / 86400.0) * 365.25 as slope_per_year
     from health
     group by month_start, battery_pack_id
-    having count(*) >= 2
+    having var_pop(extract(epoch from measured_at)) > 0
 )
 
 select
@@ -71,7 +71,7 @@ select
     coalesce(a.alerts, 0) as alerts,
     {{ ratio('a.alerts_with_order', 'a.alerts') }} as alert_to_order_rate,
     (select cast(avg(l.state_of_health_pct) as decimal(6, 2)) from latest as l where l.month_start = p.month_start and l.newest = 1) as avg_soh,
-    (select cast(avg(-f.slope_per_year) as decimal(6, 2)) from fade as f where f.month_start = p.month_start) as soh_fade_per_year
+    (select round(avg(-f.slope_per_year), 2) from fade as f where f.month_start = p.month_start) as soh_fade_per_year
 from periods as p
 left join reliability as r on r.month = cast(p.month_start as date)
 left join distance as d on d.month_start = p.month_start
