@@ -27,6 +27,8 @@ internal static class DatasetAssets
                 throw new PipelineException($"{datasets.Where}: pipeline '{pipeline.Name}' loads public datasets and there is no datasets folder: set {PublicDatasets.Variable} to a folder laid out as ../shared/datasets (ai4i2020/, cmapss/, secom/, car_features_msrp/); nothing is downloaded");
             }
 
+            var keyOf = datasets.Names.SelectMany(name => PublicDatasets.Files(name, folder)).Select(f => f.Contract)
+                .DistinctBy(c => c.Source).ToDictionary(c => c.Source, c => AssetKey.Of(c.TableName.Schema, c.TableName.Name), StringComparer.Ordinal);
             var rows = new Dictionary<AssetKey, (long Loaded, long Rejected, int Files)>();
             foreach (var name in tables.Where(t => ctx.Selected.Contains(t.Key)).Select(t => t.Name).Distinct(StringComparer.Ordinal))
             {
@@ -40,8 +42,7 @@ internal static class DatasetAssets
                         throw new PipelineException($"{result.File}: {result.Error}");
                     }
 
-                    var contract = PublicDatasets.Files(name, folder).First(f => f.Contract.Source == result.Source).Contract;
-                    var key = AssetKey.Of(contract.TableName.Schema, contract.TableName.Name);
+                    var key = keyOf[result.Source];
                     var (loaded, rejected, files) = rows.GetValueOrDefault(key);
                     rows[key] = result.Status == LoadStatus.Skipped ? (loaded, rejected, files + 1) : (loaded + result.RowsLoaded, rejected + result.RowsRejected, files + 1);
                 }

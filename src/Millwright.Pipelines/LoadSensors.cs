@@ -16,13 +16,14 @@ internal static class LoadSensors
 {
     private static readonly RunStatus[] Active = [RunStatus.Queued, RunStatus.Starting, RunStatus.Started, RunStatus.Canceling];
 
-    public static SensorDefinition Build(LoadSensorDecl decl, FileIngestor ingestor, Func<Orchestration.Definitions.Definitions> definitions) =>
+    // table: the asset of the source's table (its contract's schema/table), which the sensor also waits on.
+    public static SensorDefinition Build(LoadSensorDecl decl, AssetKey table, FileIngestor ingestor, Func<Orchestration.Definitions.Definitions> definitions) =>
         new(decl.Name, async context =>
         {
-            var watched = definitions().Select(decl.Target).Select(k => k.Path).ToHashSet(StringComparer.Ordinal);
+            var watched = definitions().Select(decl.Target).Append(table).Select(k => k.Path).ToHashSet(StringComparer.Ordinal);
             foreach (var run in await context.Storage.GetRunsAsync(new RunFilter { Statuses = Active, Limit = 1000 }, context.CancellationToken).ConfigureAwait(false))
             {
-                if (run.Assets.Any(watched.Contains) || run.Assets.Any(a => a.EndsWith("/" + decl.Source, StringComparison.Ordinal)))
+                if (run.Assets.Any(watched.Contains))
                 {
                     return SensorResult.Skip($"waiting for run {run.RunId}, which materializes what the target reads", context.Cursor);
                 }

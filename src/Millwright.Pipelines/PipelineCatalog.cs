@@ -225,7 +225,9 @@ public static class PipelineCatalog
 
                 foreach (var sensor in pipeline.LoadSensors)
                 {
-                    builder.Sensor(LoadSensors.Build(sensor, ingestor, () => built ?? throw new InvalidOperationException("the definitions are not built yet")));
+                    var contract = contracts.Find(sensor.Source) ?? throw new PipelineException($"pipeline '{pipeline.Name}': sensor {sensor.Name}: no contract '{sensor.Source}' (pipelines/<pipeline>/contracts/{sensor.Source}.yml)");
+                    var table = AssetKey.Of(contract.TableName.Schema, contract.TableName.Name);
+                    builder.Sensor(LoadSensors.Build(sensor, table, ingestor, () => built ?? throw new InvalidOperationException("the definitions are not built yet")));
                 }
 
                 foreach (var schedule in pipeline.Schedules)
