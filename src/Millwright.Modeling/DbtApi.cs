@@ -123,7 +123,27 @@ public sealed record DbtNodeInfo(string UniqueId, string Name, string ResourceTy
     public IReadOnlyList<string> Owners { get; init; } = [];
 
     public string? Materialized { get; init; }
+
+    /// <summary>The schema and name of its relation in the warehouse (none for tests and ephemeral models).</summary>
+    public string? Schema { get; init; }
+
+    public string? Identifier { get; init; }
+
+    /// <summary>config.meta (and a source table's meta) in plain form: mappings, lists, strings, numbers, booleans.</summary>
+    public IReadOnlyDictionary<string, object?> Meta { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>For a generic test: what it is and what it was declared with.</summary>
+    public DbtTestInfo? Test { get; init; }
+
+    /// <summary>For a source table with a loaded_at_field and a freshness policy: the column and its limits.</summary>
+    public DbtSourceFreshness? Freshness { get; init; }
 }
+
+/// <summary>A generic test's declaration: <c>accepted_values</c> (namespace null) or <c>dbt_utils.accepted_range</c>, its column and arguments in plain form.</summary>
+public sealed record DbtTestInfo(string Name, string? Namespace, string? Column, IReadOnlyDictionary<string, object?> Arguments);
+
+/// <summary>A source table's freshness policy.</summary>
+public sealed record DbtSourceFreshness(string LoadedAtField, TimeSpan? WarnAfter, TimeSpan? ErrorAfter);
 
 /// <summary>What an invocation did.</summary>
 public sealed record DbtRunSummary(

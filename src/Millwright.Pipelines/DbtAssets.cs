@@ -6,7 +6,11 @@ using Millwright.Orchestration.Execution;
 namespace Millwright.Pipelines;
 
 /// <summary>What a dbt project contributes: one multi-asset over its models, seeds and snapshots, and its sources.</summary>
-internal sealed record DbtBridge(AssetsDefinition? Definition, IReadOnlyList<AssetSpec> Sources, IReadOnlyList<string> Warnings);
+internal sealed record DbtBridge(AssetsDefinition? Definition, IReadOnlyList<AssetSpec> Sources, IReadOnlyList<string> Warnings)
+{
+    /// <summary>The data-quality rules of its sources and staging models, by asset key.</summary>
+    public IReadOnlyDictionary<AssetKey, Quality.TableRules> Quality { get; init; } = new Dictionary<AssetKey, Quality.TableRules>();
+}
 
 /// <summary>
 /// The bridge between the modeling engine and the orchestrator: every model, seed and snapshot of a pipeline's dbt
@@ -98,9 +102,20 @@ internal static class DbtAssets
             }
         }
 
+        Dictionary<AssetKey, Quality.TableRules> quality;
+        try
+        {
+            var included = keyOf.Where(k => !nodes[k.Key].ResourceType.Equals("model", StringComparison.Ordinal) || idOf.ContainsKey(k.Key)).ToDictionary(StringComparer.Ordinal);
+            quality = QualityChecks.FromDbt(Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(pipeline.Folder)) ?? ".", dbt.ProjectDir), listing.Nodes, included);
+        }
+        catch (Quality.QualityException e)
+        {
+            throw new PipelineException(e.Message, e);
+        }
+
         if (specs.Count == 0)
         {
-            return new DbtBridge(null, sources, warnings);
+            return new DbtBridge(null, sources, warnings) { Quality = quality };
         }
 
         var byId = idOf.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -111,7 +126,7 @@ internal static class DbtAssets
             Retry = dbt.Retry,
             Pool = dbt.Pool,
         };
-        return new DbtBridge(definition, sources, warnings);
+        return new DbtBridge(definition, sources, warnings) { Quality = quality };
     }
 
     private static DbtOptions Options(DbtDecl dbt, PipelineOptions options)

@@ -91,6 +91,8 @@ public static class PipelineCatalog
                 ? Directory.GetDirectories(options.PipelinesDirectory).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, FileName)) || File.Exists(Path.Combine(d, "dbt_project.yml"))).ToList()
                 : [];
             var loaded = new List<PipelineFile>();
+            var computed = new List<AssetsDefinition>();
+            var quality = new Dictionary<AssetKey, Quality.TableRules>();
             foreach (var folder in folders)
             {
                 loaded.Add(PipelineFile.Read(folder));
@@ -162,7 +164,7 @@ public static class PipelineCatalog
                         continue;
                     }
 
-                    builder.Add(asset.Ingest is { } ingest
+                    computed.Add(asset.Ingest is { } ingest
                         ? IngestAssets.Build(asset, pipeline, contracts.Find(ingest.Contract) ?? throw new PipelineException($"{asset.Where}: asset {asset.Key}: no contract '{ingest.Contract}' (pipelines/<pipeline>/contracts/{ingest.Contract}.yml)"), ingestor)
                         : PipelineAssets.Build(asset, pipeline, warehouse));
                     count++;
@@ -172,14 +174,14 @@ public static class PipelineCatalog
                 {
                     var source = await (options.Operations ?? throw new PipelineException($"{extract.Where}: pipeline '{pipeline.Name}' extracts from the operational store, and this workspace has none configured"))().ConfigureAwait(false);
                     var definition = ExtractAssets.Build(extract with { Tables = tables }, pipeline, source, new Ingestion.Extraction.DatabaseExtractor(warehouse));
-                    builder.Add(definition);
+                    computed.Add(definition);
                     count += definition.Specs.Count;
                 }
 
                 if (pipeline.Datasets is { } datasets)
                 {
                     var definition = DatasetAssets.Build(datasets, pipeline, options.DatasetsFolder, ingestor);
-                    builder.Add(definition);
+                    computed.Add(definition);
                     count += definition.Specs.Count;
                 }
 
@@ -198,6 +200,11 @@ public static class PipelineCatalog
                     var bridge = await DbtAssets.LoadAsync(pipeline, dbt, options, owned, cancellationToken).ConfigureAwait(false);
                     dbtProject = dbt.ProjectDir;
                     warnings.AddRange(bridge.Warnings);
+                    foreach (var (key, rules) in bridge.Quality)
+                    {
+                        quality[key] = quality.TryGetValue(key, out var earlier) ? earlier.Merge(rules) : rules;
+                    }
+
                     foreach (var source in bridge.Sources.Where(s => !owned.ContainsKey(s.Key) && externals.TryAdd(s.Key, pipeline.Name)))
                     {
                         builder.External(source);
@@ -213,7 +220,7 @@ public static class PipelineCatalog
                             }
                         }
 
-                        builder.Add(definition);
+                        computed.Add(definition);
                         count += definition.Specs.Count;
                     }
                 }
@@ -236,6 +243,13 @@ public static class PipelineCatalog
                 }
 
                 pipelines.Add(new PipelineInfo(pipeline.Name, pipeline.Folder, dbtProject, count, pipeline.Sensors.Count + pipeline.LoadSensors.Count, pipeline.Schedules.Count) { Description = pipeline.Description });
+            }
+
+            // Every raw and staging table with rules is measured after each materialization, by whichever computation makes it.
+            var scorer = new Quality.DqScorer(warehouse);
+            foreach (var definition in computed)
+            {
+                builder.Add(QualityChecks.Attach(definition, quality, scorer));
             }
 
             foreach (var (pool, (limit, _)) in pools)

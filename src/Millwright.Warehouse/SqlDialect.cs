@@ -73,6 +73,9 @@ public abstract class SqlDialect
     /// <summary>The logical type of an engine type name as the catalog reports it.</summary>
     public abstract LogicalType ParseType(string engineType);
 
+    /// <summary>A boolean expression: whether the whole text of <paramref name="expression"/> matches the regular expression.</summary>
+    public abstract string RegexFullMatch(string expression, string pattern);
+
     /// <summary>CREATE TABLE for the given columns.</summary>
     public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns)
     {
@@ -107,6 +110,9 @@ internal sealed class DuckDbDialect : SqlDialect
     public override string Name => "duckdb";
 
     public override string DefaultSchema => "main";
+
+    public override string RegexFullMatch(string expression, string pattern) =>
+        $"regexp_full_match(CAST({expression} AS VARCHAR), {QuoteLiteral(pattern)})";
 
     public override string TypeName(LogicalType type) => type switch
     {
@@ -157,6 +163,9 @@ internal sealed class PostgresDialect : SqlDialect
     public override string Name => "postgres";
 
     public override string DefaultSchema => "public";
+
+    public override string RegexFullMatch(string expression, string pattern) =>
+        $"(CAST({expression} AS TEXT) ~ {QuoteLiteral("^(?:" + pattern + ")$")})";
 
     public override string TypeName(LogicalType type) => type switch
     {

@@ -270,7 +270,30 @@ public static class DbtRunner
             Group = node.Config.Get("group") as string ?? meta?.Get("group") as string,
             Owners = owners,
             Materialized = node.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot ? node.Materialized : null,
+            Schema = relation is null ? null : node.Schema,
+            Identifier = relation is null ? null : node.Alias,
+            Meta = PlainValues.Of(node.Source is { } source ? Merge(source.Meta, meta) : meta),
+            Test = node.Test is { } generic ? new DbtTestInfo(generic.TestName, generic.Namespace, generic.ColumnName, PlainValues.Of(generic.Kwargs)) : null,
+            Freshness = node.Source?.LoadedAtField is { } loadedAt && node.Config.Get("freshness") is PyDict policy
+                ? new DbtSourceFreshness(loadedAt, Execution.Freshness.Period(policy.Get("warn_after")), Execution.Freshness.Period(policy.Get("error_after")))
+                : null,
         };
+    }
+
+    private static PyDict Merge(PyDict first, PyDict? second)
+    {
+        var merged = new PyDict();
+        foreach (var (key, value) in first)
+        {
+            merged[key] = value;
+        }
+
+        foreach (var (key, value) in second ?? [])
+        {
+            merged[key] = value;
+        }
+
+        return merged;
     }
 
     private static PyDict ParseVars(string? vars)

@@ -99,7 +99,7 @@ internal static class Freshness
         return results;
     }
 
-    private static TimeSpan? Period(object? value)
+    public static TimeSpan? Period(object? value)
     {
         if (value is not PyDict d || d.Get("count") is null || d.Get("period") is null)
         {

@@ -149,6 +149,17 @@ public sealed class AssetsDefinition
     /// </summary>
     public IReadOnlyList<string> FileFolders { get; init; } = [];
 
+    /// <summary>The same computation with more checks on the assets it computes.</summary>
+    public AssetsDefinition WithChecks(IEnumerable<AssetCheckSpec> checks) => new(Name, Specs, Compute)
+    {
+        Checks = [.. Checks, .. checks],
+        Retry = Retry,
+        Pool = Pool,
+        CanSubset = CanSubset,
+        ConfigType = ConfigType,
+        FileFolders = FileFolders,
+    };
+
     public object? ParseConfig(JsonElement? element)
     {
         if (ConfigType is null)
