@@ -94,7 +94,7 @@ static async Task<Build> BuildAsync(string name, LoadedSettings settings, string
 {
     await using var orchestration = await WorkspaceOrchestration.OpenAsync(settings);
     var loads = await orchestration.Orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*", Exclude = "kind:dbt" });
-    Check(loads, "loads");
+    await CheckAsync(orchestration.Storage, loads, "loads");
 
     // The warehouse as the models find it, for DuckDB alone.
     Directory.CreateDirectory(copies);
@@ -108,7 +108,7 @@ static async Task<Build> BuildAsync(string name, LoadedSettings settings, string
     }
 
     var models = await orchestration.Orchestrator.MaterializeAsync(new LaunchRequest { Selection = "kind:dbt" });
-    Check(models, "models");
+    await CheckAsync(orchestration.Storage, models, "models");
     var steps = new Dictionary<string, double>(StringComparer.Ordinal);
     foreach (var run in new[] { loads, models })
     {
@@ -128,11 +128,12 @@ static async Task<Build> BuildAsync(string name, LoadedSettings settings, string
     return result;
 }
 
-static void Check(RunRecord run, string what)
+static async Task CheckAsync(IOrchestrationStorage storage, RunRecord run, string what)
 {
     if (run.Status != RunStatus.Success)
     {
-        throw new InvalidOperationException($"the {what} run {run.RunId} ended {run.Status}: {run.Error}");
+        var errors = (await storage.GetRunEventsAsync(run.RunId, 0, 1_000_000, CancellationToken.None)).Where(e => e.Level == "error").Select(e => $"{e.Type} {e.AssetKey}: {e.Message}");
+        throw new InvalidOperationException($"the {what} run {run.RunId} ended {run.Status}: {run.Error}\n  " + string.Join("\n  ", errors));
     }
 }
 

@@ -20,14 +20,13 @@ internal static class IngestAssets
                 : Matching(pipeline.Folder, pattern);
             long loaded = 0, rejected = 0, skipped = 0;
             var failures = new List<string>();
-            foreach (var path in files)
+            await ingestor.IngestManyAsync(files, contract, result =>
             {
-                var result = await ingestor.IngestAsync(path, contract, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
-                ctx.Log($"{Path.GetFileName(path)}: {result.Status.ToString().ToUpperInvariant()} {result.RowsLoaded:N0} loaded, {result.RowsRejected:N0} rejected (load {result.LoadId})", result.Status == LoadStatus.Failed ? "error" : result.RowsRejected > 0 ? "warning" : "info");
+                ctx.Log($"{Path.GetFileName(result.File)}: {result.Status.ToString().ToUpperInvariant()} {result.RowsLoaded:N0} loaded, {result.RowsRejected:N0} rejected (load {result.LoadId})", result.Status == LoadStatus.Failed ? "error" : result.RowsRejected > 0 ? "warning" : "info");
                 switch (result.Status)
                 {
                     case LoadStatus.Failed:
-                        failures.Add(result.Error ?? path);
+                        failures.Add(result.Error ?? result.File);
                         break;
                     case LoadStatus.Skipped:
                         skipped++;
@@ -37,7 +36,7 @@ internal static class IngestAssets
                         rejected += result.RowsRejected;
                         break;
                 }
-            }
+            }, ctx.CancellationToken).ConfigureAwait(false);
 
             if (failures.Count > 0)
             {

@@ -132,7 +132,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
             if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, cancellationToken).ConfigureAwait(false) is { } earlier)
             {
-                return earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file.Original, Duration = clock.Elapsed, StartedAt = started, Error = null };
+                return Skipped(earlier, loadId, file.Original, clock.Elapsed, started);
             }
 
             var checks = new ContractChecks(contract, names, staged);
@@ -192,6 +192,56 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             await engine.Db.ExecuteAsync($"DROP VIEW IF EXISTS {names.Stage}; DROP TABLE IF EXISTS {names.Read}; DROP TABLE IF EXISTS {names.Lines}; DROP TABLE IF EXISTS {names.Steps}; DROP TABLE IF EXISTS {names.Rejects}; DROP TABLE IF EXISTS {names.Repeats};", CancellationToken.None).ConfigureAwait(false);
             Step("clean up");
         }
+    }
+
+    /// <summary>
+    /// Loads files in order, each as <see cref="IngestAsync"/> does. The source's successful loads are read once, and a
+    /// file whose bytes were loaded before is skipped from its checksum alone, before any engine reads it: a folder
+    /// holding a year of daily files costs a checksum per old file and a load per new one.
+    /// </summary>
+    public async Task<IReadOnlyList<LoadResult>> IngestManyAsync(IReadOnlyList<string> paths, DataContract contract, Action<LoadResult>? onLoad = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(contract);
+        await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
+        var loaded = await IngestionStore.SuccessesAsync(warehouse, contract.Source, cancellationToken).ConfigureAwait(false);
+        var results = new List<LoadResult>(paths.Count);
+        foreach (var path in paths)
+        {
+            var clock = Stopwatch.StartNew();
+            var started = _options.TimeProvider.GetUtcNow();
+            var full = Path.GetFullPath(path);
+            LoadResult result;
+            if (new FileInfo(full) is { Exists: true, Length: <= SmallFile } && loaded.TryGetValue(await ChecksumAsync(full, cancellationToken).ConfigureAwait(false), out var earlier))
+            {
+                result = Skipped(earlier, Guid.CreateVersion7().ToString("N"), full, clock.Elapsed, started);
+            }
+            else
+            {
+                result = await IngestAsync(full, contract, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (result.Status == LoadStatus.Success)
+                {
+                    loaded.TryAdd(result.Checksum, result);
+                }
+            }
+
+            onLoad?.Invoke(result);
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    /// <summary>Files up to this size are hashed before a load to skip one already loaded; larger ones are hashed while the engine reads them.</summary>
+    private const long SmallFile = 64L << 20;
+
+    private static LoadResult Skipped(LoadResult earlier, string loadId, string file, TimeSpan duration, DateTimeOffset started) =>
+        earlier with { Status = LoadStatus.Skipped, SameAsLoadId = earlier.LoadId, LoadId = loadId, File = file, Duration = duration, StartedAt = started, Error = null };
+
+    private static async Task<string> ChecksumAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The audit log, newest first.</summary>

@@ -27,6 +27,11 @@ internal static class IngestionStore
     public static async Task<LoadResult?> FindSuccessAsync(IWarehouse warehouse, string source, string checksum, CancellationToken cancellationToken) =>
         (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND checksum = {FileIngestor.Literal(checksum)} AND status = 'SUCCESS' ORDER BY started_at LIMIT 1", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
 
+    /// <summary>The first successful load of each checksum of a source.</summary>
+    public static async Task<Dictionary<string, LoadResult>> SuccessesAsync(IWarehouse warehouse, string source, CancellationToken cancellationToken) =>
+        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND status = 'SUCCESS' ORDER BY started_at", cancellationToken).ConfigureAwait(false))
+            .DistinctBy(l => l.Checksum, StringComparer.Ordinal).ToDictionary(l => l.Checksum, StringComparer.Ordinal);
+
     public static async Task<LoadResult?> FindAsync(IWarehouse warehouse, string loadId, CancellationToken cancellationToken) =>
         (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE load_id = {FileIngestor.Literal(loadId)}", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
 

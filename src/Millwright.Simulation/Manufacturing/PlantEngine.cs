@@ -125,7 +125,8 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
             events.Add(new EquipmentStateEvent { EquipmentId = m.Id, State = EquipmentState.Setup, StartedAt = t, EndedAt = t.AddMinutes(setup), ReasonCode = "CHANGEOVER" });
             t = t.AddMinutes(setup);
             var breakAt = start.AddHours(4);
-            var speedFactor = rng.LogNormal(1.07, 0.04) * (1 + (0.08 * Math.Min(1.5, m.DaysSinceService / 90)));
+            // The ideal cycle time is the fastest a machine can make a part (ISO 22400-2): a run is slower, never faster.
+            var speedFactor = Math.Max(1, rng.LogNormal(1.07, 0.04)) * (1 + (0.08 * Math.Min(1.5, m.DaysSinceService / 90)));
             var produced = 0.0;
             var scrapRate = 0.006;
             var producingFrom = t;

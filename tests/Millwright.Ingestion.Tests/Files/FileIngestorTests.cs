@@ -89,6 +89,29 @@ public sealed class FileIngestorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_folder_loaded_again_skips_its_old_files_from_their_checksums_without_reading_them()
+    {
+        var days = Enumerable.Range(1, 3).Select(d => Write($"day{d}.csv", $"udi,product_id,type,air_temperature_k,machine_failure\n{d},M1486{d},M,298.{d},0\n")).ToList();
+        var first = await _ingestor.IngestManyAsync(days, Readings, cancellationToken: Ct);
+        Assert.All(first, l => Assert.Equal(LoadStatus.Success, l.Status));
+
+        // A new day, and a copy of day 1 under another name: only the new day is read and loaded.
+        var steps = new List<string>();
+        var watched = new FileIngestor(_warehouse, new IngestionOptions { OnStep = (step, _) => steps.Add(step) });
+        days.Add(Write("day4.csv", "udi,product_id,type,air_temperature_k,machine_failure\n4,M14864,M,298.4,0\n"));
+        days.Add(Write("day1-again.csv", File.ReadAllText(days[0])));
+        var seen = new List<string>();
+        var second = await watched.IngestManyAsync(days, Readings, l => seen.Add(Path.GetFileName(l.File)), Ct);
+
+        Assert.Equal([LoadStatus.Skipped, LoadStatus.Skipped, LoadStatus.Skipped, LoadStatus.Success, LoadStatus.Skipped], second.Select(l => l.Status));
+        Assert.Equal(first.Select(l => l.LoadId), second.Take(3).Select(l => l.SameAsLoadId));
+        Assert.Equal(first[0].LoadId, second[4].SameAsLoadId);
+        Assert.Equal(["day1.csv", "day2.csv", "day3.csv", "day4.csv", "day1-again.csv"], seen);
+        Assert.Equal(1, steps.Count(s => s == "read"));
+        Assert.Equal(4, await CountAsync("raw.readings"));
+    }
+
+    [Fact]
     public async Task Rows_that_break_the_contract_go_to_quarantine_with_the_rule_and_line()
     {
         var file = Write("mixed.csv", string.Join("\n",
