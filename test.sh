@@ -9,6 +9,7 @@ log() { printf "[%s] %s\n" "$(basename "$0")" "$*" >&2; }
 
 source scripts/throwaway-postgres.sh
 source scripts/ensure-chromium.sh
+source scripts/ensure-prometheus.sh
 
 log "building"
 dotnet build Millwright.slnx -c Debug -warnaserror --nologo -v quiet

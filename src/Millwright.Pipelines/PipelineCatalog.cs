@@ -29,8 +29,9 @@ public sealed record PipelineInfo(string Name, string Folder, string? DbtProject
 /// <summary>Every pipeline of a workspace as one set of definitions; owns the warehouse the assets write to.</summary>
 public sealed class LoadedPipelines : IAsyncDisposable
 {
-    internal LoadedPipelines(Orchestration.Definitions.Definitions definitions, IReadOnlyList<PipelineInfo> pipelines, IReadOnlyList<string> warnings, IWarehouse warehouse)
+    internal LoadedPipelines(Orchestration.Definitions.Definitions definitions, IReadOnlyList<PipelineInfo> pipelines, IReadOnlyList<string> warnings, IWarehouse warehouse, IReadOnlyDictionary<AssetKey, string> pipelineOf)
     {
+        PipelineOf = pipelineOf;
         Definitions = definitions;
         Pipelines = pipelines;
         Warnings = warnings;
@@ -44,6 +45,9 @@ public sealed class LoadedPipelines : IAsyncDisposable
     public IReadOnlyList<string> Warnings { get; }
 
     public IWarehouse Warehouse { get; }
+
+    /// <summary>The pipeline that computes each asset (external assets have none).</summary>
+    public IReadOnlyDictionary<AssetKey, string> PipelineOf { get; }
 
     public ValueTask DisposeAsync() => Warehouse.DisposeAsync();
 }
@@ -266,7 +270,7 @@ public static class PipelineCatalog
                 throw new PipelineException($"{options.PipelinesDirectory}: {e.Message}", e);
             }
 
-            return new LoadedPipelines(built, pipelines, warnings, warehouse);
+            return new LoadedPipelines(built, pipelines, warnings, warehouse, owned);
         }
         catch
         {

@@ -4,6 +4,7 @@ using Millwright.Web.Health;
 using Millwright.Web.Operations;
 using Millwright.Web.Security;
 using Millwright.Workspace;
+using OpenTelemetry.Metrics;
 
 namespace Millwright.Web;
 
@@ -55,6 +56,13 @@ public static class MillwrightHost
         builder.Services.AddMillwrightSecurity(settings.Web, settings.Operations, loaded.Workspace.StateDirectory);
         builder.Services.AddSingleton(_ => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(settings.Warehouse)));
         builder.Services.AddSingleton<StoreHealth>();
+        builder.Services.AddSingleton<Metrics.MillwrightMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddProcessInstrumentation()
+            .AddMeter(Metrics.MillwrightMetrics.MeterName, "Npgsql")
+            .AddPrometheusExporter());
         builder.Services.AddOperations(settings.Operations);
         builder.Services.AddSingleton<Orchestration.OrchestrationHost>();
         builder.Services.AddSingleton<Ingest.IngestEndpoint>();
@@ -80,6 +88,7 @@ public static class MillwrightHost
         app.UseMillwrightSecurity(settings.Web);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Metrics);
         app.MapSignIn();
         app.MapOperationsApi();
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);

@@ -22,6 +22,9 @@ public sealed record DaemonOptions
 
     /// <summary>Messages about what the daemon did or could not do.</summary>
     public Action<string>? OnMessage { get; init; }
+
+    /// <summary>Called after each pass with what it did and how long it took (for metrics).</summary>
+    public Action<DaemonPass, TimeSpan>? OnPass { get; init; }
 }
 
 /// <summary>What one pass did.</summary>
@@ -32,7 +35,11 @@ public sealed record DaemonPass(
     int BackfillRuns,
     int Launched,
     IReadOnlyList<string> FreshnessWarnings,
-    PruneResult? Pruned);
+    PruneResult? Pruned)
+{
+    /// <summary>Runs still waiting in the queue after the pass launched what it could.</summary>
+    public int Queued { get; init; }
+}
 
 /// <summary>
 /// The background loop: holds the single-active lease, recovers runs whose host died, fires cron schedules (time
@@ -76,7 +83,9 @@ public sealed class OrchestrationDaemon
             {
                 try
                 {
-                    await PassAsync(cancellationToken).ConfigureAwait(false);
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var pass = await PassAsync(cancellationToken).ConfigureAwait(false);
+                    Options.OnPass?.Invoke(pass, clock.Elapsed);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -130,8 +139,9 @@ public sealed class OrchestrationDaemon
         }
 
         var launched = await _orchestrator.LaunchQueuedAsync(cancellationToken).ConfigureAwait(false);
+        var queued = (await Storage.GetQueuedRunsAsync(1000, cancellationToken).ConfigureAwait(false)).Count;
         var pruned = await RetentionAsync(cancellationToken).ConfigureAwait(false);
-        return new DaemonPass(true, lost, submitted, backfillRuns, launched, warnings, pruned);
+        return new DaemonPass(true, lost, submitted, backfillRuns, launched, warnings, pruned) { Queued = queued };
     }
 
     private async Task<IReadOnlyList<string>> Guard(string what, Func<Task<IReadOnlyList<string>>> action)

@@ -17,7 +17,7 @@ internal static class IngestApi
 {
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut("/api/ingest/{source}", async (string source, HttpContext http, IngestEndpoint ingest, CancellationToken ct) =>
+        endpoints.MapPut("/api/ingest/{source}", async (string source, HttpContext http, IngestEndpoint ingest, Metrics.MillwrightMetrics metrics, CancellationToken ct) =>
         {
             var label = http.Request.Headers["label"].FirstOrDefault() ?? http.Request.Headers["X-Millwright-Label"].FirstOrDefault();
             if (string.IsNullOrWhiteSpace(label))
@@ -60,7 +60,15 @@ internal static class IngestApi
             StreamLoadResult result;
             try
             {
-                result = await ingest.Loader.LoadAsync(contract, label, kind.Value, http.Request.Body, ct).ConfigureAwait(false);
+                await using var body = new CountingStream(http.Request.Body);
+                try
+                {
+                    result = await ingest.Loader.LoadAsync(contract, label, kind.Value, body, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    metrics.StreamBytes(source, body.BytesRead);
+                }
             }
             catch (IngestionException e)
             {
@@ -83,7 +91,12 @@ internal static class IngestApi
             }
 
             var load = result.Load;
-            var body = new
+            if (!result.Replayed)
+            {
+                metrics.Ingested(source, load.RowsLoaded, load.RowsRejected);
+            }
+
+            var answer = new
             {
                 label = result.Label,
                 replayed = result.Replayed,
@@ -103,7 +116,7 @@ internal static class IngestApi
                 http.Response.Headers["Idempotent-Replayed"] = "true";
             }
 
-            return Results.Json(body, OperationsJson.Options, statusCode: load.Status == LoadStatus.Failed ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+            return Results.Json(answer, OperationsJson.Options, statusCode: load.Status == LoadStatus.Failed ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         }).WithTags("Ingestion").RequireAuthorization(Security.Policies.Ingest);
         return endpoints;
     }

@@ -14,7 +14,7 @@ internal sealed record PipelinesLoad(int Generation, DateTimeOffset At, int Pipe
 /// runs in flight finish on the old definitions, and the daemon starts on the new ones. The API waits for it to be
 /// ready; a first load that fails leaves the rest of the host serving and is reported by the API and /health.
 /// </summary>
-internal sealed partial class OrchestrationHost(LoadedSettings loaded, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
+internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.MillwrightMetrics metrics, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
 {
     /// <summary>How often pipelines/ is looked at for changes; a change is loaded once it has stayed for one more look.</summary>
     internal static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
@@ -122,7 +122,13 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, ILogger<O
     {
         try
         {
-            var orchestration = await WorkspaceOrchestration.OpenAsync(loaded, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Each event of a run feeds the metrics, with the pipeline of its asset from the definitions being loaded.
+            WorkspaceOrchestration? opened = null;
+            var orchestration = await WorkspaceOrchestration.OpenAsync(loaded, options => options with
+            {
+                OnEvent = e => metrics.Record(e, key => opened?.Pipelines.PipelineOf.GetValueOrDefault(new Millwright.Orchestration.Definitions.AssetKey(key))),
+            }, cancellationToken).ConfigureAwait(false);
+            opened = orchestration;
             foreach (var warning in orchestration.Pipelines.Warnings)
             {
                 Warning(logger, warning);
@@ -188,7 +194,7 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, ILogger<O
 
     private async Task RunDaemonAsync(WorkspaceOrchestration orchestration, CancellationToken cancellationToken)
     {
-        var daemon = new OrchestrationDaemon(orchestration.Orchestrator, new DaemonOptions { OnMessage = message => Warning(logger, message) });
+        var daemon = new OrchestrationDaemon(orchestration.Orchestrator, new DaemonOptions { OnMessage = message => Warning(logger, message), OnPass = metrics.Pass });
         DaemonHolder = daemon.Holder;
         await daemon.RunAsync(cancellationToken).ConfigureAwait(false);
     }

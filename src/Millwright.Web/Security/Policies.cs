@@ -17,11 +17,15 @@ internal static class Policies
     /// <summary>Stream loads into the raw layer.</summary>
     public const string Ingest = "ingest";
 
+    /// <summary>Scraping /metrics (a Prometheus server with an operator's token).</summary>
+    public const string Metrics = "metrics";
+
     public static IReadOnlyDictionary<string, AccountRole[]> Roles { get; } = new Dictionary<string, AccountRole[]>
     {
         [Operations] = [AccountRole.Mechanic, AccountRole.Planner, AccountRole.Supervisor, AccountRole.Manager, AccountRole.Admin],
         [PipelinesRead] = [AccountRole.Analyst, AccountRole.Operator, AccountRole.Admin],
         [PipelinesWrite] = [AccountRole.Operator, AccountRole.Admin],
         [Ingest] = [AccountRole.Operator, AccountRole.Admin],
+        [Metrics] = [AccountRole.Operator, AccountRole.Admin],
     };
 }
