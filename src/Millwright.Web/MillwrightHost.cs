@@ -26,7 +26,7 @@ public static class MillwrightHost
             ContentRootPath = loaded.Workspace.Root,
             Args = [],
         });
-        builder.WebHost.UseUrls(settings.Web.Url.ToString());
+        builder.WebHost.UseUrls([settings.Web.Url.ToString(), .. settings.Web.MetricsPort is { } metricsPort ? [$"http://127.0.0.1:{metricsPort}"] : Array.Empty<string>()]);
         if (settings.Web.Tls)
         {
             var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(settings.Web.TlsCertificate!, settings.Web.TlsKey);
@@ -85,10 +85,29 @@ public static class MillwrightHost
             http.Response.Headers[RequestScope.CorrelationHeader] = RequestScope.CorrelationId(http);
             await next(http).ConfigureAwait(false);
         });
+        if (settings.Web.MetricsPort is { } only)
+        {
+            app.Use(async (http, next) =>
+            {
+                if (http.Connection.LocalPort == only && http.Request.Path != "/metrics")
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+
+                await next(http).ConfigureAwait(false);
+            });
+        }
+
         app.UseMillwrightSecurity(settings.Web);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Metrics);
+        if (settings.Web.MetricsPort is { } local)
+        {
+            // The metrics port listens on 127.0.0.1 only and serves /metrics alone, without a token, for a Prometheus on this machine.
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{local}").AllowAnonymous();
+        }
         app.MapSignIn();
         app.MapOperationsApi();
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);

@@ -17,6 +17,7 @@ public sealed record MillwrightSettings(
         new("web.allowed_hosts", Web.AllowedHosts.Count == 0 ? (Web.IsLoopback ? "localhost, 127.0.0.1, [::1] (the default on a loopback host)" : "* (any)") : string.Join(", ", Web.AllowedHosts)),
         new("web.tls.certificate", Web.TlsCertificate ?? "(not set: plain HTTP)"),
         new("web.tls.key", Web.TlsKey ?? ""),
+        new("web.metrics_port", Web.MetricsPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(not set: /metrics needs an OPERATOR token)"),
         .. Operations.Describe("operations"),
         .. Warehouse.Describe("warehouse"),
         .. Orchestration.Store.Describe("orchestration"),
@@ -41,6 +42,9 @@ public sealed record WebSettings(string Host, int Port)
     public string? TlsKey { get; init; }
 
     public string? InitialAdminPassword { get; init; }
+
+    /// <summary>A second port, on 127.0.0.1 only, that serves /metrics without a token to a Prometheus on this machine; off when null.</summary>
+    public int? MetricsPort { get; init; }
 
     public bool Tls => TlsCertificate is not null;
 

@@ -171,8 +171,23 @@ public static partial class SettingsLoader
             throw new SettingsException("settings web.tls.certificate and web.tls.key go together: a PEM certificate and its PEM private key");
         }
 
-        return new WebSettings(Required(configuration, origins, "web:host"), Port(configuration, origins))
+        int? metricsPort = null;
+        if (configuration["web:metrics_port"] is { Length: > 0 } rawMetrics)
         {
+            metricsPort = int.TryParse(rawMetrics, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is > 0 and <= 65535
+                ? m
+                : throw new SettingsException($"setting web.metrics_port must be a port number from 1 to 65535, not '{rawMetrics}' (from {Origin(origins, "web:metrics_port")})");
+        }
+
+        var port = Port(configuration, origins);
+        if (metricsPort == port)
+        {
+            throw new SettingsException($"setting web.metrics_port ({metricsPort}) must differ from web.port");
+        }
+
+        return new WebSettings(Required(configuration, origins, "web:host"), port)
+        {
+            MetricsPort = metricsPort,
             AllowedHosts = [.. allowed.Select(h => h.Trim()).Where(h => h.Length > 0 && h != "*")],
             TlsCertificate = certificate,
             TlsKey = key,

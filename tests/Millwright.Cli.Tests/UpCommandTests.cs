@@ -13,7 +13,9 @@ public sealed class UpCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact(Timeout = 120_000)]
+    // A bound against a hang, not a time target: under the whole suite's parallel load the first build takes about
+    // twice its idle minute (bench/RESULTS.md and the README record the idle figure).
+    [Fact(Timeout = 300_000)]
     public async Task Up_on_a_new_workspace_serves_health_writes_demo_history_builds_every_mart_and_stops_cleanly_on_sigterm()
     {
         var ct = TestContext.Current.CancellationToken;

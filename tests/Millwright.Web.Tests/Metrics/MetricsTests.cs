@@ -82,6 +82,26 @@ public sealed class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_metrics_port_serves_metrics_alone_without_a_token_on_loopback()
+    {
+        var port = TestPorts.Unused();
+        var root = Directory.CreateDirectory(Path.Combine(_root, "second")).FullName;
+        File.WriteAllText(Path.Combine(root, "millwright.yml"), "name: second\n");
+        await using var host = await WorkspaceHost.StartAsync(root, new Dictionary<string, string> { ["MILLWRIGHT__WEB__METRICS_PORT"] = port.ToString(CultureInfo.InvariantCulture) }, Ct);
+        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var scraped = await local.GetAsync("/metrics", Ct);
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("millwright_runs_queued", await scraped.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await local.GetAsync("/api/orchestration/runs", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await local.GetAsync("/health", Ct)).StatusCode);
+
+        // The main port still wants a token.
+        using var main = new HttpClient { BaseAddress = host.Address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await main.GetAsync("/metrics", Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Prometheus_scrapes_the_host_with_a_token_and_answers_for_a_millwright_series()
     {
         Assert.True(File.Exists(Prometheus), $"{Prometheus} is missing: ./test.sh installs Debian's prometheus");
