@@ -15,7 +15,7 @@ public static class MillwrightHost
     /// Builds the host for <paramref name="loaded"/>, listening on the settings' <c>web.host</c> and
     /// <c>web.port</c> (port 0 picks a free one).
     /// </summary>
-    public static WebApplication Build(LoadedSettings loaded, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(LoadedSettings loaded, Action<ILoggingBuilder>? logging = null, Logging.LogFormat logFormat = Logging.LogFormat.Text)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         var settings = loaded.Settings;
@@ -36,14 +36,7 @@ public static class MillwrightHost
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-
-            // Keys are kept in .millwright/keys, readable by the owner only; there is no key-encryption service on Linux to name.
-            builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-
-            // A failure to start (a port in use) reaches the caller as an exception; the caller reports it in one line.
-            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+            Serilog.SerilogLoggingBuilderExtensions.AddSerilog(builder.Logging, Logging.HostLogging.Create(loaded.Workspace.StateDirectory, logFormat), dispose: true);
         }
         else
         {
@@ -57,6 +50,7 @@ public static class MillwrightHost
         builder.Services.AddSingleton(_ => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(settings.Warehouse)));
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddSingleton<Metrics.MillwrightMetrics>();
+        builder.Services.AddSingleton<Logging.RunEventLog>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
@@ -100,6 +94,16 @@ public static class MillwrightHost
         }
 
         app.UseMillwrightSecurity(settings.Web);
+
+        // What a request logs carries its correlation id and its user.
+        app.Use(async (http, next) =>
+        {
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Millwright.Http");
+            using (logger.BeginScope(new Dictionary<string, object?> { ["CorrelationId"] = RequestScope.CorrelationId(http), ["User"] = http.User.Identity?.Name }))
+            {
+                await next(http).ConfigureAwait(false);
+            }
+        });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Metrics);

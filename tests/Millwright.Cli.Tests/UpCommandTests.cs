@@ -103,6 +103,17 @@ public sealed class UpCommandTests : IDisposable
                   (select count(*) from marts.fact_sales) > 1000 as sales
                 """, "--format", "csv");
             Assert.Equal("workshop,reliability,oee,executive,sales\ntrue,true,true,true,true", marts.Out.Trim().ReplaceLineEndings("\n"));
+
+            // The host's log keeps the first build's events with their run, and the data-quality scores are in.
+            var logs = await runner.RunAsync("logs", "--lines", "1000", "--json");
+            Assert.Equal(0, logs.ExitCode);
+            var events = logs.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            var success = events.First(e => e.TryGetProperty("EventType", out var t) && t.GetString() == "RUN_SUCCESS" && e.GetProperty("RunId").GetString() is { Length: 32 });
+            var ofRun = await runner.RunAsync("logs", "--run", success.GetProperty("RunId").GetString()!, "--lines", "5");
+            Assert.Equal(5, ofRun.Out.Trim().Split('\n').Length);
+            Assert.Contains("RUN_SUCCESS", ofRun.Out, StringComparison.Ordinal);
+            var quality = await runner.RunAsync("sql", "select count(distinct dimension) from quality.dq_scores", "--format", "csv");
+            Assert.Equal("6", quality.Out.Trim().Split('\n')[^1]);
         }
         finally
         {

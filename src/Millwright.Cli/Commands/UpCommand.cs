@@ -18,7 +18,8 @@ internal static class UpCommand
         var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default: web.port, 5000; 0 picks a free port)" };
         var host = new Option<string?>("--host") { Description = "Address to listen on (default: web.host, 127.0.0.1)" };
         var noDemo = new Option<bool>("--no-demo") { Description = "Do not fill an empty operational store with simulated demo history" };
-        var command = new Command("up", "Run Millwright: the web app, APIs, /health and the orchestration daemon for this workspace, until Ctrl-C; an empty workspace gets simulated demo history") { port, host, noDemo };
+        var logFormat = new Option<Millwright.Web.Logging.LogFormat>("--log-format") { Description = "The console log: text (a line per event) or json (an object per event, with run, step, asset, correlation id and user); .millwright/logs/ always holds JSON lines (`millwright logs`)", DefaultValueFactory = _ => Millwright.Web.Logging.LogFormat.Text };
+        var command = new Command("up", "Run Millwright: the web app, APIs, /health and the orchestration daemon for this workspace, until Ctrl-C; an empty workspace gets simulated demo history") { port, host, noDemo, logFormat };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var io = context.Io;
@@ -44,7 +45,7 @@ internal static class UpCommand
             var loaded = context.LoadSettings(parsed, extra);
             var settings = loaded.Settings;
             var url = settings.Web.Url;
-            var app = MillwrightHost.Build(loaded);
+            var app = MillwrightHost.Build(loaded, logFormat: parsed.GetValue(logFormat));
             await using (app.ConfigureAwait(false))
             {
                 try

@@ -14,7 +14,7 @@ internal sealed record PipelinesLoad(int Generation, DateTimeOffset At, int Pipe
 /// runs in flight finish on the old definitions, and the daemon starts on the new ones. The API waits for it to be
 /// ready; a first load that fails leaves the rest of the host serving and is reported by the API and /health.
 /// </summary>
-internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.MillwrightMetrics metrics, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
+internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.MillwrightMetrics metrics, Logging.RunEventLog runLog, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
 {
     /// <summary>How often pipelines/ is looked at for changes; a change is loaded once it has stayed for one more look.</summary>
     internal static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
@@ -126,7 +126,11 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.M
             WorkspaceOrchestration? opened = null;
             var orchestration = await WorkspaceOrchestration.OpenAsync(loaded, options => options with
             {
-                OnEvent = e => metrics.Record(e, key => opened?.Pipelines.PipelineOf.GetValueOrDefault(new Millwright.Orchestration.Definitions.AssetKey(key))),
+                OnEvent = e =>
+                {
+                    runLog.Write(e);
+                    metrics.Record(e, key => opened?.Pipelines.PipelineOf.GetValueOrDefault(new Millwright.Orchestration.Definitions.AssetKey(key)));
+                },
             }, cancellationToken).ConfigureAwait(false);
             opened = orchestration;
             foreach (var warning in orchestration.Pipelines.Warnings)
