@@ -56,6 +56,13 @@ public sealed partial class FuzzTests : IAsyncLifetime
         await Id(admin, "service-orders", new { assetId = vehicle, type = "CORRECTIVE", priority = "HIGH", description = "Port" });
         using var run = await admin.PostAsync("/api/orchestration/runs", JsonContent.Create(new { selection = "numbers" }), Ct);
         Assert.True(run.IsSuccessStatusCode, await run.Content.ReadAsStringAsync(Ct));
+
+        // The state the test compares is taken once that run has ended: its event stream closes when it does.
+        var id = JsonNode.Parse(await run.Content.ReadAsStringAsync(Ct))!["runId"]!.GetValue<string>();
+        using var follow = new HttpRequestMessage(HttpMethod.Get, $"/api/orchestration/runs/{id}/events");
+        follow.Headers.Accept.ParseAdd("text/event-stream");
+        using var events = await admin.SendAsync(follow, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Contains("RUN_SUCCESS", await events.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     private async Task<long> Id(HttpClient client, string path, object body)
