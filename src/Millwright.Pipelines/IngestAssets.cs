@@ -20,7 +20,7 @@ internal static class IngestAssets
                 : Matching(pipeline.Folder, pattern);
             long loaded = 0, rejected = 0, skipped = 0;
             var failures = new List<string>();
-            await ingestor.IngestManyAsync(files, contract, result =>
+            await ingestor.IngestManyAsync(files, contract, onLoad: result =>
             {
                 ctx.Log($"{Path.GetFileName(result.File)}: {result.Status.ToString().ToUpperInvariant()} {result.RowsLoaded:N0} loaded, {result.RowsRejected:N0} rejected (load {result.LoadId})", result.Status == LoadStatus.Failed ? "error" : result.RowsRejected > 0 ? "warning" : "info");
                 switch (result.Status)
@@ -36,7 +36,7 @@ internal static class IngestAssets
                         rejected += result.RowsRejected;
                         break;
                 }
-            }, ctx.CancellationToken).ConfigureAwait(false);
+            }, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
 
             if (failures.Count > 0)
             {

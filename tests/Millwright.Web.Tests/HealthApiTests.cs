@@ -55,6 +55,7 @@ public sealed class HealthApiTests : IAsyncDisposable
         var orchestration = body.RootElement.GetProperty("stores").GetProperty("orchestration");
         Assert.Equal(("sqlite", "healthy"), (orchestration.GetProperty("provider").GetString(), orchestration.GetProperty("status").GetString()));
         Assert.StartsWith("0 assets in 0 pipeline(s)", orchestration.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Matches("; daemon (held by .+, last pass [0-9.]+ s ago|not running, no pass yet|held by .+, no pass yet); 0 run\\(s\\) queued$", orchestration.GetProperty("detail").GetString());
         Assert.True(File.Exists(Path.Combine(_root, ".millwright", "warehouse.duckdb")));
     }
 

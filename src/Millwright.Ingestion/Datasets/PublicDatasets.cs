@@ -196,7 +196,8 @@ public static class PublicDatasets
                 throw new IngestionException($"{path}: missing from dataset {name}");
             }
 
-            results.Add(await ingestor.IngestAsync(path, file.Contract, file.Constants, cancellationToken).ConfigureAwait(false));
+            // A file loaded before is skipped from its checksum, without the engine reading it again.
+            results.AddRange(await ingestor.IngestManyAsync([path], file.Contract, file.Constants, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
 
         return results;

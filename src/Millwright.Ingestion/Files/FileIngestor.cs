@@ -199,7 +199,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     /// file whose bytes were loaded before is skipped from its checksum alone, before any engine reads it: a folder
     /// holding a year of daily files costs a checksum per old file and a load per new one.
     /// </summary>
-    public async Task<IReadOnlyList<LoadResult>> IngestManyAsync(IReadOnlyList<string> paths, DataContract contract, Action<LoadResult>? onLoad = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LoadResult>> IngestManyAsync(IReadOnlyList<string> paths, DataContract contract, IReadOnlyDictionary<string, string>? constants = null, Action<LoadResult>? onLoad = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(contract);
@@ -218,7 +218,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             }
             else
             {
-                result = await IngestAsync(full, contract, cancellationToken: cancellationToken).ConfigureAwait(false);
+                result = await IngestAsync(full, contract, constants, cancellationToken).ConfigureAwait(false);
                 if (result.Status == LoadStatus.Success)
                 {
                     loaded.TryAdd(result.Checksum, result);

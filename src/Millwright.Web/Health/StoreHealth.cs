@@ -6,7 +6,7 @@ using Millwright.Workspace;
 namespace Millwright.Web.Health;
 
 /// <summary>Checks each configured store: the warehouse, and the operational store.</summary>
-internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations, Orchestration.OrchestrationHost orchestration)
+internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations, Orchestration.OrchestrationHost orchestration, Metrics.MillwrightMetrics metrics)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -41,7 +41,8 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
 
         var lease = await loaded.Storage.GetLeaseAsync(Millwright.Orchestration.Daemon.OrchestrationDaemon.LeaseName, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
         var reload = orchestration.LastLoad is { Error: { } error } ? $"; the last reload failed (the pipelines loaded before run): {error}" : "";
-        return $"{loaded.Orchestrator.Definitions.TopologicalOrder.Count} assets in {loaded.Pipelines.Pipelines.Count} pipeline(s); daemon {(lease is { } l ? "held by " + l.Holder : "not running")}{reload}";
+        var pass = metrics.LastPass is { } at ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", last pass {(DateTimeOffset.UtcNow - at).TotalSeconds:0.0} s ago") : ", no pass yet";
+        return $"{loaded.Orchestrator.Definitions.TopologicalOrder.Count} assets in {loaded.Pipelines.Pipelines.Count} pipeline(s); daemon {(lease is { } l ? "held by " + l.Holder : "not running")}{pass}; {metrics.Queued} run(s) queued{reload}";
     }
 
     private static async Task<StoreCheck> TimedAsync(string name, StoreSettings store, Func<CancellationToken, Task<string>> probe, CancellationToken cancellationToken)

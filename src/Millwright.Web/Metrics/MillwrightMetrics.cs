@@ -48,6 +48,12 @@ internal sealed class MillwrightMetrics
         meter.CreateObservableGauge("millwright.daemon.lag", DaemonLag, "s", "Time since the daemon's last pass ended (0 before the first)");
     }
 
+    /// <summary>Runs waiting in the queue after the daemon's last pass as leader.</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+
+    /// <summary>When the daemon's last pass ended; null before the first.</summary>
+    public DateTimeOffset? LastPass => Interlocked.Read(ref _lastPassTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
     /// <summary>Records what an orchestration event says; <paramref name="pipelineOf"/> names the pipeline of an asset key.</summary>
     public void Record(EventRecord e, Func<string, string?> pipelineOf)
     {

@@ -101,7 +101,7 @@ public sealed class FileIngestorTests : IAsyncLifetime
         days.Add(Write("day4.csv", "udi,product_id,type,air_temperature_k,machine_failure\n4,M14864,M,298.4,0\n"));
         days.Add(Write("day1-again.csv", File.ReadAllText(days[0])));
         var seen = new List<string>();
-        var second = await watched.IngestManyAsync(days, Readings, l => seen.Add(Path.GetFileName(l.File)), Ct);
+        var second = await watched.IngestManyAsync(days, Readings, onLoad: l => seen.Add(Path.GetFileName(l.File)), cancellationToken: Ct);
 
         Assert.Equal([LoadStatus.Skipped, LoadStatus.Skipped, LoadStatus.Skipped, LoadStatus.Success, LoadStatus.Skipped], second.Select(l => l.Status));
         Assert.Equal(first.Select(l => l.LoadId), second.Take(3).Select(l => l.SameAsLoadId));
