@@ -22,6 +22,7 @@ internal static class MillwrightCli
         root.Subcommands.Add(NewCommand.Create(context));
         root.Subcommands.Add(UpCommand.Create(context));
         root.Subcommands.Add(LogsCommand.Create(context));
+        root.Subcommands.Add(CleanupCommand.Create(context));
         root.Subcommands.Add(SqlCommand.Create(context));
         root.Subcommands.Add(WarehouseCommand.Create(context));
         root.Subcommands.Add(OpsCommand.Create(context));

@@ -20,7 +20,7 @@ internal static class IngestAssets
                 : Matching(pipeline.Folder, pattern);
             long loaded = 0, rejected = 0, skipped = 0;
             var failures = new List<string>();
-            await ingestor.IngestManyAsync(files, contract, onLoad: result =>
+            var results = await ingestor.IngestManyAsync(files, contract, onLoad: result =>
             {
                 ctx.Log($"{Path.GetFileName(result.File)}: {result.Status.ToString().ToUpperInvariant()} {result.RowsLoaded:N0} loaded, {result.RowsRejected:N0} rejected (load {result.LoadId})", result.Status == LoadStatus.Failed ? "error" : result.RowsRejected > 0 ? "warning" : "info");
                 switch (result.Status)
@@ -37,6 +37,17 @@ internal static class IngestAssets
                         break;
                 }
             }, cancellationToken: ctx.CancellationToken).ConfigureAwait(false);
+
+            // With a landing retention, a file in landing/ that is loaded (or was before) moves to landing/processed/,
+            // where the cleanup deletes it once it is older than the retention.
+            if (pipeline.Retention.Landing is not null)
+            {
+                var landing = Path.GetFullPath(Path.Combine(pipeline.Folder, "landing"));
+                foreach (var done in results.Where(r => r.Status is LoadStatus.Success or LoadStatus.Skipped && string.Equals(Path.GetDirectoryName(r.File), landing, StringComparison.Ordinal)))
+                {
+                    ctx.Log($"{Path.GetFileName(done.File)}: moved to landing/processed/{MoveToProcessed(done.File, landing)}");
+                }
+            }
 
             if (failures.Count > 0)
             {
@@ -55,6 +66,22 @@ internal static class IngestAssets
             Pool = asset.Pool,
             FileFolders = Folders(asset, pipeline),
         };
+
+    /// <summary>Moves a loaded file to landing/processed/ (a name already there gets a number), dated now; returns its new name.</summary>
+    private static string MoveToProcessed(string file, string landing)
+    {
+        var processed = Directory.CreateDirectory(Path.Combine(landing, "processed")).FullName;
+        var name = Path.GetFileName(file);
+        for (var n = 1; File.Exists(Path.Combine(processed, name)); n++)
+        {
+            name = $"{Path.GetFileNameWithoutExtension(file)}.{n}{Path.GetExtension(file)}";
+        }
+
+        var target = Path.Combine(processed, name);
+        File.Move(file, target);
+        File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
+        return name;
+    }
 
     /// <summary>The folder of the asset's path pattern, and the folders the pipeline's file sensors watch.</summary>
     private static IReadOnlyList<string> Folders(AssetDecl asset, PipelineFile pipeline) =>

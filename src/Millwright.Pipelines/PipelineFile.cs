@@ -66,6 +66,9 @@ internal sealed record DbtDecl(string ProjectDir)
 }
 
 /// <summary>Tables of the workspace's operational store that a pipeline extracts into the warehouse, each an asset <c>schema/table</c>.</summary>
+/// <summary>How long a pipeline keeps what it leaves behind; null keeps it forever.</summary>
+internal sealed record RetentionDecl(TimeSpan? Landing, TimeSpan? Temp, TimeSpan? RawCopies, TimeSpan? Quarantine);
+
 internal sealed record ExtractDecl(string Schema, IReadOnlyList<string> Tables, string Where)
 {
     public string Group { get; init; } = "";
@@ -99,6 +102,9 @@ internal sealed class PipelineFile
     public ExtractDecl? Extract { get; private set; }
 
     public DatasetsDecl? Datasets { get; private set; }
+
+    /// <summary>retention: in pipeline.yml; none declared keeps everything.</summary>
+    public RetentionDecl Retention { get; private set; } = new(null, null, null, null);
 
     public List<SensorDefinition> Sensors { get; } = [];
 
@@ -144,7 +150,13 @@ internal sealed class PipelineFile
 
     private void Parse(YamlNode root)
     {
-        root.OnlyKeys("description", "pools", "dbt", "extract", "datasets", "assets", "sensors", "schedules");
+        root.OnlyKeys("description", "pools", "dbt", "extract", "datasets", "assets", "sensors", "schedules", "retention");
+        if (root.Get("retention") is { } retention)
+        {
+            retention.OnlyKeys("landing", "temp", "raw_copies", "quarantine");
+            Retention = new RetentionDecl(retention.Duration("landing"), retention.Duration("temp"), retention.Duration("raw_copies"), retention.Duration("quarantine"));
+        }
+
         Description = root.String("description") ?? "";
         if (root.Get("pools") is { } pools)
         {

@@ -61,6 +61,7 @@ public static class MillwrightHost
         builder.Services.AddSingleton<Orchestration.OrchestrationHost>();
         builder.Services.AddSingleton<Ingest.IngestEndpoint>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestration.OrchestrationHost>());
+        builder.Services.AddHostedService<Orchestration.CleanupService>();
         builder.Services.ConfigureHttpJsonOptions(o => OperationsJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();

@@ -232,6 +232,37 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         return results;
     }
 
+    /// <summary>
+    /// Loads of <paramref name="sources"/> that started before <paramref name="before"/>, never a source's latest
+    /// successful load (what the raw table was last refreshed from): what a retention rule may expire.
+    /// </summary>
+    public async Task<IReadOnlyList<LoadResult>> LoadsBeforeAsync(IReadOnlyCollection<string> sources, DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        await IngestionStore.EnsureAsync(warehouse, cancellationToken).ConfigureAwait(false);
+        return await IngestionStore.LoadsBeforeAsync(warehouse, sources, before, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many rows the loads quarantined, and their size in characters.</summary>
+    public Task<(long Rows, long Characters)> QuarantineOfAsync(IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken = default) =>
+        IngestionStore.QuarantineOfAsync(warehouse, loadIds, cancellationToken);
+
+    /// <summary>Deletes the quarantined rows of the loads; their audit records stay.</summary>
+    public Task DeleteQuarantineAsync(IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken = default) =>
+        IngestionStore.DeleteQuarantineAsync(warehouse, loadIds, cancellationToken);
+
+    /// <summary>Deletes the raw Parquet copies of the loads and clears their path in the audit log.</summary>
+    public async Task DeleteRawCopiesAsync(IReadOnlyList<LoadResult> loads, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loads);
+        var copies = loads.Where(l => l.ParquetPath is not null).ToList();
+        await IngestionStore.ForgetRawCopiesAsync(warehouse, copies.Select(l => l.LoadId).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var load in copies)
+        {
+            File.Delete(load.ParquetPath!);
+        }
+    }
+
     /// <summary>Files up to this size are hashed before a load to skip one already loaded; larger ones are hashed while the engine reads them.</summary>
     private const long SmallFile = 64L << 20;
 

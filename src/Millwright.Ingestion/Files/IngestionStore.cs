@@ -32,6 +32,38 @@ internal static class IngestionStore
         (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND status = 'SUCCESS' ORDER BY started_at", cancellationToken).ConfigureAwait(false))
             .DistinctBy(l => l.Checksum, StringComparer.Ordinal).ToDictionary(l => l.Checksum, StringComparer.Ordinal);
 
+    /// <summary>Loads of the sources that started before <paramref name="before"/>, except each source's latest successful load.</summary>
+    public static Task<IReadOnlyList<LoadResult>> LoadsBeforeAsync(IWarehouse warehouse, IReadOnlyCollection<string> sources, DateTimeOffset before, CancellationToken cancellationToken) =>
+        sources.Count == 0
+            ? Task.FromResult<IReadOnlyList<LoadResult>>([])
+            : ReadAsync(warehouse, $"""
+                SELECT {LoadColumns} FROM ingest.loads AS l
+                WHERE l.source IN ({string.Join(", ", sources.Select(FileIngestor.Literal))})
+                  AND l.started_at < TIMESTAMPTZ '{before.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00'
+                  AND l.load_id <> COALESCE((SELECT latest.load_id FROM ingest.loads AS latest WHERE latest.source = l.source AND latest.status = 'SUCCESS' ORDER BY latest.started_at DESC LIMIT 1), '')
+                ORDER BY l.started_at
+                """, cancellationToken);
+
+    /// <summary>Quarantined rows of the loads, and their size in characters.</summary>
+    public static async Task<(long Rows, long Characters)> QuarantineOfAsync(IWarehouse warehouse, IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken)
+    {
+        if (loadIds.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        await using var result = await warehouse.QueryAsync($"SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(LENGTH(COALESCE(record, ''))), 0) AS BIGINT) FROM ingest.quarantine WHERE load_id IN ({string.Join(", ", loadIds.Select(FileIngestor.Literal))})", cancellationToken).ConfigureAwait(false);
+        return await result.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (Convert.ToInt64(result.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(result.GetValue(1), CultureInfo.InvariantCulture))
+            : (0, 0);
+    }
+
+    public static Task DeleteQuarantineAsync(IWarehouse warehouse, IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken) =>
+        loadIds.Count == 0 ? Task.CompletedTask : warehouse.ExecuteAsync($"DELETE FROM ingest.quarantine WHERE load_id IN ({string.Join(", ", loadIds.Select(FileIngestor.Literal))})", cancellationToken);
+
+    public static Task ForgetRawCopiesAsync(IWarehouse warehouse, IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken) =>
+        loadIds.Count == 0 ? Task.CompletedTask : warehouse.ExecuteAsync($"UPDATE ingest.loads SET parquet_path = NULL WHERE load_id IN ({string.Join(", ", loadIds.Select(FileIngestor.Literal))})", cancellationToken);
+
     public static async Task<LoadResult?> FindAsync(IWarehouse warehouse, string loadId, CancellationToken cancellationToken) =>
         (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE load_id = {FileIngestor.Literal(loadId)}", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
 
