@@ -33,6 +33,13 @@ public sealed class NewCommandTests : IDisposable
 
         var rows = await _cli.RunAsync("sql", "select count(*) as n from main.stg_press_shop_readings where status = 'RUN'", "--format", "csv");
         Assert.Equal("n\n2", rows.Out.Trim().ReplaceLineEndings("\n"));
+
+        // Its retention moved the loaded file to landing/processed/; nothing is old enough to go yet.
+        Assert.True(File.Exists(Path.Combine(folder, "landing", "processed", "example.csv")));
+        Assert.False(File.Exists(Path.Combine(folder, "landing", "example.csv")));
+        var cleanup = await _cli.RunAsync("cleanup", "--dry-run");
+        Assert.True(cleanup.ExitCode == 0, cleanup.Out + cleanup.Error);
+        Assert.Contains("Dry run: 0 item(s), 0 B would go; nothing was deleted.", cleanup.Out, StringComparison.Ordinal);
     }
 
     [Fact]
