@@ -51,6 +51,14 @@ public sealed class UpCommandTests : IDisposable
             Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/ops/vehicles", ct)).StatusCode);
 
+            // One host per workspace: a second `up` is refused, naming the first.
+            using (var second = new CliRunner(_root))
+            {
+                var refused = await second.RunAsync("up", "--port", "0");
+                Assert.NotEqual(0, refused.ExitCode);
+                Assert.Contains($"another `millwright up` (process {process.Id}) already serves the workspace", refused.Error, StringComparison.Ordinal);
+            }
+
             string? admin = null;
             while (admin is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
             {

@@ -43,6 +43,7 @@ internal static class UpCommand
             }
 
             var loaded = context.LoadSettings(parsed, extra);
+            using var owner = WorkspaceLock.Acquire(loaded.Workspace);
             var settings = loaded.Settings;
             var url = settings.Web.Url;
             var app = MillwrightHost.Build(loaded, logFormat: parsed.GetValue(logFormat));
