@@ -52,7 +52,16 @@ internal sealed class EventSink
             {
                 foreach (var e in stored)
                 {
-                    _listener(e);
+                    try
+                    {
+                        _listener(e);
+                    }
+                    catch (Exception failure) when (failure is not OutOfMemoryException)
+                    {
+                        // A listener (progress, metrics, logs) that fails must not stop the run's event log: the
+                        // events stay stored and the run ends as it would have.
+                        System.Diagnostics.Trace.TraceWarning($"run event listener failed on {e.Type}: {failure.Message}");
+                    }
                 }
             }
         }

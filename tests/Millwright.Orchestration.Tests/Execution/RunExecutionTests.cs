@@ -13,6 +13,33 @@ public sealed class RunExecutionTests : StorageTests
         new(definitions, Storage, options ?? new OrchestratorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50) });
 
     [Fact]
+    public async Task A_listener_that_throws_does_not_stop_the_run_or_its_event_log()
+    {
+        var defs = Orchestration.Definitions.Definitions.Builder()
+            .Asset("a", _ => Task.CompletedTask)
+            .Asset("b", _ => Task.CompletedTask, x => x.DependsOn("a"))
+            .Build();
+        var heard = 0;
+        await using var orchestrator = Orchestrator(defs, new OrchestratorOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+            OnEvent = e =>
+            {
+                Interlocked.Increment(ref heard);
+                throw new InvalidOperationException($"listener broke on {e.Type}");
+            },
+        });
+
+        var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
+
+        Assert.Equal(RunStatus.Success, run.Status);
+        var events = await Events.AllAsync(Storage, run.RunId);
+        Assert.Equal(EventTypes.RunSuccess, events[^1].Type);
+        Assert.Equal(2, events.Count(e => e.Type == EventTypes.Materialization));
+        Assert.True(heard >= events.Count - 1, $"the listener heard {heard} of {events.Count} events");
+    }
+
+    [Fact]
     public async Task A_run_materializes_upstream_first_and_records_metadata()
     {
         var order = new ConcurrentQueue<string>();
