@@ -8,7 +8,7 @@ namespace Millwright.Quality.Tests;
 /// score below is counted from that table, not computed by the scorer's SQL.
 /// </summary>
 public abstract class DqScorerTests<TWarehouse> : IAsyncLifetime
-    where TWarehouse : TestWarehouse, new()
+    where TWarehouse : WarehouseFixture, new()
 {
     private static readonly RelationName Orders = new("raw", "orders");
     private readonly TWarehouse _fixture = new();
@@ -200,6 +200,6 @@ public abstract class DqScorerTests<TWarehouse> : IAsyncLifetime
     }
 }
 
-public sealed class DuckDbDqScorerTests : DqScorerTests<DuckDbWarehouse>;
+public sealed class DuckDbDqScorerTests : DqScorerTests<DuckDbFixture>;
 
-public sealed class PostgresDqScorerTests : DqScorerTests<PostgresWarehouse>;
+public sealed class PostgresDqScorerTests : DqScorerTests<PostgresFixture>;

@@ -59,6 +59,12 @@ internal sealed class MillwrightMetrics
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(pipelineOf);
+
+        // The event's data, read once, for the kinds that carry figures.
+        using var document = e.Data is { } json && e.Type is EventTypes.StepSuccess or EventTypes.StepFailure or EventTypes.Materialization or EventTypes.CheckEvaluation
+            ? JsonDocument.Parse(json)
+            : null;
+        JsonElement? data = document?.RootElement is { ValueKind: JsonValueKind.Object } root ? root : null;
         switch (e.Type)
         {
             case EventTypes.RunStart:
@@ -67,7 +73,7 @@ internal sealed class MillwrightMetrics
             case EventTypes.StepSuccess or EventTypes.StepFailure when e.StepKey is { } step:
                 var (pipeline, kind) = Step(step, pipelineOf);
                 Touch(e.RunId, pipeline);
-                if (Number(e.Data, "duration_ms") is { } ms)
+                if (Number(data, "duration_ms") is { } ms)
                 {
                     _stepSeconds.Record(ms / 1000, new("pipeline", pipeline), new("kind", kind), new("status", e.Type == EventTypes.StepSuccess ? "success" : "failure"));
                 }
@@ -77,21 +83,21 @@ internal sealed class MillwrightMetrics
                 var owner = pipelineOf(asset) ?? "none";
                 Touch(e.RunId, owner);
                 _materializations.Add(1, new KeyValuePair<string, object?>("pipeline", owner));
-                if ((Number(e.Data, "row_count") ?? Number(e.Data, "rows_loaded")) is { } rows)
+                if ((Number(data, "row_count") ?? Number(data, "rows_loaded")) is { } rows)
                 {
                     _rows.Add((long)rows, new KeyValuePair<string, object?>("pipeline", owner));
                 }
 
-                if (Number(e.Data, "rows_loaded") is { } loaded)
+                if (Number(data, "rows_loaded") is { } loaded)
                 {
                     // An ingest asset names its contract ("retail_orders v1"), so file and stream loads of a source add up.
-                    var source = Text(e.Data, "contract")?.Split(' ')[0] ?? asset;
-                    Ingested(source, (long)loaded, (long)(Number(e.Data, "rows_rejected") ?? 0));
+                    var source = Text(data, "contract")?.Split(' ')[0] ?? asset;
+                    Ingested(source, (long)loaded, (long)(Number(data, "rows_rejected") ?? 0));
                 }
 
                 break;
             case EventTypes.CheckEvaluation when e.AssetKey is { } checkedAsset:
-                var passed = Value(e.Data, "passed") is JsonValueKind.True;
+                var passed = Value(data, "passed") is JsonValueKind.True;
                 _checks.Add(1, new("pipeline", pipelineOf(checkedAsset) ?? "none"), new("result", passed ? "passed" : "failed"));
                 break;
             case EventTypes.RunSuccess or EventTypes.RunFailure or EventTypes.RunCanceled when e.RunId is { } run:
@@ -148,40 +154,12 @@ internal sealed class MillwrightMetrics
         return colon > 0 ? (step[(colon + 1)..], step[..colon]) : (pipelineOf(step) ?? "none", "asset");
     }
 
-    private static JsonValueKind? Value(string? json, string name)
-    {
-        if (json is null)
-        {
-            return null;
-        }
+    private static JsonValueKind? Value(JsonElement? data, string name) =>
+        data is { } d && d.TryGetProperty(name, out var value) ? value.ValueKind : null;
 
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) ? value.ValueKind : null;
-    }
+    private static string? Text(JsonElement? data, string name) =>
+        data is { } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string? Text(string? json, string name)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
-    }
-
-    private static double? Number(string? json, string name)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            ? value.GetDouble()
-            : null;
-    }
+    private static double? Number(JsonElement? data, string name) =>
+        data is { } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 }

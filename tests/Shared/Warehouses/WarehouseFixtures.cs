@@ -1,4 +1,6 @@
-namespace Millwright.Warehouse.Tests;
+using Millwright.Warehouse;
+
+namespace Millwright.Testing;
 
 /// <summary>A fresh, isolated warehouse per test: a new DuckDB file, or a new PostgreSQL database.</summary>
 public abstract class WarehouseFixture : IAsyncLifetime
