@@ -75,19 +75,10 @@ public static class ServiceOrderWorkflow
         ArgumentNullException.ThrowIfNull(facts);
         var to = Target(action);
         AccessPolicy.Demand(actor, RequiredCapability(action));
-        if (!Sources(action).Contains(order.Status))
+        if (Refusal(order, action, actor, at, facts, reason) is { } refusal)
         {
-            throw new DomainRuleException(
-                "service_order.transition",
-                $"service order {order.Number} is {order.Status.Name()}; {action.Name()} needs {string.Join(" or ", Sources(action).Select(s => s.Name()))}");
+            throw refusal.Forbidden ? new ForbiddenException(refusal.Rule, refusal.Message) : new DomainRuleException(refusal.Rule, refusal.Message);
         }
-
-        if (actor.IsOnlyMechanic && action != WorkflowAction.Start && !facts.ActorIsAssigned)
-        {
-            throw new ForbiddenException("role.mechanic_not_assigned", $"{actor} is not assigned to service order {order.Number}");
-        }
-
-        CheckGuards(order, action, at, facts, reason);
 
         var from = order.Status;
         order.Status = to;
@@ -148,62 +139,94 @@ public static class ServiceOrderWorkflow
         };
     }
 
-    private static void CheckGuards(ServiceOrder order, WorkflowAction action, DateTime at, WorkflowFacts facts, string? reason)
+    /// <summary>
+    /// Why <paramref name="actor"/> may not take <paramref name="action"/> on <paramref name="order"/> now, or null when
+    /// the workflow allows it: the same rules <see cref="Apply"/> enforces, asked without changing anything, so a screen
+    /// can say the reason before the click.
+    /// </summary>
+    public static WorkflowRefusal? Refusal(ServiceOrder order, WorkflowAction action, Actor actor, DateTime at, WorkflowFacts facts, string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(facts);
+        var capability = RequiredCapability(action);
+        if (!actor.Roles.Any(role => AccessPolicy.Allows(role, capability)))
+        {
+            var roles = Enum.GetValues<Role>().Where(r => AccessPolicy.Allows(r, capability)).Select(r => r.Name());
+            return new WorkflowRefusal("role." + action.Name().ToLowerInvariant(), $"{action.Name()} needs the role {string.Join(", ", roles)}", Forbidden: true);
+        }
+
+        if (!Sources(action).Contains(order.Status))
+        {
+            return new WorkflowRefusal(
+                "service_order.transition",
+                $"service order {order.Number} is {order.Status.Name()}; {action.Name()} needs {string.Join(" or ", Sources(action).Select(s => s.Name()))}");
+        }
+
+        if (actor.IsOnlyMechanic && action != WorkflowAction.Start && !facts.ActorIsAssigned)
+        {
+            return new WorkflowRefusal("role.mechanic_not_assigned", $"{actor} is not assigned to service order {order.Number}", Forbidden: true);
+        }
+
+        return GuardRefusal(order, action, at, facts, reason);
+    }
+
+    private static WorkflowRefusal? GuardRefusal(ServiceOrder order, WorkflowAction action, DateTime at, WorkflowFacts facts, string? reason)
     {
         switch (action)
         {
             case WorkflowAction.Schedule when !facts.HasActiveAssignment:
-                Refuse("service_order.schedule_needs_assignment", $"service order {order.Number} needs an active assignment before it is scheduled");
-                break;
+                return Refuse("service_order.schedule_needs_assignment", $"service order {order.Number} needs an active assignment before it is scheduled");
             case WorkflowAction.Hold or WorkflowAction.Cancel or WorkflowAction.QaReject when string.IsNullOrWhiteSpace(reason):
-                Refuse("service_order.reason_required", $"{action.Name()} of service order {order.Number} needs a reason");
-                break;
+                return Refuse("service_order.reason_required", $"{action.Name()} of service order {order.Number} needs a reason");
             case WorkflowAction.Complete:
                 if (facts.RunningTimers > 0)
                 {
-                    Refuse("service_order.running_timers", $"service order {order.Number} has {facts.RunningTimers} running timer(s); pause or finish them first");
+                    return Refuse("service_order.running_timers", $"service order {order.Number} has {facts.RunningTimers} running timer(s); pause or finish them first");
                 }
 
                 if (facts.ReservedUnissued > 0)
                 {
-                    Refuse("service_order.reserved_parts", $"service order {order.Number} has {facts.ReservedUnissued} reserved part unit(s) not issued; issue or release them first");
+                    return Refuse("service_order.reserved_parts", $"service order {order.Number} has {facts.ReservedUnissued} reserved part unit(s) not issued; issue or release them first");
                 }
 
                 if (order.AssetDown && order.DowntimeEnd is null)
                 {
-                    Refuse("service_order.downtime_end_required", $"service order {order.Number} took its asset down; the downtime end is required");
+                    return Refuse("service_order.downtime_end_required", $"service order {order.Number} took its asset down; the downtime end is required");
                 }
 
                 if (order.DowntimeEnd > at)
                 {
-                    Refuse("service_order.downtime_end_future", $"the downtime end of service order {order.Number} is in the future");
+                    return Refuse("service_order.downtime_end_future", $"the downtime end of service order {order.Number} is in the future");
                 }
 
                 if (order.Type == ServiceOrderType.Corrective && string.IsNullOrWhiteSpace(order.ResolutionCode))
                 {
-                    Refuse("service_order.resolution_required", $"corrective service order {order.Number} needs a resolution code");
+                    return Refuse("service_order.resolution_required", $"corrective service order {order.Number} needs a resolution code");
                 }
 
                 if (order.Type == ServiceOrderType.Corrective && !facts.HasDiagnosis)
                 {
-                    Refuse("service_order.diagnosis_required", $"corrective service order {order.Number} needs a diagnosis");
+                    return Refuse("service_order.diagnosis_required", $"corrective service order {order.Number} needs a diagnosis");
                 }
 
                 break;
             case WorkflowAction.Cancel when facts.HasLabor:
-                Refuse("service_order.cancel_has_labor", $"service order {order.Number} has labor recorded and cannot be cancelled");
-                break;
+                return Refuse("service_order.cancel_has_labor", $"service order {order.Number} has labor recorded and cannot be cancelled");
             case WorkflowAction.Cancel when facts.NetIssuedParts > 0:
-                Refuse("service_order.cancel_has_parts", $"service order {order.Number} has {facts.NetIssuedParts} issued part unit(s); return them before cancelling");
-                break;
+                return Refuse("service_order.cancel_has_parts", $"service order {order.Number} has {facts.NetIssuedParts} issued part unit(s); return them before cancelling");
             case WorkflowAction.Close when order.IsBillable && !facts.HasIssuedInvoice:
-                Refuse("service_order.close_needs_invoice", $"billable service order {order.Number} needs an issued invoice before it is closed");
-                break;
+                return Refuse("service_order.close_needs_invoice", $"billable service order {order.Number} needs an issued invoice before it is closed");
         }
+
+        return null;
     }
 
-    private static void Refuse(string rule, string message) => throw new DomainRuleException(rule, message);
+    private static WorkflowRefusal Refuse(string rule, string message) => new(rule, message);
 }
+
+/// <summary>Why the workflow refuses an action: the rule's name and its words; <paramref name="Forbidden"/> when it is the actor's role.</summary>
+public sealed record WorkflowRefusal(string Rule, string Message, bool Forbidden = false);
 
 /// <summary>The per-mechanic timer on an order: which work event may follow which.</summary>
 public static class WorkTimer

@@ -3,6 +3,7 @@ using Millwright.Warehouse;
 using Millwright.Web.Health;
 using Millwright.Web.Operations;
 using Millwright.Web.Security;
+using Millwright.Web.Shell;
 using Millwright.Workspace;
 using OpenTelemetry.Metrics;
 
@@ -33,6 +34,7 @@ public static class MillwrightHost
             builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
         }
 
+        Shell.WebApp.UseAssets(builder.WebHost);
         builder.Logging.ClearProviders();
         if (logging is null)
         {
@@ -62,6 +64,7 @@ public static class MillwrightHost
         builder.Services.AddSingleton<Ingest.IngestEndpoint>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestration.OrchestrationHost>());
         builder.Services.AddHostedService<Orchestration.CleanupService>();
+        builder.Services.AddMillwrightApp();
         builder.Services.ConfigureHttpJsonOptions(o => OperationsJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -118,8 +121,7 @@ public static class MillwrightHost
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);
         Ingest.IngestApi.MapIngestApi(app);
         Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
-        app.MapGet("/", (HttpContext http, MillwrightSettings s, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
-            Results.Content(HomePage.Render(s, http.User, antiforgery.GetAndStoreTokens(http)), "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapMillwrightApp();
         return app;
     }
 

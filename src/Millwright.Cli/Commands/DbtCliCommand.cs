@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using Millwright.Modeling;

@@ -17,7 +17,13 @@ internal static class RequestScope
 
     public static OperationScope From(HttpContext http)
     {
-        var user = http.User;
+        ArgumentNullException.ThrowIfNull(http);
+        return From(http.User, CorrelationId(http));
+    }
+
+    /// <summary>The scope of <paramref name="user"/>'s action from the web app's circuit, tied together by <paramref name="correlationId"/>.</summary>
+    public static OperationScope From(System.Security.Claims.ClaimsPrincipal user, string correlationId)
+    {
         var name = user.Identity?.Name;
         if (user.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(name))
         {
@@ -30,7 +36,7 @@ internal static class RequestScope
             throw new ForbiddenException("auth.role", $"{name} holds no operational role (MECHANIC, PLANNER, SUPERVISOR, MANAGER, ADMIN)");
         }
 
-        return new OperationScope(Actor.Holding(name, roles, AccountClaims.Mechanic(user)), CorrelationId(http));
+        return new OperationScope(Actor.Holding(name, roles, AccountClaims.Mechanic(user)), correlationId);
     }
 
     /// <summary>The caller's id when it is 1 to 100 printable ASCII characters; otherwise the request's own id.</summary>

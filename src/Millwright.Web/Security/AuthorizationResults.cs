@@ -7,7 +7,8 @@ namespace Millwright.Web.Security;
 
 /// <summary>
 /// Writes the answer when authorization fails: an API caller gets 401 or 403 as a problem document that names the
-/// roles needed; a browser that is not signed in is sent to the sign-in page.
+/// roles needed; a browser that is not signed in is sent to the sign-in page; a signed-in person on a web app page their
+/// roles do not open sees the app say so.
 /// </summary>
 internal sealed class AuthorizationResults : IAuthorizationMiddlewareResultHandler
 {
@@ -15,6 +16,14 @@ internal sealed class AuthorizationResults : IAuthorizationMiddlewareResultHandl
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        if (authorizeResult.Forbidden && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null)
+        {
+            // A page of the web app: its frame renders, and the router shows the signed-in person why the page stays
+            // closed (the page itself renders only over the circuit, where the router checks the same policy again).
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
         if (authorizeResult.Forbidden)
         {
             // Roles that would meet every requirement that failed (reading and changing runs are two policies on one endpoint).

@@ -125,12 +125,15 @@ internal static class SecurityServices
         app.UseAntiforgery();
 
         // A request that rides on the sign-in cookie and changes state must carry the anti-forgery token (form field or
-        // X-CSRF-Token header); bearer-token requests carry no ambient credential and need none.
+        // X-CSRF-Token header); bearer-token requests carry no ambient credential and need none. The web app's circuit
+        // (a SignalR hub) is exempt: its cookie is SameSite=Strict, so no other site's page can open one.
         app.Use(async (http, next) =>
         {
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !HttpMethods.IsOptions(http.Request.Method)
                 && http.User.Identity is { IsAuthenticated: true, AuthenticationType: var type } && type == IdentityConstants.ApplicationScheme
-                && http.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is null)
+                && http.GetEndpoint()?.Metadata is { } metadata
+                && metadata.GetMetadata<IAntiforgeryMetadata>() is null
+                && metadata.GetMetadata<Microsoft.AspNetCore.SignalR.HubMetadata>() is null)
             {
                 var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
                 if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Millwright.Workspace;
 using Npgsql;
 
@@ -18,10 +15,10 @@ public sealed class ApiHost : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
-    public static async Task<ApiHost> StartAsync(bool postgres, CancellationToken cancellationToken)
+    public static async Task<ApiHost> StartAsync(bool postgres, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var host = new ApiHost();
-        var overrides = new Dictionary<string, string> { ["web.port"] = "0" };
+        var overrides = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["web.port"] = "0" };
         if (postgres)
         {
             host._database = "mw_api_" + Guid.NewGuid().ToString("N")[..12];

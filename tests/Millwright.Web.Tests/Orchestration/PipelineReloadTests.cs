@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Millwright.Web.Orchestration;
 
 namespace Millwright.Web.Tests.Orchestration;

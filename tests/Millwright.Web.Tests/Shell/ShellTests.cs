@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+using Millwright.Web.Tests.Operations;
+
+namespace Millwright.Web.Tests.Shell;
+
+/// <summary>The web app's frame in chromium: the header names the user and their roles, sign-out ends the session, roles gate pages.</summary>
+public sealed class ShellTests : IAsyncLifetime
+{
+    private ApiHost _host = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _host = await ApiHost.StartAsync(postgres: false, Ct, new Dictionary<string, string>
+    {
+        ["name"] = "Plant <North>",
+        ["warehouse.provider"] = "postgres",
+        ["warehouse.connection"] = TestPostgres.ConnectionString + ";Password=s3cr3t-pw",
+    });
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task The_settings_page_masks_secrets_and_sign_out_ends_the_session()
+    {
+        await _host.Accounts.CreateUserAsync("ada", TestAccounts.Password, [Identity.AccountRole.Admin], cancellationToken: Ct);
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("ada", TestAccounts.Password);
+
+        await page.GotoAsync("/settings");
+        await Assertions.Expect(page.Locator("#settings")).ToContainTextAsync("password=***");
+        await Assertions.Expect(page.Locator("#settings")).Not.ToContainTextAsync("s3cr3t-pw");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Millwright · Plant <North>");
+        await Assertions.Expect(page.Locator("#roles")).ToContainTextAsync("ADMIN");
+        await Browser.ShotAsync(page, "settings");
+
+        await page.Locator("#signout").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await page.GotoAsync("/orders");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2Forders"));
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_the_workspace_not_the_work_orders()
+    {
+        await _host.Accounts.CreateUserAsync("vic", TestAccounts.Password, [Identity.AccountRole.Viewer], cancellationToken: Ct);
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("vic", TestAccounts.Password);
+
+        await Assertions.Expect(page.Locator("#settings")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("nav a", new() { HasText = "Orders" })).ToHaveCountAsync(0);
+        await page.GotoAsync("/orders");
+        await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync();
+    }
+}
