@@ -32,6 +32,26 @@ public sealed class ServiceOrderWorkflowTests
     ];
 
     [Fact]
+    public void Asking_why_an_action_is_refused_gives_the_same_rule_apply_throws_and_changes_nothing()
+    {
+        var open = Order(ServiceOrderStatus.Open);
+        var notAssigned = new WorkflowFacts();
+
+        var refusal = ServiceOrderWorkflow.Refusal(open, WorkflowAction.Schedule, Planner, Now, notAssigned, reason: null);
+        var thrown = Assert.Throws<DomainRuleException>(() => ServiceOrderWorkflow.Apply(Order(ServiceOrderStatus.Open), WorkflowAction.Schedule, Planner, Now, notAssigned));
+
+        Assert.Equal(("service_order.schedule_needs_assignment", false), (refusal?.Rule, refusal!.Forbidden));
+        Assert.Equal(thrown.Rule, refusal.Rule);
+        Assert.Equal(thrown.Message, refusal.Message);
+        Assert.Equal((ServiceOrderStatus.Open, 3), (open.Status, open.StatusSequence));
+        Assert.Null(ServiceOrderWorkflow.Refusal(open, WorkflowAction.Schedule, Planner, Now, Ready, reason: null));
+        Assert.True(ServiceOrderWorkflow.Refusal(Order(ServiceOrderStatus.Completed), WorkflowAction.Close, Planner, Now, Ready, reason: null) is { Forbidden: true });
+        Assert.Equal("service_order.transition", ServiceOrderWorkflow.Refusal(open, WorkflowAction.Close, Supervisor, Now, Ready, reason: null)?.Rule);
+        var mechanic = new Actor("mia", Role.Mechanic, 4);
+        Assert.Equal("role.mechanic_not_assigned", ServiceOrderWorkflow.Refusal(Order(ServiceOrderStatus.InProgress), WorkflowAction.Hold, mechanic, Now, notAssigned, "waiting for parts")?.Rule);
+    }
+
+    [Fact]
     public void The_machine_allows_exactly_the_documented_transitions()
     {
         var allowed = Allowed.ToHashSet();

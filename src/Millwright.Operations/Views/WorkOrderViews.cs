@@ -111,6 +111,7 @@ public sealed class WorkOrderViews(OperationsStore store)
     /// <summary>The statuses of work not finished yet (the board's default).</summary>
     public static IReadOnlyList<ServiceOrderStatus> Unfinished => Active;
 
+    /// <summary>A page of the board, most urgent first (priority, then the earliest due), with the counts per status.</summary>
     public Task<BoardPage> BoardAsync(BoardQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -125,7 +126,9 @@ public sealed class WorkOrderViews(OperationsStore store)
             var pageSize = Math.Clamp(query.PageSize, 1, 500);
             var page = Math.Max(1, query.Page);
             var rows = await Rows(db, Filter(db, query, now, withStatus: true)
-                    .OrderByDescending(o => o.Priority).ThenBy(o => o.DueAt == null).ThenBy(o => o.DueAt).ThenBy(o => o.Id)
+                    // Priorities are stored by name: the rank is spelled out so the sort is by urgency, not spelling.
+                    .OrderByDescending(o => o.Priority == Priority.Critical ? 3 : o.Priority == Priority.High ? 2 : o.Priority == Priority.Medium ? 1 : 0)
+                    .ThenBy(o => o.DueAt == null).ThenBy(o => o.DueAt).ThenBy(o => o.Id)
                     .Skip((page - 1) * pageSize).Take(pageSize), now, cancellationToken).ConfigureAwait(false);
             return new BoardPage(rows, page, pageSize, total, byStatus);
         }, cancellationToken);
@@ -251,7 +254,7 @@ public sealed class WorkOrderViews(OperationsStore store)
         var now = db.UtcNow;
         var ids = db.Assignments.Where(a => a.MechanicId == mechanicId && a.ReleasedAt == null).Select(a => a.ServiceOrderId);
         var rows = await Rows(db, db.ServiceOrders.Where(o => ids.Contains(o.Id) && Active.Contains(o.Status) && o.Status != ServiceOrderStatus.Completed)
-            .OrderBy(o => o.ScheduledStart == null).ThenBy(o => o.ScheduledStart).ThenByDescending(o => o.Priority), now, cancellationToken).ConfigureAwait(false);
+            .OrderBy(o => o.ScheduledStart == null).ThenBy(o => o.ScheduledStart).ThenBy(o => o.Id), now, cancellationToken).ConfigureAwait(false);
         var orderIds = rows.Select(r => r.Id).ToList();
         var events = await db.WorkEvents.Where(e => e.MechanicId == mechanicId && orderIds.Contains(e.ServiceOrderId))
             .Select(e => new { e.Id, e.ServiceOrderId, e.Type }).ToListAsync(cancellationToken).ConfigureAwait(false);
