@@ -1,4 +1,3 @@
-using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Millwright.Domain;
 using Millwright.Operations.Data;
@@ -125,7 +124,7 @@ public sealed class WorkOrderViews(OperationsStore store)
             var total = statuses.Sum(st => byStatus.GetValueOrDefault(st));
             var pageSize = Math.Clamp(query.PageSize, 1, 500);
             var page = Math.Max(1, query.Page);
-            var rows = await Rows(db, Filter(db, query, now, withStatus: true)
+            var rows = await RowsAsync(db, Filter(db, query, now, withStatus: true)
                     // Priorities are stored by name: the rank is spelled out so the sort is by urgency, not spelling.
                     .OrderByDescending(o => o.Priority == Priority.Critical ? 3 : o.Priority == Priority.High ? 2 : o.Priority == Priority.Medium ? 1 : 0)
                     .ThenBy(o => o.DueAt == null).ThenBy(o => o.DueAt).ThenBy(o => o.Id)
@@ -253,7 +252,7 @@ public sealed class WorkOrderViews(OperationsStore store)
     {
         var now = db.UtcNow;
         var ids = db.Assignments.Where(a => a.MechanicId == mechanicId && a.ReleasedAt == null).Select(a => a.ServiceOrderId);
-        var rows = await Rows(db, db.ServiceOrders.Where(o => ids.Contains(o.Id) && Active.Contains(o.Status) && o.Status != ServiceOrderStatus.Completed)
+        var rows = await RowsAsync(db, db.ServiceOrders.Where(o => ids.Contains(o.Id) && Active.Contains(o.Status) && o.Status != ServiceOrderStatus.Completed)
             .OrderBy(o => o.ScheduledStart == null).ThenBy(o => o.ScheduledStart).ThenBy(o => o.Id), now, cancellationToken).ConfigureAwait(false);
         var orderIds = rows.Select(r => r.Id).ToList();
         var events = await db.WorkEvents.Where(e => e.MechanicId == mechanicId && orderIds.Contains(e.ServiceOrderId))
@@ -414,7 +413,7 @@ public sealed class WorkOrderViews(OperationsStore store)
         return orders;
     }
 
-    private static async Task<List<BoardRow>> Rows(OperationsDbContext db, IQueryable<ServiceOrder> orders, DateTime now, CancellationToken cancellationToken)
+    internal static async Task<List<BoardRow>> RowsAsync(OperationsDbContext db, IQueryable<ServiceOrder> orders, DateTime now, CancellationToken cancellationToken)
     {
         var found = await (from o in orders
                            join a in db.Assets on o.AssetId equals a.Id
@@ -435,14 +434,7 @@ public sealed class WorkOrderViews(OperationsStore store)
             [.. assigned[f.o.Id]]))];
     }
 
-    private async Task<T> ReadAsync<T>(Func<OperationsDbContext, Task<T>> read, CancellationToken cancellationToken)
-    {
-        await using var db = store.CreateContext();
-        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
-        // One snapshot: a page never shows an order's status without the history that led to it.
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        return await read(db).ConfigureAwait(false);
-    }
+    private Task<T> ReadAsync<T>(Func<OperationsDbContext, Task<T>> read, CancellationToken cancellationToken) => Snapshots.ReadAsync(store, read, cancellationToken);
 }
 
 /// <summary>A preventive plan due on an asset, and the order already open for it, if any.</summary>

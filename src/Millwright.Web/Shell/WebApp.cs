@@ -30,6 +30,8 @@ internal static class WebApp
         services.AddMudServices();
         services.AddScoped<Session>();
         services.AddSingleton<Millwright.Operations.Views.WorkOrderViews>();
+        services.AddSingleton<Millwright.Operations.Views.StockViews>();
+        services.AddSingleton<Millwright.Operations.Views.AssetViews>();
         services.AddSingleton<LiveChanges>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveChanges>());
         return services;

@@ -21,15 +21,8 @@ public sealed class OperationsAppTests : IAsyncLifetime
     {
         _host = await ApiHost.StartAsync(postgres: false, Ct);
         _admin = await _host.AsAsync("ada", "ADMIN");
-        var porto = (await _admin.OkAsync("/api/ops/sites", new { code = "WS-POR", name = "Porto workshop", kind = "WORKSHOP" }, Ct)).Id();
-        var lisbon = (await _admin.OkAsync("/api/ops/sites", new { code = "WS-LIS", name = "Lisbon workshop", kind = "WORKSHOP" }, Ct)).Id();
-        _room = (await _admin.OkAsync("/api/ops/stock-locations", new { code = "POR-STOCK", name = "Porto store room", kind = "STOCK", siteId = porto }, Ct)).Id();
-        _part = (await _admin.OkAsync("/api/ops/parts", new { sku = "BRK-PAD-SET", name = "Brake pad set", standardCost = 80m, unit = "SET" }, Ct)).Id();
-        await _admin.OkAsync("/api/ops/inventory/adjustments", new { partId = _part, locationId = _room, delta = 10m, reason = "opening stock" }, Ct);
-        await _admin.OkAsync("/api/ops/mechanics", new { employeeNumber = "M-100", name = "Ines Costa", siteId = porto, hourlyCost = 28m, billableRate = 75m }, Ct);
-        await _admin.OkAsync("/api/ops/mechanics", new { employeeNumber = "M-200", name = "Rui Lopes", siteId = lisbon, hourlyCost = 28m, billableRate = 75m }, Ct);
-        var model = (await _admin.OkAsync("/api/ops/vehicle-models", new { code = "VAN-E", make = "Volta", name = "Van E", bodyType = "CAR", chemistry = "LFP", nominalKwh = 75m }, Ct)).Id();
-        await _admin.OkAsync("/api/ops/vehicles", new { code = "VAN-0001", siteId = porto, vin = "VF1VANEE000000001", modelId = model, modelYear = 2025 }, Ct);
+        var workshop = await SmallWorkshop.CreateAsync(_admin, Ct);
+        (_part, _room) = (workshop.Part, workshop.Room);
     }
 
     public async ValueTask DisposeAsync()
