@@ -1,0 +1,99 @@
+using Microsoft.Playwright;
+
+namespace Millwright.Web.Tests.Operations.Pages;
+
+/// <summary>The planner's screen and the app's accessibility in chromium.</summary>
+public sealed class PlannerAppTests : IAsyncLifetime
+{
+    private ApiHost _host = null!;
+    private HttpClient _admin = null!;
+    private long _order;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await ApiHost.StartAsync(postgres: false, Ct);
+        _admin = await _host.AsAsync("ada", "ADMIN");
+        await SmallWorkshop.CreateAsync(_admin, Ct);
+        var asset = (await _admin.GetJsonAsync("/api/ops/assets?code=VAN-0001", Ct))["items"]![0]!.Id();
+        _order = (await _admin.OkAsync("/api/ops/service-orders", new { assetId = asset, type = "CORRECTIVE", priority = "LOW", description = "Wipers smear" }, Ct)).Id();
+        await _host.Accounts.CreateUserAsync("paula", TestAccounts.Password, [Identity.AccountRole.Planner], cancellationToken: Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _admin.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_planner_raises_the_priority_assigns_the_mechanic_of_the_site_first_in_the_list_and_schedules()
+    {
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var planner = await browser.SignInAsync("paula", TestAccounts.Password);
+        await planner.GotoAsync("/planner");
+        await Browser.WaitInteractiveAsync(planner);
+        await Assertions.Expect(planner.Locator("#unassigned")).ToContainTextAsync("Wipers smear");
+
+        await Browser.SelectAsync(planner, $"priority-{_order}", "HIGH");
+        await planner.Locator($"#pick-{_order}").Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await Assertions.Expect(planner.Locator(".mud-popover-open .mud-list-item").First).ToContainTextAsync("Ines Costa · WS-POR · 0 open");
+        await planner.Locator(".mud-popover-open .mud-list-item").First.ClickAsync();
+        await Browser.ClosePopoversAsync(planner);
+        await planner.Locator($"#assign-{_order}").ClickAsync();
+        await Assertions.Expect(planner.Locator("#unscheduled")).ToContainTextAsync("Ines Costa");
+        await Assertions.Expect(planner.Locator("#unassigned")).Not.ToContainTextAsync("Wipers smear");
+        await Browser.ShotAsync(planner, "planner");
+        await planner.Locator($"#schedule-{_order}").ClickAsync();
+        await Assertions.Expect(planner.Locator("#unscheduled")).Not.ToContainTextAsync("Wipers smear");
+        await Assertions.Expect(planner.Locator("#planner-error")).ToHaveCountAsync(0);
+
+        var order = await _admin.GetJsonAsync($"/api/ops/service-orders/{_order}", Ct);
+        Assert.Equal(("SCHEDULED", "HIGH"), (order["status"]!.GetValue<string>(), order["priority"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Every_input_and_button_on_every_screen_has_a_name_a_screen_reader_can_say_and_the_work_button_answers_the_keyboard()
+    {
+        await _host.Accounts.CreateUserAsync("miguel", TestAccounts.Password, [Identity.AccountRole.Mechanic], await MechanicAsync("Ines Costa"), Ct);
+        var admin = await _host.AsAsync("ada", "ADMIN");
+        await admin.OkAsync($"/api/ops/service-orders/{_order}/assignments", new { mechanicId = await MechanicAsync("Ines Costa"), role = "LEAD" }, Ct);
+        await admin.OkAsync($"/api/ops/service-orders/{_order}/schedule", new { }, Ct);
+        await using var browser = await Browser.OpenAsync(_host.Address);
+
+        var page = await browser.SignInAsync("ada", TestAccounts.Password);
+        foreach (var path in new[] { "/orders", $"/orders/{_order}", "/planner", "/stock", "/purchase-orders", "/invoices", "/admin/users", "/settings" })
+        {
+            await page.GotoAsync(path);
+            await Browser.WaitInteractiveAsync(page);
+            await page.Locator("h1").WaitForAsync();
+            var unnamed = await page.EvaluateAsync<string[]>(UnnamedControls);
+            Assert.True(unnamed.Length == 0, $"{path}: controls without a name: {string.Join(", ", unnamed)}");
+        }
+
+        var mechanic = await browser.SignInAsync("miguel", TestAccounts.Password, phone: true);
+        var unnamedOnPhone = await mechanic.EvaluateAsync<string[]>(UnnamedControls);
+        Assert.Empty(unnamedOnPhone);
+        await mechanic.Locator($"#work-{_order}").FocusAsync();
+        await mechanic.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(mechanic.Locator($"#work-{_order}")).ToHaveTextAsync("PAUSE");
+    }
+
+    /// <summary>Visible inputs, selects, text areas and buttons whose accessible name is empty (label, aria-label or text).</summary>
+    private const string UnnamedControls = """
+        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+          .filter(e => e.offsetParent !== null && !e.closest('[aria-hidden=true]'))
+          .filter(e => {
+            const labelled = e.getAttribute('aria-labelledby');
+            const name = (e.getAttribute('aria-label') || (labelled && document.getElementById(labelled)?.innerText) ||
+                          [...(e.labels || [])].map(l => l.innerText).join(' ') || e.getAttribute('title') ||
+                          (e.tagName === 'BUTTON' ? e.innerText : '') || '').trim();
+            return name.length === 0;
+          })
+          .map(e => `${e.tagName.toLowerCase()}#${e.id || '?'}.${(e.className || '').toString().split(' ').slice(0, 3).join('.')}`)
+        """;
+
+    private async Task<long> MechanicAsync(string name) =>
+        (await _admin.GetJsonAsync("/api/ops/mechanics", Ct))["items"]!.AsArray().First(m => m!["name"]!.GetValue<string>() == name)!.Id();
+}
