@@ -97,9 +97,12 @@ internal abstract class AdoWarehouse : IWarehouse
         }, cancellationToken);
     }
 
-    public async Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken = default)
+    public Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken = default) => QueryAsync(sql, [], cancellationToken);
+
+    public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        ArgumentNullException.ThrowIfNull(parameters);
         cancellationToken.ThrowIfCancellationRequested();
         DbConnection? connection = null;
         DbCommand? command = null;
@@ -107,6 +110,13 @@ internal abstract class AdoWarehouse : IWarehouse
         {
             connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             command = Command(connection, sql);
+            foreach (var value in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
             var reader = await RunReaderAsync(command, cancellationToken).ConfigureAwait(false);
             return new QueryResult(connection, command, reader, Dialect, e => e is WarehouseException ? null : Translate(e, sql));
         }

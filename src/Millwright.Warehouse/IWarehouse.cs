@@ -25,6 +25,12 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Runs a query and streams its rows; dispose the result to release the connection.</summary>
     Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a query with positional parameters, written <c>$1</c>, <c>$2</c>, ... in <paramref name="sql"/> on every
+    /// engine: each value is bound by the driver, never spliced into the text. Dispose the result.
+    /// </summary>
+    Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken = default);
+
     /// <summary>The first column of the first row, or null.</summary>
     Task<object?> QueryScalarAsync(string sql, CancellationToken cancellationToken = default);
 

@@ -120,6 +120,7 @@ public static class MillwrightHost
         app.MapOperationsApi();
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);
         Ingest.IngestApi.MapIngestApi(app);
+        Dashboards.DashboardsApi.MapDashboardsApi(app);
         Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
         app.MapMillwrightApp();
         return app;

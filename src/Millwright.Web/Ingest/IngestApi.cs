@@ -17,7 +17,7 @@ internal static class IngestApi
 {
     public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut("/api/ingest/{source}", async (string source, HttpContext http, IngestEndpoint ingest, Metrics.MillwrightMetrics metrics, CancellationToken ct) =>
+        endpoints.MapPut("/api/ingest/{source}", async (string source, HttpContext http, IngestEndpoint ingest, Metrics.MillwrightMetrics metrics, Millwright.Dashboards.DashboardEngine dashboards, CancellationToken ct) =>
         {
             var label = http.Request.Headers["label"].FirstOrDefault() ?? http.Request.Headers["X-Millwright-Label"].FirstOrDefault();
             if (string.IsNullOrWhiteSpace(label))
@@ -94,6 +94,7 @@ internal static class IngestApi
             if (!result.Replayed)
             {
                 metrics.Ingested(source, load.RowsLoaded, load.RowsRejected);
+                dashboards.Invalidate();
             }
 
             var answer = new

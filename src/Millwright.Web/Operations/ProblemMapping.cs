@@ -40,6 +40,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         Orchestration.PipelinesUnavailableException unavailable => new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Not available", Detail = unavailable.Message },
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProblemDetails { Status = StatusCodes.Status413PayloadTooLarge, Title = "The body is too large", Detail = "the request body is larger than this endpoint accepts (30 MB)" },
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : StatusCodes.Status400BadRequest, Title = "The request is invalid", Detail = bad.Message },
+        Millwright.Dashboards.DashboardException d => new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "The dashboard request is invalid", Detail = d.Message },
         PreconditionRequiredException p => new ProblemDetails { Status = StatusCodes.Status428PreconditionRequired, Title = "The version is required", Detail = p.Message },
         NotFoundException nf => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = nf.Message },
         ConcurrencyConflictException c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = c.Message },

@@ -14,7 +14,7 @@ internal sealed record PipelinesLoad(int Generation, DateTimeOffset At, int Pipe
 /// runs in flight finish on the old definitions, and the daemon starts on the new ones. The API waits for it to be
 /// ready; a first load that fails leaves the rest of the host serving and is reported by the API and /health.
 /// </summary>
-internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.MillwrightMetrics metrics, Logging.RunEventLog runLog, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
+internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.MillwrightMetrics metrics, Logging.RunEventLog runLog, Millwright.Dashboards.DashboardEngine dashboards, ILogger<OrchestrationHost> logger) : BackgroundService, IAsyncDisposable
 {
     /// <summary>How often pipelines/ is looked at for changes; a change is loaded once it has stayed for one more look.</summary>
     internal static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
@@ -129,6 +129,12 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.M
                 OnEvent = e =>
                 {
                     runLog.Write(e);
+                    if (e.Type == Millwright.Orchestration.Storage.EventTypes.Materialization)
+                    {
+                        // New data in the warehouse: dashboards read their cards again.
+                        dashboards.Invalidate();
+                    }
+
                     metrics.Record(e, key => opened?.Pipelines.PipelineOf.GetValueOrDefault(new Millwright.Orchestration.Definitions.AssetKey(key)));
                 },
             }, cancellationToken).ConfigureAwait(false);

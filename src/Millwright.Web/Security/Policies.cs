@@ -17,6 +17,9 @@ internal static class Policies
     /// <summary>Stream loads into the raw layer.</summary>
     public const string Ingest = "ingest";
 
+    /// <summary>Dashboards and their cards' data: every role (VIEWER and up).</summary>
+    public const string Dashboards = "dashboards";
+
     /// <summary>Scraping /metrics (a Prometheus server with an operator's token).</summary>
     public const string Metrics = "metrics";
 
@@ -27,5 +30,6 @@ internal static class Policies
         [PipelinesWrite] = [AccountRole.Operator, AccountRole.Admin],
         [Ingest] = [AccountRole.Operator, AccountRole.Admin],
         [Metrics] = [AccountRole.Operator, AccountRole.Admin],
+        [Dashboards] = Enum.GetValues<AccountRole>(),
     };
 }

@@ -8,7 +8,7 @@ namespace Millwright.Web.Shell;
 /// The browser app: Blazor components rendered on the server (interactive over the circuit), MudBlazor for the
 /// components, and the static files they need (Blazor's script, MudBlazor's CSS and script) served from the build.
 /// </summary>
-internal static class WebApp
+internal static partial class WebApp
 {
     /// <summary>
     /// The static files come from the manifests the build writes beside the program (named after it, not after the
@@ -33,17 +33,30 @@ internal static class WebApp
         services.AddSingleton<Millwright.Operations.Views.StockViews>();
         services.AddSingleton<Millwright.Operations.Views.AssetViews>();
         services.AddSingleton<LiveChanges>();
+        services.AddSingleton<Dashboards.DashboardCatalog>();
+        services.AddSingleton(sp => new Millwright.Dashboards.DashboardEngine(sp.GetRequiredService<Millwright.Warehouse.IWarehouse>(), TimeProvider.System));
         services.AddHostedService(sp => sp.GetRequiredService<LiveChanges>());
         return services;
     }
 
     public static void MapMillwrightApp(this WebApplication app)
     {
-        var endpoints = EndpointsManifest();
-        // Behind sign-in like every endpoint: the sign-in form needs none of them.
-        _ = endpoints is null ? app.MapStaticAssets() : app.MapStaticAssets(endpoints);
+        // Behind sign-in like every endpoint: the sign-in form needs none of them. A program built without them (a
+        // host inside another project's tests) still serves the APIs; its pages say the app's files are missing.
+        if (EndpointsManifest() is { } endpoints)
+        {
+            app.MapStaticAssets(endpoints);
+        }
+        else
+        {
+            AssetsMissing(app.Logger, AppContext.BaseDirectory);
+        }
+
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the web app's static files (Blazor's script, MudBlazor) were not built beside {Program}; its pages will not start, the APIs serve as usual")]
+    private static partial void AssetsMissing(ILogger logger, string program);
 
     private static string? RuntimeManifest() => Beside("staticwebassets.runtime.json");
 

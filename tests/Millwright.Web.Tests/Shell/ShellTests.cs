@@ -40,13 +40,13 @@ public sealed class ShellTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_viewer_sees_the_workspace_not_the_work_orders()
+    public async Task A_viewer_lands_on_the_dashboards_and_is_told_the_work_orders_are_not_theirs()
     {
         await _host.Accounts.CreateUserAsync("vic", TestAccounts.Password, [Identity.AccountRole.Viewer], cancellationToken: Ct);
         await using var browser = await Browser.OpenAsync(_host.Address);
         var page = await browser.SignInAsync("vic", TestAccounts.Password);
 
-        await Assertions.Expect(page.Locator("#settings")).ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dashboards$"));
         await Assertions.Expect(page.Locator("nav a", new() { HasText = "Orders" })).ToHaveCountAsync(0);
         await page.GotoAsync("/orders");
         await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync();
