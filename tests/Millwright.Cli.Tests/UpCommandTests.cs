@@ -90,6 +90,7 @@ public sealed class UpCommandTests : IDisposable
             }
 
             Assert.StartsWith("First build succeeded", built, StringComparison.Ordinal);
+            await ShippedDashboardsDrawAsync(new Uri(url), admin["First run: created user 'admin' (ADMIN) with password ".Length..].Trim(), client, ct);
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
@@ -130,5 +131,51 @@ public sealed class UpCommandTests : IDisposable
                 process.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The shipped dashboards in Debian's chromium on the demo just built: every card of every dashboard draws rows (no
+    /// card is empty or refused), and choosing a site narrows the workshop dashboard's cards to it.
+    /// </summary>
+    private static async Task ShippedDashboardsDrawAsync(Uri url, string password, HttpClient api, CancellationToken ct)
+    {
+        using var list = JsonDocument.Parse(await api.GetStringAsync("/api/dashboards", ct));
+        Assert.Empty(list.RootElement.GetProperty("errors").EnumerateArray());
+        var ids = list.RootElement.GetProperty("dashboards").EnumerateArray().Select(d => d.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(["data_quality", "executive", "fleet", "quality_control", "sales", "workshop"], ids.Order(StringComparer.Ordinal));
+
+        Assert.True(File.Exists("/usr/bin/chromium"), "/usr/bin/chromium is missing: run the tests with ./test.sh, which installs Debian's chromium");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { BaseURL = url.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/signin");
+        await page.Locator("#userName").FillAsync("admin");
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("button[type=submit]").ClickAsync();
+        await page.Locator("#user").WaitForAsync();
+        var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+        foreach (var id in ids)
+        {
+            await page.GotoAsync($"/dashboards/{id}");
+            await page.Locator("#user").WaitForAsync();
+            var cards = page.Locator("[id^=card-]");
+            await Microsoft.Playwright.Assertions.Expect(cards.First).ToBeVisibleAsync();
+            await Microsoft.Playwright.Assertions.Expect(page.Locator("[id^=card-] .mud-progress-linear")).ToHaveCountAsync(0);
+            var refused = await page.Locator(".card-error").AllInnerTextsAsync();
+            Assert.True(refused.Count == 0, $"{id}: {string.Join(" | ", refused)}");
+            var empty = await page.Locator("[id^=card-]:has(.card-empty)").EvaluateAllAsync<string[]>("cards => cards.map(c => c.id)");
+            Assert.True(empty.Length == 0, $"{id}: cards without rows on the demo: {string.Join(", ", empty)}");
+            Assert.Equal(await cards.CountAsync(), await page.Locator("[id^=card-] .card-body").CountAsync());
+            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, $"dashboard-{id}.png"), FullPage = true });
+        }
+
+        await page.GotoAsync("/dashboards/workshop");
+        await page.Locator("#user").WaitForAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-sites tbody tr")).ToHaveCountAsync(2);
+        await page.Locator("#filter-site").Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "WS-LIS" }).ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-sites tbody tr")).ToHaveCountAsync(1);
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-sites tbody")).ToContainTextAsync("WS-LIS");
     }
 }

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Millwright.Warehouse;
+
+namespace Millwright.Web.Tests.Dashboards;
+
+/// <summary>The dashboards API over loopback on a workspace with one dashboard file and a small warehouse table.</summary>
+public sealed class DashboardsApiTests : IAsyncLifetime
+{
+    private const string Sales = """
+        title: Sales
+        filters:
+          - id: period
+            type: date_range
+          - id: site
+            type: choice
+            options: select distinct site from marts.sales order by 1
+        cards:
+          - id: by_site
+            title: Revenue by site
+            chart: bar
+            sql: select site, sum(revenue) as revenue from marts.sales where {{period:day}} and {{site:site}} group by site order by site
+            x: site
+            y: revenue
+        """;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-dash-api-").FullName;
+    private WorkspaceHost _host = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string File_ => Path.Combine(_root, "pipelines", "shop", "dashboards", "sales.yml");
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(File_)!);
+        File.WriteAllText(File_, Sales);
+        _host = await WorkspaceHost.StartAsync(_root, cancellationToken: Ct);
+        var warehouse = _host.App.Services.GetRequiredService<IWarehouse>();
+        await warehouse.CreateSchemaAsync("marts", Ct);
+        await warehouse.ExecuteAsync("create table marts.sales (day date, site varchar, revenue decimal(18, 2))", Ct);
+        await warehouse.ExecuteAsync("insert into marts.sales values ('2026-11-01', 'LIS', 100), ('2026-11-02', 'POR', 40), ('2026-12-01', 'LIS', 5)", Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_viewer_lists_the_dashboards_and_reads_a_cards_rows_with_filters()
+    {
+        using var viewer = await _host.AsAsync("vic", "VIEWER");
+
+        var list = JsonNode.Parse(await viewer.GetStringAsync("/api/dashboards", Ct))!;
+        var sales = list["dashboards"]!.AsArray().Single()!;
+        Assert.Equal(("sales", "Sales", "shop"), (sales["id"]!.GetValue<string>(), sales["title"]!.GetValue<string>(), sales["pipeline"]!.GetValue<string>()));
+        Assert.Equal("bar", sales["cards"]![0]!["chart"]!.GetValue<string>());
+
+        var all = JsonNode.Parse(await viewer.GetStringAsync("/api/dashboards/sales/cards/by_site/data", Ct))!;
+        Assert.Equal(["site", "revenue"], all["columns"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal([105m, 40m], all["rows"]!.AsArray().Select(r => r![1]!.GetValue<decimal>()));
+
+        var november = JsonNode.Parse(await viewer.GetStringAsync("/api/dashboards/sales/cards/by_site/data?period_from=2026-11-01&period_to=2026-11-30&site=LIS", Ct))!;
+        Assert.Equal(100m, november["rows"]!.AsArray().Single()![1]!.GetValue<decimal>());
+        var cached = JsonNode.Parse(await viewer.GetStringAsync("/api/dashboards/sales/cards/by_site/data?period_from=2026-11-01&period_to=2026-11-30&site=LIS", Ct))!;
+        Assert.True(cached["cached"]!.GetValue<bool>());
+
+        var hostile = JsonNode.Parse(await viewer.GetStringAsync("/api/dashboards/sales/cards/by_site/data?site=" + Uri.EscapeDataString("LIS' or ''='"), Ct))!;
+        Assert.Empty(hostile["rows"]!.AsArray());
+
+        using var csv = await viewer.GetAsync("/api/dashboards/sales/cards/by_site/data.csv?site=POR", Ct);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("site,revenue\nPOR,40", (await csv.Content.ReadAsStringAsync(Ct)).Trim().ReplaceLineEndings("\n"));
+
+        var drill = JsonNode.Parse(await viewer.GetStringAsync("/api/dashboards/sales/cards/by_site/drill?x=POR", Ct))!;
+        Assert.Equal("POR", drill["rows"]!.AsArray().Single()![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_changed_file_shows_on_the_next_request_and_mistakes_are_named()
+    {
+        File.WriteAllText(File_, Sales.Replace("Revenue by site", "Takings by site", StringComparison.Ordinal).Replace("group by site order by site", "group by site order by sitez", StringComparison.Ordinal));
+        var list = JsonNode.Parse(await _host.Client.GetStringAsync("/api/dashboards", Ct))!;
+        Assert.Equal("Takings by site", list["dashboards"]![0]!["cards"]![0]!["title"]!.GetValue<string>());
+
+        using var refused = await _host.Client.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("sitez", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        File.WriteAllText(File_, Sales.Replace("chart: bar", "chart: bars", StringComparison.Ordinal));
+        var broken = JsonNode.Parse(await _host.Client.GetStringAsync("/api/dashboards", Ct))!;
+        Assert.Empty(broken["dashboards"]!.AsArray());
+        Assert.Contains("sales.yml: cards.by_site.chart: 'bars' is not a chart", broken["errors"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_user_the_dashboards_answer_401()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _host.Address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/dashboards", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct)).StatusCode);
+    }
+}
