@@ -86,6 +86,24 @@ internal sealed class Browser : IAsyncDisposable
         await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
     }
 
+    /// <summary>Visible inputs, selects, text areas and buttons whose accessible name is empty (label, aria-label or text).</summary>
+    private const string UnnamedControls = """
+        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+          .filter(e => e.offsetParent !== null && !e.closest('[aria-hidden=true]'))
+          .filter(e => {
+            const labelled = e.getAttribute('aria-labelledby');
+            const name = (e.getAttribute('aria-label') || (labelled && document.getElementById(labelled)?.innerText) ||
+                          [...(e.labels || [])].map(l => l.innerText).join(' ') || e.getAttribute('title') ||
+                          (e.tagName === 'BUTTON' ? e.innerText : '') || '').trim();
+            return name.length === 0;
+          })
+          .map(e => `${e.tagName.toLowerCase()}#${e.id || '?'}.${(e.className || '').toString().split(' ').slice(0, 3).join('.')}`)
+        """;
+
+
+    /// <summary>The visible controls of the page that a screen reader could not name (empty when all have one).</summary>
+    public static Task<string[]> UnnamedControlsAsync(IPage page) => page.EvaluateAsync<string[]>(UnnamedControls);
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();

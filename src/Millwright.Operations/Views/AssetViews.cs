@@ -14,7 +14,7 @@ public sealed record HealthPoint(DateTime MeasuredAt, double StateOfHealthPct, d
 public sealed record StateTime(EquipmentState State, double Hours);
 
 /// <summary>A vehicle's or an equipment's page: what it is, its work, its alerts, its telemetry and battery health, its downtime.</summary>
-public sealed record AssetView(
+public sealed record AssetDetail(
     Asset Asset,
     string Site,
     Vehicle? Vehicle,
@@ -36,7 +36,7 @@ public sealed class AssetViews(OperationsStore store)
 {
     private static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
-    public Task<AssetView?> AssetAsync(long id, CancellationToken cancellationToken = default) => Snapshots.ReadAsync<AssetView?>(store, async db =>
+    public Task<AssetDetail?> AssetAsync(long id, CancellationToken cancellationToken = default) => Snapshots.ReadAsync<AssetDetail?>(store, async db =>
     {
         var asset = await db.Assets.FirstOrDefaultAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false);
         if (asset is null)
@@ -75,7 +75,7 @@ public sealed class AssetViews(OperationsStore store)
         var down = await db.ServiceOrders.Where(o => o.AssetId == id && o.DowntimeStart != null && (o.DowntimeEnd == null || o.DowntimeEnd >= from))
             .Select(o => new { o.DowntimeStart, o.DowntimeEnd }).ToListAsync(cancellationToken).ConfigureAwait(false);
         var downtime = down.Sum(d => ((d.DowntimeEnd ?? now) - (d.DowntimeStart!.Value < from ? from : d.DowntimeStart.Value)).TotalHours);
-        return new AssetView(asset, site, vehicle, model, pack, equipment, line,
+        return new AssetDetail(asset, site, vehicle, model, pack, equipment, line,
             [.. orders.Where(o => !finished.Contains(o.Status))], [.. orders.Where(o => finished.Contains(o.Status))],
             alerts, telemetry, health, states, Math.Round(downtime, 1), down.Count);
     }, cancellationToken);

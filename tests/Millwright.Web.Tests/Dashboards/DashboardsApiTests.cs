@@ -97,6 +97,23 @@ public sealed class DashboardsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_viewer_sees_the_dashboard_in_the_browser_and_a_filter_redraws_its_card()
+    {
+        await _host.Accounts.CreateUserAsync("vera", TestAccounts.Password, [Identity.AccountRole.Viewer], cancellationToken: Ct);
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("vera", TestAccounts.Password);
+        await Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dashboards$"));
+        await page.Locator("#dashboards a", new() { HasTextString = "Sales" }).ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site .card-body svg.mud-chart-bar")).ToBeVisibleAsync();
+        Assert.Empty(await Browser.UnnamedControlsAsync(page));
+        await Browser.ShotAsync(page, "dashboard");
+
+        await Browser.SelectAsync(page, "filter-site", "POR");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).ToContainTextAsync("POR");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).Not.ToContainTextAsync("LIS");
+    }
+
+    [Fact]
     public async Task Without_a_user_the_dashboards_answer_401()
     {
         using var anonymous = new HttpClient { BaseAddress = _host.Address };

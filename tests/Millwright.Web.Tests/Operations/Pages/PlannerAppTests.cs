@@ -46,7 +46,7 @@ public sealed class PlannerAppTests : IAsyncLifetime
         await Assertions.Expect(planner.Locator("#unassigned")).Not.ToContainTextAsync("Wipers smear");
         await Browser.ShotAsync(planner, "planner");
         await planner.Locator($"#schedule-{_order}").ClickAsync();
-        await Assertions.Expect(planner.Locator("#unscheduled")).Not.ToContainTextAsync("Wipers smear");
+        await Assertions.Expect(planner.Locator($"#schedule-{_order}")).ToHaveCountAsync(0);
         await Assertions.Expect(planner.Locator("#planner-error")).ToHaveCountAsync(0);
 
         var order = await _admin.GetJsonAsync($"/api/ops/service-orders/{_order}", Ct);
@@ -63,36 +63,22 @@ public sealed class PlannerAppTests : IAsyncLifetime
         await using var browser = await Browser.OpenAsync(_host.Address);
 
         var page = await browser.SignInAsync("ada", TestAccounts.Password);
-        foreach (var path in new[] { "/orders", $"/orders/{_order}", "/planner", "/stock", "/purchase-orders", "/invoices", "/admin/users", "/settings" })
+        foreach (var path in new[] { "/orders", $"/orders/{_order}", "/planner", "/stock", "/purchase-orders", "/invoices", "/admin/users", "/settings", "/dashboards", "/runs", "/assets", "/pipelines" })
         {
             await page.GotoAsync(path);
             await Browser.WaitInteractiveAsync(page);
             await page.Locator("h1").WaitForAsync();
-            var unnamed = await page.EvaluateAsync<string[]>(UnnamedControls);
+            var unnamed = await Browser.UnnamedControlsAsync(page);
             Assert.True(unnamed.Length == 0, $"{path}: controls without a name: {string.Join(", ", unnamed)}");
         }
 
         var mechanic = await browser.SignInAsync("miguel", TestAccounts.Password, phone: true);
-        var unnamedOnPhone = await mechanic.EvaluateAsync<string[]>(UnnamedControls);
+        var unnamedOnPhone = await Browser.UnnamedControlsAsync(mechanic);
         Assert.Empty(unnamedOnPhone);
         await mechanic.Locator($"#work-{_order}").FocusAsync();
         await mechanic.Keyboard.PressAsync("Enter");
         await Assertions.Expect(mechanic.Locator($"#work-{_order}")).ToHaveTextAsync("PAUSE");
     }
-
-    /// <summary>Visible inputs, selects, text areas and buttons whose accessible name is empty (label, aria-label or text).</summary>
-    private const string UnnamedControls = """
-        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-          .filter(e => e.offsetParent !== null && !e.closest('[aria-hidden=true]'))
-          .filter(e => {
-            const labelled = e.getAttribute('aria-labelledby');
-            const name = (e.getAttribute('aria-label') || (labelled && document.getElementById(labelled)?.innerText) ||
-                          [...(e.labels || [])].map(l => l.innerText).join(' ') || e.getAttribute('title') ||
-                          (e.tagName === 'BUTTON' ? e.innerText : '') || '').trim();
-            return name.length === 0;
-          })
-          .map(e => `${e.tagName.toLowerCase()}#${e.id || '?'}.${(e.className || '').toString().split(' ').slice(0, 3).join('.')}`)
-        """;
 
     private async Task<long> MechanicAsync(string name) =>
         (await _admin.GetJsonAsync("/api/ops/mechanics", Ct))["items"]!.AsArray().First(m => m!["name"]!.GetValue<string>() == name)!.Id();

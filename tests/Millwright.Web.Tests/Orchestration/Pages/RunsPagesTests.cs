@@ -1,0 +1,77 @@
+using Microsoft.Playwright;
+
+namespace Millwright.Web.Tests.Orchestration.Pages;
+
+/// <summary>The orchestration screens in chromium on a workspace with a two-asset pipeline.</summary>
+public sealed class RunsPagesTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mw-runs-ui-").FullName;
+    private WorkspaceHost _host = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var demo = Directory.CreateDirectory(Path.Combine(_root, "pipelines", "demo")).FullName;
+        File.WriteAllText(Path.Combine(demo, "pipeline.yml"), """
+            description: numbers and their squares
+            assets:
+              - key: raw/numbers
+                sql: select range as n from range(5)
+              - key: squares
+                deps: [raw/numbers]
+                sql: select n * n as square from raw.numbers
+            """);
+        _host = await WorkspaceHost.StartAsync(_root, cancellationToken: Ct);
+        await _host.Accounts.CreateUserAsync("olga", TestAccounts.Password, [Identity.AccountRole.Operator], cancellationToken: Ct);
+        await _host.Accounts.CreateUserAsync("anna", TestAccounts.Password, [Identity.AccountRole.Analyst], cancellationToken: Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_operator_launches_a_run_and_watches_it_succeed_live_and_the_assets_turn_materialized()
+    {
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("olga", TestAccounts.Password);
+        await page.GotoAsync("/runs");
+        await Browser.WaitInteractiveAsync(page);
+        await page.Locator("#launch-selection").FillAsync("+squares");
+        await page.Locator("#launch").ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9a-f]{32}$"));
+        await Assertions.Expect(page.Locator("#run-status")).ToHaveTextAsync("SUCCESS", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#steps .mw-gantt-bar.success")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#events")).ToContainTextAsync("ASSET_MATERIALIZATION");
+        await Browser.ShotAsync(page, "run");
+
+        await page.GotoAsync("/assets");
+        await Browser.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#asset-list tr", new() { HasTextString = "squares" })).ToContainTextAsync("MATERIALIZED");
+        await page.GotoAsync("/pipelines");
+        await Browser.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#pipeline-list")).ToContainTextAsync("numbers and their squares");
+    }
+
+    [Fact]
+    public async Task An_analyst_reads_runs_but_cannot_launch_and_a_bad_selection_is_named()
+    {
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var analyst = await browser.SignInAsync("anna", TestAccounts.Password);
+        await analyst.GotoAsync("/runs");
+        await Browser.WaitInteractiveAsync(analyst);
+        await Assertions.Expect(analyst.Locator("#runs")).ToBeVisibleAsync();
+        await Assertions.Expect(analyst.Locator("#launch")).ToHaveCountAsync(0);
+
+        var operatorPage = await browser.SignInAsync("olga", TestAccounts.Password);
+        await operatorPage.GotoAsync("/runs");
+        await Browser.WaitInteractiveAsync(operatorPage);
+        await operatorPage.Locator("#launch-selection").FillAsync("no_such_asset");
+        await operatorPage.Locator("#launch").ClickAsync();
+        await Assertions.Expect(operatorPage.Locator("#runs-error")).ToContainTextAsync("no_such_asset");
+    }
+}
