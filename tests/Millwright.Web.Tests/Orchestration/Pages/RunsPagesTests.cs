@@ -13,6 +13,8 @@ public sealed class RunsPagesTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var demo = Directory.CreateDirectory(Path.Combine(_root, "pipelines", "demo")).FullName;
+        // Daily partitions from four days ago: a handful, whatever day the tests run.
+        var start = DateTime.UtcNow.Date.AddDays(-4).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         File.WriteAllText(Path.Combine(demo, "pipeline.yml"), """
             description: numbers and their squares
             assets:
@@ -21,7 +23,11 @@ public sealed class RunsPagesTests : IAsyncLifetime
               - key: squares
                 deps: [raw/numbers]
                 sql: select n * n as square from raw.numbers
-            """);
+              - key: daily
+                partitions: {daily: {start: START_DAY}}
+                partition_column: day
+                sql: select cast({{ partition_start }} as timestamp) as day, 1 as units
+            """.Replace("START_DAY", start, StringComparison.Ordinal));
         _host = await WorkspaceHost.StartAsync(_root, cancellationToken: Ct);
         await _host.Accounts.CreateUserAsync("olga", TestAccounts.Password, [Identity.AccountRole.Operator], cancellationToken: Ct);
         await _host.Accounts.CreateUserAsync("anna", TestAccounts.Password, [Identity.AccountRole.Analyst], cancellationToken: Ct);
@@ -52,9 +58,40 @@ public sealed class RunsPagesTests : IAsyncLifetime
         await page.GotoAsync("/assets");
         await Browser.WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("#asset-list tr", new() { HasTextString = "squares" })).ToContainTextAsync("MATERIALIZED");
+        await page.Locator("#asset-list a", new() { HasTextString = "squares" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("squares");
+        await Assertions.Expect(page.Locator("#lineage")).ToContainTextAsync("raw/numbers");
+        await Assertions.Expect(page.Locator("#asset-events")).ToContainTextAsync("ASSET_MATERIALIZATION");
+        await page.Locator("#lineage a", new() { HasTextString = "raw/numbers" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("raw/numbers");
+        await Assertions.Expect(page.Locator("#lineage")).ToContainTextAsync("squares");
         await page.GotoAsync("/pipelines");
         await Browser.WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("#pipeline-list")).ToContainTextAsync("numbers and their squares");
+    }
+
+    [Fact]
+    public async Task An_operator_backfills_the_missing_partitions_of_an_asset_from_its_page()
+    {
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("olga", TestAccounts.Password);
+        await page.GotoAsync("/pipelines/assets/daily");
+        await Browser.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("daily");
+        var partitions = await page.Locator("#partitions .mud-chip").CountAsync();
+        Assert.InRange(partitions, 3, 5);
+        await Assertions.Expect(page.GetByText($"Partitions (0 of {partitions} materialized)")).ToBeVisibleAsync();
+
+        await page.GetByText("Select missing and failed").ClickAsync();
+        await Assertions.Expect(page.Locator("#backfill")).ToHaveTextAsync($"Backfill {partitions}");
+        await page.Locator("#backfill").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/runs$"));
+        await Assertions.Expect(page.Locator("#runs tr", new() { HasTextString = "SUCCESS" })).ToHaveCountAsync(partitions, new() { Timeout = 90_000 });
+
+        await page.GotoAsync("/pipelines/assets/daily");
+        await Browser.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.GetByText($"Partitions ({partitions} of {partitions} materialized)")).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "asset-partitions");
     }
 
     [Fact]
