@@ -71,5 +71,18 @@ public sealed class DocsSiteTests
         await Assertions.Expect(page.Locator("#info")).ToContainTextAsync("5 nodes");
         var canvas = await page.Locator("canvas").BoundingBoxAsync();
         Assert.True(canvas is { Width: > 500, Height: > 400 });
+
+        // The edges are drawn dark enough to see: on the whole lineage, many pixels carry the edge grey (#7b8494).
+        await page.GotoAsync(Origin + "#!/lineage");
+        await Assertions.Expect(page.Locator("#info")).ToContainTextAsync("11 nodes");
+        var edgePixels = await page.EvaluateAsync<int>("""
+            () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+              const c = document.querySelector('canvas'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              let n = 0;
+              for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x7b) < 24 && Math.abs(d[i + 1] - 0x84) < 24 && Math.abs(d[i + 2] - 0x94) < 24 && d[i + 3] > 200) n++;
+              done(n);
+            })))
+            """);
+        Assert.True(edgePixels > 300, $"{edgePixels} pixels of edge colour");
     }
 }
