@@ -157,6 +157,13 @@ public static class DashboardLoader
                 Series = c.Series,
                 Trend = c.Trend,
                 Format = c.Format,
+                Formats = c.Formats ?? [],
+                LowerIsBetter = c.Better switch
+                {
+                    null or "higher" => false,
+                    "lower" => true,
+                    _ => throw new DashboardException(Where($"{where}.better: '{c.Better}' is not higher or lower")),
+                },
                 Max = c.Max,
                 Width = Math.Clamp(c.Width ?? 6, 1, 12),
                 Colors = [.. (c.Colors ?? []).Select(r => new ColorRule(
@@ -226,6 +233,8 @@ public static class DashboardLoader
         public string? Series { get; set; }
         public string? Trend { get; set; }
         public string? Format { get; set; }
+        public Dictionary<string, string>? Formats { get; set; }
+        public string? Better { get; set; }
         public double? Max { get; set; }
         public int? Width { get; set; }
         public List<ColorFile>? Colors { get; set; }

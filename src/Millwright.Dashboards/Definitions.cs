@@ -35,6 +35,12 @@ public sealed record CardDefinition(string Id, string Title, ChartKind Chart, st
     /// <summary>A .NET format for the values (e.g. <c>0.0%</c>, <c>#,0</c>).</summary>
     public string? Format { get; init; }
 
+    /// <summary>Formats of single columns (a table's rates as percents, its costs with two decimals).</summary>
+    public IReadOnlyDictionary<string, string> Formats { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>For a number with a trend: whether a rise is good (green) or bad (red, e.g. a cost).</summary>
+    public bool LowerIsBetter { get; init; }
+
     /// <summary>For a gauge: the value of a full dial.</summary>
     public double? Max { get; init; }
 

@@ -23,6 +23,8 @@ public sealed class DashboardLoaderTests
             chart: table
             sql: select * from marts.kpi_workshop
             width: 12
+            formats: {backlog: "#,0"}
+            better: lower
             colors:
               - column: backlog
                 above: 10
@@ -42,6 +44,9 @@ public sealed class DashboardLoaderTests
         Assert.Equal(["backlog"], backlog.Y);
         Assert.Equal((ChartKind.Table, 12), (d.Card("sites")!.Chart, d.Card("sites")!.Width));
         Assert.Equal(new ColorRule("backlog", 10, null, "#fde2e1"), Assert.Single(d.Card("sites")!.Colors));
+        Assert.Equal("#,0", d.Card("sites")!.Formats["backlog"]);
+        Assert.True(d.Card("sites")!.LowerIsBetter);
+        Assert.False(backlog.LowerIsBetter);
     }
 
     [Theory]
@@ -51,6 +56,7 @@ public sealed class DashboardLoaderTests
     [InlineData("{{site:site_code}}", "{{site:site_code; drop table x}}", "is not a filter marker")]
     [InlineData("    y: backlog\n", "", "cards.backlog.y: name the value column(s) to draw")]
     [InlineData("type: choice", "type: pick", "filters.site.type: 'pick' is not a filter type")]
+    [InlineData("better: lower", "better: less", "cards.sites.better: 'less' is not higher or lower")]
     [InlineData("color: \"#fde2e1\"", "color: \"red; background: url(x)\"", "is not a colour")]
     public void A_mistake_is_refused_naming_the_file_and_the_field(string from, string to, string message)
     {

@@ -111,6 +111,13 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         await Browser.SelectAsync(page, "filter-site", "POR");
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).ToContainTextAsync("POR");
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).Not.ToContainTextAsync("LIS");
+
+        // The filter is in the address: a reload (or the link sent to a colleague) shows the same view.
+        await Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("site=POR"));
+        await page.ReloadAsync();
+        await Browser.WaitInteractiveAsync(page);
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site .card-body svg.mud-chart-bar")).ToBeVisibleAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).Not.ToContainTextAsync("LIS");
     }
 
     [Fact]
