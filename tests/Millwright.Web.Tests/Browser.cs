@@ -81,9 +81,24 @@ internal sealed class Browser : IAsyncDisposable
     /// <summary>Types <paramref name="text"/> into the MudAutocomplete <paramref name="inputId"/> and picks the first offer containing <paramref name="pick"/>.</summary>
     public static async Task AutocompleteAsync(IPage page, string inputId, string text, string pick)
     {
-        await page.Locator($"#{inputId}").FillAsync(text);
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = pick }).First.ClickAsync();
-        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+        var input = page.Locator($"#{inputId}");
+        var chosen = new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(pick));
+        for (var attempt = 1; ; attempt++)
+        {
+            await input.FillAsync(text);
+            try
+            {
+                // Under load the list can be redrawn by a late search while the click lands: then type and pick again.
+                await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = pick }).First.ClickAsync(new() { Timeout = 10_000 });
+                await Assertions.Expect(input).ToHaveValueAsync(chosen, new() { Timeout = 3_000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+            }
+        }
+
+        await ClosePopoversAsync(page);
     }
 
     /// <summary>Visible inputs, selects, text areas and buttons whose accessible name is empty (label, aria-label or text).</summary>
