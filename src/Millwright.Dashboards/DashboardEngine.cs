@@ -49,7 +49,7 @@ public sealed class DashboardEngine(IWarehouse warehouse, TimeProvider clock)
         }
 
         var data = await RunAsync(new CardQuery(filter.OptionsSql, []), cancellationToken).ConfigureAwait(false);
-        return [.. data.Rows.Select(r => ResultExportText(r[0])).Where(v => v.Length > 0)];
+        return [.. data.Rows.Select(r => Warehouse.Export.ResultExport.FormatText(r[0])).Where(v => v.Length > 0)];
     }
 
     /// <summary>Every row of a card (no row limit) written as CSV, Parquet or JSON.</summary>
@@ -103,6 +103,4 @@ public sealed class DashboardEngine(IWarehouse warehouse, TimeProvider clock)
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-
-    private static string ResultExportText(object? value) => Warehouse.Export.ResultExport.FormatText(value);
 }

@@ -6,12 +6,13 @@ namespace Millwright.Pipelines;
 
 /// <summary>
 /// A digest of what defines a workspace's pipelines: every file under <c>pipelines/</c> (its path, size and last
-/// write) except the data and output folders (<c>landing/</c>, <c>target/</c>, <c>logs/</c>, <c>temp/</c>) and hidden
-/// ones. Equal digests mean nothing a load reads has changed.
+/// write) except the data and output folders (<c>landing/</c>, <c>target/</c>, <c>logs/</c>, <c>temp/</c>), the
+/// dashboards (<c>dashboards/</c>: the web app reads them again by itself; they define no asset) and hidden ones. Equal
+/// digests mean nothing a load reads has changed.
 /// </summary>
 public static class PipelineFingerprint
 {
-    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { "landing", "target", "logs", "temp" };
+    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { "landing", "target", "logs", "temp", "dashboards" };
 
     public static string Of(string pipelinesDirectory)
     {

@@ -413,17 +413,24 @@ public sealed class WorkOrderViews(OperationsStore store)
         return orders;
     }
 
+    /// <summary>
+    /// The rows of <paramref name="orders"/> in its order: the page's ids are read first, because a join over an
+    /// ordered, paged query does not keep its order on every engine.
+    /// </summary>
     internal static async Task<List<BoardRow>> RowsAsync(OperationsDbContext db, IQueryable<ServiceOrder> orders, DateTime now, CancellationToken cancellationToken)
     {
-        var found = await (from o in orders
+        var page = await orders.Select(o => o.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = await (from o in db.ServiceOrders
+                           where page.Contains(o.Id)
                            join a in db.Assets on o.AssetId equals a.Id
                            join s in db.Sites on a.SiteId equals s.Id
                            join v in db.Vehicles on a.Id equals v.Id into vs
                            from v in vs.DefaultIfEmpty()
                            select new { o, a.Code, a.Name, Vin = v == null ? null : v.Vin, Site = s.Code }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var ids = found.Select(f => f.o.Id).ToList();
+        var position = page.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        found.Sort((x, y) => position[x.o.Id].CompareTo(position[y.o.Id]));
         var assigned = (await (from a in db.Assignments
-                               where ids.Contains(a.ServiceOrderId) && a.ReleasedAt == null
+                               where page.Contains(a.ServiceOrderId) && a.ReleasedAt == null
                                join m in db.Mechanics on a.MechanicId equals m.Id
                                orderby a.Role, m.Name
                                select new { a.ServiceOrderId, m.Name }).ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(a => a.ServiceOrderId, a => a.Name);

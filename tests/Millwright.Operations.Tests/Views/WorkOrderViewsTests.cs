@@ -35,6 +35,12 @@ public abstract class WorkOrderViewsTests<TStores> where TStores : StoreFactory,
         Assert.Equal([open.Number], (await views.BoardAsync(new BoardQuery { Unassigned = true }, Ct)).Rows.Select(r => r.Number));
         Assert.Empty((await views.BoardAsync(new BoardQuery { OverdueOnly = true }, Ct)).Rows);
         Assert.Equal([open.Number], (await views.BoardAsync(new BoardQuery { PageSize = 1, Page = 2 }, Ct)).Rows.Select(r => r.Number));
+
+        // Most urgent first, on every page, whatever order the engine joins in.
+        var critical = await w.Orders.CreateAsync(Workshop.Planner, new CreateServiceOrder(w.Vehicle.Id, ServiceOrderType.Corrective, Priority.Critical, "No drive"), Ct);
+        var medium = await w.Orders.CreateAsync(Workshop.Planner, new CreateServiceOrder(w.Vehicle.Id, ServiceOrderType.Corrective, Priority.Medium, "Squeak"), Ct);
+        Assert.Equal([critical.Number, scheduled.Number, medium.Number, open.Number], (await views.BoardAsync(new BoardQuery(), Ct)).Rows.Select(r => r.Number));
+        Assert.Equal([medium.Number, open.Number], (await views.BoardAsync(new BoardQuery { PageSize = 2, Page = 2 }, Ct)).Rows.Select(r => r.Number));
     }
 
     [Fact]
