@@ -30,6 +30,7 @@ internal static class MillwrightCli
         root.Subcommands.Add(DbtCliCommand.Create(context));
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        root.Subcommands.Add(MlCommand.Create(context));
         foreach (var command in AccountCommands.Create(context))
         {
             root.Subcommands.Add(command);

@@ -65,48 +65,74 @@ public sealed class ServiceOrders(OperationsStore store)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(command);
+        return UnitOfWork.RunAsync(store, scope, db => AddAsync(db, scope, command, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a PREDICTIVE order for a model's finding unless the asset already has one open: then that order is returned
+    /// and nothing is written. The check and the insert are one transaction.
+    /// </summary>
+    public Task<(ServiceOrder Order, bool Opened)> OpenPredictiveAsync(OperationScope scope, CreateServiceOrder command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Type != ServiceOrderType.Predictive)
+        {
+            throw new DomainRuleException("order.type", "a model opens PREDICTIVE orders only");
+        }
+
         return UnitOfWork.RunAsync(store, scope, async db =>
         {
-            var asset = await db.Assets.GetAsync(command.AssetId, "asset", cancellationToken).ConfigureAwait(false);
-            if (asset.Status == AssetStatus.Retired)
-            {
-                throw new DomainRuleException("asset.retired", $"asset {asset.Code} is retired");
-            }
-
-            var now = db.UtcNow;
-            var order = new ServiceOrder
-            {
-                Number = await NextNumberAsync(db, cancellationToken).ConfigureAwait(false),
-                AssetId = asset.Id,
-                Type = command.Type,
-                Priority = command.Priority,
-                Description = command.Description,
-                ReportedAt = now,
-                FailureAt = command.FailureAt,
-                AssetDown = command.AssetDown,
-                DowntimeStart = command.AssetDown ? command.DowntimeStart ?? command.FailureAt ?? now : null,
-                ScheduledStart = command.ScheduledStart,
-                DueAt = command.DueAt,
-                EstimatedHours = command.EstimatedHours,
-                ParentOrderId = command.ParentOrderId,
-                PmPlanId = command.PmPlanId,
-                CustomerId = command.CustomerId,
-                IsBillable = command.IsBillable,
-                CreatedAt = now,
-            };
-            Validation.Throw(order.Validate());
-            var opened = ServiceOrderWorkflow.Open(order, scope.Actor, now);
-            db.ServiceOrders.Add(order);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            opened.ServiceOrderId = order.Id;
-            db.StatusHistory.Add(opened);
-            if (order.AssetDown && asset.Status == AssetStatus.Active)
-            {
-                asset.Status = AssetStatus.Down;
-            }
-
-            return order;
+            var open = await db.ServiceOrders
+                .Where(o => o.AssetId == command.AssetId && o.Type == ServiceOrderType.Predictive
+                    && o.Status != ServiceOrderStatus.Completed && o.Status != ServiceOrderStatus.Closed && o.Status != ServiceOrderStatus.Cancelled)
+                .OrderBy(o => o.Id)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            return open is not null ? (open, false) : (await AddAsync(db, scope, command, cancellationToken).ConfigureAwait(false), true);
         }, cancellationToken);
+    }
+
+    private static async Task<ServiceOrder> AddAsync(OperationsDbContext db, OperationScope scope, CreateServiceOrder command, CancellationToken cancellationToken)
+    {
+        var asset = await db.Assets.GetAsync(command.AssetId, "asset", cancellationToken).ConfigureAwait(false);
+        if (asset.Status == AssetStatus.Retired)
+        {
+            throw new DomainRuleException("asset.retired", $"asset {asset.Code} is retired");
+        }
+
+        var now = db.UtcNow;
+        var order = new ServiceOrder
+        {
+            Number = await NextNumberAsync(db, cancellationToken).ConfigureAwait(false),
+            AssetId = asset.Id,
+            Type = command.Type,
+            Priority = command.Priority,
+            Description = command.Description,
+            ReportedAt = now,
+            FailureAt = command.FailureAt,
+            AssetDown = command.AssetDown,
+            DowntimeStart = command.AssetDown ? command.DowntimeStart ?? command.FailureAt ?? now : null,
+            ScheduledStart = command.ScheduledStart,
+            DueAt = command.DueAt,
+            EstimatedHours = command.EstimatedHours,
+            ParentOrderId = command.ParentOrderId,
+            PmPlanId = command.PmPlanId,
+            CustomerId = command.CustomerId,
+            IsBillable = command.IsBillable,
+            CreatedAt = now,
+        };
+        Validation.Throw(order.Validate());
+        var opened = ServiceOrderWorkflow.Open(order, scope.Actor, now);
+        db.ServiceOrders.Add(order);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        opened.ServiceOrderId = order.Id;
+        db.StatusHistory.Add(opened);
+        if (order.AssetDown && asset.Status == AssetStatus.Active)
+        {
+            asset.Status = AssetStatus.Down;
+        }
+
+        return order;
     }
 
     public Task<ServiceOrder> UpdateAsync(OperationScope scope, long id, long? expectedVersion, UpdateServiceOrder update, CancellationToken cancellationToken = default)

@@ -12,6 +12,12 @@ public sealed record PipelineOptions(string PipelinesDirectory, WarehouseOptions
     /// <summary>The workspace's operational store as an extraction source, asked for only when a pipeline declares <c>extract:</c>.</summary>
     public Func<Task<Ingestion.Extraction.ExtractionOptions>>? Operations { get; init; }
 
+    /// <summary>Where <c>ml:</c> train assets keep their fitted models (the registry in <c>ml.models</c> names the files); none when null.</summary>
+    public string? ModelsDirectory { get; init; }
+
+    /// <summary>Opens the workspace's operational store, where predictive orders are opened; none when null.</summary>
+    public Func<CancellationToken, Task<Operations.Data.OperationsStore>>? OperationsStore { get; init; }
+
     /// <summary>The folder public datasets are loaded from (<c>datasets:</c> in pipeline.yml); none when null.</summary>
     public string? DatasetsFolder { get; init; }
 
@@ -91,6 +97,8 @@ public static class PipelineCatalog
             }
 
             var ingestor = new Ingestion.Files.FileIngestor(warehouse, new Ingestion.Files.IngestionOptions { RawLayerPath = options.RawLayerPath });
+            var registry = options.ModelsDirectory is { } models ? new Learning.ModelRegistry(warehouse, models) : null;
+            var orderLoop = options.OperationsStore is { } openStore ? new PredictiveOrderLoop(openStore, warehouse) : null;
             var folders = Directory.Exists(options.PipelinesDirectory)
                 ? Directory.GetDirectories(options.PipelinesDirectory).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, FileName)) || File.Exists(Path.Combine(d, "dbt_project.yml"))).ToList()
                 : [];
@@ -168,7 +176,9 @@ public static class PipelineCatalog
                         continue;
                     }
 
-                    computed.Add(asset.Ingest is { } ingest
+                    computed.Add(asset.Ml is { } ml
+                        ? MlAssets.Build(asset, ml, registry, orderLoop)
+                        : asset.Ingest is { } ingest
                         ? IngestAssets.Build(asset, pipeline, contracts.Find(ingest.Contract) ?? throw new PipelineException($"{asset.Where}: asset {asset.Key}: no contract '{ingest.Contract}' (pipelines/<pipeline>/contracts/{ingest.Contract}.yml)"), ingestor)
                         : PipelineAssets.Build(asset, pipeline, warehouse));
                     count++;

@@ -28,7 +28,19 @@ internal sealed record AssetDecl(AssetKey Key, AssetSpec Spec)
 
     public IReadOnlyList<CheckDecl> Checks { get; init; } = [];
 
+    /// <summary>A model trained or scored (<c>ml:</c>).</summary>
+    public MlDecl? Ml { get; init; }
+
     public string Where { get; init; } = "";
+}
+
+/// <summary>What a prediction asset does with a high risk: open a PREDICTIVE order, or propose one for a planner to accept.</summary>
+internal sealed record PredictiveOrdersDecl(double Threshold, bool Propose, Domain.Priority Priority);
+
+/// <summary>An <c>ml:</c> asset: <c>train:</c> a model into the registry, or <c>predict:</c> with its champion.</summary>
+internal sealed record MlDecl(Learning.ModelDefinition? Train, Learning.PredictionDefinition? Predict)
+{
+    public PredictiveOrdersDecl? Orders { get; init; }
 }
 
 internal enum RelationKindName
@@ -266,7 +278,7 @@ internal sealed class PipelineFile
 
     private AssetDecl Asset(YamlNode item)
     {
-        item.OnlyKeys("key", "description", "group", "owners", "tags", "kinds", "deps", "sql", "materialized", "partition_column", "command", "ingest", "external", "partitions", "retry", "pool", "automation", "freshness", "checks");
+        item.OnlyKeys("key", "description", "group", "owners", "tags", "kinds", "deps", "sql", "materialized", "partition_column", "command", "ingest", "external", "partitions", "retry", "pool", "automation", "freshness", "checks", "ml");
         AssetKey key;
         try
         {
@@ -287,9 +299,10 @@ internal sealed class PipelineFile
             ingest = (i.RequiredString("contract"), i.String("path") ?? "landing/*");
         }
 
-        if ((external ? 1 : 0) + (sql is null ? 0 : 1) + (command is null ? 0 : 1) + (ingest is null ? 0 : 1) != 1)
+        var ml = item.Get("ml") is { } m ? MlAsset(m, key) : null;
+        if ((external ? 1 : 0) + (sql is null ? 0 : 1) + (command is null ? 0 : 1) + (ingest is null ? 0 : 1) + (ml is null ? 0 : 1) != 1)
         {
-            throw item.Error($"asset {key} needs exactly one of 'sql', 'command', 'ingest' or 'external: true'");
+            throw item.Error($"asset {key} needs exactly one of 'sql', 'command', 'ingest', 'ml' or 'external: true'");
         }
 
         var partitions = Partitions(item.Get("partitions"));
@@ -306,7 +319,7 @@ internal sealed class PipelineFile
             Group = item.String("group") ?? Name,
             Owners = item.Strings("owners"),
             Tags = item.StringMap("tags"),
-            Kinds = kinds.Count > 0 ? kinds : external ? ["external"] : sql is not null ? ["sql"] : ingest is not null ? ["ingest"] : ["command"],
+            Kinds = kinds.Count > 0 ? kinds : external ? ["external"] : sql is not null ? ["sql"] : ingest is not null ? ["ingest"] : ml is not null ? ["ml", ml.Train is not null ? "model" : "predictions"] : ["command"],
             Deps = item.Strings("deps").Select(d => new AssetDependency(new AssetKey(d))).ToList(),
             Partitions = partitions,
             Automation = Automation(item.Get("automation")),
@@ -334,8 +347,129 @@ internal sealed class PipelineFile
             Retry = Retry(item.Get("retry")),
             Pool = item.String("pool") ?? (sql is not null || ingest is not null ? PipelineCatalog.WarehousePool : null),
             Checks = checks,
+            Ml = ml,
             Where = item.Where,
         };
+    }
+
+    private static MlDecl MlAsset(YamlNode node, AssetKey key)
+    {
+        node.OnlyKeys("train", "predict", "orders");
+        var train = node.Get("train");
+        var predict = node.Get("predict");
+        if ((train is null) == (predict is null))
+        {
+            throw node.Error($"asset {key}: give one of 'train' (a model from a feature query) or 'predict' (scores with a model's champion)");
+        }
+
+        if (train is not null && node.Get("orders") is { } misplaced)
+        {
+            throw misplaced.Error($"asset {key}: 'orders' belongs to a predict asset: it acts on predictions");
+        }
+
+        if (train is not null)
+        {
+            train.OnlyKeys("name", "task", "label", "features", "keys", "split_by", "exclude", "trainer", "parameters", "seed", "holdout", "evaluation", "test", "targets", "reference");
+            var evaluation = train.Get("evaluation");
+            evaluation?.OnlyKeys("protocol", "folds", "repeats");
+            var model = new Learning.ModelDefinition(
+                ModelName(train, key),
+                train.RequiredString("task") switch
+                {
+                    "binary" => Learning.ModelTask.Binary,
+                    "multiclass" => Learning.ModelTask.Multiclass,
+                    "regression" => Learning.ModelTask.Regression,
+                    var other => throw train.Get("task")!.Error($"'{other}' is not binary, multiclass or regression"),
+                },
+                train.RequiredString("label"),
+                train.RequiredString("features"))
+            {
+                Keys = train.Strings("keys"),
+                SplitBy = train.String("split_by"),
+                Exclude = train.Strings("exclude"),
+                Trainer = train.String("trainer") switch
+                {
+                    null or "lightgbm" => Learning.TrainerKind.LightGbm,
+                    "fasttree" => Learning.TrainerKind.FastTree,
+                    "fastforest" => Learning.TrainerKind.FastForest,
+                    var other => throw train.Get("trainer")!.Error($"'{other}' is not lightgbm, fasttree or fastforest"),
+                },
+                Parameters = train.NumberMap("parameters"),
+                Seed = train.Int("seed", 42),
+                HoldoutFraction = train.Double("holdout", 0.2) is var h and > 0 and < 1 ? h : throw train.Get("holdout")!.Error("holdout is the share of rows held out, between 0 and 1"),
+                Evaluation = evaluation?.String("protocol") switch
+                {
+                    null or "holdout" => Learning.EvaluationProtocol.Holdout,
+                    "cross_validation" => Learning.EvaluationProtocol.CrossValidation,
+                    "test_set" => Learning.EvaluationProtocol.TestSet,
+                    var other => throw evaluation.Get("protocol")!.Error($"'{other}' is not holdout, cross_validation or test_set"),
+                },
+                Folds = evaluation?.Int("folds", 5, min: 2) ?? 5,
+                Repeats = evaluation?.Int("repeats", 1, min: 1) ?? 1,
+                TestSql = train.String("test"),
+                Targets = train.NumberMap("targets"),
+                Reference = train.String("reference") ?? "",
+            };
+            if (model.Evaluation == Learning.EvaluationProtocol.TestSet && model.TestSql is null)
+            {
+                throw train.Error($"asset {key}: evaluation by test_set needs 'test', the test set's feature query");
+            }
+
+            try
+            {
+                model.Validate();
+            }
+            catch (Learning.LearningException e)
+            {
+                throw (train.Get("parameters") ?? train).Error(e.Message);
+            }
+
+            return new MlDecl(model, null);
+        }
+
+        predict!.OnlyKeys("model", "features", "asset", "top_features", "normal_class");
+        var prediction = new Learning.PredictionDefinition(predict.RequiredString("model"), predict.RequiredString("features"))
+        {
+            AssetColumn = predict.String("asset") ?? "asset",
+            TopFeatures = predict.Int("top_features", 3, min: 0),
+            NormalClass = predict.String("normal_class"),
+        };
+        PredictiveOrdersDecl? orders = null;
+        if (node.Get("orders") is { } o)
+        {
+            o.OnlyKeys("threshold", "mode", "priority");
+            var threshold = o.Double("threshold", 70);
+            if (threshold is < 0 or > 100)
+            {
+                throw o.Get("threshold")!.Error("threshold is a failure probability from 0 to 100");
+            }
+
+            orders = new PredictiveOrdersDecl(
+                threshold,
+                o.String("mode") switch
+                {
+                    null or "open" => false,
+                    "propose" => true,
+                    var other => throw o.Get("mode")!.Error($"'{other}' is not open or propose"),
+                },
+                o.String("priority") switch
+                {
+                    null or "high" => Domain.Priority.High,
+                    "low" => Domain.Priority.Low,
+                    "medium" => Domain.Priority.Medium,
+                    "critical" => Domain.Priority.Critical,
+                    var other => throw o.Get("priority")!.Error($"'{other}' is not low, medium, high or critical"),
+                });
+        }
+        return new MlDecl(null, prediction) { Orders = orders };
+    }
+
+    private static string ModelName(YamlNode train, AssetKey key)
+    {
+        var name = train.String("name") ?? key.Segments[^1];
+        return System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9_]*$")
+            ? name
+            : throw (train.Get("name") ?? train).Error($"'{name}' is not a model name (lower case letters, digits and _)");
     }
 
     private SensorDefinition FileSensor(string name, string folder, string pattern, string target, TimeSpan interval, TimeSpan? settle)

@@ -37,6 +37,8 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
             {
                 RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"),
                 Operations = () => OperationsSourceAsync(settings.Operations),
+                ModelsDirectory = Path.Combine(loaded.Workspace.StateDirectory, "models"),
+                OperationsStore = _ => Task.FromResult(OpenOperationsStore(settings.Operations)),
                 DatasetsFolder = Ingestion.Datasets.PublicDatasets.Locate(loaded.Workspace.Root, Environment.GetEnvironmentVariable),
             }, cancellationToken).ConfigureAwait(false);
             var options = new OrchestratorOptions
@@ -72,6 +74,15 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
             .Where(c => c.Type is LogicalType.Boolean or LogicalType.Decimal or LogicalType.Date or LogicalType.Time or LogicalType.Timestamp or LogicalType.TimestampTz or LogicalType.Uuid)
             .ToDictionary(c => c.Key, c => c.Type, StringComparer.Ordinal);
         return new Ingestion.Extraction.ExtractionOptions(Ingestion.Extraction.SourceDatabase.Sqlite, operations.Path!) { ColumnTypes = types };
+    }
+
+    /// <summary>The workspace's operational store, for the use cases a pipeline calls (predictive orders).</summary>
+    public static Operations.Data.OperationsStore OpenOperationsStore(StoreSettings operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        return operations.Provider == StoreProvider.Postgres
+            ? Operations.Data.OperationsStore.Postgres(operations.Connection!)
+            : Operations.Data.OperationsStore.Sqlite(operations.Path!);
     }
 
     /// <summary>The warehouse adapter options for a workspace's warehouse settings.</summary>

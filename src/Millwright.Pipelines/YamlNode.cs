@@ -116,6 +116,16 @@ internal sealed class YamlNode
         };
     }
 
+    public double Double(string key, double fallback) => Get(key) is not { } node
+        ? fallback
+        : double.TryParse(node.Scalar(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : throw node.Error($"'{node.Scalar()}' is not a number");
+
+    /// <summary>A mapping of names to numbers, such as a trainer's parameters.</summary>
+    public IReadOnlyDictionary<string, double> NumberMap(string key) =>
+        Get(key) is { } map ? map.Keys.ToDictionary(k => k, k => map.Double(k, 0), StringComparer.Ordinal) : new Dictionary<string, double>();
+
     public int Int(string key, int fallback, int min = int.MinValue)
     {
         var node = Get(key);

@@ -18,6 +18,9 @@ public sealed record SimulationOptions
     public bool Manufacturing { get; init; } = true;
     public bool Retail { get; init; } = true;
 
+    /// <summary>Retail history covers only the last this many days of the run (all of it when null): a long fleet history need not mean a file per day of shop orders.</summary>
+    public int? RetailDays { get; init; }
+
     /// <summary>Retail orders on an ordinary weekday (weekends, evenings and the Christmas season shape it); default 140 x <see cref="Scale"/>.</summary>
     public double? RetailOrdersPerDay { get; init; }
 

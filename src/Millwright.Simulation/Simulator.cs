@@ -94,7 +94,7 @@ public static class Simulator
 
         if (options.Retail)
         {
-            new RetailEngine(sim).Start(start);
+            new RetailEngine(sim).Start(options.RetailDays is { } retailDays && retailDays < options.Days ? start.AddDays(options.Days - retailDays) : start);
         }
 
         var daysDone = 0;

@@ -97,7 +97,7 @@ internal static class UpCommand
     }
 
     /// <summary>
-    /// An operational store with no vehicles or machines gets 120 days of a 50-vehicle business from the simulator
+    /// An operational store with no vehicles or machines gets a year of a 150-vehicle business (the shop's last 120 days) from the simulator
     /// (seed 42), written while the host already serves, so every page has data. Stopping meanwhile keeps what was
     /// written (each step is its own transaction).
     /// </summary>
@@ -113,8 +113,8 @@ internal static class UpCommand
             }
         }
 
-        var options = new SimulationOptions { Seed = 42, Scale = 0.1, Days = 120, OutputDirectory = loaded.Workspace.Resolve(Path.Combine("landing", "simulated")) };
-        await io.Out.WriteLineAsync($"An empty workspace: writing demo history ({options.Days} days of a 50-vehicle fleet, its workshop, a plant line and a shop; `up --no-demo` skips this)").ConfigureAwait(false);
+        var options = new SimulationOptions { Seed = 42, Scale = 0.3, Days = 365, RetailDays = 120, OutputDirectory = loaded.Workspace.Resolve(Path.Combine("landing", "simulated")) };
+        await io.Out.WriteLineAsync($"An empty workspace: writing demo history ({options.Days} days of a 150-vehicle fleet, its workshops and a plant, and {options.RetailDays} days of a shop; `up --no-demo` skips this)").ConfigureAwait(false);
         await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -35,17 +35,17 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
             CREATE TABLE raw.service_orders (id BIGINT, number VARCHAR, asset_id BIGINT, type VARCHAR, priority VARCHAR, status VARCHAR,
                 reported_at TIMESTAMP, failure_at TIMESTAMP, asset_down BOOLEAN, downtime_start TIMESTAMP, downtime_end TIMESTAMP,
                 scheduled_start TIMESTAMP, due_at TIMESTAMP, estimated_hours DECIMAL(38, 10), rework_count BIGINT,
-                started_at TIMESTAMP, completed_at TIMESTAMP, closed_at TIMESTAMP)
+                started_at TIMESTAMP, completed_at TIMESTAMP, closed_at TIMESTAMP, resolution_code VARCHAR)
             """,
             """
             INSERT INTO raw.service_orders VALUES
-              (100, 'OS-100', 10, 'CORRECTIVE', 'HIGH', 'CLOSED', '2026-01-10', '2026-01-10', true, '2026-01-10 00:00', '2026-01-10 10:00', NULL, NULL, 10, 0, '2026-01-10', '2026-01-10 10:00', '2026-01-11'),
-              (101, 'OS-101', 10, 'CORRECTIVE', 'HIGH', 'CLOSED', '2026-01-20', '2026-01-20', true, '2026-01-20 00:00', '2026-01-20 20:00', NULL, NULL, 5, 1, '2026-01-20', '2026-01-20 20:00', '2026-01-21'),
-              (102, 'OS-102', 10, 'PREVENTIVE', 'LOW', 'CLOSED', '2026-02-01', NULL, false, NULL, NULL, NULL, '2026-02-10', 3, 0, '2026-02-09', '2026-02-09 12:00', '2026-02-10'),
-              (103, 'OS-103', 11, 'PREVENTIVE', 'LOW', 'COMPLETED', '2026-02-05', NULL, false, NULL, NULL, NULL, '2026-02-20', 4, 0, '2026-02-25', '2026-02-25 12:00', NULL),
-              (104, 'OS-104', 11, 'CORRECTIVE', 'CRITICAL', 'IN_PROGRESS', '2026-02-27', '2026-02-27', true, '2026-02-27 00:00', NULL, NULL, NULL, 6, 0, '2026-02-27', NULL, NULL),
-              (105, 'OS-105', 10, 'PREDICTIVE', 'MEDIUM', 'CANCELLED', '2026-01-25', NULL, false, NULL, NULL, NULL, NULL, 8, 0, NULL, NULL, NULL),
-              (106, 'OS-106', 10, 'INSPECTION', 'LOW', 'OPEN', '2026-02-15', NULL, false, NULL, NULL, NULL, NULL, 2, 0, NULL, NULL, NULL)
+              (100, 'OS-100', 10, 'CORRECTIVE', 'HIGH', 'CLOSED', '2026-01-10', '2026-01-10', true, '2026-01-10 00:00', '2026-01-10 10:00', NULL, NULL, 10, 0, '2026-01-10', '2026-01-10 10:00', '2026-01-11', NULL),
+              (101, 'OS-101', 10, 'CORRECTIVE', 'HIGH', 'CLOSED', '2026-01-20', '2026-01-20', true, '2026-01-20 00:00', '2026-01-20 20:00', NULL, NULL, 5, 1, '2026-01-20', '2026-01-20 20:00', '2026-01-21', NULL),
+              (102, 'OS-102', 10, 'PREVENTIVE', 'LOW', 'CLOSED', '2026-02-01', NULL, false, NULL, NULL, NULL, '2026-02-10', 3, 0, '2026-02-09', '2026-02-09 12:00', '2026-02-10', NULL),
+              (103, 'OS-103', 11, 'PREVENTIVE', 'LOW', 'COMPLETED', '2026-02-05', NULL, false, NULL, NULL, NULL, '2026-02-20', 4, 0, '2026-02-25', '2026-02-25 12:00', NULL, NULL),
+              (104, 'OS-104', 11, 'CORRECTIVE', 'CRITICAL', 'IN_PROGRESS', '2026-02-27', '2026-02-27', true, '2026-02-27 00:00', NULL, NULL, NULL, 6, 0, '2026-02-27', NULL, NULL, NULL),
+              (105, 'OS-105', 10, 'PREDICTIVE', 'MEDIUM', 'CANCELLED', '2026-01-25', NULL, false, NULL, NULL, NULL, NULL, 8, 0, NULL, NULL, NULL, NULL),
+              (106, 'OS-106', 10, 'INSPECTION', 'LOW', 'OPEN', '2026-02-15', NULL, false, NULL, NULL, NULL, NULL, 2, 0, NULL, NULL, NULL, NULL)
             """,
             "CREATE TABLE raw.service_order_status_history (id BIGINT, service_order_id BIGINT, to_status VARCHAR, changed_at TIMESTAMP)",
             "INSERT INTO raw.service_order_status_history VALUES (1, 105, 'OPEN', '2026-01-25'), (2, 105, 'CANCELLED', '2026-02-03')",

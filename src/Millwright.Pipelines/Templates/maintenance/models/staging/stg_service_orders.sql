@@ -24,6 +24,7 @@ select
     o.due_at,
     o.estimated_hours,
     o.rework_count,
+    o.resolution_code,
     o.started_at,
     o.completed_at,
     o.closed_at,

@@ -1,0 +1,138 @@
+using System.Data;
+using System.Globalization;
+using Millwright.Domain;
+using Millwright.Learning;
+using Millwright.Operations;
+using Millwright.Operations.Data;
+using Millwright.Warehouse;
+
+namespace Millwright.Pipelines;
+
+/// <summary>What the loop did with one risky prediction.</summary>
+internal enum PredictiveAction
+{
+    /// <summary>A PREDICTIVE order was opened for it.</summary>
+    Opened,
+
+    /// <summary>The asset already had an open PREDICTIVE order; nothing new was opened.</summary>
+    AlreadyOpen,
+
+    /// <summary>Recorded as a proposal for a planner (<c>mode: propose</c>).</summary>
+    Proposed,
+
+    /// <summary>Nothing could be opened (the asset is unknown or retired); the reason says why.</summary>
+    Skipped,
+}
+
+internal sealed record PredictiveStep(Prediction Prediction, PredictiveAction Action, long? OrderId = null, string? OrderNumber = null, string? Reason = null)
+{
+    public string Describe() => $"asset {Prediction.Asset} at {Prediction.FailureProbability?.ToString("0.#", CultureInfo.InvariantCulture)} %: " + Action switch
+    {
+        PredictiveAction.Opened => $"opened predictive order {OrderNumber}",
+        PredictiveAction.AlreadyOpen => $"predictive order {OrderNumber} is already open",
+        PredictiveAction.Proposed => "proposed for a planner to accept",
+        _ => $"skipped: {Reason}",
+    };
+}
+
+/// <summary>
+/// Closes the loop from predictions to work: a risk at or above a model's threshold opens a PREDICTIVE order through the
+/// operations use cases (one per asset while one is open; the actor is the model and version; the description holds the
+/// evidence), or is proposed for a planner. Every outcome is recorded in <c>ml.predicted_orders</c>, so the order's
+/// finding when it is completed (a fault found, or NO_FAULT_FOUND) measures the model's precision at its threshold.
+/// </summary>
+internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<OperationsStore>> openStore, IWarehouse warehouse)
+{
+    public static readonly RelationName Table = RelationName.Of("ml", "predicted_orders");
+
+    private static readonly ColumnDefinition[] Columns =
+    [
+        new("predicted_at", LogicalType.Timestamp, false), new("model", LogicalType.Text, false), new("version", LogicalType.Int32, false),
+        new("asset", LogicalType.Text, false), new("failure_probability", LogicalType.Float64), new("threshold", LogicalType.Float64),
+        new("action", LogicalType.Text, false), new("order_id", LogicalType.Int64), new("order_number", LogicalType.Text),
+        new("reason", LogicalType.Text), new("run_id", LogicalType.Text),
+    ];
+
+    public async Task<IReadOnlyList<PredictiveStep>> ActAsync(IReadOnlyList<Prediction> risky, PredictiveOrdersDecl policy, string runId, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<PredictiveStep>();
+        if (policy.Propose)
+        {
+            outcomes.AddRange(risky.Select(p => new PredictiveStep(p, PredictiveAction.Proposed)));
+        }
+        else
+        {
+            var store = await openStore(cancellationToken).ConfigureAwait(false);
+            await using (store.ConfigureAwait(false))
+            {
+                var orders = new ServiceOrders(store);
+                foreach (var prediction in risky)
+                {
+                    if (!long.TryParse(prediction.Asset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var assetId))
+                    {
+                        outcomes.Add(new PredictiveStep(prediction, PredictiveAction.Skipped, Reason: $"'{prediction.Asset}' is not an asset id of the operational store"));
+                        continue;
+                    }
+
+                    var scope = OperationScope.For(new Actor($"model:{prediction.Model} v{prediction.Version}", Role.Planner));
+                    var command = new CreateServiceOrder(assetId, ServiceOrderType.Predictive, policy.Priority, Evidence(prediction, policy))
+                    {
+                        DueAt = prediction.PredictedAt.AddDays(7),
+                        EstimatedHours = 1,
+                    };
+                    try
+                    {
+                        var (order, opened) = await orders.OpenPredictiveAsync(scope, command, cancellationToken).ConfigureAwait(false);
+                        outcomes.Add(new PredictiveStep(prediction, opened ? PredictiveAction.Opened : PredictiveAction.AlreadyOpen, order.Id, order.Number));
+                    }
+                    catch (Exception e) when (e is DomainRuleException or NotFoundException)
+                    {
+                        outcomes.Add(new PredictiveStep(prediction, PredictiveAction.Skipped, Reason: e.Message));
+                    }
+                }
+            }
+        }
+
+        await RecordAsync(outcomes, policy, runId, cancellationToken).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    /// <summary>An action as <c>ml.predicted_orders</c> records it: OPENED, ALREADY_OPEN, PROPOSED, SKIPPED.</summary>
+    public static string Name(PredictiveAction action) => action switch
+    {
+        PredictiveAction.Opened => "OPENED",
+        PredictiveAction.AlreadyOpen => "ALREADY_OPEN",
+        PredictiveAction.Proposed => "PROPOSED",
+        _ => "SKIPPED",
+    };
+
+    /// <summary>The order's description: what the model saw, in a planner's words.</summary>
+    public static string Evidence(Prediction p, PredictiveOrdersDecl policy)
+    {
+        var features = p.TopFeatures.Count == 0
+            ? ""
+            : " Strongest signals: " + string.Join("; ", p.TopFeatures.Select(f => $"{f.Feature} = {f.Value.ToString("0.##", CultureInfo.InvariantCulture)} ({(f.Effect >= 0 ? "raises" : "lowers")} the risk)")) + ".";
+        var mode = p.PredictedFailureMode is { } m ? $" Likely failure mode: {m}." : "";
+        return $"Predicted failure risk {p.FailureProbability?.ToString("0.#", CultureInfo.InvariantCulture)} % (threshold {policy.Threshold.ToString("0.#", CultureInfo.InvariantCulture)} %) by model {p.Model} v{p.Version} on {p.PredictedAt:yyyy-MM-dd}.{mode}{features} Inspect and record what was found; complete with NO_FAULT_FOUND if nothing was.";
+    }
+
+    private async Task RecordAsync(List<PredictiveStep> outcomes, PredictiveOrdersDecl policy, string runId, CancellationToken cancellationToken)
+    {
+        await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
+        using var rows = new DataTable();
+        foreach (var column in Columns)
+        {
+            rows.Columns.Add(column.Name, column.Type.ClrType());
+        }
+
+        foreach (var o in outcomes)
+        {
+            var p = o.Prediction;
+            rows.Rows.Add(p.PredictedAt, p.Model, p.Version, p.Asset, (object?)p.FailureProbability ?? DBNull.Value, policy.Threshold, Name(o.Action),
+                (object?)o.OrderId ?? DBNull.Value, (object?)o.OrderNumber ?? DBNull.Value, (object?)o.Reason ?? DBNull.Value, runId);
+        }
+
+        using var reader = rows.CreateDataReader();
+        await warehouse.BulkLoadAsync(Table, reader, new BulkLoadOptions { Columns = Columns }, cancellationToken).ConfigureAwait(false);
+    }
+}

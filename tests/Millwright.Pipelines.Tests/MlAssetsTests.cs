@@ -1,0 +1,167 @@
+using Microsoft.EntityFrameworkCore;
+using Millwright.Domain;
+using Millwright.Operations;
+using Millwright.Operations.Data;
+using Millwright.Orchestration;
+using Millwright.Orchestration.Storage;
+using Millwright.Warehouse;
+using Millwright.Workspace;
+
+namespace Millwright.Pipelines.Tests;
+
+/// <summary>
+/// <c>ml:</c> assets end to end on a real operational store: a model trained from a SQL asset, a daily prediction that
+/// opens PREDICTIVE orders for the risky vehicles (once per vehicle while one is open), and the orders' findings
+/// measuring the model's precision.
+/// </summary>
+public sealed class MlAssetsTests : IAsyncLifetime
+{
+    private readonly PlantWorkspace _workspace = new();
+    private OperationsStore _store = null!;
+    private long[] _vehicles = [];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string OperationsPath => Path.Combine(_workspace.Root, ".millwright", "operations.db");
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(OperationsPath)!);
+        _store = OperationsStore.Sqlite(OperationsPath);
+        await _store.MigrateAsync(Ct);
+        var admin = OperationScope.For(new Actor("admin", Role.Admin));
+        var master = new MasterData(_store);
+        var site = await master.CreateAsync(admin, new Site { Code = "WS-LIS", Name = "Lisbon", Kind = SiteKind.Workshop }, Ct);
+        var model = await master.CreateAsync(admin, new VehicleModel { Code = "ZE-50", Make = "Volta", Name = "ZE 50", BodyType = BodyType.Car, Chemistry = BatteryChemistry.Lfp, NominalKwh = 52 }, Ct);
+        var vehicles = new List<long>();
+        for (var i = 0; i < 20; i++)
+        {
+            vehicles.Add((await master.RegisterVehicleAsync(admin, new RegisterVehicle($"VEH-{i:000}", site.Id, $"WVWZZZ1KZ8W{i:000000}", model.Id, 2023), Ct)).Id);
+        }
+
+        _vehicles = [.. vehicles];
+        File.Delete(Path.Combine(_workspace.Plant, "dbt_project.yml"));
+        // 2,000 vehicle-days whose failures follow wear and temperature; today, the first three vehicles run hot and worn.
+        var days = $"""
+            select i as row_id, {_vehicles[0]} + (i % 20) as vehicle_id,
+                cast(((i * 7919) % 1000) as double precision) / 1000 as wear,
+                cast(((i * 104729) % 997) as double precision) / 997 as temperature,
+                ((i * 7919) % 1000) / 1000.0 + ((i * 104729) % 997) / 997.0 > 1.2 as failed
+            from generate_series(1, 2000) as s(i)
+            """;
+        var today = $"select {_vehicles[0]} + i as vehicle_id, case when i < 3 then 0.99 else 0.05 end as wear, case when i < 3 then 0.98 else 0.1 end as temperature from generate_series(0, 19) as s(i)";
+        _workspace.Write("pipeline.yml", $$"""
+            extract:
+              tables: [service_orders]
+              group: operations
+            assets:
+              - key: features/vehicle_days
+                sql: "{{days.ReplaceLineEndings(" ")}}"
+              - key: features/today
+                sql: "{{today}}"
+              - key: ml/failure
+                deps: [features/vehicle_days]
+                ml:
+                  train:
+                    task: binary
+                    label: failed
+                    keys: [row_id]
+                    split_by: vehicle_id
+                    features: select * from features.vehicle_days
+                    parameters: {trees: 50, min_leaf: 10}
+              - key: ml/failure_predictions
+                deps: [ml/failure, features/today]
+                ml:
+                  predict:
+                    model: failure
+                    asset: vehicle_id
+                    features: select * from features.today
+                  orders: {threshold: 50, priority: high}
+            """);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _workspace.Dispose();
+    }
+
+    private Task<LoadedPipelines> LoadAsync() =>
+        PipelineCatalog.LoadAsync(new PipelineOptions(_workspace.Pipelines, WarehouseOptions.DuckDb(_workspace.WarehousePath))
+        {
+            Operations = () => WorkspaceOrchestration.OperationsSourceAsync(new StoreSettings(StoreProvider.Sqlite, OperationsPath, null)),
+            ModelsDirectory = Path.Combine(_workspace.Root, ".millwright", "models"),
+            OperationsStore = _ => Task.FromResult(OperationsStore.Sqlite(OperationsPath)),
+        }, Ct);
+
+    [Fact]
+    public async Task A_risky_prediction_opens_one_predictive_order_per_vehicle_with_its_evidence_and_the_findings_measure_precision()
+    {
+        await using var loaded = await LoadAsync();
+        Assert.Equal(["ml", "model"], loaded.Definitions.Spec(new("ml/failure")).Kinds);
+        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+
+        var first = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
+        var again = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "ml/failure_predictions" }, Ct);
+
+        Assert.Equal((RunStatus.Success, RunStatus.Success), (first.Status, again.Status));
+        List<ServiceOrder> orders;
+        await using (var db = _store.CreateContext())
+        {
+            orders = await db.ServiceOrders.AsNoTracking().OrderBy(o => o.AssetId).ToListAsync(Ct);
+            Assert.Equal(_vehicles[..3], orders.Select(o => o.AssetId));
+            Assert.All(orders, o => Assert.Equal((ServiceOrderType.Predictive, Priority.High, ServiceOrderStatus.Open), (o.Type, o.Priority, o.Status)));
+            Assert.All(orders, o => Assert.Matches(@"^Predicted failure risk \d+(\.\d)? % \(threshold 50 %\) by model failure v1 on \d{4}-\d\d-\d\d\. Strongest signals: (wear|temperature) = ", o.Description));
+            var opened = await db.StatusHistory.AsNoTracking().Where(h => h.ServiceOrderId == orders[0].Id).SingleAsync(Ct);
+            Assert.Equal("model:failure v1", opened.Actor);
+        }
+
+        var actions = await RowsAsync(loaded.Warehouse, "select action, count(*) from ml.predicted_orders group by action order by action");
+        Assert.Equal([("ALREADY_OPEN", 3L), ("OPENED", 3L)], actions);
+        Assert.Equal(20L, await loaded.Warehouse.QueryScalarAsync("select count(*) from ml.maintenance_predictions", Ct));
+
+        // The workshop inspects: one order finds the fault, one finds nothing, one is still open.
+        await using (var db = _store.CreateContext())
+        {
+            foreach (var (order, code) in orders.Take(2).Zip(["REPLACED_INVERTER", "NO_FAULT_FOUND"]))
+            {
+                await db.ServiceOrders.Where(o => o.Id == order.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, ServiceOrderStatus.Completed).SetProperty(o => o.ResolutionCode, code).SetProperty(o => o.Version, o => o.Version + 1), Ct);
+            }
+        }
+
+        Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "raw/service_orders" }, Ct)).Status);
+        var outcome = Assert.Single(await PipelineModels.OutcomesAsync(loaded.Warehouse, Ct));
+        Assert.Equal(("failure", 1, 3L, 3L, 2L, 1L), (outcome.Model, outcome.Version, outcome.Opened, outcome.AlreadyOpen, outcome.Completed, outcome.FaultFound));
+        Assert.Equal(0.5, outcome.Precision);
+
+        // With the first order completed, a new risk on its vehicle opens a new order.
+        Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "ml/failure_predictions" }, Ct)).Status);
+        await using (var db = _store.CreateContext())
+        {
+            Assert.Equal(5, await db.ServiceOrders.CountAsync(Ct));
+        }
+    }
+
+    [Fact]
+    public async Task The_pipelines_models_are_listed_with_their_definitions()
+    {
+        var model = Assert.Single(PipelineModels.Read(_workspace.Pipelines));
+        Assert.Equal(("plant", "ml/failure", "failure", "vehicle_id"), (model.Pipeline, model.Asset, model.Definition.Name, model.Definition.SplitBy));
+        await Task.CompletedTask;
+    }
+
+    private static async Task<List<(string, long)>> RowsAsync(IWarehouse warehouse, string sql)
+    {
+        var rows = new List<(string, long)>();
+        await using var result = await warehouse.QueryAsync(sql, Ct);
+        while (await result.ReadAsync(Ct))
+        {
+            rows.Add(((string)result.GetValue(0)!, Convert.ToInt64(result.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return rows;
+    }
+}
