@@ -16,4 +16,7 @@ public sealed class LearningException : Exception
     public LearningException()
     {
     }
+
+    /// <summary>The definition is sound but the data is too young to train on (too few rows or failures); more history will do.</summary>
+    public bool NotEnoughData { get; init; }
 }

@@ -48,7 +48,8 @@ public sealed record ModelVersion(string Name, int Version, DateTime TrainedAt, 
 }
 
 /// <summary>
-/// The model registry: <c>ml.models</c> in the warehouse (one row per version, its figures, data hash and status) and the
+/// The model registry: <c>ml.models</c> in the warehouse (one row per version, its figures, data hash and status, and its
+/// held-out selection <c>metric</c> and <c>score</c> as columns for dashboards) and the
 /// fitted models as files under a folder of the workspace. A new version becomes champion only when it beats the
 /// champion on the held-out selection metric; the status change of both versions is one transaction.
 /// </summary>
@@ -64,7 +65,7 @@ public sealed class ModelRegistry(IWarehouse warehouse, string folder)
         new("training_data", LogicalType.Text), new("training_rows", LogicalType.Int64), new("held_out_rows", LogicalType.Int64),
         new("metrics", LogicalType.Text), new("status", LogicalType.Text, false), new("artifact", LogicalType.Text),
         new("artifact_sha256", LogicalType.Text), new("training_seconds", LogicalType.Float64), new("run_id", LogicalType.Text),
-        new("decision", LogicalType.Text),
+        new("decision", LogicalType.Text), new("metric", LogicalType.Text), new("score", LogicalType.Float64),
     ];
 
     public IWarehouse Warehouse => warehouse;
@@ -181,7 +182,7 @@ public sealed class ModelRegistry(IWarehouse warehouse, string folder)
             recorded.Name, recorded.Version, recorded.TrainedAt, recorded.Task.ToString().ToLowerInvariant(), recorded.Trainer.ToString().ToLowerInvariant(), JsonSerializer.Serialize(recorded.Parameters),
             JsonSerializer.Serialize(recorded.Features), recorded.Label, recorded.Seed, recorded.TrainingData, recorded.TrainingRows, recorded.HeldOutRows,
             JsonSerializer.Serialize(recorded.Metrics.ToDictionary(m => m.Key, m => double.IsFinite(m.Value) ? m.Value : 0)), Name(recorded.Status), recorded.Artifact,
-            recorded.ArtifactSha256, recorded.TrainingSeconds, recorded.RunId, recorded.Decision,
+            recorded.ArtifactSha256, recorded.TrainingSeconds, recorded.RunId, recorded.Decision, metric, double.IsFinite(score) ? score : null,
         ];
         statements.Add($"INSERT INTO {table} ({string.Join(", ", Columns.Select(c => d.QuoteIdentifier(c.Name)))}) VALUES ({string.Join(", ", values.Select(d.Literal))})");
         try

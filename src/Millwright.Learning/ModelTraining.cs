@@ -14,7 +14,7 @@ public sealed class ModelTraining(ModelRegistry registry, TimeProvider? clock = 
         var table = await FeatureTable.ReadAsync(registry.Warehouse, model, model.FeatureSql, null, withLabel: true, cancellationToken).ConfigureAwait(false);
         if (table.Count < 20)
         {
-            throw new LearningException($"model {model.Name}: the feature query gave {table.Count} labelled row(s); at least 20 are needed to train and hold some out");
+            throw new LearningException($"model {model.Name}: the feature query gave {table.Count} labelled row(s); at least 20 are needed to train and hold some out") { NotEnoughData = true };
         }
 
         log?.Report($"{table.Count:N0} rows, {table.Layout.Numeric.Count + table.Layout.Categorical.Count} features ({string.Join(", ", table.Layout.All.Take(12))}{(table.Layout.Numeric.Count + table.Layout.Categorical.Count > 12 ? ", ..." : "")})" +
@@ -23,14 +23,14 @@ public sealed class ModelTraining(ModelRegistry registry, TimeProvider? clock = 
         var (train, test) = Splits.Holdout(table, model);
         if (test.Count == 0 || train.Count == 0)
         {
-            throw new LearningException($"model {model.Name}: the hold-out split left {train.Count} training and {test.Count} held-out rows; give more rows or groups");
+            throw new LearningException($"model {model.Name}: the hold-out split left {train.Count} training and {test.Count} held-out rows; give more rows or groups") { NotEnoughData = true };
         }
 
         if (model.Task == ModelTask.Binary && (!test.Any(i => table.Labels[i] is true) || !train.Any(i => table.Labels[i] is true)))
         {
             throw new LearningException($"model {model.Name}: {table.Labels.Count(l => l is true)} of {table.Count:N0} rows have {model.Label} true" +
                 (model.SplitBy is { } splitBy ? $", in {table.Groups.Where((g, i) => table.Labels[i] is true).Distinct(StringComparer.Ordinal).Count()} {splitBy} group(s)" : "") +
-                ": too few to train on some and hold some out; more history is needed");
+                ": too few to train on some and hold some out; more history is needed") { NotEnoughData = true };
         }
 
         var fitter = new Fitter(model);

@@ -77,7 +77,7 @@ internal static class Splits
         var positives = labels.Count(l => l);
         if (positives == 0 || positives == labels.Length)
         {
-            throw new LearningException($"model {model.Name}: every training row has label {model.Label} = {labels[0]}; a binary model needs both outcomes");
+            throw new LearningException($"model {model.Name}: every training row has label {model.Label} = {labels[0]}; a binary model needs both outcomes") { NotEnoughData = true };
         }
 
         for (var f = 0; f < table.Layout.Numeric.Count; f++)

@@ -31,6 +31,12 @@ internal static class MlAssets
         {
             version = await new ModelTraining(registry).TrainAsync(model, ctx.RunId, new Progress(ctx), ctx.CancellationToken).ConfigureAwait(false);
         }
+        catch (LearningException e) when (e.NotEnoughData)
+        {
+            // A young workspace: skipped, not failed, so its other assets' runs stay green; the champion (if any) stays.
+            ctx.Skipped(ctx.Key, $"not trained: {e.Message}");
+            return;
+        }
         catch (LearningException e)
         {
             throw new PipelineException($"asset {ctx.Key}: {e.Message}", e);

@@ -146,6 +146,26 @@ public sealed class MlAssetsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_workspace_too_young_to_train_skips_the_model_and_its_predictions_and_the_run_stays_green()
+    {
+        var file = Path.Combine(_workspace.Plant, "pipeline.yml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("generate_series(1, 2000)", "generate_series(1, 12)", StringComparison.Ordinal));
+        await using var loaded = await LoadAsync();
+        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+
+        var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
+
+        Assert.Equal(RunStatus.Success, run.Status);
+        var skipped = (await storage.GetRunEventsAsync(run.RunId, 0, 1000, Ct)).Where(e => e.Type == EventTypes.AssetSkipped).ToDictionary(e => e.AssetKey!, e => e.Message);
+        Assert.Contains("not trained: model failure: the feature query gave 12 labelled row(s); at least 20 are needed", skipped["ml/failure"], StringComparison.Ordinal);
+        Assert.Contains("upstream ml/failure", skipped["ml/failure_predictions"], StringComparison.Ordinal);
+        await using var db = _store.CreateContext();
+        Assert.Equal(0, await db.ServiceOrders.CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task The_pipelines_models_are_listed_with_their_definitions()
     {
         var model = Assert.Single(PipelineModels.Read(_workspace.Pipelines));

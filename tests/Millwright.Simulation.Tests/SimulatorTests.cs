@@ -34,6 +34,15 @@ public sealed class SimulatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Retail_days_keep_the_shops_files_to_the_last_days_of_a_longer_history()
+    {
+        var run = await RunAsync("a", Small with { Days = 10, RetailDays = 3, Fleet = false, Manufacturing = false });
+
+        var days = Directory.GetFiles(Path.Combine(run.Output, "retail", "orders"), "*.jsonl").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["2026-01-12", "2026-01-13", "2026-01-14"], days);
+    }
+
+    [Fact]
     public async Task A_store_that_already_holds_assets_is_refused_and_left_as_it_was()
     {
         var run = await RunAsync("a", Small with { Days = 2 });
