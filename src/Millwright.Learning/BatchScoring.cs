@@ -28,7 +28,7 @@ public sealed record PredictionDefinition(string Model, string FeatureSql)
 /// <summary>A feature's part in one prediction: its value and how much it moved the score (positive raises the risk or the RUL).</summary>
 public sealed record FeatureEffect(string Feature, double Value, double Effect);
 
-/// <summary>One prediction as <c>ml.maintenance_predictions</c> holds it.</summary>
+/// <summary>One prediction as <c>ml.maintenance_predictions</c> holds it (with its top features as JSON and, in <c>signals</c>, in words).</summary>
 public sealed record Prediction(string Asset, string Model, int Version, DateTime PredictedAt)
 {
     /// <summary>0 to 100; null for a regression model.</summary>
@@ -53,7 +53,7 @@ public sealed class BatchScoring(ModelRegistry registry, TimeProvider? clock = n
     [
         new("asset", LogicalType.Text, false), new("predicted_at", LogicalType.Timestamp, false), new("model", LogicalType.Text, false),
         new("version", LogicalType.Int32, false), new("failure_probability", LogicalType.Float64), new("predicted_failure_mode", LogicalType.Text),
-        new("rul_cycles", LogicalType.Float64), new("top_features", LogicalType.Text), new("run_id", LogicalType.Text),
+        new("rul_cycles", LogicalType.Float64), new("top_features", LogicalType.Text), new("signals", LogicalType.Text), new("run_id", LogicalType.Text),
     ];
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -170,6 +170,10 @@ public sealed class BatchScoring(ModelRegistry registry, TimeProvider? clock = n
             .ToList()).ToList();
     }
 
+    /// <summary>The top features in words for a table: <c>motor_trend = 5.45 (+4.62); pack_excess_7d = 3.15 (+0.09)</c>.</summary>
+    public static string Signals(IEnumerable<FeatureEffect> features) =>
+        string.Join("; ", features.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Feature} = {f.Value:0.##} ({f.Effect:+0.##;-0.##;0})")));
+
     private async Task WriteAsync(string modelName, IReadOnlyList<Prediction> predictions, string? runId, CancellationToken cancellationToken)
     {
         var warehouse = registry.Warehouse;
@@ -177,7 +181,7 @@ public sealed class BatchScoring(ModelRegistry registry, TimeProvider? clock = n
         await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
         if (await warehouse.GetRelationAsync(Table, cancellationToken).ConfigureAwait(false) is null)
         {
-            await warehouse.ExecuteAsync(d.CreateTable(Table, Columns).Replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+            await warehouse.ExecuteAsync(d.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
         }
 
         var day = (predictions.Count > 0 ? predictions[0].PredictedAt : _clock.GetUtcNow().UtcDateTime).Date;
@@ -190,7 +194,7 @@ public sealed class BatchScoring(ModelRegistry registry, TimeProvider? clock = n
         foreach (var p in predictions)
         {
             rows.Rows.Add(p.Asset, p.PredictedAt, p.Model, p.Version, (object?)p.FailureProbability ?? DBNull.Value, (object?)p.PredictedFailureMode ?? DBNull.Value,
-                (object?)p.RulCycles ?? DBNull.Value, JsonSerializer.Serialize(p.TopFeatures, Json), (object?)runId ?? DBNull.Value);
+                (object?)p.RulCycles ?? DBNull.Value, JsonSerializer.Serialize(p.TopFeatures, Json), Signals(p.TopFeatures), (object?)runId ?? DBNull.Value);
         }
 
         var staging = RelationName.Of("ml", $"_predictions_{Guid.NewGuid():N}");

@@ -77,8 +77,7 @@ public sealed class ModelRegistry(IWarehouse warehouse, string folder)
         await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
         if (await warehouse.GetRelationAsync(Table, cancellationToken).ConfigureAwait(false) is null)
         {
-            var create = warehouse.Dialect.CreateTable(Table, Columns);
-            await warehouse.ExecuteAsync(create.Replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+            await warehouse.ExecuteAsync(warehouse.Dialect.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -84,6 +84,11 @@ internal static class MlAssets
         ctx.AddMetadata("above_threshold", risky.Count);
         if (risky.Count == 0)
         {
+            if (orders is not null)
+            {
+                await orders.EnsureAsync(ctx.CancellationToken).ConfigureAwait(false);
+            }
+
             ctx.Log($"no prediction at or above the threshold of {policy.Threshold.ToString(CultureInfo.InvariantCulture)} %");
             return;
         }

@@ -116,9 +116,19 @@ internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<Operation
         return $"Predicted failure risk {p.FailureProbability?.ToString("0.#", CultureInfo.InvariantCulture)} % (threshold {policy.Threshold.ToString("0.#", CultureInfo.InvariantCulture)} %) by model {p.Model} v{p.Version} on {p.PredictedAt:yyyy-MM-dd}.{mode}{features} Inspect and record what was found; complete with NO_FAULT_FOUND if nothing was.";
     }
 
-    private async Task RecordAsync(List<PredictiveStep> outcomes, PredictiveOrdersDecl policy, string runId, CancellationToken cancellationToken)
+    /// <summary>Creates <c>ml.predicted_orders</c> when it is missing, so its readers (dashboards, outcomes) find it before the first risk.</summary>
+    public async Task EnsureAsync(CancellationToken cancellationToken)
     {
         await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
+        if (await warehouse.GetRelationAsync(Table, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await warehouse.ExecuteAsync(warehouse.Dialect.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordAsync(List<PredictiveStep> outcomes, PredictiveOrdersDecl policy, string runId, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
         using var rows = new DataTable();
         foreach (var column in Columns)
         {

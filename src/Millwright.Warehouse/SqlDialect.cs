@@ -77,9 +77,9 @@ public abstract class SqlDialect
     public abstract string RegexFullMatch(string expression, string pattern);
 
     /// <summary>CREATE TABLE for the given columns.</summary>
-    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns)
+    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
     {
-        var sql = new StringBuilder("CREATE TABLE ").Append(Render(relation)).Append(" (");
+        var sql = new StringBuilder(ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ").Append(Render(relation)).Append(" (");
         var first = true;
         foreach (var column in columns)
         {
