@@ -83,14 +83,26 @@ public sealed class ServiceOrders(OperationsStore store)
 
         return UnitOfWork.RunAsync(store, scope, async db =>
         {
-            var open = await db.ServiceOrders
-                .Where(o => o.AssetId == command.AssetId && o.Type == ServiceOrderType.Predictive
-                    && o.Status != ServiceOrderStatus.Completed && o.Status != ServiceOrderStatus.Closed && o.Status != ServiceOrderStatus.Cancelled)
-                .OrderBy(o => o.Id)
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var open = await OpenPredictive(db, command.AssetId).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             return open is not null ? (open, false) : (await AddAsync(db, scope, command, cancellationToken).ConfigureAwait(false), true);
         }, cancellationToken);
     }
+
+    /// <summary>The asset's open PREDICTIVE order (not completed, closed or cancelled), if it has one.</summary>
+    public async Task<ServiceOrder?> FindOpenPredictiveAsync(long assetId, CancellationToken cancellationToken = default)
+    {
+        var db = store.CreateContext();
+        await using (db.ConfigureAwait(false))
+        {
+            return await OpenPredictive(db, assetId).AsNoTracking().FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IQueryable<ServiceOrder> OpenPredictive(OperationsDbContext db, long assetId) =>
+        db.ServiceOrders
+            .Where(o => o.AssetId == assetId && o.Type == ServiceOrderType.Predictive
+                && o.Status != ServiceOrderStatus.Completed && o.Status != ServiceOrderStatus.Closed && o.Status != ServiceOrderStatus.Cancelled)
+            .OrderBy(o => o.Id);
 
     private static async Task<ServiceOrder> AddAsync(OperationsDbContext db, OperationScope scope, CreateServiceOrder command, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ internal static class MlAssets
         return new AssetsDefinition(asset.Key.Path, [asset.Spec], compute)
         {
             Retry = asset.Retry,
-            Pool = asset.Pool ?? PipelineCatalog.WarehousePool,
+            Pool = asset.Pool,
         };
     }
 

@@ -34,13 +34,13 @@ internal sealed record AssetDecl(AssetKey Key, AssetSpec Spec)
     public string Where { get; init; } = "";
 }
 
-/// <summary>What a prediction asset does with a high risk: open a PREDICTIVE order, or propose one for a planner to accept.</summary>
-internal sealed record PredictiveOrdersDecl(double Threshold, bool Propose, Domain.Priority Priority);
+/// <summary>What a prediction asset does with a risk at or above <paramref name="Threshold"/> (0 to 100): open a PREDICTIVE order, or propose one for a planner to accept.</summary>
+public sealed record PredictiveOrderPolicy(double Threshold, bool Propose, Domain.Priority Priority);
 
 /// <summary>An <c>ml:</c> asset: <c>train:</c> a model into the registry, or <c>predict:</c> with its champion.</summary>
 internal sealed record MlDecl(Learning.ModelDefinition? Train, Learning.PredictionDefinition? Predict)
 {
-    public PredictiveOrdersDecl? Orders { get; init; }
+    public PredictiveOrderPolicy? Orders { get; init; }
 }
 
 internal enum RelationKindName
@@ -345,7 +345,7 @@ internal sealed class PipelineFile
             Materialized = materialized,
             PartitionColumn = partitionColumn,
             Retry = Retry(item.Get("retry")),
-            Pool = item.String("pool") ?? (sql is not null || ingest is not null ? PipelineCatalog.WarehousePool : null),
+            Pool = item.String("pool") ?? (sql is not null || ingest is not null || ml is not null ? PipelineCatalog.WarehousePool : null),
             Checks = checks,
             Ml = ml,
             Where = item.Where,
@@ -434,7 +434,7 @@ internal sealed class PipelineFile
             TopFeatures = predict.Int("top_features", 3, min: 0),
             NormalClass = predict.String("normal_class"),
         };
-        PredictiveOrdersDecl? orders = null;
+        PredictiveOrderPolicy? orders = null;
         if (node.Get("orders") is { } o)
         {
             o.OnlyKeys("threshold", "mode", "priority");
@@ -444,7 +444,7 @@ internal sealed class PipelineFile
                 throw o.Get("threshold")!.Error("threshold is a failure probability from 0 to 100");
             }
 
-            orders = new PredictiveOrdersDecl(
+            orders = new PredictiveOrderPolicy(
                 threshold,
                 o.String("mode") switch
                 {

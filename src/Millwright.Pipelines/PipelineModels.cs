@@ -7,7 +7,7 @@ namespace Millwright.Pipelines;
 /// <summary>A model a pipeline trains: where it is declared and its definition.</summary>
 public sealed record PipelineModel(string Pipeline, string Asset, ModelDefinition Definition);
 
-/// <summary>How the predictive orders of one model version turned out: opened, completed, and how many found a fault.</summary>
+/// <summary>How the predictive orders of one model version turned out: opened (directly or by an accepted proposal), completed, and how many found a fault.</summary>
 public sealed record PredictiveOutcome(string Model, int Version, double Threshold, long Opened, long AlreadyOpen, long Proposed, long Completed, long FaultFound)
 {
     /// <summary>Completed orders that found a fault, of all completed; null before any is completed.</summary>
@@ -50,11 +50,11 @@ public static class PipelineModels
         var completed = hasOrders ? "o.status in ('COMPLETED', 'CLOSED')" : "false";
         var sql = $"""
             select p.model, p.version, max(p.threshold) as threshold,
-                sum(case when p.action = 'OPENED' then 1 else 0 end) as opened,
+                sum(case when p.action in ('OPENED', 'ACCEPTED') then 1 else 0 end) as opened,
                 sum(case when p.action = 'ALREADY_OPEN' then 1 else 0 end) as already_open,
                 sum(case when p.action = 'PROPOSED' then 1 else 0 end) as proposed,
-                sum(case when p.action = 'OPENED' and {completed} then 1 else 0 end) as completed,
-                sum(case when p.action = 'OPENED' and {completed} and coalesce(o.resolution_code, '') <> 'NO_FAULT_FOUND' then 1 else 0 end) as fault_found
+                sum(case when p.action in ('OPENED', 'ACCEPTED') and {completed} then 1 else 0 end) as completed,
+                sum(case when p.action in ('OPENED', 'ACCEPTED') and {completed} and coalesce(o.resolution_code, '') <> 'NO_FAULT_FOUND' then 1 else 0 end) as fault_found
             from {d.Render(PredictiveOrderLoop.Table)} as p
             {(hasOrders ? $"left join {d.Render(orders)} as o on o.id = p.order_id" : "")}
             group by p.model, p.version

@@ -22,6 +22,12 @@ internal enum PredictiveAction
 
     /// <summary>Nothing could be opened (the asset is unknown or retired); the reason says why.</summary>
     Skipped,
+
+    /// <summary>A planner accepted a proposal and the order was opened.</summary>
+    Accepted,
+
+    /// <summary>A planner dismissed a proposal.</summary>
+    Dismissed,
 }
 
 internal sealed record PredictiveStep(Prediction Prediction, PredictiveAction Action, long? OrderId = null, string? OrderNumber = null, string? Reason = null)
@@ -50,45 +56,47 @@ internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<Operation
         new("predicted_at", LogicalType.Timestamp, false), new("model", LogicalType.Text, false), new("version", LogicalType.Int32, false),
         new("asset", LogicalType.Text, false), new("failure_probability", LogicalType.Float64), new("threshold", LogicalType.Float64),
         new("action", LogicalType.Text, false), new("order_id", LogicalType.Int64), new("order_number", LogicalType.Text),
-        new("reason", LogicalType.Text), new("run_id", LogicalType.Text),
+        new("reason", LogicalType.Text), new("run_id", LogicalType.Text), new("evidence", LogicalType.Text),
     ];
 
-    public async Task<IReadOnlyList<PredictiveStep>> ActAsync(IReadOnlyList<Prediction> risky, PredictiveOrdersDecl policy, string runId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PredictiveStep>> ActAsync(IReadOnlyList<Prediction> risky, PredictiveOrderPolicy policy, string runId, CancellationToken cancellationToken)
     {
         var outcomes = new List<PredictiveStep>();
-        if (policy.Propose)
+        var store = await openStore(cancellationToken).ConfigureAwait(false);
+        await using (store.ConfigureAwait(false))
         {
-            outcomes.AddRange(risky.Select(p => new PredictiveStep(p, PredictiveAction.Proposed)));
-        }
-        else
-        {
-            var store = await openStore(cancellationToken).ConfigureAwait(false);
-            await using (store.ConfigureAwait(false))
+            var orders = new ServiceOrders(store);
+            foreach (var prediction in risky)
             {
-                var orders = new ServiceOrders(store);
-                foreach (var prediction in risky)
+                if (!long.TryParse(prediction.Asset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var assetId))
                 {
-                    if (!long.TryParse(prediction.Asset, NumberStyles.Integer, CultureInfo.InvariantCulture, out var assetId))
-                    {
-                        outcomes.Add(new PredictiveStep(prediction, PredictiveAction.Skipped, Reason: $"'{prediction.Asset}' is not an asset id of the operational store"));
-                        continue;
-                    }
+                    outcomes.Add(new PredictiveStep(prediction, PredictiveAction.Skipped, Reason: $"'{prediction.Asset}' is not an asset id of the operational store"));
+                    continue;
+                }
 
-                    var scope = OperationScope.For(new Actor($"model:{prediction.Model} v{prediction.Version}", Role.Planner));
-                    var command = new CreateServiceOrder(assetId, ServiceOrderType.Predictive, policy.Priority, Evidence(prediction, policy))
-                    {
-                        DueAt = prediction.PredictedAt.AddDays(7),
-                        EstimatedHours = 1,
-                    };
-                    try
-                    {
-                        var (order, opened) = await orders.OpenPredictiveAsync(scope, command, cancellationToken).ConfigureAwait(false);
-                        outcomes.Add(new PredictiveStep(prediction, opened ? PredictiveAction.Opened : PredictiveAction.AlreadyOpen, order.Id, order.Number));
-                    }
-                    catch (Exception e) when (e is DomainRuleException or NotFoundException)
-                    {
-                        outcomes.Add(new PredictiveStep(prediction, PredictiveAction.Skipped, Reason: e.Message));
-                    }
+                if (policy.Propose)
+                {
+                    // A proposal is not made again while the asset's predictive order is open.
+                    outcomes.Add(await orders.FindOpenPredictiveAsync(assetId, cancellationToken).ConfigureAwait(false) is { } open
+                        ? new PredictiveStep(prediction, PredictiveAction.AlreadyOpen, open.Id, open.Number)
+                        : new PredictiveStep(prediction, PredictiveAction.Proposed));
+                    continue;
+                }
+
+                var scope = OperationScope.For(new Actor($"model:{prediction.Model} v{prediction.Version}", Role.Planner));
+                var command = new CreateServiceOrder(assetId, ServiceOrderType.Predictive, policy.Priority, Evidence(prediction, policy))
+                {
+                    DueAt = prediction.PredictedAt.AddDays(7),
+                    EstimatedHours = 1,
+                };
+                try
+                {
+                    var (order, opened) = await orders.OpenPredictiveAsync(scope, command, cancellationToken).ConfigureAwait(false);
+                    outcomes.Add(new PredictiveStep(prediction, opened ? PredictiveAction.Opened : PredictiveAction.AlreadyOpen, order.Id, order.Number));
+                }
+                catch (Exception e) when (e is DomainRuleException or NotFoundException)
+                {
+                    outcomes.Add(new PredictiveStep(prediction, PredictiveAction.Skipped, Reason: e.Message));
                 }
             }
         }
@@ -97,17 +105,19 @@ internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<Operation
         return outcomes;
     }
 
-    /// <summary>An action as <c>ml.predicted_orders</c> records it: OPENED, ALREADY_OPEN, PROPOSED, SKIPPED.</summary>
+    /// <summary>An action as <c>ml.predicted_orders</c> records it: OPENED, ALREADY_OPEN, PROPOSED, SKIPPED; a planner's ACCEPTED or DISMISSED.</summary>
     public static string Name(PredictiveAction action) => action switch
     {
         PredictiveAction.Opened => "OPENED",
         PredictiveAction.AlreadyOpen => "ALREADY_OPEN",
         PredictiveAction.Proposed => "PROPOSED",
+        PredictiveAction.Accepted => "ACCEPTED",
+        PredictiveAction.Dismissed => "DISMISSED",
         _ => "SKIPPED",
     };
 
     /// <summary>The order's description: what the model saw, in a planner's words.</summary>
-    public static string Evidence(Prediction p, PredictiveOrdersDecl policy)
+    public static string Evidence(Prediction p, PredictiveOrderPolicy policy)
     {
         var features = p.TopFeatures.Count == 0
             ? ""
@@ -126,20 +136,28 @@ internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<Operation
         }
     }
 
-    private async Task RecordAsync(List<PredictiveStep> outcomes, PredictiveOrdersDecl policy, string runId, CancellationToken cancellationToken)
+    private async Task RecordAsync(List<PredictiveStep> outcomes, PredictiveOrderPolicy policy, string runId, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await AppendAsync(warehouse, outcomes.Select(o => new object?[]
+        {
+            o.Prediction.PredictedAt, o.Prediction.Model, o.Prediction.Version, o.Prediction.Asset, o.Prediction.FailureProbability, policy.Threshold, Name(o.Action),
+            o.OrderId, o.OrderNumber, o.Reason, runId, Evidence(o.Prediction, policy),
+        }), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends rows (in <see cref="Columns"/> order) to <c>ml.predicted_orders</c> in one transaction.</summary>
+    internal static async Task AppendAsync(IWarehouse warehouse, IEnumerable<object?[]> values, CancellationToken cancellationToken)
+    {
         using var rows = new DataTable();
         foreach (var column in Columns)
         {
             rows.Columns.Add(column.Name, column.Type.ClrType());
         }
 
-        foreach (var o in outcomes)
+        foreach (var row in values)
         {
-            var p = o.Prediction;
-            rows.Rows.Add(p.PredictedAt, p.Model, p.Version, p.Asset, (object?)p.FailureProbability ?? DBNull.Value, policy.Threshold, Name(o.Action),
-                (object?)o.OrderId ?? DBNull.Value, (object?)o.OrderNumber ?? DBNull.Value, (object?)o.Reason ?? DBNull.Value, runId);
+            rows.Rows.Add(row.Select(v => v ?? DBNull.Value).ToArray());
         }
 
         using var reader = rows.CreateDataReader();

@@ -80,11 +80,11 @@ public sealed class UpCommandTests : IDisposable
             }
 
             Assert.NotNull(ready);
-            Assert.Contains("50 vehicles", ready, StringComparison.Ordinal);
+            Assert.Contains("150 vehicles", ready, StringComparison.Ordinal);
             using var orders = JsonDocument.Parse(await client.GetStringAsync("/api/ops/service-orders?status=CLOSED", ct));
             Assert.True(orders.RootElement.GetProperty("total").GetInt64() > 20, orders.RootElement.ToString());
             using var readings = JsonDocument.Parse(await client.GetStringAsync("/api/ops/vehicles", ct));
-            Assert.Equal(50, readings.RootElement.GetProperty("total").GetInt64());
+            Assert.Equal(150, readings.RootElement.GetProperty("total").GetInt64());
             Assert.True(Directory.EnumerateFiles(Path.Combine(_root, "landing", "simulated", "process"), "*.csv", SearchOption.AllDirectories).Any());
 
             string? built = null;
@@ -94,6 +94,18 @@ public sealed class UpCommandTests : IDisposable
             }
 
             Assert.StartsWith("First build succeeded", built, StringComparison.Ordinal);
+
+            // The first build trained the fleet's failure model and its prediction opened predictive orders with their evidence.
+            using (var predictive = JsonDocument.Parse(await client.GetStringAsync("/api/ops/service-orders?type=PREDICTIVE&pageSize=500", ct)))
+            {
+                var byModel = predictive.RootElement.GetProperty("items").EnumerateArray()
+                    .Select(o => o.GetProperty("description").GetString()!)
+                    .Where(d => d.StartsWith("Predicted failure risk", StringComparison.Ordinal)).ToList();
+                Assert.NotEmpty(byModel);
+                Assert.All(byModel, d => Assert.Contains("by model fleet_failure_14d v1", d, StringComparison.Ordinal));
+                Assert.All(byModel, d => Assert.Contains("Strongest signals: ", d, StringComparison.Ordinal));
+            }
+
             var rest = process.StandardOutput.ReadToEndAsync(ct);
             await ShippedDashboardsDrawAsync(new Uri(url), admin["First run: created user 'admin' (ADMIN) with password ".Length..].Trim(), client, ct);
 
@@ -117,6 +129,18 @@ public sealed class UpCommandTests : IDisposable
                   (select count(*) from marts.fact_sales) > 1000 as sales
                 """, "--format", "csv");
             Assert.Equal("workshop,reliability,oee,executive,sales\ntrue,true,true,true,true", marts.Out.Trim().ReplaceLineEndings("\n"));
+
+            // The model registry, the outcomes of its orders and its evaluation, from the CLI.
+            var models = await runner.RunAsync("ml", "models");
+            Assert.True(models.ExitCode == 0, models.Error);
+            Assert.Matches(@"fleet_failure_14d\W+1\W+CHAMPION", models.Out);
+            var outcomes = await runner.RunAsync("ml", "outcomes");
+            Assert.Matches(@"fleet_failure_14d\W+1\W+10\W+[1-9]", outcomes.Out);
+            var evaluated = await runner.RunAsync("ml", "evaluate", "--model", "fleet_failure_14d");
+            Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+            Assert.Contains("fleet_failure_14d (maintenance, lightgbm binary): grouped by vehicle_id 5-fold cross-validation x 1", evaluated.Out, StringComparison.Ordinal);
+            var unknown = await runner.RunAsync("ml", "evaluate", "--model", "nope");
+            Assert.Contains("no pipeline declares a model 'nope' (models: fleet_failure_14d)", unknown.Error, StringComparison.Ordinal);
 
             // The host's log keeps the first build's events with their run, and the data-quality scores are in.
             var logs = await runner.RunAsync("logs", "--lines", "1000", "--json");
@@ -147,7 +171,7 @@ public sealed class UpCommandTests : IDisposable
         using var list = JsonDocument.Parse(await api.GetStringAsync("/api/dashboards", ct));
         Assert.Empty(list.RootElement.GetProperty("errors").EnumerateArray());
         var ids = list.RootElement.GetProperty("dashboards").EnumerateArray().Select(d => d.GetProperty("id").GetString()!).ToList();
-        Assert.Equal(["data_quality", "executive", "fleet", "quality_control", "sales", "workshop"], ids.Order(StringComparer.Ordinal));
+        Assert.Equal(["data_quality", "executive", "fleet", "predictive", "quality_control", "sales", "workshop"], ids.Order(StringComparer.Ordinal));
 
         Assert.True(File.Exists("/usr/bin/chromium"), "/usr/bin/chromium is missing: run the tests with ./test.sh, which installs Debian's chromium");
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();

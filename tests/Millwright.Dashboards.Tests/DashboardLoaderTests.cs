@@ -104,7 +104,7 @@ public sealed class DashboardLoaderTests
         var set = DashboardLoader.Load(templates);
 
         Assert.Empty(set.Errors);
-        Assert.Equal(["data_quality", "executive", "fleet", "quality_control", "sales", "secom_yield", "workshop"], set.Dashboards.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["data_quality", "executive", "fleet", "predictive", "quality_control", "sales", "secom_yield", "workshop"], set.Dashboards.Select(d => d.Id).Order(StringComparer.Ordinal));
         Assert.Contains(ChartKind.HeatMap, set.Dashboards.SelectMany(d => d.Cards).Select(c => c.Chart));
     }
 

@@ -19,6 +19,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
     private readonly PlantWorkspace _workspace = new();
     private OperationsStore _store = null!;
     private long[] _vehicles = [];
+    private string _days = "", _today = "";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -42,14 +43,14 @@ public sealed class MlAssetsTests : IAsyncLifetime
         _vehicles = [.. vehicles];
         File.Delete(Path.Combine(_workspace.Plant, "dbt_project.yml"));
         // 2,000 vehicle-days whose failures follow wear and temperature; today, the first three vehicles run hot and worn.
-        var days = $"""
+        var days = _days = $"""
             select i as row_id, {_vehicles[0]} + (i % 20) as vehicle_id,
                 cast(((i * 7919) % 1000) as double precision) / 1000 as wear,
                 cast(((i * 104729) % 997) as double precision) / 997 as temperature,
                 ((i * 7919) % 1000) / 1000.0 + ((i * 104729) % 997) / 997.0 > 1.2 as failed
             from generate_series(1, 2000) as s(i)
             """;
-        var today = $"select {_vehicles[0]} + i as vehicle_id, case when i < 3 then 0.99 else 0.05 end as wear, case when i < 3 then 0.98 else 0.1 end as temperature from generate_series(0, 19) as s(i)";
+        var today = _today = $"select {_vehicles[0]} + i as vehicle_id, case when i < 3 then 0.99 else 0.05 end as wear, case when i < 3 then 0.98 else 0.1 end as temperature from generate_series(0, 19) as s(i)";
         _workspace.Write("pipeline.yml", $$"""
             extract:
               tables: [service_orders]
@@ -163,6 +164,75 @@ public sealed class MlAssetsTests : IAsyncLifetime
         Assert.Contains("upstream ml/failure", skipped["ml/failure_predictions"], StringComparison.Ordinal);
         await using var db = _store.CreateContext();
         Assert.Equal(0, await db.ServiceOrders.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Proposed_risks_wait_for_a_planner_who_opens_or_dismisses_each_one()
+    {
+        var file = Path.Combine(_workspace.Plant, "pipeline.yml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("orders: {threshold: 50, priority: high}", "orders: {threshold: 50, mode: propose}", StringComparison.Ordinal));
+        await using var loaded = await LoadAsync();
+        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+        Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct)).Status);
+        await using (var db = _store.CreateContext())
+        {
+            Assert.Equal(0, await db.ServiceOrders.CountAsync(Ct));
+        }
+
+        var proposals = new ModelProposals(loaded.Warehouse);
+        var pending = await proposals.PendingAsync(Ct);
+        Assert.Equal(_vehicles[..3].Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), pending.Select(p => p.Asset).Order());
+        Assert.All(pending, p => Assert.StartsWith("Predicted failure risk", p.Evidence, StringComparison.Ordinal));
+
+        var planner = OperationScope.For(new Actor("pia.planner", Role.Planner));
+        var order = await proposals.AcceptAsync(new ServiceOrders(_store), planner, pending[0], Ct);
+        await proposals.DismissAsync(planner, pending[1], Ct);
+
+        Assert.Equal([pending[2].Asset], (await proposals.PendingAsync(Ct)).Select(p => p.Asset));
+        Assert.Equal((ServiceOrderType.Predictive, pending[0].Asset), (order.Type, order.AssetId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.EndsWith("Proposed by the model; accepted by pia.planner.", order.Description, StringComparison.Ordinal);
+        await using (var db = _store.CreateContext())
+        {
+            Assert.Equal("pia.planner", (await db.StatusHistory.AsNoTracking().SingleAsync(h => h.ServiceOrderId == order.Id, Ct)).Actor);
+        }
+
+        // A new day's proposal for the dismissed vehicle asks again; the accepted one is not asked while its order is open.
+        Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "ml/failure_predictions" }, Ct)).Status);
+        Assert.Equal([pending[1].Asset, pending[2].Asset], (await proposals.PendingAsync(Ct)).Select(p => p.Asset).Order());
+        var outcome = Assert.Single(await PipelineModels.OutcomesAsync(loaded.Warehouse, Ct));
+        Assert.Equal((1L, 1L, 5L), (outcome.Opened, outcome.AlreadyOpen, outcome.Proposed));
+    }
+
+    [Fact]
+    public async Task The_same_assets_defined_in_csharp_train_predict_and_open_orders()
+    {
+        await using var warehouse = Warehouses.Open(WarehouseOptions.DuckDb(_workspace.WarehousePath));
+        await warehouse.CreateSchemaAsync("features", Ct);
+        await warehouse.CreateOrReplaceAsync(RelationName.Of("features", "vehicle_days"), RelationKind.Table, _days, Ct);
+        await warehouse.CreateOrReplaceAsync(RelationName.Of("features", "today"), RelationKind.Table, _today, Ct);
+        var registry = new Learning.ModelRegistry(warehouse, Path.Combine(_workspace.Root, "models"));
+        var definitions = Orchestration.Definitions.Definitions.Builder()
+            .Add(ModelAssets.Train(new Orchestration.Definitions.AssetSpec(new("ml/failure")), new Learning.ModelDefinition("failure", Learning.ModelTask.Binary, "failed", "select * from features.vehicle_days")
+            {
+                Keys = ["row_id"],
+                SplitBy = "vehicle_id",
+            }, registry))
+            .Add(ModelAssets.Predict(new Orchestration.Definitions.AssetSpec(new("ml/failure_predictions")) { Deps = [new(new("ml/failure"))] },
+                new Learning.PredictionDefinition("failure", "select * from features.today") { AssetColumn = "vehicle_id" }, registry,
+                new PredictiveOrderPolicy(50, Propose: false, Priority.Critical), _ => Task.FromResult(OperationsStore.Sqlite(OperationsPath))))
+            .Build();
+        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        await using var orchestrator = new Orchestrator(definitions, storage);
+
+        var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
+
+        Assert.Equal(RunStatus.Success, run.Status);
+        Assert.Equal(["ml", "predictions"], definitions.Spec(new("ml/failure_predictions")).Kinds);
+        await using var db = _store.CreateContext();
+        Assert.Equal(_vehicles[..3], await db.ServiceOrders.Where(o => o.Priority == Priority.Critical).OrderBy(o => o.AssetId).Select(o => o.AssetId).ToListAsync(Ct));
     }
 
     [Fact]

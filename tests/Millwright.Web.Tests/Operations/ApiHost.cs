@@ -38,6 +38,9 @@ public sealed class ApiHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>The host's own warehouse (the embedded DuckDB file is the host's while it runs).</summary>
+    public Millwright.Warehouse.IWarehouse Warehouse => _app!.Services.GetRequiredService<Millwright.Warehouse.IWarehouse>();
+
     public Millwright.Identity.Accounts Accounts => _app!.Services.GetRequiredService<Millwright.Identity.Accounts>();
 
     /// <summary>A client with an API token of user <paramref name="name"/>, who holds <paramref name="role"/> (made on first use).</summary>

@@ -54,6 +54,41 @@ public sealed class PlannerAppTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_planner_opens_an_order_for_one_models_proposal_and_dismisses_another()
+    {
+        var van = (await _admin.GetJsonAsync("/api/ops/assets?code=VAN-0001", Ct))["items"]![0]!.Id();
+        var w = _host.Warehouse;
+        await w.ExecuteAsync($"""
+            create schema if not exists ml;
+            create table ml.predicted_orders (predicted_at timestamp, model varchar, version integer, asset varchar, failure_probability double precision, threshold double precision,
+                action varchar, order_id bigint, order_number varchar, reason varchar, run_id varchar, evidence varchar);
+            insert into ml.predicted_orders values
+              (timestamp '2026-12-07 05:30:00', 'fleet_failure_14d', 3, '{van}', 42.5, 30, 'PROPOSED', null, null, null, 'r1', 'Predicted failure risk 42.5 % (threshold 30 %) by model fleet_failure_14d v3 on 2026-12-07. Strongest signals: pack_trend = 6.1 (raises the risk).'),
+              (timestamp '2026-12-07 05:30:00', 'fleet_failure_14d', 3, '999999', 31, 30, 'PROPOSED', null, null, null, 'r1', 'Predicted failure risk 31 % (threshold 30 %) by model fleet_failure_14d v3 on 2026-12-07.')
+            """, Ct);
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var planner = await browser.SignInAsync("paula", TestAccounts.Password);
+        await planner.GotoAsync("/planner");
+        await Browser.WaitInteractiveAsync(planner);
+        await Assertions.Expect(planner.Locator("#proposals")).ToContainTextAsync("VAN-0001");
+        await Assertions.Expect(planner.Locator("#proposals")).ToContainTextAsync("pack_trend = 6.1");
+        await Assertions.Expect(planner.Locator("#proposals tbody tr").First).ToContainTextAsync("fleet_failure_14d v3");
+        await Browser.ShotAsync(planner, "planner-proposals");
+
+        await planner.Locator("#dismiss-fleet_failure_14d-999999").ClickAsync();
+        await Assertions.Expect(planner.Locator("#proposals")).Not.ToContainTextAsync("asset 999999");
+        await planner.Locator($"#accept-fleet_failure_14d-{van}").ClickAsync();
+        await Assertions.Expect(planner.Locator("#proposals")).ToHaveCountAsync(0);
+        await Assertions.Expect(planner.Locator("#unassigned")).ToContainTextAsync("Predicted failure risk 42.5 %");
+
+        var predictive = (await _admin.GetJsonAsync("/api/ops/service-orders?type=PREDICTIVE", Ct))["items"]!.AsArray();
+        var order = Assert.Single(predictive)!;
+        Assert.Equal(van, order["assetId"]!.GetValue<long>());
+        Assert.EndsWith("Proposed by the model; accepted by paula.", order["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2L, Convert.ToInt64(await w.QueryScalarAsync("select count(*) from ml.predicted_orders where action in ('ACCEPTED', 'DISMISSED')", Ct), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Every_input_and_button_on_every_screen_has_a_name_a_screen_reader_can_say_and_the_work_button_answers_the_keyboard()
     {
         await _host.Accounts.CreateUserAsync("miguel", TestAccounts.Password, [Identity.AccountRole.Mechanic], await MechanicAsync("Ines Costa"), Ct);
