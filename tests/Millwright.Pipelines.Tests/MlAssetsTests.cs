@@ -101,8 +101,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
     {
         await using var loaded = await LoadAsync();
         Assert.Equal(["ml", "model"], loaded.Definitions.Spec(new("ml/failure")).Kinds);
-        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
-        await storage.InitializeAsync(Ct);
+        await using var storage = await StorageAsync();
         await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
 
         var first = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
@@ -152,8 +151,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
         var file = Path.Combine(_workspace.Plant, "pipeline.yml");
         File.WriteAllText(file, File.ReadAllText(file).Replace("generate_series(1, 2000)", "generate_series(1, 12)", StringComparison.Ordinal));
         await using var loaded = await LoadAsync();
-        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
-        await storage.InitializeAsync(Ct);
+        await using var storage = await StorageAsync();
         await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
 
         var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
@@ -172,8 +170,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
         var file = Path.Combine(_workspace.Plant, "pipeline.yml");
         File.WriteAllText(file, File.ReadAllText(file).Replace("orders: {threshold: 50, priority: high}", "orders: {threshold: 50, mode: propose}", StringComparison.Ordinal));
         await using var loaded = await LoadAsync();
-        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
-        await storage.InitializeAsync(Ct);
+        await using var storage = await StorageAsync();
         await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
         Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct)).Status);
         await using (var db = _store.CreateContext())
@@ -223,8 +220,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
                 new Learning.PredictionDefinition("failure", "select * from features.today") { AssetColumn = "vehicle_id" }, registry,
                 new PredictiveOrderPolicy(50, Propose: false, Priority.Critical), _ => Task.FromResult(OperationsStore.Sqlite(OperationsPath))))
             .Build();
-        await using var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
-        await storage.InitializeAsync(Ct);
+        await using var storage = await StorageAsync();
         await using var orchestrator = new Orchestrator(definitions, storage);
 
         var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
@@ -241,6 +237,13 @@ public sealed class MlAssetsTests : IAsyncLifetime
         var model = Assert.Single(PipelineModels.Read(_workspace.Pipelines));
         Assert.Equal(("plant", "ml/failure", "failure", "vehicle_id"), (model.Pipeline, model.Asset, model.Definition.Name, model.Definition.SplitBy));
         await Task.CompletedTask;
+    }
+
+    private async Task<IOrchestrationStorage> StorageAsync()
+    {
+        var storage = OrchestrationStores.Sqlite(_workspace.StatePath);
+        await storage.InitializeAsync(Ct);
+        return storage;
     }
 
     private static async Task<List<(string, long)>> RowsAsync(IWarehouse warehouse, string sql)
