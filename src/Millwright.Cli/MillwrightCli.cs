@@ -36,6 +36,11 @@ internal static class MillwrightCli
             root.Subcommands.Add(command);
         }
 
+        foreach (var command in BackupCommands.Create(context))
+        {
+            root.Subcommands.Add(command);
+        }
+
         foreach (var command in OrchestrationCommands.Create(context))
         {
             root.Subcommands.Add(command);

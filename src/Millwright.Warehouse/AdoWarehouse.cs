@@ -30,6 +30,20 @@ internal abstract class AdoWarehouse : IWarehouse
 
     public abstract ValueTask DisposeAsync();
 
+    public abstract Task ExportAsync(string directory, CancellationToken cancellationToken = default);
+
+    public abstract Task ImportAsync(string directory, CancellationToken cancellationToken = default);
+
+    /// <summary>Refuses to import over data: the target must hold no user table or view.</summary>
+    protected async Task RequireEmptyAsync(CancellationToken cancellationToken)
+    {
+        var relations = await ListRelationsAsync(null, cancellationToken).ConfigureAwait(false);
+        if (relations.Count > 0)
+        {
+            throw new WarehouseException($"the warehouse {Target} already holds {relations.Count} table(s) or view(s) (such as {relations[0].Name}); restore into an empty one") { Engine = Engine };
+        }
+    }
+
     /// <summary>Opens a connection, runs <paramref name="body"/>, translates engine errors, closes the connection.</summary>
     protected async Task<T> WithConnectionAsync<T>(string? sql, Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
     {

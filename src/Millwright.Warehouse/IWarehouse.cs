@@ -64,6 +64,15 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Drops a table or view if it exists; returns whether it existed.</summary>
     Task<bool> DropRelationAsync(RelationName name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes a consistent copy of the whole warehouse into <paramref name="directory"/> (which must not exist yet) while
+    /// it keeps serving: DuckDB's EXPORT DATABASE as Parquet, or pg_dump. <see cref="ImportAsync"/> reads it back.
+    /// </summary>
+    Task ExportAsync(string directory, CancellationToken cancellationToken = default);
+
+    /// <summary>Loads an <see cref="ExportAsync"/> copy into this warehouse, which must hold no user tables yet.</summary>
+    Task ImportAsync(string directory, CancellationToken cancellationToken = default);
+
     /// <summary>Connects and reports the engine's version; throws <see cref="WarehouseException"/> when unreachable.</summary>
     Task<string> CheckAsync(CancellationToken cancellationToken = default);
 }

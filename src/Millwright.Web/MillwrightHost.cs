@@ -64,6 +64,8 @@ public static class MillwrightHost
         builder.Services.AddSingleton<Ingest.IngestEndpoint>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestration.OrchestrationHost>());
         builder.Services.AddHostedService<Orchestration.CleanupService>();
+        builder.Services.AddSingleton(sp => new Backups.HostBackups(sp.GetRequiredService<MillwrightSettings>(), sp.GetRequiredService<Millwright.Warehouse.IWarehouse>(), TimeProvider.System));
+        builder.Services.AddHostedService(sp => new Backups.BackupService(sp.GetRequiredService<MillwrightSettings>(), sp.GetRequiredService<Backups.HostBackups>(), TimeProvider.System, sp.GetRequiredService<ILogger<Backups.BackupService>>()));
         builder.Services.AddMillwrightApp();
         builder.Services.ConfigureHttpJsonOptions(o => OperationsJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
@@ -110,6 +112,7 @@ public static class MillwrightHost
         });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
+        Backups.BackupApi.MapBackupApi(app);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Metrics);
         if (settings.Web.MetricsPort is { } local)
         {

@@ -8,6 +8,9 @@ public sealed record MillwrightSettings(
     StoreSettings Warehouse,
     OrchestrationSettings Orchestration)
 {
+    /// <summary>Where backups go, the cron of the host's own backups (none when null) and how many are kept.</summary>
+    public BackupSettings Backup { get; init; } = new(".millwright/backups", null, 7);
+
     /// <summary>Every setting as a flat list of <c>section.key = value</c> with secrets masked, for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Describe() =>
     [
@@ -23,8 +26,14 @@ public sealed record MillwrightSettings(
         .. Orchestration.Store.Describe("orchestration"),
         new("orchestration.max_concurrent_runs", Orchestration.MaxConcurrentRuns.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("orchestration.retention_days", Orchestration.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("backup.directory", Backup.Directory),
+        new("backup.schedule", Backup.Schedule ?? "(not set: no scheduled backups)"),
+        new("backup.keep", Backup.Keep.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }
+
+/// <summary>Backups: the folder they are written to (absolute), the host's cron for them, how many are kept.</summary>
+public sealed record BackupSettings(string Directory, string? Schedule, int Keep);
 
 /// <summary>Where runs and the event log are kept, how many runs go at once, and how long history is kept.</summary>
 public sealed record OrchestrationSettings(StoreSettings Store, int MaxConcurrentRuns, int RetentionDays);

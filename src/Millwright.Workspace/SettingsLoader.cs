@@ -28,6 +28,8 @@ public static partial class SettingsLoader
         ["orchestration:path"] = ".millwright/orchestration.db",
         ["orchestration:max_concurrent_runs"] = "4",
         ["orchestration:retention_days"] = "30",
+        ["backup:directory"] = ".millwright/backups",
+        ["backup:keep"] = "7",
     };
 
     private static readonly HashSet<string> KnownStoreKeys = new(StringComparer.OrdinalIgnoreCase) { "provider", "path", "connection" };
@@ -78,6 +80,11 @@ public static partial class SettingsLoader
             .Build();
 
         var warnings = new List<string>();
+        foreach (var child in configuration.GetSection("backup").GetChildren().Where(c => c.Key is not ("directory" or "schedule" or "keep")))
+        {
+            warnings.Add($"unknown setting backup.{child.Key} (from {Origin(origins, $"backup:{child.Key}")}) is ignored");
+        }
+
         foreach (var section in new[] { "operations", "warehouse", "orchestration" })
         {
             foreach (var child in configuration.GetSection(section).GetChildren())
@@ -97,7 +104,13 @@ public static partial class SettingsLoader
             Orchestration: new OrchestrationSettings(
                 Store(configuration, origins, layout, "orchestration", [StoreProvider.Sqlite, StoreProvider.Postgres]),
                 Number(configuration, origins, "orchestration:max_concurrent_runs", 1, 1000),
-                Number(configuration, origins, "orchestration:retention_days", 1, 36500)));
+                Number(configuration, origins, "orchestration:retention_days", 1, 36500)))
+        {
+            Backup = new BackupSettings(
+                layout.Resolve(Required(configuration, origins, "backup:directory")),
+                configuration["backup:schedule"] is { Length: > 0 } cron ? cron.Trim() : null,
+                Number(configuration, origins, "backup:keep", 1, 10000)),
+        };
         if (configuration["ingestion:token"] is { Length: > 0 })
         {
             throw new SettingsException($"setting ingestion.token (from {Origin(origins, "ingestion:token")}) is no longer used: stream loads take an API token of a user with the OPERATOR role (`millwright users add loader --role OPERATOR`, then `millwright tokens create --user loader`); remove the setting");

@@ -235,6 +235,23 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>EXPORT DATABASE reads one snapshot, so writers may go on meanwhile; tables go out as Parquet.</summary>
+    public override async Task ExportAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        if (Directory.Exists(directory))
+        {
+            throw new WarehouseException($"{directory} already exists; export into a new folder") { Engine = Engine };
+        }
+
+        await ExecuteAsync($"EXPORT DATABASE {Dialect.QuoteLiteral(Path.GetFullPath(directory))} (FORMAT PARQUET)", cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task ImportAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        await RequireEmptyAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"IMPORT DATABASE {Dialect.QuoteLiteral(Path.GetFullPath(directory))}", cancellationToken).ConfigureAwait(false);
+    }
+
     [GeneratedRegex(@"(?<prefix>LINE (?<line>\d+): )[^\n]*\n(?<caret> *)\^", RegexOptions.CultureInvariant)]
     private static partial Regex LinePointer();
 }

@@ -10,6 +10,7 @@ internal sealed class PostgresWarehouse : AdoWarehouse
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _target;
+    private readonly string _connectionString;
 
     public PostgresWarehouse(string connectionString)
     {
@@ -29,6 +30,7 @@ internal sealed class PostgresWarehouse : AdoWarehouse
         }
 
         _target = $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+        _connectionString = connectionString;
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
@@ -266,4 +268,23 @@ internal sealed class PostgresWarehouse : AdoWarehouse
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public override Task ExportAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        if (Directory.Exists(directory))
+        {
+            throw new WarehouseException($"{directory} already exists; export into a new folder") { Engine = Engine };
+        }
+
+        Directory.CreateDirectory(directory);
+        return PostgresTools.DumpAsync(_connectionString, Path.Combine(directory, DumpFile), cancellationToken);
+    }
+
+    public override async Task ImportAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        await RequireEmptyAsync(cancellationToken).ConfigureAwait(false);
+        await PostgresTools.RestoreAsync(_connectionString, Path.Combine(directory, DumpFile), cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string DumpFile = "warehouse.dump";
 }

@@ -6,7 +6,7 @@ using Millwright.Workspace;
 namespace Millwright.Web.Health;
 
 /// <summary>Checks each configured store: the warehouse, and the operational store.</summary>
-internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations, Orchestration.OrchestrationHost orchestration, Metrics.MillwrightMetrics metrics)
+internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse warehouse, OperationsStore operations, Orchestration.OrchestrationHost orchestration, Metrics.MillwrightMetrics metrics, Backups.HostBackups backups)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -17,7 +17,10 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
             CheckOperationsAsync(cancellationToken),
             TimedAsync("orchestration", settings.Orchestration.Store, CheckOrchestrationAsync, cancellationToken)).ConfigureAwait(false);
         var healthy = checks.All(c => c.Status == "healthy");
-        return new HealthReport(healthy ? "healthy" : "unhealthy", settings.Name, checks.ToDictionary(c => c.Store, c => c));
+        return new HealthReport(healthy ? "healthy" : "unhealthy", settings.Name, checks.ToDictionary(c => c.Store, c => c))
+        {
+            Backup = await backups.HealthAsync(cancellationToken).ConfigureAwait(false),
+        };
     }
 
     private Task<StoreCheck> CheckWarehouseAsync(CancellationToken cancellationToken) =>
@@ -66,6 +69,10 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
     }
 }
 
-internal sealed record HealthReport(string Status, string Workspace, IReadOnlyDictionary<string, StoreCheck> Stores);
+internal sealed record HealthReport(string Status, string Workspace, IReadOnlyDictionary<string, StoreCheck> Stores)
+{
+    /// <summary>The newest backup, the schedule and the last failure (backups do not make the host unhealthy).</summary>
+    public Backups.BackupHealth? Backup { get; init; }
+}
 
 internal sealed record StoreCheck(string Store, string Status, string Provider, string Target, string? Detail, string? Error, double DurationMs);
