@@ -5,24 +5,29 @@ namespace Millwright.Web.Backups;
 /// <summary>Backs the workspace up on the cron of setting <c>backup.schedule</c> (UTC) while `millwright up` runs.</summary>
 internal sealed partial class BackupService(MillwrightSettings settings, HostBackups backups, TimeProvider time, ILogger<BackupService> logger) : BackgroundService
 {
+    private DateTime? _first;
+
+    /// <summary>The first due time is taken when the host starts (not when the background loop gets going), so a backup due meanwhile is not skipped.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Backup.Schedule is { } schedule)
+        {
+            try
+            {
+                _first = backups.Next();
+            }
+            catch (Cronos.CronFormatException e)
+            {
+                InvalidSchedule(logger, schedule, e.Message);
+            }
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (settings.Backup.Schedule is null)
-        {
-            return;
-        }
-
-        DateTime? next;
-        try
-        {
-            next = backups.Next();
-        }
-        catch (Cronos.CronFormatException e)
-        {
-            InvalidSchedule(logger, settings.Backup.Schedule, e.Message);
-            return;
-        }
-
+        var next = _first;
         while (next is { } due && !stoppingToken.IsCancellationRequested)
         {
             var wait = due - time.GetUtcNow().UtcDateTime;
