@@ -85,8 +85,15 @@ public sealed class RunsPagesTests : IAsyncLifetime
         await page.GetByText("Select missing and failed").ClickAsync();
         await Assertions.Expect(page.Locator("#backfill")).ToHaveTextAsync($"Backfill {partitions}");
         await page.Locator("#backfill").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/runs$"));
-        await Assertions.Expect(page.Locator("#runs tr", new() { HasTextString = "SUCCESS" })).ToHaveCountAsync(partitions, new() { Timeout = 90_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/backfills$"));
+        var backfill = page.Locator("#backfills tbody tr").First;
+        await Assertions.Expect(backfill).ToContainTextAsync("daily");
+        await Assertions.Expect(backfill).ToContainTextAsync($"{partitions} of {partitions} partitions done", new() { Timeout = 90_000 });
+        await Assertions.Expect(backfill.Locator(".mud-chip")).ToHaveTextAsync("COMPLETED", new() { Timeout = 30_000 });
+        await Browser.ShotAsync(page, "backfills");
+        await page.GotoAsync("/runs");
+        await Browser.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#runs tr", new() { HasTextString = "SUCCESS" })).ToHaveCountAsync(partitions);
 
         await page.GotoAsync("/pipelines/assets/daily");
         await Browser.WaitInteractiveAsync(page);
