@@ -70,6 +70,28 @@ public abstract class SqlDialect
     /// <summary>The engine's type for a logical type, as used in CREATE TABLE.</summary>
     public abstract string TypeName(LogicalType type);
 
+    /// <summary>The longest identifier the engine keeps; a longer one is cut to this (PostgreSQL: 63 bytes).</summary>
+    public virtual int MaxIdentifierLength => int.MaxValue;
+
+    /// <summary>
+    /// A name for a short-lived work table beside <paramref name="name"/>: the name, <paramref name="purpose"/> and a
+    /// random suffix, with the name shortened so the whole fits <see cref="MaxIdentifierLength"/>. The engine never cuts
+    /// it back to a real relation's name (a cut work name once dropped the table it was loading on PostgreSQL).
+    /// </summary>
+    public string WorkName(string name, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var suffix = $"__{purpose}_{Guid.NewGuid().ToString("N")[..8]}";
+        var room = MaxIdentifierLength - System.Text.Encoding.UTF8.GetByteCount(suffix);
+        var head = name;
+        while (System.Text.Encoding.UTF8.GetByteCount(head) > room)
+        {
+            head = head[..^1];
+        }
+
+        return head + suffix;
+    }
+
     /// <summary>The logical type of an engine type name as the catalog reports it.</summary>
     public abstract LogicalType ParseType(string engineType);
 
@@ -158,6 +180,8 @@ internal sealed class DuckDbDialect : SqlDialect
 
 internal sealed class PostgresDialect : SqlDialect
 {
+    public override int MaxIdentifierLength => 63;
+
     public static readonly PostgresDialect Instance = new();
 
     public override string Name => "postgres";

@@ -57,7 +57,7 @@ internal static class Incremental
     {
         var dialect = warehouse.Dialect;
         var target = new RelationName(node.Schema, node.Alias);
-        var work = new RelationName(node.Schema, $"{node.Alias}__dbt_tmp_{Guid.NewGuid().ToString("N")[..8]}");
+        var work = new RelationName(node.Schema, dialect.WorkName(node.Alias, "dbt_tmp"));
         await warehouse.ExecuteAsync($"CREATE TABLE {dialect.Render(work)} AS\n{sql}", cancellationToken).ConfigureAwait(false);
         try
         {

@@ -126,7 +126,7 @@ internal static class SeedLoader
         }
 
         await warehouse.CreateSchemaAsync(seed.Schema, cancellationToken).ConfigureAwait(false);
-        var staging = new RelationName(seed.Schema, seed.Alias + "__mw_seed_load");
+        var staging = new RelationName(seed.Schema, dialect.WorkName(seed.Alias, "mw_seed_load"));
         await warehouse.DropRelationAsync(staging, cancellationToken).ConfigureAwait(false);
         var columns = string.Join(", ", table.Columns.Zip(table.Types).Select(c => dialect.QuoteIdentifier(c.First) + " " + c.Second));
         await warehouse.ExecuteAsync($"CREATE TABLE {dialect.Render(staging)} ({columns})", cancellationToken).ConfigureAwait(false);

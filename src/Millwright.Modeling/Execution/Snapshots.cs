@@ -79,7 +79,7 @@ internal static class Snapshots
             return ($"create table {d.Render(target)} as\n{create};\n", await CountAsync(warehouse, target, cancellationToken).ConfigureAwait(false));
         }
 
-        var work = new RelationName(node.Schema, $"{node.Alias}__dbt_tmp_{Guid.NewGuid().ToString("N")[..8]}");
+        var work = new RelationName(node.Schema, d.WorkName(node.Alias, "dbt_tmp"));
         await warehouse.ExecuteAsync($"CREATE TABLE {d.Render(work)} AS\n{sql}", cancellationToken).ConfigureAwait(false);
         try
         {

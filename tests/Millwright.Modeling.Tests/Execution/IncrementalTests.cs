@@ -61,6 +61,30 @@ public abstract class IncrementalTests(Engine engine)
         Assert.Contains("where id > (select max(id) from ", File.ReadAllText(project.Path_("target", "compiled", "shop", "models", "events.sql")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Names_of_63_characters_survive_their_work_tables_for_seeds_and_incremental_models()
+    {
+        // PostgreSQL cuts identifiers at 63 bytes: a work table named after the relation must not be cut back to it.
+        var seed = "s" + new string('x', 62);
+        var model = "m" + new string('y', 62);
+        await using var project = TestProject.Create("shop", engine);
+        project.Write($"seeds/{seed}.csv", Rows(10));
+        project.Write($"models/{model}.sql", $$$"""
+            {{ config(materialized='incremental', unique_key='id') }}
+            select id, amount from {{ ref('{{{seed}}}') }}
+            {% if is_incremental() %} where id > (select max(id) from {{ this }}) {% endif %}
+            """);
+        Assert.True((await project.RunAsync(DbtCommand.Build, project.Options())).Succeeded);
+
+        // A new column: the seed is loaded through its work table this time.
+        project.Write($"seeds/{seed}.csv", "id,region,amount,note,extra\n" + string.Concat(Enumerable.Range(1, 20).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i},north,{i * 10},row {i},x\n"))));
+        var again = await project.RunAsync(DbtCommand.Build, project.Options());
+
+        Assert.True(again.Succeeded, string.Join("; ", again.Results.Select(r => r.Message)));
+        Assert.Equal(20m, await project.NumberAsync($"select count(*) from {{schema}}.{seed}"));
+        Assert.Equal(20m, await project.NumberAsync($"select count(*) from {{schema}}.{model}"));
+    }
+
     [Theory]
     [InlineData("append", 22, 2200)]
     [InlineData("delete+insert", 12, 1560)]
