@@ -90,7 +90,9 @@ internal sealed partial class ManifestBuilder
 
         foreach (var root in _project.TestPaths)
         {
-            foreach (var file in Files([root], "*.sql"))
+            // tests/generic/ holds generic test definitions (loaded as macros) and tests/fixtures/ unit-test fixtures:
+            // neither is a singular test.
+            foreach (var file in Files([root], "*.sql").Where(f => Path.GetRelativePath(Path.Combine(_project.RootPath, root), f).Split(Path.DirectorySeparatorChar)[0] is not ("generic" or "fixtures")))
             {
                 AddSingularTest(root, file);
             }
@@ -171,7 +173,7 @@ internal sealed partial class ManifestBuilder
                 }
 
                 var package = ProjectDefinition.Load(dir, _warnings);
-                foreach (var macroPath in package.MacroPaths)
+                foreach (var macroPath in package.MacroPaths.Concat(package.TestPaths.Select(t => Path.Combine(t, "generic"))))
                 {
                     var macroDir = Path.Combine(dir, macroPath);
                     if (!Directory.Exists(macroDir))
@@ -187,7 +189,7 @@ internal sealed partial class ManifestBuilder
             }
         }
 
-        foreach (var file in Files(_project.MacroPaths, "*.sql"))
+        foreach (var file in Files(_project.MacroPaths.Concat(_project.TestPaths.Select(t => Path.Combine(t, "generic"))), "*.sql"))
         {
             var template = ParseTemplate(File.ReadAllText(file), Relative(file));
             _runtime.AddMacros(template, Relative(file));
