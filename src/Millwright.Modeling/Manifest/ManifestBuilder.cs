@@ -114,7 +114,13 @@ internal sealed partial class ManifestBuilder
         CheckUnusedTreePaths();
         var enabled = _nodes.Where(n => n.Enabled).ToList();
         var disabled = _nodes.Where(n => !n.Enabled).ToList();
-        ResolveDependencies(enabled, disabled);
+        foreach (var dropped in ResolveDependencies(enabled, disabled))
+        {
+            enabled.Remove(dropped.Node);
+            disabled.Add(dropped.Node);
+            _warnings.Add(dropped.Reason);
+        }
+
         var manifest = new ProjectManifest(_project.Name, enabled, disabled);
         manifest.CheckAcyclic();
         return manifest;
@@ -868,8 +874,13 @@ internal sealed partial class ManifestBuilder
         return string.IsNullOrWhiteSpace(custom) ? _runtime.Target.Schema : $"{_runtime.Target.Schema}_{custom.Trim()}";
     }
 
-    private static void ResolveDependencies(List<ManifestNode> enabled, List<ManifestNode> disabled)
+    /// <summary>
+    /// Links every node to what it refs. A test of a node that is disabled or has no file (only YAML) is dropped with a
+    /// warning, as dbt does; any other missing reference is an error. Returns the dropped tests.
+    /// </summary>
+    private static List<(ManifestNode Node, string Reason)> ResolveDependencies(List<ManifestNode> enabled, List<ManifestNode> disabled)
     {
+        var dropped = new List<(ManifestNode, string)>();
         var byName = enabled.Where(n => n.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot).ToDictionary(n => n.Name, StringComparer.Ordinal);
         var sources = enabled.Where(n => n.Type == NodeType.Source).ToDictionary(n => (n.Source!.SourceName, n.Source.TableName));
         var ids = enabled.Select(n => n.UniqueId).ToHashSet(StringComparer.Ordinal);
@@ -880,6 +891,12 @@ internal sealed partial class ManifestBuilder
                 if (!byName.TryGetValue(reference.Name, out var target) || (reference.Package is not null && reference.Package != target.Package))
                 {
                     var off = disabled.FirstOrDefault(d => d.Name == reference.Name);
+                    if (node.Type == NodeType.Test)
+                    {
+                        dropped.Add((node, $"test '{node.Name}' ({node.OriginalFilePath}) is not run: it tests '{reference.Name}', which {(off is not null ? "is disabled" : "has no model, seed or snapshot")}"));
+                        break;
+                    }
+
                     throw new ModelingException(off is not null
                         ? $"{node.ResourceTypeName} '{node.Name}' ({node.OriginalFilePath}) depends on '{reference.Name}', which is disabled"
                         : $"{node.ResourceTypeName} '{node.Name}' ({node.OriginalFilePath}) depends on a node named '{reference.Name}' which was not found");
@@ -903,6 +920,8 @@ internal sealed partial class ManifestBuilder
                 AddDependency(node, test.AttachedNode);
             }
         }
+
+        return dropped;
     }
 
     private static void AddDependency(ManifestNode node, string id)

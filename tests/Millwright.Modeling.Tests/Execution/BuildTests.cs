@@ -51,6 +51,31 @@ public abstract class BuildTests(Engine engine)
     }
 
     [Fact]
+    public async Task Tests_of_a_disabled_model_or_of_one_declared_only_in_yaml_are_dropped_with_a_warning()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        project.Write("models/orders.sql", "select 1 as id");
+        project.Write("models/retired.sql", "{{ config(enabled=false) }}\nselect 1 as id");
+        project.Write("models/schema.yml", """
+            version: 2
+            models:
+              - name: orders
+                columns: [{name: id, tests: [not_null]}]
+              - name: retired
+                columns: [{name: id, tests: [unique]}]
+              - name: planned
+                columns: [{name: id, tests: [not_null]}]
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("; ", summary.Results.Select(r => r.Name + ": " + r.Message)));
+        Assert.Equal(["not_null_orders_id", "orders"], summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Contains(summary.Warnings, w => w.Contains("test 'unique_retired_id'", StringComparison.Ordinal) && w.Contains("'retired', which is disabled", StringComparison.Ordinal));
+        Assert.Contains(summary.Warnings, w => w.Contains("test 'not_null_planned_id'", StringComparison.Ordinal) && w.Contains("'planned', which has no model, seed or snapshot", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Building_twice_replaces_every_relation_and_reloads_seeds_without_duplicates()
     {
         await using var project = TestProject.Copy("workshop", engine);
