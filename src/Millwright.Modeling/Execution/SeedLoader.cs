@@ -80,7 +80,8 @@ internal static class SeedLoader
         var duck = engine == WarehouseEngine.DuckDb;
         if (rows.All(r => string.IsNullOrEmpty(r[column])))
         {
-            return duck ? "VARCHAR" : "text";
+            // dbt's type tester tries integer first, and a column with no values passes it.
+            return duck ? "INTEGER" : "integer";
         }
 
         if (All(v => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))

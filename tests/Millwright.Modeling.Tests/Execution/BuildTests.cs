@@ -37,7 +37,7 @@ public abstract class BuildTests(Engine engine)
     public async Task Generic_tests_in_tests_generic_are_found_and_neither_they_nor_fixtures_run_as_singular_tests()
     {
         await using var project = TestProject.Create("shop", engine);
-        project.Write("seeds/amounts.csv", "id,amount\n1,5\n2,-3\n");
+        project.Write("seeds/amounts.csv", "id,amount,unused\n1,5,\n2,-3,\n");
         project.Write("tests/generic/is_positive.sql", "{% test is_positive(model, column_name) %}\nselect * from {{ model }} where {{ column_name }} <= 0\n{% endtest %}\n");
         project.Write("tests/fixtures/expected_amounts.sql", "select 1 as id, 5 as amount");
         project.Write("tests/no_missing_ids.sql", "select * from {{ ref('amounts') }} where id is null");
@@ -48,6 +48,9 @@ public abstract class BuildTests(Engine engine)
         Assert.Equal(["amounts", "is_positive_amounts_amount", "no_missing_ids"], summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
         Assert.Equal(NodeStatus.Fail, summary.Results.Single(r => r.Name == "is_positive_amounts_amount").Status);
         Assert.Equal(NodeStatus.Pass, summary.Results.Single(r => r.Name == "no_missing_ids").Status);
+        await using var warehouse = project.OpenWarehouse();
+        var unused = (await warehouse.GetColumnsAsync(new RelationName(project.Schema, "amounts"), TestContext.Current.CancellationToken)).Single(c => c.Name == "unused");
+        Assert.Equal(LogicalType.Int32, unused.Type); // dbt types a column with no values as an integer
     }
 
     [Fact]
