@@ -44,17 +44,29 @@ internal static class PackageInstaller
                 Directory.Delete(target, recursive: true);
             }
 
-            Copy(source, target);
+            Copy(source, target, project.RootPath);
             installed.Add($"{package.Name} {package.Version ?? ""}".Trim());
         }
 
         return installed;
     }
 
-    private static void Copy(string from, string to)
+    /// <summary>
+    /// Copies a package, leaving out build output, its own installed packages and tests, and the installing project
+    /// itself when it lives inside the package (`local: ../` from any folder name): the listing is taken before copying,
+    /// so the copy never walks into what it writes.
+    /// </summary>
+    private static void Copy(string from, string to, string installingProject)
     {
+        static string Folder(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var source = Folder(from);
+        var project = Folder(installingProject);
+        string[] inside = project.StartsWith(source, StringComparison.Ordinal) && project != source ? [Folder(to), project] : [Folder(to)];
+        var files = Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories)
+            .Where(f => !inside.Any(d => Path.GetFullPath(f).StartsWith(d, StringComparison.Ordinal)))
+            .ToList();
         Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        foreach (var file in files)
         {
             var relative = Path.GetRelativePath(from, file);
             var first = relative.Split(Path.DirectorySeparatorChar)[0];

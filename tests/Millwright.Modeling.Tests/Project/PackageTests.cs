@@ -53,6 +53,35 @@ public sealed class PackageTests
     }
 
     [Fact]
+    public async Task A_project_inside_its_package_installs_it_with_local_parent_whatever_its_folder_is_called()
+    {
+        var package = Path.Combine(Path.GetTempPath(), "mw-pkg-" + Guid.NewGuid().ToString("N")[..10]);
+        var checks = Path.Combine(package, "checks");
+        Directory.CreateDirectory(Path.Combine(package, "macros"));
+        Directory.CreateDirectory(checks);
+        File.WriteAllText(Path.Combine(package, "dbt_project.yml"), "name: shop_utils\nversion: '0.3.0'\nconfig-version: 2\n");
+        File.WriteAllText(Path.Combine(package, "macros", "utils.sql"), "{% macro cents(column) -%} ({{ column }} / 100.0) {%- endmacro %}");
+        File.WriteAllText(Path.Combine(checks, "dbt_project.yml"), "name: checks\nprofile: checks\nconfig-version: 2\n");
+        File.WriteAllText(Path.Combine(checks, "packages.yml"), "packages:\n  - local: ../\n");
+        Directory.CreateDirectory(Path.Combine(checks, "models"));
+        File.WriteAllText(Path.Combine(checks, "models", "priced.sql"), "select {{ shop_utils.cents('1250') }} as amount");
+        try
+        {
+            await using var project = TestProject.FromDirectory(checks, Engine.DuckDb, "checks");
+            await project.RunAsync(DbtCommand.Deps);
+
+            Assert.True(File.Exists(project.Path_("dbt_packages", "shop_utils", "macros", "utils.sql")));
+            Assert.False(Directory.Exists(project.Path_("dbt_packages", "shop_utils", "checks")), "the installing project is not copied into its own packages");
+            Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
+            Assert.Equal(12.5m, await project.NumberAsync("select amount from {schema}.priced"));
+        }
+        finally
+        {
+            Directory.Delete(package, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_package_that_is_not_on_disk_is_refused_without_the_network()
     {
         await using var project = TestProject.Create("shop", Engine.DuckDb);
