@@ -56,6 +56,27 @@ internal static class Trainers
             L2Regularization = Real("l2") ?? 0.01,
         };
 
+        // ML.NET's own tree trainers share their options' base: set it once (a boosted one also takes the learning rate).
+        T Tree<T>(T options, string? labelColumn)
+            where T : TreeOptions
+        {
+            options.LabelColumnName = labelColumn ?? options.LabelColumnName;
+            options.NumberOfTrees = trees;
+            options.NumberOfLeaves = leaves;
+            options.MinimumExampleCountPerLeaf = minLeaf;
+            options.FeatureFraction = featureFraction;
+            options.MaximumBinCountPerFeature = maxBins;
+            options.Seed = model.Seed;
+            options.FeatureSelectionSeed = model.Seed;
+            options.NumberOfThreads = 1;
+            if (options is BoostedTreeOptions boosted)
+            {
+                boosted.LearningRate = learningRate;
+            }
+
+            return options;
+        }
+
         switch (model.Trainer, model.Task)
         {
             case (TrainerKind.LightGbm, ModelTask.Binary):
@@ -100,73 +121,18 @@ internal static class Trainers
                     Booster = Booster(),
                 });
             case (TrainerKind.FastTree, ModelTask.Binary):
-                return ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
-                {
-                    LabelColumnName = label,
-                    NumberOfTrees = trees,
-                    NumberOfLeaves = leaves,
-                    LearningRate = learningRate,
-                    MinimumExampleCountPerLeaf = minLeaf,
-                    FeatureFraction = featureFraction,
-                    MaximumBinCountPerFeature = maxBins,
-                    Seed = model.Seed,
-                    FeatureSelectionSeed = model.Seed,
-                    NumberOfThreads = 1,
-                });
+                return ml.BinaryClassification.Trainers.FastTree(Tree(new FastTreeBinaryTrainer.Options(), label));
             case (TrainerKind.FastTree, ModelTask.Multiclass):
-                return ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
-                {
-                    NumberOfTrees = trees,
-                    NumberOfLeaves = leaves,
-                    LearningRate = learningRate,
-                    MinimumExampleCountPerLeaf = minLeaf,
-                    FeatureFraction = featureFraction,
-                    MaximumBinCountPerFeature = maxBins,
-                    Seed = model.Seed,
-                    FeatureSelectionSeed = model.Seed,
-                    NumberOfThreads = 1,
-                }), labelColumnName: label);
+                // One binary FastTree per class; the label is the one-versus-all wrapper's.
+                return ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(Tree(new FastTreeBinaryTrainer.Options(), null)), labelColumnName: label);
             case (TrainerKind.FastTree, ModelTask.Regression):
-                return ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-                {
-                    LabelColumnName = label,
-                    NumberOfTrees = trees,
-                    NumberOfLeaves = leaves,
-                    LearningRate = learningRate,
-                    MinimumExampleCountPerLeaf = minLeaf,
-                    FeatureFraction = featureFraction,
-                    MaximumBinCountPerFeature = maxBins,
-                    Seed = model.Seed,
-                    FeatureSelectionSeed = model.Seed,
-                    NumberOfThreads = 1,
-                });
+                return ml.Regression.Trainers.FastTree(Tree(new FastTreeRegressionTrainer.Options(), label));
             case (TrainerKind.FastForest, ModelTask.Binary):
                 // A forest's score is a vote, not a probability: Platt scaling makes it one, as the boosted trainers do.
-                return ml.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
-                {
-                    LabelColumnName = label,
-                    NumberOfTrees = trees,
-                    NumberOfLeaves = leaves,
-                    MinimumExampleCountPerLeaf = minLeaf,
-                    FeatureFraction = featureFraction,
-                    MaximumBinCountPerFeature = maxBins,
-                    Seed = model.Seed,
-                    FeatureSelectionSeed = model.Seed,
-                    NumberOfThreads = 1,
-                }).Append(ml.BinaryClassification.Calibrators.Platt(labelColumnName: label));
+                return ml.BinaryClassification.Trainers.FastForest(Tree(new FastForestBinaryTrainer.Options(), label))
+                    .Append(ml.BinaryClassification.Calibrators.Platt(labelColumnName: label));
             case (TrainerKind.FastForest, ModelTask.Regression):
-                return ml.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
-                {
-                    LabelColumnName = label,
-                    NumberOfTrees = trees,
-                    NumberOfLeaves = leaves,
-                    MinimumExampleCountPerLeaf = minLeaf,
-                    FeatureFraction = featureFraction,
-                    MaximumBinCountPerFeature = maxBins,
-                    Seed = model.Seed,
-                    FeatureSelectionSeed = model.Seed,
-                    NumberOfThreads = 1,
-                });
+                return ml.Regression.Trainers.FastForest(Tree(new FastForestRegressionTrainer.Options(), label));
             default:
                 throw new LearningException($"model {model.Name}: {model.Trainer} does not train {model.Task} models");
         }
