@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
@@ -179,30 +178,14 @@ public sealed class BatchScoring(ModelRegistry registry, TimeProvider? clock = n
         var warehouse = registry.Warehouse;
         var d = warehouse.Dialect;
         await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
-        if (await warehouse.GetRelationAsync(Table, cancellationToken).ConfigureAwait(false) is null)
-        {
-            await warehouse.ExecuteAsync(d.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
-        }
+        await warehouse.ExecuteAsync(d.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
 
         var day = (predictions.Count > 0 ? predictions[0].PredictedAt : _clock.GetUtcNow().UtcDateTime).Date;
-        using var rows = new DataTable();
-        foreach (var column in Columns)
-        {
-            rows.Columns.Add(column.Name, column.Type.ClrType());
-        }
-
-        foreach (var p in predictions)
-        {
-            rows.Rows.Add(p.Asset, p.PredictedAt, p.Model, p.Version, (object?)p.FailureProbability ?? DBNull.Value, (object?)p.PredictedFailureMode ?? DBNull.Value,
-                (object?)p.RulCycles ?? DBNull.Value, JsonSerializer.Serialize(p.TopFeatures, Json), Signals(p.TopFeatures), (object?)runId ?? DBNull.Value);
-        }
-
         var staging = RelationName.Of("ml", $"_predictions_{Guid.NewGuid():N}");
-        using (var reader = rows.CreateDataReader())
+        await warehouse.BulkLoadRowsAsync(staging, Columns, predictions.Select(p => new object?[]
         {
-            await warehouse.BulkLoadAsync(staging, reader, new BulkLoadOptions { Columns = Columns }, cancellationToken).ConfigureAwait(false);
-        }
-
+            p.Asset, p.PredictedAt, p.Model, p.Version, p.FailureProbability, p.PredictedFailureMode, p.RulCycles, JsonSerializer.Serialize(p.TopFeatures, Json), Signals(p.TopFeatures), runId,
+        }), cancellationToken).ConfigureAwait(false);
         try
         {
             await warehouse.ExecuteInTransactionAsync(

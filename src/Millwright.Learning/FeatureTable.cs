@@ -72,7 +72,7 @@ internal sealed class FeatureTable
         {
             var columns = result.Columns;
             int Ordinal(string name, string role) =>
-                columns.Select((c, i) => (c, i)).FirstOrDefault(x => string.Equals(x.c.Name, name, StringComparison.OrdinalIgnoreCase)) is var (c, i) && c is not null
+                columns.ToList().FindIndex(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0
                     ? i
                     : throw new LearningException($"model {model.Name}: the feature query has no column '{name}' ({role}); its columns: {string.Join(", ", columns.Select(x => x.Name))}");
 

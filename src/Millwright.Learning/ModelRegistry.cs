@@ -75,10 +75,7 @@ public sealed class ModelRegistry(IWarehouse warehouse, string folder)
     public async Task EnsureAsync(CancellationToken cancellationToken = default)
     {
         await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
-        if (await warehouse.GetRelationAsync(Table, cancellationToken).ConfigureAwait(false) is null)
-        {
-            await warehouse.ExecuteAsync(warehouse.Dialect.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
-        }
+        await warehouse.ExecuteAsync(warehouse.Dialect.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every version, newest first; of one model when <paramref name="name"/> is given.</summary>

@@ -50,11 +50,11 @@ public static class PipelineModels
         var completed = hasOrders ? "o.status in ('COMPLETED', 'CLOSED')" : "false";
         var sql = $"""
             select p.model, p.version, max(p.threshold) as threshold,
-                sum(case when p.action in ('OPENED', 'ACCEPTED') then 1 else 0 end) as opened,
-                sum(case when p.action = 'ALREADY_OPEN' then 1 else 0 end) as already_open,
-                sum(case when p.action = 'PROPOSED' then 1 else 0 end) as proposed,
-                sum(case when p.action in ('OPENED', 'ACCEPTED') and {completed} then 1 else 0 end) as completed,
-                sum(case when p.action in ('OPENED', 'ACCEPTED') and {completed} and coalesce(o.resolution_code, '') <> 'NO_FAULT_FOUND' then 1 else 0 end) as fault_found
+                cast(sum(case when p.action in ('OPENED', 'ACCEPTED') then 1 else 0 end) as bigint) as opened,
+                cast(sum(case when p.action = 'ALREADY_OPEN' then 1 else 0 end) as bigint) as already_open,
+                cast(sum(case when p.action = 'PROPOSED' then 1 else 0 end) as bigint) as proposed,
+                cast(sum(case when p.action in ('OPENED', 'ACCEPTED') and {completed} then 1 else 0 end) as bigint) as completed,
+                cast(sum(case when p.action in ('OPENED', 'ACCEPTED') and {completed} and coalesce(o.resolution_code, '') <> 'NO_FAULT_FOUND' then 1 else 0 end) as bigint) as fault_found
             from {d.Render(PredictiveOrderLoop.Table)} as p
             {(hasOrders ? $"left join {d.Render(orders)} as o on o.id = p.order_id" : "")}
             group by p.model, p.version
@@ -64,12 +64,7 @@ public static class PipelineModels
         await using (result.ConfigureAwait(false))
         {
             var outcomes = new List<PredictiveOutcome>();
-            long L(int i) => result.GetValue(i) switch
-            {
-                null => 0,
-                System.Numerics.BigInteger big => (long)big, // DuckDB sums integers as HUGEINT
-                var value => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-            };
+            long L(int i) => Convert.ToInt64(result.GetValue(i) ?? 0L, CultureInfo.InvariantCulture);
             while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 outcomes.Add(new PredictiveOutcome((string)result.GetValue(0)!, (int)L(1), Convert.ToDouble(result.GetValue(2) ?? 0.0, CultureInfo.InvariantCulture), L(3), L(4), L(5), L(6), L(7)));

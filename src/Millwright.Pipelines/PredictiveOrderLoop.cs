@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Millwright.Domain;
 using Millwright.Learning;
@@ -130,10 +129,7 @@ internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<Operation
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
         await warehouse.CreateSchemaAsync("ml", cancellationToken).ConfigureAwait(false);
-        if (await warehouse.GetRelationAsync(Table, cancellationToken).ConfigureAwait(false) is null)
-        {
-            await warehouse.ExecuteAsync(warehouse.Dialect.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
-        }
+        await warehouse.ExecuteAsync(warehouse.Dialect.CreateTable(Table, Columns, ifNotExists: true), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RecordAsync(List<PredictiveStep> outcomes, PredictiveOrderPolicy policy, string runId, CancellationToken cancellationToken)
@@ -147,20 +143,6 @@ internal sealed class PredictiveOrderLoop(Func<CancellationToken, Task<Operation
     }
 
     /// <summary>Appends rows (in <see cref="Columns"/> order) to <c>ml.predicted_orders</c> in one transaction.</summary>
-    internal static async Task AppendAsync(IWarehouse warehouse, IEnumerable<object?[]> values, CancellationToken cancellationToken)
-    {
-        using var rows = new DataTable();
-        foreach (var column in Columns)
-        {
-            rows.Columns.Add(column.Name, column.Type.ClrType());
-        }
-
-        foreach (var row in values)
-        {
-            rows.Rows.Add(row.Select(v => v ?? DBNull.Value).ToArray());
-        }
-
-        using var reader = rows.CreateDataReader();
-        await warehouse.BulkLoadAsync(Table, reader, new BulkLoadOptions { Columns = Columns }, cancellationToken).ConfigureAwait(false);
-    }
+    internal static Task AppendAsync(IWarehouse warehouse, IEnumerable<object?[]> values, CancellationToken cancellationToken) =>
+        warehouse.BulkLoadRowsAsync(Table, Columns, values, cancellationToken);
 }

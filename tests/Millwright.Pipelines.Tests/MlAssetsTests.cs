@@ -232,11 +232,10 @@ public sealed class MlAssetsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_pipelines_models_are_listed_with_their_definitions()
+    public void The_pipelines_models_are_listed_with_their_definitions()
     {
         var model = Assert.Single(PipelineModels.Read(_workspace.Pipelines));
         Assert.Equal(("plant", "ml/failure", "failure", "vehicle_id"), (model.Pipeline, model.Asset, model.Definition.Name, model.Definition.SplitBy));
-        await Task.CompletedTask;
     }
 
     private async Task<IOrchestrationStorage> StorageAsync()
