@@ -29,9 +29,10 @@ internal static class BackupCommands
         restore.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
+            var folder = Path.Combine(context.Io.WorkingDirectory, parsed.GetValue(from)!);
+            await WorkspaceBackup.VerifyAsync(folder, cancellationToken).ConfigureAwait(false); // a wrong folder is named before anything else is asked
             using var host = HoldWorkspace(loaded);
             await using var warehouse = CommandContext.OpenWarehouse(loaded);
-            var folder = Path.Combine(context.Io.WorkingDirectory, parsed.GetValue(from)!);
             var manifest = await new WorkspaceBackup(loaded.Settings, warehouse).RestoreAsync(folder, cancellationToken).ConfigureAwait(false);
             await context.Io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Restored the backup of {manifest.Workspace} taken {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC ({manifest.Files.Count} file(s) checked) into {loaded.Workspace.Root}")).ConfigureAwait(false);

@@ -246,11 +246,56 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         await ExecuteAsync($"EXPORT DATABASE {Dialect.QuoteLiteral(Path.GetFullPath(directory))} (FORMAT PARQUET)", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Replays an export: its schema.sql (views last, each retried until the views it reads exist: DuckDB writes them
+    /// by schema name, so a view can come before one it selects from), then its load.sql with every file read from
+    /// <paramref name="directory"/>, wherever the export was written.
+    /// </summary>
     public override async Task ImportAsync(string directory, CancellationToken cancellationToken = default)
     {
         await RequireEmptyAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync($"IMPORT DATABASE {Dialect.QuoteLiteral(Path.GetFullPath(directory))}", cancellationToken).ConfigureAwait(false);
+        var folder = Path.GetFullPath(directory);
+        var schema = Statements(await File.ReadAllTextAsync(Path.Combine(folder, "schema.sql"), cancellationToken).ConfigureAwait(false));
+        foreach (var statement in schema.Where(s => !IsView(s)))
+        {
+            await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+        }
+
+        var views = schema.Where(IsView).ToList();
+        while (views.Count > 0)
+        {
+            var waiting = new List<string>();
+            WarehouseException? last = null;
+            foreach (var view in views)
+            {
+                try
+                {
+                    await ExecuteAsync(view, cancellationToken).ConfigureAwait(false);
+                }
+                catch (WarehouseException e) when (e.Message.Contains("does not exist", StringComparison.Ordinal))
+                {
+                    (waiting, last) = ([.. waiting, view], e);
+                }
+            }
+
+            if (waiting.Count == views.Count)
+            {
+                throw last!;
+            }
+
+            views = waiting;
+        }
+
+        var load = Statements(await File.ReadAllTextAsync(Path.Combine(folder, "load.sql"), cancellationToken).ConfigureAwait(false));
+        await ExecuteInTransactionAsync([.. load.Select(l => ExportedFile().Replace(l, m => $"FROM {Dialect.QuoteLiteral(Path.Combine(folder, Path.GetFileName(m.Groups["path"].Value.Replace("''", "'", StringComparison.Ordinal))))}", 1))], cancellationToken).ConfigureAwait(false);
+
+        static bool IsView(string statement) => statement.StartsWith("CREATE VIEW", StringComparison.OrdinalIgnoreCase);
+        static List<string> Statements(string script) =>
+            [.. script.Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.TrimEnd(';')).Where(s => s.Length > 0)];
     }
+
+    [GeneratedRegex(@"FROM '(?<path>(?:[^']|'')*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex ExportedFile();
 
     [GeneratedRegex(@"(?<prefix>LINE (?<line>\d+): )[^\n]*\n(?<caret> *)\^", RegexOptions.CultureInvariant)]
     private static partial Regex LinePointer();

@@ -21,7 +21,9 @@ public sealed class BackupCommandsTests : IDisposable
     [Fact]
     public async Task A_backup_taken_while_the_simulator_writes_restores_into_an_empty_workspace_that_reconciles_with_no_drift()
     {
+        // Views that read views in a schema whose name sorts after theirs (as dbt's intermediate models read staging).
         Assert.Equal(0, (await _cli.RunAsync("sql", "create table keep_me as select 42 as answer")).ExitCode);
+        Assert.Equal(0, (await _cli.RunAsync("sql", "create schema staging; create view staging.answers as select answer from keep_me; create schema intermediate; create view intermediate.doubled as select answer * 2 as twice from staging.answers")).ExitCode);
         var writing = _cli.RunAsync("simulate", "--scale", "0.03", "--days", "40", "--start", "2026-02-02", "--only", "fleet");
         var backups = new List<CliOutcome>();
         while (!writing.IsCompleted || backups.Count == 0)
@@ -43,6 +45,12 @@ public sealed class BackupCommandsTests : IDisposable
         Assert.Contains("No drift.", reconcile.Out, StringComparison.Ordinal);
         var answer = await _restored.RunAsync("sql", "select answer from keep_me", "--format", "csv");
         Assert.Equal("answer\n42", answer.Out.Trim().ReplaceLineEndings("\n"));
+        var twice = await _restored.RunAsync("sql", "select twice from intermediate.doubled", "--format", "csv");
+        Assert.Equal("twice\n84", twice.Out.Trim().ReplaceLineEndings("\n"));
+
+        var nowhere = await _restored.RunAsync("restore", "no-such-backup");
+        Assert.Equal(1, nowhere.ExitCode);
+        Assert.Contains($"{Path.Combine(_restored.Root, "no-such-backup")} is not a Millwright backup: it has no manifest.json", nowhere.Error, StringComparison.Ordinal);
 
         var again = await _restored.RunAsync("restore", folder);
         Assert.Equal(1, again.ExitCode);
