@@ -6,13 +6,18 @@ using DuckDB.NET.Data;
 namespace Millwright.Warehouse.DuckDb;
 
 /// <summary>
-/// The embedded warehouse: one DuckDB file. Connections in one process share the database instance;
-/// extensions are never installed from the network.
+/// The embedded warehouse: one DuckDB file. The database instance is opened at the first call and held until the
+/// warehouse is disposed (each call's connection shares it), so a call costs a connection, not a reopen of the file
+/// and a checkpoint at its close; the first open checkpoints what a crash left in the write-ahead log. Extensions are
+/// never installed from the network.
 /// </summary>
 internal sealed partial class DuckDbWarehouse : AdoWarehouse
 {
     private readonly string _path;
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private DuckDBConnection? _held;
+    private bool _disposed;
 
     public DuckDbWarehouse(string path)
     {
@@ -35,26 +40,62 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (_path != ":memory:")
+        var held = _held ?? await HoldAsync(cancellationToken).ConfigureAwait(false);
+        if (_path == ":memory:")
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            return held.Duplicate();
         }
 
+        // Opened while the held connection keeps the instance: the driver hands out a connection to the same instance.
         var connection = new DuckDBConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private async Task<DuckDBConnection> HoldAsync(CancellationToken cancellationToken)
+    {
+        await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_held is { } already)
+            {
+                return already;
+            }
+
+            if (_path != ":memory:")
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            }
+
+            var connection = new DuckDBConnection(_connectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                if (_path != ":memory:")
+                {
+                    // A crash leaves its work in the write-ahead log and its abandoned blocks in the file: the replayed log
+                    // is written back now, and blocks no table holds become free for the next writes.
+                    await CheckpointAsync(connection, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (DuckDBException e)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new WarehouseException($"cannot open DuckDB warehouse {_path}: {e.Message}", e)
+                {
+                    Engine = Engine,
+                    EngineMessage = e.Message,
+                    Kind = WarehouseErrorKind.Connection,
+                };
+            }
+
+            _held = connection;
             return connection;
         }
-        catch (DuckDBException e)
+        finally
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw new WarehouseException($"cannot open DuckDB warehouse {_path}: {e.Message}", e)
-            {
-                Engine = Engine,
-                EngineMessage = e.Message,
-                Kind = WarehouseErrorKind.Connection,
-            };
+            _opening.Release();
         }
     }
 
@@ -233,7 +274,41 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         };
     }
 
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>
+    /// Writes the log back into the file. When another warehouse of this process already holds the instance and is
+    /// writing, DuckDB declines; its own automatic checkpoints then do the work, so that is not an error.
+    /// </summary>
+    private static async Task CheckpointAsync(DuckDBConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "CHECKPOINT";
+            await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuckDBException)
+        {
+        }
+    }
+
+    /// <summary>Closes the database instance (DuckDB checkpoints it) once no other warehouse of this process holds the file.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await _opening.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            if (_held is { } held)
+            {
+                _held = null;
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
 
     /// <summary>EXPORT DATABASE reads one snapshot, so writers may go on meanwhile; tables go out as Parquet.</summary>
     public override async Task ExportAsync(string directory, CancellationToken cancellationToken = default)

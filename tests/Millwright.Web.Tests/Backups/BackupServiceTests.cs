@@ -30,7 +30,7 @@ public sealed class BackupServiceTests : IDisposable
         Assert.Null(await Millwright.Pipelines.Lifecycle.WorkspaceBackup.LatestAsync(settings.Backup.Directory, Ct));
         clock.Advance(TimeSpan.FromSeconds(1));
         Millwright.Pipelines.Lifecycle.BackupManifest? taken = null;
-        for (var i = 0; taken is null && i < 2000; i++)
+        for (var i = 0; taken is null && i < 6000; i++)
         {
             await Task.Delay(10, Ct);
             taken = await Millwright.Pipelines.Lifecycle.WorkspaceBackup.LatestAsync(settings.Backup.Directory, Ct);
