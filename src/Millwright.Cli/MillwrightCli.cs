@@ -12,12 +12,19 @@ internal static class MillwrightCli
     public const int Failure = 1;
     public const int Usage = 2;
 
-    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs one command line. A verb that uses the warehouse or the orchestrator, typed while the workspace's
+    /// `millwright up` runs, runs on that host (<see cref="HostRelay"/>).
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default) => RunAsync(args, io, null, cancellationToken);
+
+    /// <summary>Runs one command line; <paramref name="host"/> is set when this call is a relayed run inside the host.</summary>
+    public static async Task<int> RunAsync(string[] args, CliIo io, Web.Cli.HostSession? host, CancellationToken cancellationToken)
     {
         var globals = new GlobalOptions();
         var root = new RootCommand("Millwright: a data platform for maintenance and manufacturing analytics.");
         globals.AddTo(root);
-        var context = new CommandContext(io, globals);
+        var context = new CommandContext(io, globals, host);
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(NewCommand.Create(context));
         root.Subcommands.Add(UpCommand.Create(context));
@@ -61,6 +68,11 @@ internal static class MillwrightCli
         var verbose = parsed.GetValue(globals.Verbose);
         try
         {
+            if (host is null && HostRelay.Find(parsed, context) is { } live)
+            {
+                return await HostRelay.RunAsync(live, args, io, cancellationToken).ConfigureAwait(false);
+            }
+
             return await parsed.InvokeAsync(new InvocationConfiguration
             {
                 Output = io.Out,
@@ -92,7 +104,7 @@ internal static class MillwrightCli
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is CliException or SettingsException or WarehouseException or Modeling.ModelingException or Orchestration.OrchestrationException or Pipelines.PipelineException or Ingestion.IngestionException or Simulation.SimulationException or IOException or UnauthorizedAccessException or FormatException
+        e is CliException or SettingsException or HttpRequestException or WarehouseException or Modeling.ModelingException or Orchestration.OrchestrationException or Pipelines.PipelineException or Ingestion.IngestionException or Simulation.SimulationException or IOException or UnauthorizedAccessException or FormatException
             or System.Data.Common.DbException;
 
     internal static string OneLine(string message) =>
@@ -129,22 +141,44 @@ internal sealed class GlobalOptions
     }
 }
 
-/// <summary>What a verb needs: the console and how to load the workspace's settings.</summary>
-internal sealed class CommandContext(CliIo io, GlobalOptions globals)
+/// <summary>What a verb needs: the console, how to load the workspace's settings, and the host it runs on, if any.</summary>
+internal sealed class CommandContext(CliIo io, GlobalOptions globals, Web.Cli.HostSession? host = null)
 {
     public CliIo Io => io;
 
     public GlobalOptions Globals => globals;
 
-    public LoadedSettings LoadSettings(ParseResult parsed, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>The running host this verb was sent to (its stores and orchestrator), or null in a process of its own.</summary>
+    public Web.Cli.HostSession? Host => host;
+
+    /// <summary>The workspace the command line names (--workspace) or stands in, whether or not it exists.</summary>
+    public WorkspaceLayout Layout(ParseResult parsed)
     {
         var workspace = parsed.GetValue(globals.Workspace);
-        var layout = workspace is null
+        return workspace is null
             ? WorkspaceLayout.Discover(io.WorkingDirectory)
             : WorkspaceLayout.At(Path.Combine(io.WorkingDirectory, workspace));
+    }
+
+    /// <summary>
+    /// The workspace's settings. Outside a workspace (no millwright.yml here or above) this fails, so that no verb but
+    /// <c>init</c>, <c>new</c> and <c>up</c> leaves a .millwright/ in a folder that was not one; <paramref name="requireWorkspace"/>
+    /// false lets a verb that only reads (config show) run on the defaults.
+    /// </summary>
+    public LoadedSettings LoadSettings(ParseResult parsed, IReadOnlyDictionary<string, string>? extra = null, bool requireWorkspace = true)
+    {
+        var workspace = parsed.GetValue(globals.Workspace);
+        var layout = Layout(parsed);
         if (workspace is not null && !Directory.Exists(layout.Root))
         {
             throw new CliException($"workspace folder {layout.Root} does not exist (run 'millwright init {workspace}' to create it)");
+        }
+
+        if (requireWorkspace && !layout.HasConfigFile)
+        {
+            throw new CliException(workspace is null
+                ? $"not in a Millwright workspace: neither {io.WorkingDirectory} nor a folder above it holds a millwright.yml (run `millwright init` to create one here, or pass --workspace DIR)"
+                : $"{layout.Root} is not a Millwright workspace: it holds no millwright.yml (run `millwright init {workspace}` to make it one)");
         }
 
         var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

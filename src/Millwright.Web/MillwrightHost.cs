@@ -16,7 +16,7 @@ public static class MillwrightHost
     /// Builds the host for <paramref name="loaded"/>, listening on the settings' <c>web.host</c> and
     /// <c>web.port</c> (port 0 picks a free one).
     /// </summary>
-    public static WebApplication Build(LoadedSettings loaded, Action<ILoggingBuilder>? logging = null, Logging.LogFormat logFormat = Logging.LogFormat.Text)
+    public static WebApplication Build(LoadedSettings loaded, Action<ILoggingBuilder>? logging = null, Logging.LogFormat logFormat = Logging.LogFormat.Text, HostOwner? owner = null, Cli.ICliRelay? relay = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         var settings = loaded.Settings;
@@ -46,6 +46,12 @@ public static class MillwrightHost
         }
 
         builder.Services.AddSingleton(loaded);
+        builder.Services.AddSingleton(owner ?? HostOwner.None);
+        if (relay is not null)
+        {
+            builder.Services.AddSingleton(relay);
+        }
+
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Web);
         builder.Services.AddMillwrightSecurity(settings.Web, settings.Operations, loaded.Workspace.StateDirectory);
@@ -113,6 +119,7 @@ public static class MillwrightHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthApi();
         Backups.BackupApi.MapBackupApi(app);
+        Cli.CliRelay.MapCliRelay(app);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Metrics);
         if (settings.Web.MetricsPort is { } local)
         {

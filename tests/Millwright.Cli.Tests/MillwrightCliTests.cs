@@ -6,6 +6,8 @@ public sealed class MillwrightCliTests : IDisposable
 {
     private readonly CliRunner _cli = new();
 
+    public MillwrightCliTests() => File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: test\n");
+
     public void Dispose() => _cli.Dispose();
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class UpCommandTests : IDisposable
             {
                 var refused = await second.RunAsync("up", "--port", "0");
                 Assert.NotEqual(0, refused.ExitCode);
-                Assert.Contains($"another `millwright up` (process {process.Id}) already serves the workspace", refused.Error, StringComparison.Ordinal);
+                Assert.Contains($"another `millwright up` (process {process.Id} at {url}", refused.Error, StringComparison.Ordinal);
             }
 
             string? admin = null;

@@ -15,7 +15,9 @@ internal static class BackupCommands
         backup.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
-            using var host = HoldWorkspace(loaded);
+
+            // On the running host (the verb was sent there), the host's warehouse; else the workspace is held meanwhile.
+            using var host = context.Host is null ? HoldWorkspace(loaded) : null;
             await using var warehouse = CommandContext.OpenWarehouse(loaded);
             var directory = parsed.GetValue(to) is { } folder ? Path.Combine(context.Io.WorkingDirectory, folder) : null;
             var result = await new WorkspaceBackup(loaded.Settings, warehouse).BackupAsync(directory, cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,7 @@ internal static class ConfigCommand
         var show = new Command("show", "Show every resolved setting (file, then MILLWRIGHT__ variables, then --set), secrets masked");
         show.SetAction(parsed =>
         {
-            var loaded = context.LoadSettings(parsed);
+            var loaded = context.LoadSettings(parsed, requireWorkspace: false);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("setting", "value");
             foreach (var (key, value) in loaded.Settings.Describe())
             {

@@ -22,10 +22,19 @@ internal static class OrchestrationCommands
         Daemon(context),
     ];
 
-    private static async Task<WorkspaceOrchestration> OpenAsync(CommandContext context, ParseResult parsed, CancellationToken ct, bool live = false)
+    /// <summary>
+    /// The workspace's orchestrator: the running host's own when the verb runs there (its runs are the host's, and the
+    /// host keeps it), else one opened for this command.
+    /// </summary>
+    private static async Task<Lease> OpenAsync(CommandContext context, ParseResult parsed, CancellationToken ct, bool live = false)
     {
-        var loaded = context.LoadSettings(parsed);
         var io = context.Io;
+        if (context.Host is { } host)
+        {
+            return new Lease(await host.OrchestrationAsync(ct).ConfigureAwait(false), Owned: false);
+        }
+
+        var loaded = context.LoadSettings(parsed);
         var orchestration = await WorkspaceOrchestration.OpenAsync(loaded, options => live ? options with { OnEvent = e => Progress(io, e) } : options, ct).ConfigureAwait(false);
         foreach (var warning in orchestration.Pipelines.Warnings)
         {
@@ -38,7 +47,61 @@ internal static class OrchestrationCommands
             await io.Error.WriteLineAsync($"run {lost} marked FAILURE: its host is gone").ConfigureAwait(false);
         }
 
-        return orchestration;
+        return new Lease(orchestration, Owned: true);
+    }
+
+    /// <summary>An orchestrator for one command: disposed after it only when the command opened it.</summary>
+    private sealed record Lease(WorkspaceOrchestration Orchestration, bool Owned) : IAsyncDisposable
+    {
+        public Orchestrator Orchestrator => Orchestration.Orchestrator;
+
+        public IOrchestrationStorage Storage => Orchestration.Storage;
+
+        public LoadedPipelines Pipelines => Orchestration.Pipelines;
+
+        public ValueTask DisposeAsync() => Owned ? Orchestration.DisposeAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="request"/> to its end in this process with live progress. On the host, whose orchestrator
+    /// reports to the host's log, the run's events are read back from storage as they are written.
+    /// </summary>
+    private static async Task<RunRecord> MaterializeAsync(CommandContext context, Lease o, LaunchRequest request, CancellationToken ct)
+    {
+        var run = await o.Orchestrator.SubmitAsync(request, ct).ConfigureAwait(false);
+        return await ExecuteAsync(context, o, run.RunId, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Executes a queued run here to its end, its progress shown as it goes.</summary>
+    private static async Task<RunRecord> ExecuteAsync(CommandContext context, Lease o, string runId, CancellationToken ct)
+    {
+        var execution = o.Orchestrator.ExecuteAsync(runId, ct);
+        if (o.Owned)
+        {
+            return await execution.ConfigureAwait(false);
+        }
+
+        long after = 0;
+        while (true)
+        {
+            var finished = execution.IsCompleted;
+            var events = await o.Storage.GetRunEventsAsync(runId, after, 1000, ct).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                Progress(context.Io, e);
+                after = e.Id;
+            }
+
+            if (finished && events.Count == 0)
+            {
+                return await execution.ConfigureAwait(false);
+            }
+
+            if (events.Count == 0)
+            {
+                await Task.WhenAny(execution, Task.Delay(TimeSpan.FromMilliseconds(200), ct)).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>One line per event that matters while a run goes, on standard error.</summary>
@@ -152,7 +215,7 @@ internal static class OrchestrationCommands
         materialize.SetAction(async (parsed, ct) =>
         {
             await using var o = await OpenAsync(context, parsed, ct, live: true).ConfigureAwait(false);
-            var run = await o.Orchestrator.MaterializeAsync(new LaunchRequest
+            var run = await MaterializeAsync(context, o, new LaunchRequest
             {
                 Selection = parsed.GetValue(materializeSelect)!,
                 Exclude = parsed.GetValue(exclude),
@@ -256,7 +319,7 @@ internal static class OrchestrationCommands
                 return MillwrightCli.Ok;
             }
 
-            var ended = await o.Orchestrator.ExecuteAsync(run.RunId, ct).ConfigureAwait(false);
+            var ended = await ExecuteAsync(context, o, run.RunId, ct).ConfigureAwait(false);
             await context.Io.Out.WriteLineAsync($"run {ended.RunId} {ended.Status.Name()}" + (ended.Error is { } e ? $": {e}" : "")).ConfigureAwait(false);
             return ended.Status == RunStatus.Success ? MillwrightCli.Ok : MillwrightCli.Failure;
         });

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Millwright.Simulation;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Millwright.Web;
+using Millwright.Web.Security;
 using Millwright.Workspace;
 
 namespace Millwright.Cli.Commands;
@@ -44,7 +45,8 @@ internal static class UpCommand
             using var owner = WorkspaceLock.Acquire(loaded.Workspace);
             var settings = loaded.Settings;
             var url = settings.Web.Url;
-            var app = MillwrightHost.Build(loaded, logFormat: parsed.GetValue(logFormat));
+            var secret = HostOwner.Create();
+            var app = MillwrightHost.Build(loaded, logFormat: parsed.GetValue(logFormat), owner: secret, relay: new HostRelay.Runner());
             await using (app.ConfigureAwait(false))
             {
                 try
@@ -57,6 +59,7 @@ internal static class UpCommand
                 }
 
                 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? url.ToString();
+                owner.Announce(new Uri(address), secret.Secret!);
                 await io.Out.WriteLineAsync($"Millwright '{settings.Name}' is running at {address}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  workspace  {loaded.Workspace.Root}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  warehouse  {settings.Warehouse.Provider.ToConfigName()} {settings.Warehouse.Target}").ConfigureAwait(false);

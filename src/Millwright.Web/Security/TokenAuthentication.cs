@@ -7,9 +7,10 @@ namespace Millwright.Web.Security;
 
 /// <summary>
 /// <c>Authorization: Bearer mw_...</c>: the token is looked up by its SHA-256; an unknown, revoked or expired token or
-/// a disabled user gets 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>.
+/// a disabled user gets 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>. The host's own secret (in
+/// <c>.millwright/host.json</c>, readable by the workspace's owner only) authenticates the workspace's CLI as ADMIN.
 /// </summary>
-internal sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Accounts accounts)
+internal sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Accounts accounts, HostOwner owner)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "token";
@@ -19,6 +20,12 @@ internal sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationS
         if (BearerToken(Request) is not { } secret)
         {
             return AuthenticateResult.NoResult();
+        }
+
+        if (owner.Matches(secret))
+        {
+            var cli = AccountClaims.Identity(0, HostOwner.Name, [AccountRole.Admin], null, SchemeName, "host");
+            return AuthenticateResult.Success(new AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(cli), SchemeName));
         }
 
         var identity = await accounts.AuthenticateTokenAsync(secret, SchemeName, Context.RequestAborted).ConfigureAwait(false);
@@ -44,4 +51,20 @@ internal sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationS
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
+}
+
+/// <summary>The secret this host gave its workspace's CLI (none for a host built without one, as in tests).</summary>
+public sealed class HostOwner(string? secret)
+{
+    public const string Name = "workspace-cli";
+
+    public static HostOwner None { get; } = new(null);
+
+    /// <summary>A fresh secret for a host's lifetime.</summary>
+    public static HostOwner Create() => new("mwh_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+
+    public string? Secret => secret;
+
+    internal bool Matches(string presented) =>
+        secret is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(presented), System.Text.Encoding.UTF8.GetBytes(secret));
 }

@@ -9,6 +9,8 @@ public sealed class OpsCommandTests : IDisposable
 {
     private readonly CliRunner _cli = new();
 
+    public OpsCommandTests() => File.WriteAllText(Path.Combine(_cli.Root, "millwright.yml"), "name: test\n");
+
     public void Dispose() => _cli.Dispose();
 
     [Fact]
