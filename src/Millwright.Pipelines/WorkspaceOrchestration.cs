@@ -97,6 +97,22 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Puts right what loads killed midway left in the workspace's raw layer (rows without an audit record, Parquet
+    /// copies and work tables of loads that never committed), before anything reads it: the host at start, and an
+    /// `ingest` verb in a process of its own.
+    /// </summary>
+    public static async Task<Ingestion.Files.RecoveryReport> RecoverLoadsAsync(LoadedSettings loaded, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        // A contract that does not parse fails here as it would at the load that uses it.
+        var contracts = Ingestion.Contracts.ContractCatalog.Load(loaded.Workspace.PipelinesDirectory);
+
+        await using var warehouse = Warehouses.Open(WarehouseOptionsFor(loaded.Settings.Warehouse));
+        var ingestor = new Ingestion.Files.FileIngestor(warehouse, new Ingestion.Files.IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") });
+        return await ingestor.RecoverAsync([.. contracts.Contracts, .. Ingestion.Datasets.PublicDatasets.Contracts], Ingestion.Files.FileIngestor.DefaultRecoveryGrace, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The orchestration storage for its settings.</summary>
     public static IOrchestrationStorage OpenStorage(StoreSettings store)
     {

@@ -68,4 +68,7 @@ public enum WarehouseErrorKind
 
     /// <summary>A bulk load's data did not fit its target.</summary>
     Data,
+
+    /// <summary>A key already taken (unique or primary key) or a write that lost to a concurrent transaction: nothing was written.</summary>
+    Conflict,
 }

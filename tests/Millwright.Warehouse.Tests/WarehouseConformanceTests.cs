@@ -281,6 +281,21 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
         Assert.Contains("syntax error", syntax.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task A_key_already_taken_is_a_conflict_and_its_transaction_writes_nothing()
+    {
+        var schema = NewSchema();
+        await Warehouse.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {schema}.claims (k VARCHAR PRIMARY KEY); INSERT INTO {schema}.claims VALUES ('a')", Ct);
+
+        var error = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.ExecuteInTransactionAsync(
+            [$"INSERT INTO {schema}.claims VALUES ('b')", $"INSERT INTO {schema}.claims VALUES ('a')"], Ct));
+
+        Assert.Equal(WarehouseErrorKind.Conflict, error.Kind);
+        Assert.Equal(1L, Convert.ToInt64(await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.claims", Ct), System.Globalization.CultureInfo.InvariantCulture));
+        var syntax = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.ExecuteAsync("SELEC 1", Ct));
+        Assert.Equal(WarehouseErrorKind.Query, syntax.Kind);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_long_query_stops_when_cancelled()
     {

@@ -27,7 +27,30 @@ internal static class IngestCommand
     {
         var loaded = context.LoadSettings(parsed);
         var warehouse = CommandContext.OpenWarehouse(loaded);
-        return (warehouse, new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") }), loaded);
+        return (warehouse, new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"), OnStep = FaultPoints.Hook(context.Io) }), loaded);
+    }
+
+    /// <summary>
+    /// In a process of its own, a load first puts right what an earlier killed load left (the host does it when it
+    /// starts, and a verb sent to it finds it done), and says what it removed.
+    /// </summary>
+    private static async Task RecoverAsync(CommandContext context, LoadedSettings loaded, CancellationToken ct)
+    {
+        if (context.Host is not null)
+        {
+            return;
+        }
+
+        var report = await Pipelines.WorkspaceOrchestration.RecoverLoadsAsync(loaded, ct).ConfigureAwait(false);
+        foreach (var (table, rows) in report.Rows)
+        {
+            await context.Io.Error.WriteLineAsync($"recovered: removed {rows:N0} row(s) of {table} that no committed load accounts for").ConfigureAwait(false);
+        }
+
+        if (report.RawCopies.Count + report.WorkTables.Count > 0)
+        {
+            await context.Io.Error.WriteLineAsync($"recovered: removed {report.RawCopies.Count} Parquet copie(s) and {report.WorkTables.Count} work table(s) of loads that never committed").ConfigureAwait(false);
+        }
     }
 
     /// <summary>A contract by file path, or by source name from pipelines/*/contracts/.</summary>
@@ -52,6 +75,7 @@ internal static class IngestCommand
             await using (warehouse.ConfigureAwait(false))
             {
                 var dataContract = FindContract(loaded, context.Io.WorkingDirectory, parsed.GetValue(contract)!);
+                await RecoverAsync(context, loaded, ct).ConfigureAwait(false);
                 var values = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var assignment in parsed.GetValue(constants) ?? [])
                 {
@@ -82,9 +106,10 @@ internal static class IngestCommand
                 throw new CliException($"{folder}: no such folder");
             }
 
-            var (warehouse, ingestor, _) = Open(context, parsed);
+            var (warehouse, ingestor, loaded) = Open(context, parsed);
             await using (warehouse.ConfigureAwait(false))
             {
+                await RecoverAsync(context, loaded, ct).ConfigureAwait(false);
                 var files = PublicDatasets.Files(parsed.GetValue(name)!, folder).Select(d => (Path.Combine(folder, d.RelativePath), d.Contract, d.Constants)).ToList();
                 var results = await RunAsync(context, files, ingestor, ct).ConfigureAwait(false);
                 return await SummarizeAsync(context, ingestor, results, ct).ConfigureAwait(false);
@@ -167,12 +192,15 @@ internal static class IngestCommand
             await using var warehouse = CommandContext.OpenWarehouse(loaded);
             var table = new Table().AddColumns("table", "mode", "rows written", "rows deleted", "feed position", "columns added", "seconds");
             var io = context.Io;
+            var fault = FaultPoints.Hook(io);
             var results = await new Millwright.Ingestion.Extraction.DatabaseExtractor(warehouse).ExtractAsync(options, t =>
             {
                 lock (io)
                 {
                     io.Error.WriteLine($"{t.Table}: {t.Mode}, {t.RowsWritten:N0} written, {t.RowsDeleted:N0} deleted");
                 }
+
+                fault?.Invoke($"table {t.Table}", t.Duration);
             }, ct).ConfigureAwait(false);
             foreach (var t in results)
             {

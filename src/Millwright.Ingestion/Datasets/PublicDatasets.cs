@@ -14,6 +14,9 @@ public static class PublicDatasets
 {
     public static IReadOnlyList<string> Names { get; } = ["ai4i2020", "cmapss", "secom", "car_features"];
 
+    /// <summary>Every data set's contract.</summary>
+    public static IReadOnlyList<DataContract> Contracts => [Ai4i, CmapssTrain, CmapssTest, CmapssRul, Secom, SecomLabels, CarFeatures];
+
     private static readonly string[] CmapssSubsets = ["FD001", "FD002", "FD003", "FD004"];
 
     private static readonly string[] Ai4iFlags = ["machine_failure", "twf", "hdf", "pwf", "osf", "rnf"];

@@ -61,7 +61,14 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 {
     private readonly IngestionOptions _options = options ?? new IngestionOptions();
 
-    public async Task<LoadResult> IngestAsync(string path, DataContract contract, IReadOnlyDictionary<string, string>? constants = null, CancellationToken cancellationToken = default)
+    public Task<LoadResult> IngestAsync(string path, DataContract contract, IReadOnlyDictionary<string, string>? constants = null, CancellationToken cancellationToken = default) =>
+        IngestCommittingAsync(path, contract, constants, null, cancellationToken);
+
+    /// <summary>
+    /// A load whose record also commits <paramref name="alsoCommit"/>'s statements for its load id, in the same
+    /// transaction (the stream load's label).
+    /// </summary>
+    internal async Task<LoadResult> IngestCommittingAsync(string path, DataContract contract, IReadOnlyDictionary<string, string>? constants, Func<string, IReadOnlyList<string>>? alsoCommit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contract);
         contract.Validate();
@@ -74,6 +81,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         var clock = Stopwatch.StartNew();
         var started = _options.TimeProvider.GetUtcNow();
         var loadId = Guid.CreateVersion7().ToString("N");
+        var also = alsoCommit?.Invoke(loadId);
         using var file = await SourceFile.OpenAsync(path, contract.Format.Encoding, cancellationToken).ConfigureAwait(false);
         var scanning = file.ScanAsync(text: contract.Format.Kind != FileKind.Parquet, cancellationToken);
 
@@ -115,7 +123,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
                 // A NUL byte (UTF-16 read as UTF-8, a binary file) is what made the reader fail: say that, not the reader's confusion.
                 var failed = Result(LoadStatus.Failed, 0, 0, 0, scanned.Nul ?? e.Message);
-                await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken).ConfigureAwait(false);
+                await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken, also).ConfigureAwait(false);
                 return failed;
             }
 
@@ -126,7 +134,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             if (scan.Nul is not null)
             {
                 var failed = Result(LoadStatus.Failed, 0, 0, 0, scan.Nul, staged.Mapping);
-                await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken).ConfigureAwait(false);
+                await IngestionStore.RecordAsync(warehouse, failed, [], cancellationToken, also).ConfigureAwait(false);
                 return failed;
             }
 
@@ -145,7 +153,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             if (read == 0)
             {
                 var empty = Result(LoadStatus.Failed, 0, 0, 0, $"{file.Original}: no rows to load", staged.Mapping);
-                await IngestionStore.RecordAsync(warehouse, empty, [], cancellationToken).ConfigureAwait(false);
+                await IngestionStore.RecordAsync(warehouse, empty, [], cancellationToken, also).ConfigureAwait(false);
                 return empty;
             }
 
@@ -154,7 +162,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 var failed = Result(LoadStatus.Failed, read, 0, rejected,
                     $"{file.Original}: {rejected:N0} of {read:N0} rows ({100.0 * rejected / read:0.##}%) broke contract {contract.Source} v{contract.Version}, more than its {100 * contract.MaxRejectedFraction:0.##}% threshold; nothing was loaded (rejected rows are in quarantine){(first is null ? "" : $"; first: {first}")}",
                     staged.Mapping);
-                await engine.WriteAsync(failed, null, quarantine, cancellationToken).ConfigureAwait(false);
+                await engine.WriteAsync(failed, null, quarantine, also, cancellationToken).ConfigureAwait(false);
                 return failed;
             }
 
@@ -169,20 +177,30 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             }
 
             var success = Result(LoadStatus.Success, read, good, rejected, null, staged.Mapping, parquet);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var shape = await TargetShapeAsync(contract, file.Original, cancellationToken).ConfigureAwait(false);
-                await engine.WriteAsync(success, (contract, shape, checks.TypedSelect(shape, started)), quarantine, cancellationToken).ConfigureAwait(false);
-                Step("load, quarantine and audit (one transaction)");
-            }
-            catch
-            {
-                if (parquet is not null)
+                try
                 {
-                    File.Delete(parquet);
+                    var shape = await TargetShapeAsync(contract, file.Original, cancellationToken).ConfigureAwait(false);
+                    await engine.WriteAsync(success, (contract, shape, checks.TypedSelect(shape, started)), quarantine, also, cancellationToken).ConfigureAwait(false);
+                    Step("load, quarantine and audit (one transaction)");
+                    break;
                 }
-
-                throw;
+                catch (WarehouseException e) when (e.Kind == WarehouseErrorKind.Conflict && attempt == 1)
+                {
+                    // A load beside this one committed first and this one wrote nothing: the same bytes (this load is
+                    // then skipped), or the first rows of a new source, whose table this load now finds and loads into.
+                    if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, cancellationToken).ConfigureAwait(false) is { } winner)
+                    {
+                        DeleteCopy(parquet);
+                        return Skipped(winner, loadId, file.Original, clock.Elapsed, started);
+                    }
+                }
+                catch
+                {
+                    DeleteCopy(parquet);
+                    throw;
+                }
             }
 
             return success with { Duration = clock.Elapsed };
@@ -243,6 +261,16 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         return await IngestionStore.LoadsBeforeAsync(warehouse, sources, before, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Puts right what killed loads left (<see cref="LoadRecovery"/>): raw rows without an audit record, and the Parquet
+    /// copies and work tables of loads that never committed and started longer than <paramref name="grace"/> ago.
+    /// </summary>
+    public Task<RecoveryReport> RecoverAsync(IEnumerable<DataContract> contracts, TimeSpan grace, CancellationToken cancellationToken = default) =>
+        LoadRecovery.RecoverAsync(warehouse, contracts, _options.RawLayerPath is { } root ? Path.GetFullPath(root) : null, grace, _options.TimeProvider.GetUtcNow(), cancellationToken);
+
+    /// <summary>How long a load may run before what it left without committing counts as abandoned.</summary>
+    public static TimeSpan DefaultRecoveryGrace { get; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How many rows the loads quarantined, and their size in characters.</summary>
     public Task<(long Rows, long Characters)> QuarantineOfAsync(IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken = default) =>
         IngestionStore.QuarantineOfAsync(warehouse, loadIds, cancellationToken);
@@ -260,6 +288,14 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         foreach (var load in copies)
         {
             File.Delete(load.ParquetPath!);
+        }
+    }
+
+    private static void DeleteCopy(string? parquet)
+    {
+        if (parquet is not null)
+        {
+            File.Delete(parquet);
         }
     }
 
@@ -370,7 +406,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
 
         public IWarehouse Db { get; }
 
-        public async Task WriteAsync(LoadResult load, (DataContract Contract, TargetShape Shape, string Select)? rows, string quarantine, CancellationToken cancellationToken)
+        public async Task WriteAsync(LoadResult load, (DataContract Contract, TargetShape Shape, string Select)? rows, string quarantine, IReadOnlyList<string>? also, CancellationToken cancellationToken)
         {
             var statements = new List<string>();
             if (ReferenceEquals(Db, _target))
@@ -386,7 +422,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 }
 
                 statements.Add($"INSERT INTO ingest.quarantine ({Columns}) {quarantine}");
-                await IngestionStore.RecordAsync(_target, load, statements, cancellationToken).ConfigureAwait(false);
+                await IngestionStore.RecordAsync(_target, load, statements, cancellationToken, also).ConfigureAwait(false);
                 return;
             }
 
@@ -420,7 +456,7 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
                 }
 
                 statements.Add($"INSERT INTO ingest.quarantine ({Columns}) SELECT {Columns} FROM {_target.Dialect.Render(rejected)}");
-                await IngestionStore.RecordAsync(_target, load, statements, cancellationToken).ConfigureAwait(false);
+                await IngestionStore.RecordAsync(_target, load, statements, cancellationToken, also).ConfigureAwait(false);
             }
             finally
             {

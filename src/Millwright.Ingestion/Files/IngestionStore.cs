@@ -21,6 +21,12 @@ internal static class IngestionStore
             CREATE TABLE IF NOT EXISTS ingest.quarantine (
               load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, contract_version INTEGER NOT NULL, file VARCHAR NOT NULL,
               line BIGINT, rule VARCHAR NOT NULL, record VARCHAR);
+            CREATE TABLE IF NOT EXISTS ingest.load_claims (
+              source VARCHAR NOT NULL, checksum VARCHAR NOT NULL, load_id VARCHAR NOT NULL, PRIMARY KEY (source, checksum));
+            INSERT INTO ingest.load_claims (source, checksum, load_id)
+              SELECT source, checksum, MIN(load_id) FROM ingest.loads
+              WHERE status = 'SUCCESS' AND NOT EXISTS (SELECT 1 FROM ingest.load_claims)
+              GROUP BY source, checksum;
             """,
             cancellationToken);
 
@@ -82,8 +88,13 @@ internal static class IngestionStore
         return rows;
     }
 
-    /// <summary>Writes <paramref name="first"/> (the load itself), the quarantine and the audit record in one transaction.</summary>
-    public static Task RecordAsync(IWarehouse warehouse, LoadResult load, IReadOnlyList<string> quarantine, CancellationToken cancellationToken, IReadOnlyList<string>? first = null)
+    /// <summary>
+    /// Writes the load's statements (its rows and quarantine), the claim of its checksum (a successful load only), the
+    /// audit record and <paramref name="also"/> in one transaction: all of it is there, or none. A second load of the
+    /// same bytes that got this far beside the first fails on the claim (<see cref="WarehouseErrorKind.Conflict"/>)
+    /// and writes nothing.
+    /// </summary>
+    public static Task RecordAsync(IWarehouse warehouse, LoadResult load, IReadOnlyList<string> statements, CancellationToken cancellationToken, IReadOnlyList<string>? also = null)
     {
         var audit = $"""
             INSERT INTO ingest.loads ({LoadColumns}) VALUES (
@@ -93,7 +104,10 @@ internal static class IngestionStore
               {(load.Error is null ? "NULL" : FileIngestor.Literal(load.Error.Replace("\0", "\\0", StringComparison.Ordinal)))}, {FileIngestor.Literal(JsonSerializer.Serialize(load.ColumnMapping))},
               {(load.ParquetPath is null ? "NULL" : FileIngestor.Literal(load.ParquetPath))})
             """;
-        return warehouse.ExecuteInTransactionAsync([.. first ?? [], .. quarantine, audit], cancellationToken);
+        var claim = load.Status == LoadStatus.Success
+            ? [$"INSERT INTO ingest.load_claims (source, checksum, load_id) VALUES ({FileIngestor.Literal(load.Source)}, {FileIngestor.Literal(load.Checksum)}, {FileIngestor.Literal(load.LoadId)})"]
+            : Array.Empty<string>();
+        return warehouse.ExecuteInTransactionAsync([.. statements, .. claim, audit, .. also ?? []], cancellationToken);
     }
 
     private static async Task<IReadOnlyList<LoadResult>> ReadAsync(IWarehouse warehouse, string sql, CancellationToken cancellationToken)

@@ -44,8 +44,15 @@ public sealed class StreamLoader(IWarehouse warehouse, FileIngestor ingestor, st
                     return new StreamLoadResult(label, earlier, true, await ingestor.GetQuarantineAsync(earlier.LoadId, 10, cancellationToken).ConfigureAwait(false));
                 }
 
-                var load = await ingestor.IngestAsync(spool, contract with { Format = contract.Format with { Kind = kind } }, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await warehouse.ExecuteAsync($"INSERT INTO ingest.stream_labels (source, label, load_id, created_at) VALUES ({FileIngestor.Literal(contract.Source)}, {FileIngestor.Literal(label)}, {FileIngestor.Literal(load.SameAsLoadId ?? load.LoadId)}, now())", CancellationToken.None).ConfigureAwait(false);
+                // The label commits with the load's rows and audit record, so a load that is there always has its label
+                // and a retry after a crash finds either both or neither.
+                var load = await ingestor.IngestCommittingAsync(spool, contract with { Format = contract.Format with { Kind = kind } }, null, loadId => [LabelSql(contract.Source, label, loadId)], cancellationToken).ConfigureAwait(false);
+                if (load.Status == LoadStatus.Skipped)
+                {
+                    // Bytes loaded before under another label: nothing was written, so the label is recorded on its own.
+                    await warehouse.ExecuteAsync(LabelSql(contract.Source, label, load.SameAsLoadId!), CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return new StreamLoadResult(label, load, false, load.RowsRejected > 0 ? await ingestor.GetQuarantineAsync(load.LoadId, 10, cancellationToken).ConfigureAwait(false) : []);
             }
             finally
@@ -60,6 +67,9 @@ public sealed class StreamLoader(IWarehouse warehouse, FileIngestor ingestor, st
     }
 
     public void Dispose() => _gate.Dispose();
+
+    private static string LabelSql(string source, string label, string loadId) =>
+        $"INSERT INTO ingest.stream_labels (source, label, load_id, created_at) VALUES ({FileIngestor.Literal(source)}, {FileIngestor.Literal(label)}, {FileIngestor.Literal(loadId)}, now())";
 
     private async Task EnsureAsync(CancellationToken cancellationToken) =>
         await warehouse.ExecuteAsync("CREATE SCHEMA IF NOT EXISTS ingest; CREATE TABLE IF NOT EXISTS ingest.stream_labels (source VARCHAR NOT NULL, label VARCHAR NOT NULL, load_id VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (source, label));", cancellationToken).ConfigureAwait(false);

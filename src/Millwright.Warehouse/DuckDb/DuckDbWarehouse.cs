@@ -139,6 +139,7 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
             EngineMessage = message,
             Line = line,
             Column = column,
+            Kind = duck.ErrorType is DuckDB.NET.Native.DuckDBErrorType.Constraint or DuckDB.NET.Native.DuckDBErrorType.Transaction ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
         };
     }
 

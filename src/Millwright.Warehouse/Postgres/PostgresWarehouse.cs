@@ -90,6 +90,7 @@ internal sealed class PostgresWarehouse : AdoWarehouse
                     SqlState = pg.SqlState,
                     Line = line,
                     Column = column,
+                    Kind = pg.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DuplicateTable ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
                 };
             case NpgsqlException npgsql:
                 return new WarehouseException($"PostgreSQL: {npgsql.Message}", exception)

@@ -62,6 +62,7 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.M
     {
         var folder = loaded.Workspace.PipelinesDirectory;
         var seen = PipelineFingerprint.Of(folder);
+        await RecoverLoadsAsync(stoppingToken).ConfigureAwait(false);
         var current = await LoadAsync(stoppingToken).ConfigureAwait(false);
         try
         {
@@ -112,6 +113,29 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.M
             }
         }
     }
+
+    /// <summary>What loads killed before this start left in the raw layer is put right before the daemon reads it.</summary>
+    private async Task RecoverLoadsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = await WorkspaceOrchestration.RecoverLoadsAsync(loaded, cancellationToken).ConfigureAwait(false);
+            if (!report.IsClean)
+            {
+                Recovered(logger, string.Join(", ", report.Rows.Select(r => $"{r.Value} row(s) in {r.Key}")), report.RawCopies.Count, report.WorkTables.Count);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            RecoveryFailed(logger, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ingestion: loads killed before this start were put right: rows without an audit record removed ({Rows}), {Copies} orphan Parquet copies and {Tables} work tables removed")]
+    private static partial void Recovered(ILogger logger, string rows, int copies, int tables);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ingestion: what killed loads left could not be checked: {Error}")]
+    private static partial void RecoveryFailed(ILogger logger, string error);
 
     /// <summary>
     /// Loads the pipelines. The first load (or one after a failed first load) publishes what it gives, error included;
