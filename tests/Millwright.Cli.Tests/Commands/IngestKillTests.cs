@@ -96,11 +96,51 @@ public abstract class IngestKillTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// `millwright ingest db` killed after one table committed and again while the next ones run: every table is then
+    /// as a whole extraction would have it (each table's rows and its feed position commit together), none has a row twice.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task An_extraction_killed_between_and_during_tables_finishes_on_the_next_run_with_every_row_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var simulated = await _cli.RunAsync("simulate", "--scale", "0.02", "--days", "5", "--start", "2026-02-02", "--only", "fleet");
+        Assert.True(simulated.ExitCode == 0, simulated.Error);
+        var schema = "raw_kill_" + Guid.NewGuid().ToString("N")[..8];
+
+        await KillAtAsync(["ingest", "db", "--schema", schema], "MILLWRIGHT_FAULT_AFTER", "table assets", ct);
+        await KillAtAsync(["ingest", "db", "--schema", schema], "MILLWRIGHT_FAULT_MARK", "table audit_log", ct);
+        var finished = await _cli.RunAsync("ingest", "db", "--schema", schema);
+        Assert.True(finished.ExitCode == 0, finished.Error);
+        var check = await _cli.RunAsync("ingest", "db", "--schema", schema + "_check", "--full-refresh");
+        Assert.True(check.ExitCode == 0, check.Error);
+
+        await using var warehouse = Warehouses.Open(Warehouse);
+        var tables = (await warehouse.ListRelationsAsync(schema + "_check", ct)).Select(r => r.Name).ToList();
+        Assert.Contains("charge_sessions", tables);
+        foreach (var table in tables)
+        {
+            var columns = await warehouse.GetColumnsAsync(RelationName.Of(schema + "_check", table), ct);
+            if (columns.All(c => c.Name != "id"))
+            {
+                continue;
+            }
+
+            var (a, b) = ($"{schema}.{table}", $"{schema}_check.{table}");
+            Assert.Equal(await CountAsync(warehouse, $"SELECT count(*) FROM {b}", ct), await CountAsync(warehouse, $"SELECT count(*) FROM {a}", ct));
+            Assert.Equal(await CountAsync(warehouse, $"SELECT count(*) FROM {a}", ct), await CountAsync(warehouse, $"SELECT count(DISTINCT id) FROM {a}", ct));
+            Assert.Equal(0, await CountAsync(warehouse, $"SELECT count(*) FROM (SELECT id FROM {b} EXCEPT SELECT id FROM {a}) AS missing", ct));
+        }
+    }
+
     /// <summary>Runs the load as its own process and kills it (SIGKILL) when it announces <paramref name="step"/>.</summary>
-    private async Task KillAtAsync(string source, string fault, string step, CancellationToken ct)
+    private Task KillAtAsync(string source, string fault, string step, CancellationToken ct) =>
+        KillAtAsync(["ingest", "file", "big.csv", "--contract", source], fault, step, ct);
+
+    private async Task KillAtAsync(string[] args, string fault, string step, CancellationToken ct)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), "ingest", "file", "big.csv", "--contract", source })
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), .. args])
         {
             start.ArgumentList.Add(arg);
         }
