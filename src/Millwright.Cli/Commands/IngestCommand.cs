@@ -27,7 +27,7 @@ internal static class IngestCommand
     {
         var loaded = context.LoadSettings(parsed);
         var warehouse = CommandContext.OpenWarehouse(loaded);
-        return (warehouse, new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"), OnStep = FaultPoints.Hook(context.Io) }), loaded);
+        return (warehouse, new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"), OnStep = FaultPoints.Hook(context.Io.Variable, context.Io.Error) }), loaded);
     }
 
     /// <summary>
@@ -192,7 +192,7 @@ internal static class IngestCommand
             await using var warehouse = CommandContext.OpenWarehouse(loaded);
             var table = new Table().AddColumns("table", "mode", "rows written", "rows deleted", "feed position", "columns added", "seconds");
             var io = context.Io;
-            var fault = FaultPoints.Hook(io);
+            var fault = FaultPoints.Hook(io.Variable, io.Error);
             var results = await new Millwright.Ingestion.Extraction.DatabaseExtractor(warehouse).ExtractAsync(options, t =>
             {
                 lock (io)

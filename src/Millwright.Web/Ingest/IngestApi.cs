@@ -131,7 +131,7 @@ internal sealed class IngestEndpoint : IDisposable
     public IngestEndpoint(LoadedSettings loaded, Millwright.Warehouse.IWarehouse warehouse)
     {
         _loaded = loaded;
-        var ingestor = new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") });
+        var ingestor = new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"), OnStep = FaultPoints.Hook(Environment.GetEnvironmentVariable, Console.Error) });
         Loader = new StreamLoader(warehouse, ingestor, Path.Combine(loaded.Workspace.StateDirectory, "spool"));
     }
 

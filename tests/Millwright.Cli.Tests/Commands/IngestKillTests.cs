@@ -53,19 +53,8 @@ public abstract class IngestKillTests : IDisposable
     public async Task A_load_killed_at_any_step_leaves_nothing_or_exactly_the_file_and_a_reload_gives_one_copy(string fault, string step)
     {
         var ct = TestContext.Current.CancellationToken;
-        var source = "kill_" + Guid.NewGuid().ToString("N")[..10];
+        var source = WriteContract();
         var contracts = Path.Combine(_cli.Root, "pipelines", "plant", "contracts");
-        Directory.CreateDirectory(contracts);
-        File.WriteAllText(Path.Combine(contracts, $"{source}.yml"), $$"""
-            source: {{source}}
-            version: 1
-            format: {delimiter: ','}
-            primary_key: [id]
-            columns:
-              - {name: id, type: integer, nullable: false}
-              - {name: machine, type: string}
-              - {name: value, type: double}
-            """);
 
         await KillAtAsync(source, fault, step, ct);
 
@@ -130,6 +119,150 @@ public abstract class IngestKillTests : IDisposable
             Assert.Equal(await CountAsync(warehouse, $"SELECT count(*) FROM {b}", ct), await CountAsync(warehouse, $"SELECT count(*) FROM {a}", ct));
             Assert.Equal(await CountAsync(warehouse, $"SELECT count(*) FROM {a}", ct), await CountAsync(warehouse, $"SELECT count(DISTINCT id) FROM {a}", ct));
             Assert.Equal(0, await CountAsync(warehouse, $"SELECT count(*) FROM (SELECT id FROM {b} EXCEPT SELECT id FROM {a}) AS missing", ct));
+        }
+    }
+
+    /// <summary>
+    /// A stream load (PUT /api/ingest) whose host is killed while it checks the body and again inside its transaction:
+    /// the rows and the label are there together or not at all, and the same request sent again to the next host loads
+    /// the body exactly once (or answers the first result).
+    /// </summary>
+    [Theory(Timeout = 300_000)]
+    [InlineData("MILLWRIGHT_FAULT_AFTER", "check")]
+    [InlineData("MILLWRIGHT_FAULT_MARK", "parquet raw layer")]
+    public async Task A_stream_load_whose_host_is_killed_loads_once_when_sent_again(string fault, string step)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var source = WriteContract();
+        var body = await File.ReadAllBytesAsync(Path.Combine(_cli.Root, "big.csv"), ct);
+
+        await using (var host = await Host.StartAsync(_cli, (fault, step), ct))
+        {
+            var sending = host.PutAsync(source, "batch-1", body, ct);
+            await host.WaitForErrorLineAsync($"fault point: after {step}", ct);
+            host.Kill();
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => sending);
+        }
+
+        await using (var warehouse = Warehouses.Open(Warehouse))
+        {
+            var rows = await CountAsync(warehouse, $"SELECT count(*) FROM raw.{source}", ct, missingIsZero: true);
+            var labels = await CountAsync(warehouse, $"SELECT count(*) FROM ingest.stream_labels WHERE source = '{source}' AND label = 'batch-1'", ct, missingIsZero: true);
+            Assert.True((rows, labels) is (0, 0) or (Rows, 1), $"host killed after {step}: {rows} rows, {labels} label(s)");
+        }
+
+        await using (var host = await Host.StartAsync(_cli, null, ct))
+        {
+            using var answer = await host.PutAsync(source, "batch-1", body, ct);
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync(ct));
+        }
+
+        await using (var warehouse = Warehouses.Open(Warehouse))
+        {
+            Assert.Equal(Rows, await CountAsync(warehouse, $"SELECT count(*) FROM raw.{source}", ct));
+            Assert.Equal(1, await CountAsync(warehouse, $"SELECT count(*) FROM ingest.loads WHERE source = '{source}' AND status = 'SUCCESS'", ct));
+        }
+    }
+
+    private string WriteContract()
+    {
+        var source = "kill_" + Guid.NewGuid().ToString("N")[..10];
+        var contracts = Path.Combine(_cli.Root, "pipelines", "plant", "contracts");
+        Directory.CreateDirectory(contracts);
+        File.WriteAllText(Path.Combine(contracts, $"{source}.yml"), $$"""
+            source: {{source}}
+            version: 1
+            format: {delimiter: ','}
+            primary_key: [id]
+            columns:
+              - {name: id, type: integer, nullable: false}
+              - {name: machine, type: string}
+              - {name: value, type: double}
+            """);
+        return source;
+    }
+
+    /// <summary>`millwright up` as a process of its own, reached with the secret it leaves for its workspace's CLI.</summary>
+    private sealed class Host : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly HttpClient _client;
+        private readonly Task<string> _output;
+
+        private Host(Process process, HttpClient client, Task<string> output) => (_process, _client, _output) = (process, client, output);
+
+        public static async Task<Host> StartAsync(CliRunner cli, (string Fault, string Step)? fault, CancellationToken ct)
+        {
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), "up", "--port", "0", "--no-demo" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            foreach (var (key, value) in cli.Environment)
+            {
+                start.Environment[key] = value;
+            }
+
+            if (fault is { } f)
+            {
+                start.Environment[f.Fault] = f.Step;
+            }
+
+            var process = Process.Start(start)!;
+            string? url = null;
+            while (url is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                var at = line.IndexOf("is running at ", StringComparison.Ordinal);
+                url = at >= 0 ? line[(at + "is running at ".Length)..].Trim() : null;
+            }
+
+            Assert.NotNull(url);
+            var live = Millwright.Workspace.WorkspaceLock.FindLive(Millwright.Workspace.WorkspaceLayout.At(cli.Root));
+            Assert.NotNull(live);
+            var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(4) };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", live.Secret);
+            return new Host(process, client, process.StandardOutput.ReadToEndAsync(ct));
+        }
+
+        public async Task<HttpResponseMessage> PutAsync(string source, string label, byte[] body, CancellationToken ct)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/ingest/{source}") { Content = content };
+            request.Headers.Add("label", label);
+            return await _client.SendAsync(request, ct);
+        }
+
+        public async Task WaitForErrorLineAsync(string expected, CancellationToken ct)
+        {
+            var seen = new List<string>();
+            while (await _process.StandardError.ReadLineAsync(ct) is { } line)
+            {
+                if (line == expected)
+                {
+                    return;
+                }
+
+                seen.Add(line);
+            }
+
+            Assert.Fail($"the host never printed '{expected}': {string.Join('\n', seen)}");
+        }
+
+        public void Kill() => _process.Kill(entireProcessTree: true);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync(CancellationToken.None);
+            _ = await _output;
+            _client.Dispose();
+            _process.Dispose();
         }
     }
 
