@@ -15,11 +15,15 @@ public sealed record ReconciliationReport(int BalancesChecked, int OrdersChecked
     public bool IsClean => Stock.Count == 0 && History.Count == 0;
 }
 
-/// <summary>Checks that derived state matches its ledgers: balances = sum of movements, reservations = open order lines, status = last history row.</summary>
+/// <summary>
+/// Checks that derived state matches its ledgers: balances = sum of movements, reservations = open order lines, status
+/// = last history row. Every query reads one snapshot of the store (one repeatable-read transaction), so writers going
+/// on meanwhile never show as drift.
+/// </summary>
 public sealed class Reconciliation(OperationsStore store)
 {
     public Task<ReconciliationReport> RunAsync(CancellationToken cancellationToken = default) =>
-        UnitOfWork.ReadAsync(store, async db =>
+        Views.Snapshots.ReadAsync(store, async db =>
         {
             var inflow = await db.InventoryMovements.GroupBy(m => new { m.PartId, LocationId = m.ToLocationId })
                 .Select(g => new { g.Key.PartId, g.Key.LocationId, Quantity = g.Sum(m => m.Quantity) })
@@ -87,5 +91,5 @@ public sealed class Reconciliation(OperationsStore store)
 
             var movements = await db.InventoryMovements.LongCountAsync(cancellationToken).ConfigureAwait(false);
             return new ReconciliationReport(balances.Count, orders.Count, movements, stock, historyDrift);
-        });
+        }, cancellationToken);
 }

@@ -110,13 +110,6 @@ internal static class UnitOfWork
 
     private static readonly JsonSerializerOptions ReplayJson = new() { IncludeFields = true };
 
-    public static async Task<T> ReadAsync<T>(OperationsStore store, Func<OperationsDbContext, Task<T>> read)
-    {
-        await using var db = store.CreateContext();
-        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
-        return await read(db).ConfigureAwait(false);
-    }
-
     public static async Task<T> GetAsync<T>(this DbSet<T> set, long id, string entity, CancellationToken cancellationToken) where T : Entity =>
         await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(entity, id);
 
