@@ -162,6 +162,47 @@ public sealed class UpCommandTests : IDisposable
         }
     }
 
+    /// <summary>A demo history whose process was killed part-way is named at the next `up`, not silently taken as whole.</summary>
+    [Fact(Timeout = 300_000)]
+    public async Task A_demo_history_stopped_part_way_is_reported_at_the_next_up()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cli = new CliRunner(_root);
+        Assert.Equal(0, (await cli.RunAsync("init", ".", "--empty")).ExitCode);
+
+        // What a killed demo leaves: part of a history, and the marker `up` writes before it starts one.
+        Assert.Equal(0, (await cli.RunAsync("simulate", "--scale", "0.02", "--days", "2", "--only", "fleet")).ExitCode);
+        File.WriteAllText(Path.Combine(_root, ".millwright", "demo.partial"), "2026-12-07 04:00:00 UTC");
+
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll"), "up", "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        try
+        {
+            string? warning = null;
+            while (warning is null && await process.StandardError.ReadLineAsync(ct) is { } line)
+            {
+                warning = line.StartsWith("warning: the demo history", StringComparison.Ordinal) ? line : null;
+            }
+
+            Assert.Equal(
+                "warning: the demo history started 2026-12-07 04:00:00 UTC was stopped part-way (its process ended before it finished): the operational store holds only part of the year, and its first build never ran. "
+                + $"For the whole demo, run `millwright up` in a new folder; to keep what is here, delete {Path.Combine(_root, ".millwright", "demo.partial")}.",
+                warning);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(ct);
+            _ = await output;
+        }
+    }
+
     /// <summary>
     /// The shipped dashboards in Debian's chromium on the demo just built: every card of every dashboard draws rows (no
     /// card is empty or refused), and choosing a site narrows the workshop dashboard's cards to it.

@@ -99,6 +99,9 @@ internal static class UpCommand
         return command;
     }
 
+    /// <summary>Present while the demo history is being written (.millwright/demo.partial, holding when it started).</summary>
+    internal const string DemoMarker = "demo.partial";
+
     /// <summary>
     /// An operational store with no vehicles or machines gets a year of a 150-vehicle business (the shop's last 120 days) from the simulator
     /// (seed 42), written while the host already serves, so every page has data. Stopping meanwhile keeps what was
@@ -107,11 +110,17 @@ internal static class UpCommand
     private static async Task<bool> DemoHistoryAsync(CommandContext context, LoadedSettings loaded, CancellationToken cancellationToken)
     {
         var io = context.Io;
+        var partial = Path.Combine(loaded.Workspace.StateDirectory, DemoMarker);
         await using (var store = MillwrightHost.OpenOperations(loaded.Settings.Operations))
         {
             await using var db = store.CreateContext();
             if (await db.Assets.AnyAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (File.Exists(partial))
+                {
+                    await io.Error.WriteLineAsync($"warning: the demo history started {(await File.ReadAllTextAsync(partial, cancellationToken).ConfigureAwait(false)).Trim()} was stopped part-way (its process ended before it finished): the operational store holds only part of the year, and its first build never ran. For the whole demo, run `millwright up` in a new folder; to keep what is here, delete {partial}.").ConfigureAwait(false);
+                }
+
                 return false;
             }
         }
@@ -121,7 +130,10 @@ internal static class UpCommand
         await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Until the history is whole, a marker says it is being written: a process killed meanwhile is told at the next `up`.
+            await File.WriteAllTextAsync(partial, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
             var summary = await SimulateCommand.RunAsync(context, loaded, options, cancellationToken).ConfigureAwait(false);
+            File.Delete(partial);
             var t = summary.Totals;
             await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Demo history ready in {summary.Elapsed.TotalSeconds:0.0} s: {t.Vehicles} vehicles, {t.ServiceOrders:N0} service orders, {t.TelemetryReadings:N0} telemetry readings, {t.ProductionRuns:N0} production runs, {t.RetailOrders:N0} retail orders")).ConfigureAwait(false);
