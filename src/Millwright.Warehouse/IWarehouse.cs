@@ -73,9 +73,18 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Loads an <see cref="ExportAsync"/> copy into this warehouse, which must hold no user tables yet.</summary>
     Task ImportAsync(string directory, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gives back the space dropped and rewritten data hold: DuckDB rewrites its file compactly (which needs the file to
+    /// itself: no other warehouse of this process may hold it), PostgreSQL runs VACUUM (ANALYZE). Returns the size before and after.
+    /// </summary>
+    Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Connects and reports the engine's version; throws <see cref="WarehouseException"/> when unreachable.</summary>
     Task<string> CheckAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>What a vacuum gave back: the warehouse's size in bytes before and after.</summary>
+public sealed record VacuumResult(long BytesBefore, long BytesAfter);
 
 public enum WarehouseEngine
 {

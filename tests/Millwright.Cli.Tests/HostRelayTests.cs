@@ -75,6 +75,11 @@ public sealed class HostRelayTests : IDisposable
             var shown = await _cli.RunAsync("runs", "show", runId);
             Assert.Contains("SUCCESS", shown.Out, StringComparison.Ordinal);
 
+            // A verb that needs the warehouse to itself says so rather than fight the host for it.
+            var vacuum = await _cli.RunAsync("warehouse", "vacuum");
+            Assert.Equal(1, vacuum.ExitCode);
+            Assert.Contains("vacuum needs the warehouse to itself, and `millwright up` is serving it", vacuum.Error, StringComparison.Ordinal);
+
             // One host per workspace: the second is refused, naming the first's process and address.
             var second = await _cli.RunAsync("up", "--port", "0");
             Assert.Equal(1, second.ExitCode);
@@ -88,6 +93,10 @@ public sealed class HostRelayTests : IDisposable
             Assert.Equal((0, "n\n2"), (after.ExitCode, after.Out.Trim().ReplaceLineEndings("\n")));
             var runs = await _cli.RunAsync("runs", "show", runId);
             Assert.Contains("SUCCESS", runs.Out, StringComparison.Ordinal);
+            var vacuumed = await _cli.RunAsync("warehouse", "vacuum");
+            Assert.True(vacuumed.ExitCode == 0, vacuumed.Error);
+            Assert.StartsWith("Vacuumed ", vacuumed.Out, StringComparison.Ordinal);
+            Assert.Equal("n\n2", (await _cli.RunAsync("sql", "select count(*) as n from raw.torque", "--format", "csv")).Out.Trim().ReplaceLineEndings("\n"));
         }
         finally
         {

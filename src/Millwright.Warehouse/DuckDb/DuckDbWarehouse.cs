@@ -311,6 +311,64 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         }
     }
 
+    /// <summary>
+    /// DuckDB keeps a file's size after deletes and rewrites (freed blocks are reused, never given back): the database
+    /// is copied into a new file (COPY FROM DATABASE writes only live data) that then replaces it. The file must not be
+    /// open elsewhere: this warehouse lets its instance go first, and DuckDB refuses if another holder remains.
+    /// </summary>
+    public override async Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default)
+    {
+        if (_path == ":memory:")
+        {
+            return new VacuumResult(0, 0);
+        }
+
+        await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_held is { } held)
+            {
+                _held = null;
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var compact = _path + ".vacuum";
+            File.Delete(compact);
+            var before = File.Exists(_path) ? new FileInfo(_path).Length : 0;
+            await using (var connection = new DuckDBConnection("Data Source=:memory:;autoinstall_known_extensions=false"))
+            {
+                try
+                {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = $"""
+                        ATTACH {Dialect.QuoteLiteral(_path)} AS live;
+                        CHECKPOINT live;
+                        ATTACH {Dialect.QuoteLiteral(compact)} AS compact;
+                        COPY FROM DATABASE live TO compact;
+                        DETACH compact;
+                        DETACH live;
+                        """;
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (DuckDBException e)
+                {
+                    File.Delete(compact);
+                    throw new WarehouseException($"cannot vacuum DuckDB warehouse {_path}: {e.Message.Split('\n')[0]} (it must not be open elsewhere: stop `millwright up` or the process that holds it)", e) { Engine = Engine, EngineMessage = e.Message };
+                }
+            }
+
+            File.Move(compact, _path, overwrite: true);
+            File.Delete(_path + ".wal");
+            return new VacuumResult(before, new FileInfo(_path).Length);
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
     /// <summary>EXPORT DATABASE reads one snapshot, so writers may go on meanwhile; tables go out as Parquet.</summary>
     public override async Task ExportAsync(string directory, CancellationToken cancellationToken = default)
     {

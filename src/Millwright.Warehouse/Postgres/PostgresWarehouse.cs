@@ -270,6 +270,16 @@ internal sealed class PostgresWarehouse : AdoWarehouse
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
+    /// <summary>VACUUM (ANALYZE) of the database (outside a transaction, as PostgreSQL requires); sizes from pg_database_size.</summary>
+    public override async Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default)
+    {
+        const string size = "SELECT pg_database_size(current_database())";
+        var before = Convert.ToInt64(await QueryScalarAsync(size, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        await ExecuteAsync("VACUUM (ANALYZE)", cancellationToken).ConfigureAwait(false);
+        var after = Convert.ToInt64(await QueryScalarAsync(size, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return new VacuumResult(before, after);
+    }
+
     public override Task ExportAsync(string directory, CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(directory))
