@@ -27,10 +27,14 @@ internal sealed class WorkspaceHost : IAsyncDisposable
     public async Task<HttpClient> AsAsync(string name, params string[] roles) =>
         TestAccounts.Client(Address, await Accounts.TokenAsync(name, TestAccounts.Roles(roles)));
 
-    public static async Task<WorkspaceHost> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    public static Task<WorkspaceHost> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default) =>
+        StartAsync(root, environment, null, null, cancellationToken);
+
+    /// <summary>A host with the secret its workspace's CLI presents, and what runs the command lines it is sent.</summary>
+    public static async Task<WorkspaceHost> StartAsync(string root, IReadOnlyDictionary<string, string>? environment, Millwright.Web.Security.HostOwner? owner, Millwright.Web.Cli.ICliRelay? relay, CancellationToken cancellationToken)
     {
         var loaded = SettingsLoader.Load(WorkspaceLayout.At(root), new Dictionary<string, string> { ["web.port"] = "0" }, environment ?? new Dictionary<string, string>());
-        var app = MillwrightHost.Build(loaded, logging => logging.ClearProviders());
+        var app = MillwrightHost.Build(loaded, logging => logging.ClearProviders(), owner: owner, relay: relay);
         await app.StartAsync(cancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new WorkspaceHost(app, await TestAccounts.AdminClientAsync(app.Services, address), address);
