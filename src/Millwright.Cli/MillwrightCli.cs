@@ -207,5 +207,10 @@ internal sealed class CommandContext(CliIo io, GlobalOptions globals, Web.Cli.Ho
         return loaded;
     }
 
-    public static IWarehouse OpenWarehouse(LoadedSettings loaded) => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse));
+    /// <summary>The workspace's warehouse: on the host, the host's own (lent); else opened for this command.</summary>
+    public IWarehouse OpenWarehouse(LoadedSettings loaded)
+    {
+        var options = Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse);
+        return host is not null && host.WarehouseOptions == options ? host.Warehouse : Warehouses.Open(options);
+    }
 }

@@ -27,4 +27,11 @@ public static class Warehouses
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
     }
+
+    /// <summary><paramref name="owner"/>'s warehouse for a borrower whose dispose must leave it open.</summary>
+    public static IWarehouse Borrow(IWarehouse owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return new BorrowedWarehouse(owner);
+    }
 }

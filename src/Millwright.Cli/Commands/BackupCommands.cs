@@ -18,7 +18,7 @@ internal static class BackupCommands
 
             // On the running host (the verb was sent there), the host's warehouse; else the workspace is held meanwhile.
             using var host = context.Host is null ? HoldWorkspace(loaded) : null;
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var directory = parsed.GetValue(to) is { } folder ? Path.Combine(context.Io.WorkingDirectory, folder) : null;
             var result = await new WorkspaceBackup(loaded.Settings, warehouse).BackupAsync(directory, cancellationToken).ConfigureAwait(false);
             await context.Io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -34,7 +34,7 @@ internal static class BackupCommands
             var folder = Path.Combine(context.Io.WorkingDirectory, parsed.GetValue(from)!);
             await WorkspaceBackup.VerifyAsync(folder, cancellationToken).ConfigureAwait(false); // a wrong folder is named before anything else is asked
             using var host = HoldWorkspace(loaded);
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var manifest = await new WorkspaceBackup(loaded.Settings, warehouse).RestoreAsync(folder, cancellationToken).ConfigureAwait(false);
             await context.Io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Restored the backup of {manifest.Workspace} taken {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC ({manifest.Files.Count} file(s) checked) into {loaded.Workspace.Root}")).ConfigureAwait(false);

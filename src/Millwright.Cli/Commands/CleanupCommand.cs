@@ -16,7 +16,7 @@ internal static class CleanupCommand
         {
             var io = context.Io;
             var loaded = context.LoadSettings(parsed);
-            await using var warehouse = Warehouse.Warehouses.Open(WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse));
+            await using var warehouse = context.OpenWarehouse(loaded);
             await using var storage = WorkspaceOrchestration.OpenStorage(loaded.Settings.Orchestration.Store);
             await storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var cleanup = new WorkspaceCleanup(loaded.Workspace.PipelinesDirectory, warehouse, storage);

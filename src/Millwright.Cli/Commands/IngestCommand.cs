@@ -26,7 +26,7 @@ internal static class IngestCommand
     private static (IWarehouse Warehouse, FileIngestor Ingestor, LoadedSettings Loaded) Open(CommandContext context, ParseResult parsed)
     {
         var loaded = context.LoadSettings(parsed);
-        var warehouse = CommandContext.OpenWarehouse(loaded);
+        var warehouse = context.OpenWarehouse(loaded);
         return (warehouse, new FileIngestor(warehouse, new IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"), OnStep = FaultPoints.Hook(context.Io.Variable, context.Io.Error) }), loaded);
     }
 
@@ -189,7 +189,7 @@ internal static class IngestCommand
                 Tables = parsed.GetValue(tables) ?? [],
                 TargetSchema = parsed.GetValue(schema)!,
             };
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var table = new Table().AddColumns("table", "mode", "rows written", "rows deleted", "feed position", "columns added", "seconds");
             var io = context.Io;
             var fault = FaultPoints.Hook(io.Variable, io.Error);

@@ -25,7 +25,7 @@ internal static class MlCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var versions = await new ModelRegistry(warehouse, Path.Combine(loaded.Workspace.StateDirectory, "models")).ListAsync(parsed.GetValue(name), cancellationToken).ConfigureAwait(false);
             if (versions.Count == 0)
             {
@@ -63,7 +63,7 @@ internal static class MlCommand
                 throw new CliException($"no pipeline declares a model '{unknown}' (models: {string.Join(", ", PipelineModels.Read(loaded.Workspace.PipelinesDirectory).Select(m => m.Definition.Name))})");
             }
 
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var evaluation = new ModelEvaluation(warehouse);
             var missed = 0;
             foreach (var model in models)
@@ -112,7 +112,7 @@ internal static class MlCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var outcomes = await PipelineModels.OutcomesAsync(warehouse, cancellationToken).ConfigureAwait(false);
             if (outcomes.Count == 0)
             {

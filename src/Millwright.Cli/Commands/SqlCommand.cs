@@ -51,7 +51,7 @@ internal static class SqlCommand
             }
 
             var loaded = context.LoadSettings(parsed);
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             await using var result = await warehouse.QueryAsync(sql!, cancellationToken).ConfigureAwait(false);
             var chosen = parsed.GetValue(format)!;
             if (chosen == "table")

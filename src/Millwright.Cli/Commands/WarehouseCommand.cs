@@ -13,7 +13,7 @@ internal static class WarehouseCommand
         tables.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var relations = await warehouse.ListRelationsAsync(parsed.GetValue(schema), cancellationToken).ConfigureAwait(false);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("schema", "name", "kind");
             foreach (var relation in relations)
@@ -44,7 +44,7 @@ internal static class WarehouseCommand
 
             var loaded = context.LoadSettings(parsed);
 
-            await using var warehouse = CommandContext.OpenWarehouse(loaded);
+            await using var warehouse = context.OpenWarehouse(loaded);
             var result = await warehouse.VacuumAsync(cancellationToken).ConfigureAwait(false);
             await context.Io.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"Vacuumed {warehouse.Target}: {result.BytesBefore / 1048576.0:0.0} MiB -> {result.BytesAfter / 1048576.0:0.0} MiB")).ConfigureAwait(false);

@@ -180,6 +180,21 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         var qualified = name with { Schema = name.Schema ?? Dialect.DefaultSchema };
         return WithConnectionAsync(selectSql, async connection =>
         {
+            // Most often the relation is new or of the same kind: one statement replaces it, with no catalog lookup
+            // (DuckDB's information_schema costs about a millisecond with a thousand relations). A relation of the other
+            // kind makes DuckDB refuse, and nothing has changed: then it is dropped first.
+            try
+            {
+                await using var quick = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, quick).ConfigureAwait(false);
+                await ExecAsync(connection, $"CREATE OR REPLACE {Keyword(kind)} {Dialect.Render(qualified)} AS\n{selectSql}", cancellationToken, quick).ConfigureAwait(false);
+                await quick.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (DuckDBException e) when (e.ErrorType == DuckDB.NET.Native.DuckDBErrorType.Catalog && e.Message.Contains("trying to replace with type", StringComparison.Ordinal))
+            {
+            }
+
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, transaction).ConfigureAwait(false);
             var existing = await GetRelationAsync(connection, qualified, cancellationToken, transaction).ConfigureAwait(false);

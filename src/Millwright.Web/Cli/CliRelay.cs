@@ -15,9 +15,13 @@ public sealed record CliRequest(
     [property: JsonPropertyName("environment")] IReadOnlyDictionary<string, string>? Environment);
 
 /// <summary>What a relayed verb may use of the host: its warehouse and its orchestrator (whose runs are the host's).</summary>
-public sealed class HostSession(IWarehouse warehouse, Func<CancellationToken, Task<WorkspaceOrchestration>> orchestration, ClaimsPrincipal user)
+public sealed class HostSession(IWarehouse warehouse, WarehouseOptions warehouseOptions, Func<CancellationToken, Task<WorkspaceOrchestration>> orchestration, ClaimsPrincipal user)
 {
-    public IWarehouse Warehouse => warehouse;
+    /// <summary>The host's warehouse, lent: disposing it leaves it open.</summary>
+    public IWarehouse Warehouse => Warehouses.Borrow(warehouse);
+
+    /// <summary>Where the host's warehouse is, so a verb pointed elsewhere (--set warehouse...) opens its own.</summary>
+    public WarehouseOptions WarehouseOptions => warehouseOptions;
 
     public ClaimsPrincipal User => user;
 
@@ -43,7 +47,7 @@ public static class CliRelay
 
     internal static IEndpointRouteBuilder MapCliRelay(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Path, async (HttpContext http, CliRequest request, IWarehouse warehouse, Orchestration.OrchestrationHost host, CancellationToken cancellationToken) =>
+        endpoints.MapPost(Path, async (HttpContext http, CliRequest request, IWarehouse warehouse, Workspace.LoadedSettings loaded, Orchestration.OrchestrationHost host, CancellationToken cancellationToken) =>
         {
             if (http.RequestServices.GetService<ICliRelay>() is not { } relay)
             {
@@ -63,7 +67,7 @@ public static class CliRelay
             int code;
             try
             {
-                code = await relay.RunAsync(request, new HostSession(warehouse, host.ReadyAsync, http.User), output, error, cancellationToken).ConfigureAwait(false);
+                code = await relay.RunAsync(request, new HostSession(warehouse, WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse), host.ReadyAsync, http.User), output, error, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
