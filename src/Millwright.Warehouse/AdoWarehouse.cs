@@ -36,6 +36,8 @@ internal abstract class AdoWarehouse : IWarehouse
 
     public abstract Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default);
 
+    public abstract Task<IWarehouse> OpenReadOnlyAsync(string workFolder, CancellationToken cancellationToken = default);
+
     /// <summary>Refuses to import over data: the target must hold no user table or view.</summary>
     protected async Task RequireEmptyAsync(CancellationToken cancellationToken)
     {

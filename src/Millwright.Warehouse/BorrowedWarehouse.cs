@@ -48,6 +48,8 @@ internal sealed class BorrowedWarehouse(IWarehouse owner) : IWarehouse
 
     public Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default) => owner.VacuumAsync(cancellationToken);
 
+    public Task<IWarehouse> OpenReadOnlyAsync(string workFolder, CancellationToken cancellationToken = default) => owner.OpenReadOnlyAsync(workFolder, cancellationToken);
+
     public Task<string> CheckAsync(CancellationToken cancellationToken = default) => owner.CheckAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

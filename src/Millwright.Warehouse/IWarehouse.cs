@@ -79,6 +79,15 @@ public interface IWarehouse : IAsyncDisposable
     /// </summary>
     Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A read-only view of the warehouse for queries a person types (the SQL explorer), read-only by construction: DuckDB
+    /// copies the database into a snapshot under <paramref name="workFolder"/> and opens it in an instance of its own
+    /// with READ_ONLY access, no external access (no files, no ATTACH, no extensions) and its configuration locked;
+    /// PostgreSQL connects as a login role of its own that may only SELECT, in read-only transactions. Dispose it to
+    /// drop the snapshot or the role.
+    /// </summary>
+    Task<IWarehouse> OpenReadOnlyAsync(string workFolder, CancellationToken cancellationToken = default);
+
     /// <summary>Connects and reports the engine's version; throws <see cref="WarehouseException"/> when unreachable.</summary>
     Task<string> CheckAsync(CancellationToken cancellationToken = default);
 }

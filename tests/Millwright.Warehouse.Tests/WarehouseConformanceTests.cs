@@ -316,6 +316,51 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
         Assert.Equal(1, Convert.ToInt32(await Warehouse.QueryScalarAsync($"SELECT x FROM {schema}.kept", Ct), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public async Task A_read_only_view_answers_queries_and_refuses_writes_files_attach_and_extensions()
+    {
+        var schema = NewSchema();
+        await Warehouse.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {schema}.parts AS SELECT 1 AS id, 'pad' AS name; CREATE VIEW {schema}.named AS SELECT name FROM {schema}.parts", Ct);
+        var work = Directory.CreateTempSubdirectory("mw-readonly-").FullName;
+        var written = Path.Combine(work, "out.csv");
+        try
+        {
+            await using (var view = await Warehouse.OpenReadOnlyAsync(work, Ct))
+            {
+                Assert.Equal("pad", await view.QueryScalarAsync($"SELECT name FROM {schema}.named", Ct));
+                Assert.Contains(await view.ListRelationsAsync(schema, Ct), r => r.Name == "parts");
+
+                var duck = fixture.Options.Engine == WarehouseEngine.DuckDb;
+                string[] refused =
+                [
+                    $"INSERT INTO {schema}.parts VALUES (2, 'disc')",
+                    $"CREATE TABLE {schema}.mine (x INTEGER)",
+                    $"DELETE FROM {schema}.parts",
+                    $"COPY {schema}.parts TO '{written}'",
+                    duck ? "SELECT * FROM read_csv('/etc/passwd')" : "SELECT pg_read_file('/etc/passwd')",
+                    duck ? $"ATTACH '{Path.Combine(work, "other.duckdb")}' AS other" : "SELECT * FROM pg_ls_dir('/')",
+                    duck ? "INSTALL httpfs" : "CREATE EXTENSION IF NOT EXISTS dblink",
+                    duck ? "SET enable_external_access = true" : "SET ROLE postgres",
+                ];
+                foreach (var sql in refused)
+                {
+                    var error = await Assert.ThrowsAsync<WarehouseException>(() => view.ExecuteAsync(sql, Ct));
+                    Assert.False(string.IsNullOrEmpty(error.Message), sql);
+                }
+
+                Assert.False(File.Exists(written));
+                Assert.Equal(1L, Convert.ToInt64(await view.QueryScalarAsync($"SELECT count(*) FROM {schema}.parts", Ct), System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            Assert.Equal(1L, Convert.ToInt64(await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.parts", Ct), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Empty(Directory.EnumerateDirectories(work));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_long_query_stops_when_cancelled()
     {

@@ -16,6 +16,7 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
     private readonly string _path;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly string? _snapshotFolder;
     private DuckDBConnection? _held;
     private bool _disposed;
 
@@ -25,6 +26,14 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         _path = path == ":memory:" ? path : Path.GetFullPath(path);
         // Set when the database instance opens: extensions are never installed from the network.
         _connectionString = $"Data Source={_path};autoinstall_known_extensions=false";
+    }
+
+    /// <summary>A snapshot opened read-only, without external access, its configuration locked; its folder goes with it.</summary>
+    private DuckDbWarehouse(string snapshot, string folder)
+    {
+        _path = snapshot;
+        _snapshotFolder = folder;
+        _connectionString = $"Data Source={_path};access_mode=READ_ONLY;enable_external_access=false;autoinstall_known_extensions=false;autoload_known_extensions=false;lock_configuration=true";
     }
 
     public override WarehouseEngine Engine => WarehouseEngine.DuckDb;
@@ -319,11 +328,59 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
                 _held = null;
                 await held.DisposeAsync().ConfigureAwait(false);
             }
+
+            if (_snapshotFolder is not null && Directory.Exists(_snapshotFolder))
+            {
+                Directory.Delete(_snapshotFolder, recursive: true);
+            }
         }
         finally
         {
             _opening.Release();
         }
+    }
+
+    /// <summary>
+    /// Copies the live database (one consistent snapshot, while writers go on) into a file named like it, so views that
+    /// name their catalog still resolve, and opens that copy read-only in an instance of its own.
+    /// </summary>
+    public override async Task<IWarehouse> OpenReadOnlyAsync(string workFolder, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workFolder);
+        if (_snapshotFolder is not null)
+        {
+            throw new WarehouseException("this warehouse is already a read-only snapshot") { Engine = Engine };
+        }
+
+        var folder = Path.Combine(Path.GetFullPath(workFolder), $"snapshot-{Guid.CreateVersion7():N}");
+        Directory.CreateDirectory(folder);
+        var catalog = _path == ":memory:" ? "memory" : Path.GetFileNameWithoutExtension(_path);
+        var snapshot = Path.Combine(folder, catalog + ".duckdb");
+        try
+        {
+            var live = (string)(await QueryScalarAsync("SELECT current_database()", cancellationToken).ConfigureAwait(false))!;
+            await WithConnectionAsync(null, async connection =>
+            {
+                await ExecAsync(connection, $"ATTACH {Dialect.QuoteLiteral(snapshot)} AS millwright_snapshot", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ExecAsync(connection, $"COPY FROM DATABASE {Dialect.QuoteIdentifier(live)} TO millwright_snapshot", cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await ExecAsync(connection, "DETACH millwright_snapshot", CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        return new DuckDbWarehouse(snapshot, folder);
     }
 
     /// <summary>
@@ -333,7 +390,7 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
     /// </summary>
     public override async Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default)
     {
-        if (_path == ":memory:")
+        if (_path == ":memory:" || _snapshotFolder is not null)
         {
             return new VacuumResult(0, 0);
         }

@@ -12,6 +12,9 @@ internal sealed class PostgresWarehouse : AdoWarehouse
     private readonly string _target;
     private readonly string _connectionString;
 
+    /// <summary>For a read-only view: the role it connects as, dropped with it through its owner.</summary>
+    private readonly (PostgresWarehouse Owner, string Role)? _readOnly;
+
     public PostgresWarehouse(string connectionString)
     {
         NpgsqlConnectionStringBuilder builder;
@@ -268,7 +271,53 @@ internal sealed class PostgresWarehouse : AdoWarehouse
         }
     }
 
-    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    private PostgresWarehouse(string connectionString, PostgresWarehouse owner, string role)
+        : this(connectionString) => _readOnly = (owner, role);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        if (_readOnly is { } view)
+        {
+            // Its sessions have ended with the pool; the role goes, with the grants it held.
+            await view.Owner.ExecuteAsync($"DROP OWNED BY {Dialect.QuoteIdentifier(view.Role)}; DROP ROLE IF EXISTS {Dialect.QuoteIdentifier(view.Role)}", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A login role of its own (the warehouse's user needs CREATEROLE): no superuser, no inherited rights, read-only
+    /// transactions by default, a statement timeout, SELECT on the user schemas' tables and views and nothing else, so
+    /// it can read no server file, write nothing and take no other role. Dropped when the view is disposed.
+    /// </summary>
+    public override async Task<IWarehouse> OpenReadOnlyAsync(string workFolder, CancellationToken cancellationToken = default)
+    {
+        if (_readOnly is not null)
+        {
+            throw new WarehouseException("this warehouse is already a read-only view") { Engine = Engine };
+        }
+
+        var role = $"millwright_reader_{Guid.NewGuid():N}"[..32];
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        var database = (string)(await QueryScalarAsync("SELECT current_database()", cancellationToken).ConfigureAwait(false))!;
+        var schemas = await ListSchemasAsync(cancellationToken).ConfigureAwait(false);
+        var quoted = Dialect.QuoteIdentifier(role);
+        var statements = new List<string>
+        {
+            $"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION PASSWORD {Dialect.QuoteLiteral(password)}",
+            $"ALTER ROLE {quoted} SET default_transaction_read_only = on",
+            $"ALTER ROLE {quoted} SET statement_timeout = '5min'",
+            $"GRANT CONNECT ON DATABASE {Dialect.QuoteIdentifier(database)} TO {quoted}",
+        };
+        foreach (var schema in schemas)
+        {
+            statements.Add($"GRANT USAGE ON SCHEMA {Dialect.QuoteIdentifier(schema)} TO {quoted}");
+            statements.Add($"GRANT SELECT ON ALL TABLES IN SCHEMA {Dialect.QuoteIdentifier(schema)} TO {quoted}");
+        }
+
+        await ExecuteInTransactionAsync(statements, cancellationToken).ConfigureAwait(false);
+        var builder = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = password, Pooling = true, MaxPoolSize = 4 };
+        return new PostgresWarehouse(builder.ConnectionString, this, role);
+    }
 
     /// <summary>VACUUM (ANALYZE) of the database (outside a transaction, as PostgreSQL requires); sizes from pg_database_size.</summary>
     public override async Task<VacuumResult> VacuumAsync(CancellationToken cancellationToken = default)
