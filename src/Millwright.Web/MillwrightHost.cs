@@ -131,6 +131,7 @@ public static class MillwrightHost
         Orchestration.OrchestrationApi.MapOrchestrationApi(app);
         Ingest.IngestApi.MapIngestApi(app);
         Dashboards.DashboardsApi.MapDashboardsApi(app);
+        Explorer.ExplorerApi.MapExplorerApi(app);
         Docs.DocsSites.MapPipelineDocs(app, loaded.Workspace);
         app.MapMillwrightApp();
         return app;

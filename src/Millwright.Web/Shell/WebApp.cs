@@ -35,6 +35,8 @@ internal static partial class WebApp
         services.AddSingleton<LiveChanges>();
         services.AddSingleton<Dashboards.DashboardCatalog>();
         services.AddSingleton(sp => new Millwright.Dashboards.DashboardEngine(sp.GetRequiredService<Millwright.Warehouse.IWarehouse>(), TimeProvider.System));
+        services.AddSingleton(sp => new Explorer.SqlExplorer(sp.GetRequiredService<Millwright.Warehouse.IWarehouse>(), sp.GetRequiredService<Millwright.Dashboards.DashboardEngine>(), sp.GetRequiredService<Workspace.LoadedSettings>(), TimeProvider.System));
+        services.AddSingleton(sp => new Explorer.SavedQueries(sp.GetRequiredService<Workspace.LoadedSettings>(), TimeProvider.System));
         services.AddHostedService(sp => sp.GetRequiredService<LiveChanges>());
         return services;
     }

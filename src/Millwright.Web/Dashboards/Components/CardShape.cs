@@ -11,6 +11,15 @@ namespace Millwright.Web.Dashboards.Components;
 /// </summary>
 internal static class CardShape
 {
+    /// <summary>A round step between the y axis's ticks (1, 2, 2.5 or 5 times a power of ten) giving about five ticks up to <paramref name="top"/>; at least 1 (the chart takes whole steps).</summary>
+    public static int AxisStep(double top)
+    {
+        var raw = Math.Max(top, 1) / 5;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(m => m >= raw);
+        return (int)Math.Max(1, Math.Round(step));
+    }
+
     public static (string[] Labels, List<ChartSeries<double>> Series) Build(CardDefinition card, CardData data, double scale = 1)
     {
         var x = Index(data, card.X);
