@@ -235,12 +235,25 @@ internal static class ArtifactWriter
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The documentation site: one page that reads manifest.json, catalog.json and run_results.json beside it.</summary>
+    /// <summary>
+    /// The documentation site: one self-contained page (the lineage script inlined) that reads manifest.json,
+    /// catalog.json and run_results.json beside it.
+    /// </summary>
     public static async Task WriteDocsSiteAsync(string targetPath, CancellationToken cancellationToken)
     {
-        await using var page = typeof(ArtifactWriter).Assembly.GetManifestResourceStream("Millwright.Modeling.DocsSite.index.html")!;
-        await using var file = File.Create(Path.Combine(targetPath, "index.html"));
-        await page.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        var page = await ResourceAsync("Millwright.Modeling.DocsSite.index.html", cancellationToken).ConfigureAwait(false);
+        var lineage = await LineageScriptAsync(cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(targetPath, "index.html"), page.Replace("/*LINEAGE*/", lineage, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The lineage canvas script (window.MillwrightLineage) the docs site and the web app's asset graph share.</summary>
+    public static Task<string> LineageScriptAsync(CancellationToken cancellationToken = default) => ResourceAsync("Millwright.Modeling.DocsSite.lineage.js", cancellationToken);
+
+    private static async Task<string> ResourceAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var stream = typeof(ArtifactWriter).Assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task WriteAsync(string path, Action<Utf8JsonWriter> write, CancellationToken cancellationToken)

@@ -43,6 +43,11 @@ internal static partial class WebApp
 
     public static void MapMillwrightApp(this WebApplication app)
     {
+        // The lineage canvas the dbt docs site uses, for the asset graph page (behind sign-in like every endpoint).
+        app.MapGet("/app/lineage.js", async (CancellationToken ct) =>
+            Results.Text(await Millwright.Modeling.Artifacts.DocsAssets.LineageScriptAsync(ct).ConfigureAwait(false), "text/javascript"))
+            .ExcludeFromDescription();
+
         // Behind sign-in like every endpoint: the sign-in form needs none of them. A program built without them (a
         // host inside another project's tests) still serves the APIs; its pages say the app's files are missing.
         if (EndpointsManifest() is { } endpoints)

@@ -71,6 +71,26 @@ public sealed class RunsPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_asset_graph_draws_every_asset_with_its_lineage_on_the_shared_canvas()
+    {
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("anna", TestAccounts.Password);
+        await page.GotoAsync("/assets");
+        await Browser.WaitInteractiveAsync(page);
+        await page.Locator("#show-graph").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#graph-info")).ToContainTextAsync("3 assets laid out in");
+        await Assertions.Expect(page.Locator("canvas#asset-graph[data-nodes='3']")).ToHaveCountAsync(1);
+        Assert.Contains("0 failed", await page.Locator("#graph-counts").TextContentAsync(), StringComparison.Ordinal);
+        var painted = await page.EvaluateAsync<bool>("""
+            () => { const c = document.getElementById('asset-graph'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true; return false; }
+            """);
+        Assert.True(painted, "the canvas stayed blank");
+        await Browser.ShotAsync(page, "asset-graph");
+    }
+
+    [Fact]
     public async Task An_operator_backfills_the_missing_partitions_of_an_asset_from_its_page()
     {
         await using var browser = await Browser.OpenAsync(_host.Address);
