@@ -197,7 +197,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
 
         // A new day's proposal for the dismissed vehicle asks again; the accepted one is not asked while its order is open.
         Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "ml/failure_predictions" }, Ct)).Status);
-        Assert.Equal([pending[1].Asset, pending[2].Asset], (await proposals.PendingAsync(Ct)).Select(p => p.Asset).Order());
+        Assert.Equal(new[] { pending[1].Asset, pending[2].Asset }.Order(), (await proposals.PendingAsync(Ct)).Select(p => p.Asset).Order());
         var outcome = Assert.Single(await PipelineModels.OutcomesAsync(loaded.Warehouse, Ct));
         Assert.Equal((1L, 1L, 5L), (outcome.Opened, outcome.AlreadyOpen, outcome.Proposed));
     }

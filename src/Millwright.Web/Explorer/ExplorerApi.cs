@@ -44,6 +44,16 @@ internal static class ExplorerApi
             .WithSummary("A relation's columns and types");
         api.MapPost("/query", async (ExplorerQuery query, SqlExplorer explorer, CancellationToken ct) =>
         {
+            if (query.TimeoutSeconds is { } seconds && !(double.IsFinite(seconds) && seconds > 0 && seconds <= SqlExplorer.MaxTimeout.TotalSeconds))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["timeoutSeconds"] = [$"a number of seconds above 0 and at most {SqlExplorer.MaxTimeout.TotalSeconds:0}"] });
+            }
+
+            if (query.Limit is { } limit && limit is < 1 or > SqlExplorer.MaxRows)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"1 to {SqlExplorer.MaxRows}"] });
+            }
+
             var result = await explorer.RunAsync(query.Sql, query.Limit ?? 1000, TimeSpan.FromSeconds(query.TimeoutSeconds ?? 60), ct).ConfigureAwait(false);
             return Results.Ok(new ExplorerAnswer(result.Columns, result.Rows, result.Truncated, Math.Round(result.Elapsed.TotalMilliseconds, 2), result.DataAsOf));
         }).WithSummary("Run a read-only query: at most limit rows (default 1,000, up to 100,000), stopped after timeoutSeconds (default 60, up to 300)");
