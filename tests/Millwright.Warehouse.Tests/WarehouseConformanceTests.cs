@@ -301,10 +301,19 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
     {
         var schema = NewSchema();
         var rows = fixture.Options.Engine == WarehouseEngine.DuckDb ? "range(2000000) AS r(i)" : "generate_series(0, 1999999) AS r(i)";
-        await Warehouse.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {schema}.kept AS SELECT 1 AS x; CREATE TABLE {schema}.dropped AS SELECT i, 'row number ' || CAST(i AS VARCHAR) AS label FROM {rows}", Ct);
-        if (fixture.Options.Engine == WarehouseEngine.DuckDb)
+        var duck = fixture.Options.Engine == WarehouseEngine.DuckDb;
+
+        // The dropped rows sit in the file before rows that stay (each written out by a checkpoint), so closing the
+        // file cannot give their space back by cutting its end: only a rewrite can.
+        await Warehouse.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {schema}.dropped AS SELECT i, 'row number ' || CAST(i AS VARCHAR) AS label FROM {rows}", Ct);
+        if (duck)
         {
-            // The rows reach the file (not only the write-ahead log) before they are dropped, as they do in a warehouse that has run a while.
+            await Warehouse.ExecuteAsync("CHECKPOINT", Ct);
+        }
+
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.kept AS SELECT 1 AS x", Ct);
+        if (duck)
+        {
             await Warehouse.ExecuteAsync("CHECKPOINT", Ct);
         }
 

@@ -399,6 +399,11 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // What the warehouse takes on disk as the user sees it, measured before closing the instance (whose closing
+            // checkpoint may itself give back blocks freed at the end of the file).
+            static long SizeOf(string file) => File.Exists(file) ? new FileInfo(file).Length : 0;
+            var before = SizeOf(_path) + SizeOf(_path + ".wal");
             if (_held is { } held)
             {
                 _held = null;
@@ -407,7 +412,6 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
 
             var compact = _path + ".vacuum";
             File.Delete(compact);
-            var before = File.Exists(_path) ? new FileInfo(_path).Length : 0;
             await using (var connection = new DuckDBConnection("Data Source=:memory:;autoinstall_known_extensions=false"))
             {
                 try
