@@ -205,6 +205,8 @@ public static class Py
                 return b is string sb && string.Equals(sa, sb, StringComparison.Ordinal);
             case List<object?> la:
                 return b is List<object?> lb && SequenceEqual(la, lb);
+            case PySet setA:
+                return b is PySet setB && setA.SetEquals(setB);
             case PyTuple ta:
                 return b is PyTuple tb && SequenceEqual(ta.Items, tb.Items);
             case PyDict da:

@@ -261,19 +261,9 @@ internal sealed class DbtRuntime
                 var n = lists.Count == 0 ? 0 : lists.Min(l => l.Count);
                 return Enumerable.Range(0, n).Select(i => (object?)new PyTuple(lists.Select(l => l[i]).ToArray())).ToList();
             }),
-            ["set"] = new PyFunction("set", a =>
-            {
-                var result = new List<object?>();
-                foreach (var item in Py.Iterate(a.Get(0, "value")))
-                {
-                    if (!result.Any(r => Py.Equal(r, item)))
-                    {
-                        result.Add(item);
-                    }
-                }
-
-                return result;
-            }),
+            ["set"] = new PyFunction("set", a => new PySet(a.Positional.Count == 0 ? [] : Py.Iterate(a.Get(0, "value")))),
+            ["toyaml"] = new PyFunction("toyaml", a => PyYaml.Dump(a.Get(0, "value"), Py.Truthy(a.Get(2, "sort_keys", false)))),
+            ["fromyaml"] = new PyFunction("fromyaml", a => PyYaml.Load(Py.Str(a.Get(0, "value")), a.Get(1, "default"))),
             ["local_md5"] = new PyFunction("local_md5", a => Md5(Py.Str(a.Get(0, "value")))),
             ["modules"] = PyModules.Create(),
             ["run_started_at"] = new PyDateTime(RunStartedAt, true, true),

@@ -233,22 +233,56 @@ internal sealed class AttributeBag(IReadOnlyDictionary<string, object?> values, 
     public object? GetAttribute(string name) => values.TryGetValue(name, out var value) ? value : new Undefined(name, $"'{typeName}' has no attribute '{name}'");
 }
 
-/// <summary>The modules dbt exposes to templates: datetime and re.</summary>
+/// <summary>A class a template can call to construct a value and read attributes of (datetime.datetime, datetime.date).</summary>
+internal sealed class PyClass(string name, Func<Arguments, object?> construct, IReadOnlyDictionary<string, object?> attributes) : IPyObject, IPyCallable
+{
+    public object? GetAttribute(string attribute) => attributes.TryGetValue(attribute, out var value) ? value : new Undefined(attribute, $"type object '{name}' has no attribute '{attribute}'");
+
+    public object? Invoke(Arguments arguments) => construct(arguments);
+
+    public override string ToString() => $"<class '{name}'>";
+}
+
+/// <summary>A time zone from pytz (utc, or an IANA name): what datetime.now(tz) and tz.localize(dt) take.</summary>
+internal sealed class PyTimeZone(TimeZoneInfo zone, string name) : IPyObject
+{
+    public TimeZoneInfo Zone { get; } = zone;
+
+    public object? GetAttribute(string attribute) => attribute switch
+    {
+        "zone" => name,
+        "localize" => new PyFunction("localize", a => a.Get(0, "dt") is PyDateTime d ? new PyDateTime(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(d.Value, DateTimeKind.Unspecified), Zone), true, true) : throw new TemplateRaisedException("localize() takes a datetime")),
+        _ => new Undefined(attribute, $"'{name}' time zone has no attribute '{attribute}'"),
+    };
+
+    public override string ToString() => name;
+}
+
+/// <summary>The modules dbt exposes to templates: datetime, pytz, re and itertools.</summary>
 internal static class PyModules
 {
     public static AttributeBag Create()
     {
-        var datetimeClass = new AttributeBag(new Dictionary<string, object?>
-        {
-            ["now"] = new PyFunction("now", _ => new PyDateTime(DateTime.Now, true, false)),
-            ["utcnow"] = new PyFunction("utcnow", _ => new PyDateTime(DateTime.UtcNow, true, false)),
-            ["strptime"] = new PyFunction("strptime", a => new PyDateTime(
-                DateTime.ParseExact(Py.Str(a.Get(0, "date_string")), ToDotNetFormat(Py.Str(a.Get(1, "format"))), CultureInfo.InvariantCulture), true, false)),
-        }, "datetime");
-        var dateClass = new AttributeBag(new Dictionary<string, object?>
-        {
-            ["today"] = new PyFunction("today", _ => new PyDateTime(DateTime.Today, false, false)),
-        }, "date");
+        var utc = new PyTimeZone(TimeZoneInfo.Utc, "UTC");
+        static DateTime Now(object? tz) => tz is PyTimeZone z ? DateTime.UtcNow : DateTime.Now;
+        var datetimeClass = new PyClass("datetime", a => new PyDateTime(new DateTime(
+            (int)Py.ToLong(a.Get(0, "year")), (int)Py.ToLong(a.Get(1, "month")), (int)Py.ToLong(a.Get(2, "day")),
+            (int)Py.ToLong(a.Get(3, "hour", 0L)), (int)Py.ToLong(a.Get(4, "minute", 0L)), (int)Py.ToLong(a.Get(5, "second", 0L))).AddTicks(Py.ToLong(a.Get(6, "microsecond", 0L)) * 10), true, a.Keywords.GetValueOrDefault("tzinfo") is PyTimeZone),
+            new Dictionary<string, object?>
+            {
+                ["now"] = new PyFunction("now", a => new PyDateTime(Now(a.Get(0, "tz")), true, a.Get(0, "tz") is PyTimeZone)),
+                ["utcnow"] = new PyFunction("utcnow", _ => new PyDateTime(DateTime.UtcNow, true, false)),
+                ["today"] = new PyFunction("today", _ => new PyDateTime(DateTime.Now, true, false)),
+                ["strptime"] = new PyFunction("strptime", a => new PyDateTime(
+                    DateTime.ParseExact(Py.Str(a.Get(0, "date_string")), ToDotNetFormat(Py.Str(a.Get(1, "format"))), CultureInfo.InvariantCulture), true, false)),
+                ["fromisoformat"] = new PyFunction("fromisoformat", a => new PyDateTime(DateTime.Parse(Py.Str(a.Get(0, "date_string")), CultureInfo.InvariantCulture, DateTimeStyles.None), true, false)),
+            });
+        var dateClass = new PyClass("date", a => new PyDateTime(new DateTime((int)Py.ToLong(a.Get(0, "year")), (int)Py.ToLong(a.Get(1, "month")), (int)Py.ToLong(a.Get(2, "day"))), false, false),
+            new Dictionary<string, object?>
+            {
+                ["today"] = new PyFunction("today", _ => new PyDateTime(DateTime.Today, false, false)),
+                ["fromisoformat"] = new PyFunction("fromisoformat", a => new PyDateTime(DateTime.ParseExact(Py.Str(a.Get(0, "date_string")), "yyyy-MM-dd", CultureInfo.InvariantCulture), false, false)),
+            });
         var datetimeModule = new AttributeBag(new Dictionary<string, object?>
         {
             ["datetime"] = datetimeClass,
@@ -261,34 +295,123 @@ internal static class PyModules
                 + TimeSpan.FromHours(Py.ToDouble(a.Keywords.GetValueOrDefault("hours") ?? 0L))
                 + TimeSpan.FromDays(7 * Py.ToDouble(a.Keywords.GetValueOrDefault("weeks") ?? 0L)))),
         }, "module");
+        var pytz = new AttributeBag(new Dictionary<string, object?>
+        {
+            ["utc"] = utc,
+            ["UTC"] = utc,
+            ["timezone"] = new PyFunction("timezone", a =>
+            {
+                var zone = Py.Str(a.Get(0, "zone"));
+                return zone is "UTC" or "utc" ? utc
+                    : TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) ? new PyTimeZone(found, zone)
+                    : throw new TemplateRaisedException($"pytz.timezone: unknown time zone '{zone}'");
+            }),
+        }, "module");
         var re = new AttributeBag(new Dictionary<string, object?>
         {
             ["search"] = new PyFunction("search", a => Match(a, anchored: false)),
             ["match"] = new PyFunction("match", a => Match(a, anchored: true)),
             ["fullmatch"] = new PyFunction("fullmatch", a => Match(a, anchored: true, full: true)),
-            ["sub"] = new PyFunction("sub", a => new Regex(Py.Str(a.Get(0, "pattern")), RegexOptions.None, TimeSpan.FromSeconds(1))
-                .Replace(Py.Str(a.Get(2, "string")), Py.Str(a.Get(1, "repl")).Replace("\\g<", "${", StringComparison.Ordinal).Replace(">", "}", StringComparison.Ordinal))),
-            ["findall"] = new PyFunction("findall", a => new Regex(Py.Str(a.Get(0, "pattern")), RegexOptions.None, TimeSpan.FromSeconds(1))
-                .Matches(Py.Str(a.Get(1, "string"))).Select(m => (object?)(m.Groups.Count > 1 ? m.Groups[1].Value : m.Value)).ToList()),
-            ["split"] = new PyFunction("split", a => new Regex(Py.Str(a.Get(0, "pattern")), RegexOptions.None, TimeSpan.FromSeconds(1))
-                .Split(Py.Str(a.Get(1, "string"))).Select(s => (object?)s).ToList()),
+            ["sub"] = new PyFunction("sub", a => Sub(Py.Str(a.Get(0, "pattern")), Py.Str(a.Get(1, "repl")), Py.Str(a.Get(2, "string")))),
+            ["findall"] = new PyFunction("findall", a => FindAll(Py.Str(a.Get(0, "pattern")), Py.Str(a.Get(1, "string")))),
+            ["split"] = new PyFunction("split", a => Split(Py.Str(a.Get(0, "pattern")), Py.Str(a.Get(1, "string")))),
             ["escape"] = new PyFunction("escape", a => Regex.Escape(Py.Str(a.Get(0, "pattern")))),
+            ["compile"] = new PyFunction("compile", a => Compiled(Py.Str(a.Get(0, "pattern")), a.Get(1, "flags", 0L))),
             ["IGNORECASE"] = 2L,
             ["I"] = 2L,
         }, "module");
-        return new AttributeBag(new Dictionary<string, object?> { ["datetime"] = datetimeModule, ["re"] = re }, "modules");
+        var itertools = new AttributeBag(new Dictionary<string, object?>
+        {
+            ["chain"] = new PyFunction("chain", a => a.Positional.SelectMany(Py.Iterate).ToList()),
+            ["product"] = new PyFunction("product", a =>
+            {
+                var pools = Enumerable.Repeat(a.Positional.Select(Py.ToList).ToList(), (int)Py.ToLong(a.Keywords.GetValueOrDefault("repeat") ?? 1L)).SelectMany(p => p).ToList();
+                IEnumerable<object?[]> result = [[]];
+                foreach (var pool in pools)
+                {
+                    result = result.SelectMany(prefix => pool.Select(item => (object?[])[.. prefix, item])).ToList();
+                }
+
+                return result.Select(r => (object?)new PyTuple(r)).ToList();
+            }),
+            ["combinations"] = new PyFunction("combinations", a => Combinations(Py.ToList(a.Get(0, "iterable")), (int)Py.ToLong(a.Get(1, "r")), ordered: false)),
+            ["permutations"] = new PyFunction("permutations", a =>
+            {
+                var pool = Py.ToList(a.Get(0, "iterable"));
+                return Combinations(pool, a.Get(1, "r") is { } r ? (int)Py.ToLong(r) : pool.Count, ordered: true);
+            }),
+        }, "module");
+        return new AttributeBag(new Dictionary<string, object?> { ["datetime"] = datetimeModule, ["pytz"] = pytz, ["re"] = re, ["itertools"] = itertools }, "modules");
     }
 
-    private static object? Match(Arguments a, bool anchored, bool full = false)
+    /// <summary>itertools.combinations (in index order) or permutations, as lists of tuples.</summary>
+    private static List<object?> Combinations(List<object?> pool, int r, bool ordered)
     {
-        var pattern = Py.Str(a.Get(0, "pattern"));
+        var result = new List<object?>();
+        void Walk(List<int> chosen)
+        {
+            if (chosen.Count == r)
+            {
+                result.Add(new PyTuple(chosen.Select(i => pool[i]).ToArray()));
+                return;
+            }
+
+            for (var i = ordered ? 0 : (chosen.Count == 0 ? 0 : chosen[^1] + 1); i < pool.Count; i++)
+            {
+                if (!chosen.Contains(i))
+                {
+                    Walk([.. chosen, i]);
+                }
+            }
+        }
+
+        if (r >= 0 && r <= pool.Count)
+        {
+            Walk([]);
+        }
+
+        return result;
+    }
+
+    private static Regex Pattern(string pattern, RegexOptions options = RegexOptions.None) => new(pattern, options, TimeSpan.FromSeconds(1));
+
+    private static string Sub(string pattern, string replacement, string text, RegexOptions options = RegexOptions.None) =>
+        Pattern(pattern, options).Replace(text, replacement.Replace("\\g<", "${", StringComparison.Ordinal).Replace(">", "}", StringComparison.Ordinal));
+
+    private static List<object?> FindAll(string pattern, string text, RegexOptions options = RegexOptions.None) =>
+        Pattern(pattern, options).Matches(text).Select(m => (object?)(m.Groups.Count > 1 ? m.Groups[1].Value : m.Value)).ToList();
+
+    private static List<object?> Split(string pattern, string text, RegexOptions options = RegexOptions.None) =>
+        Pattern(pattern, options).Split(text).Select(s => (object?)s).ToList();
+
+    /// <summary>re.compile: a pattern object with the module's functions bound to it.</summary>
+    private static AttributeBag Compiled(string pattern, object? flags)
+    {
+        var options = (Py.ToLong(flags ?? 0L) & 2) != 0 ? RegexOptions.IgnoreCase : RegexOptions.None;
+        object? Bound(string name, bool anchored, bool full) => new PyFunction(name, a => MatchText(pattern, Py.Str(a.Get(0, "string")), options, anchored, full));
+        return new AttributeBag(new Dictionary<string, object?>
+        {
+            ["pattern"] = pattern,
+            ["search"] = Bound("search", false, false),
+            ["match"] = Bound("match", true, false),
+            ["fullmatch"] = Bound("fullmatch", true, true),
+            ["sub"] = new PyFunction("sub", a => Sub(pattern, Py.Str(a.Get(0, "repl")), Py.Str(a.Get(1, "string")), options)),
+            ["findall"] = new PyFunction("findall", a => FindAll(pattern, Py.Str(a.Get(0, "string")), options)),
+            ["split"] = new PyFunction("split", a => Split(pattern, Py.Str(a.Get(0, "string")), options)),
+        }, "re.Pattern");
+    }
+
+    private static object? Match(Arguments a, bool anchored, bool full = false) =>
+        MatchText(Py.Str(a.Get(0, "pattern")), Py.Str(a.Get(1, "string")), a.Get(2, "flags") is { } f && (Py.ToLong(f) & 2) != 0 ? RegexOptions.IgnoreCase : RegexOptions.None, anchored, full);
+
+    private static object? MatchText(string pattern, string text, RegexOptions options, bool anchored, bool full)
+    {
         if (anchored)
         {
             pattern = "\\A(?:" + pattern + ")" + (full ? "\\z" : "");
         }
 
-        var flags = a.Get(2, "flags") is { } f && (Py.ToLong(f) & 2) != 0 ? RegexOptions.IgnoreCase : RegexOptions.None;
-        var match = new Regex(pattern, flags, TimeSpan.FromSeconds(1)).Match(Py.Str(a.Get(1, "string")));
+        var match = Pattern(pattern, options).Match(text);
         if (!match.Success)
         {
             return null;
