@@ -197,7 +197,8 @@ public sealed class MlAssetsTests : IAsyncLifetime
 
         // A new day's proposal for the dismissed vehicle asks again; the accepted one is not asked while its order is open.
         Assert.Equal(RunStatus.Success, (await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "ml/failure_predictions" }, Ct)).Status);
-        Assert.Equal(new[] { pending[1].Asset, pending[2].Asset }.Order(), (await proposals.PendingAsync(Ct)).Select(p => p.Asset).Order());
+        var again = await proposals.PendingAsync(Ct);
+        Assert.True(new[] { pending[1].Asset, pending[2].Asset }.Order().SequenceEqual(again.Select(p => p.Asset).Order()), $"first: {string.Join(", ", pending.Select(p => $"{p.Asset} {p.FailureProbability} {p.PredictedAt:O}"))}; again: {string.Join(", ", again.Select(p => $"{p.Asset} {p.FailureProbability} {p.PredictedAt:O}"))}");
         var outcome = Assert.Single(await PipelineModels.OutcomesAsync(loaded.Warehouse, Ct));
         Assert.Equal((1L, 1L, 5L), (outcome.Opened, outcome.AlreadyOpen, outcome.Proposed));
     }

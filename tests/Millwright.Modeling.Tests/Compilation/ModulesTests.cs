@@ -74,4 +74,18 @@ public sealed class ModulesTests
         Assert.Equal("True", lines[2]);
         Assert.Equal("x fallback", lines[3]);
     }
+
+    [Fact]
+    public async Task Generate_schema_alias_and_database_name_can_be_called_and_a_projects_own_can_call_the_default()
+    {
+        await using var project = TestProject.Create("mods", Engine.DuckDb);
+        project.Write("macros/naming.sql", "{% macro generate_schema_name(custom_schema_name, node) -%}\n{{ 'custom_' ~ default__generate_schema_name(custom_schema_name, node) }}\n{%- endmacro %}\n");
+        project.Write("models/m.sql", "{{ config(schema='sales') }}\nselect '{{ generate_schema_name('x', model) }}' as s, '{{ generate_alias_name(none, model) }}' as a, '{{ generate_alias_name(' short ', model) }}' as b, '{{ generate_database_name(none, model) }}' as d, '{{ this.schema }}' as t");
+
+        var summary = await project.RunAsync(DbtCommand.Compile);
+
+        Assert.True(summary.Errored == 0, string.Join("\n", summary.Results.Select(r => r.Message)));
+        var sql = File.ReadAllText(project.Path_("target", "compiled", "mods", "models", "m.sql"));
+        Assert.Equal("select 'custom_main_x' as s, 'm' as a, 'short' as b, 'mods' as d, 'custom_main_sales' as t", sql.Trim());
+    }
 }
