@@ -94,7 +94,9 @@ public sealed class BatchScoring(ModelRegistry registry, TimeProvider? clock = n
         var scored = model.Transform(fitter.Load(table, rows));
         var contributions = Contributions(ml, model, scored, definition.TopFeatures);
         var predictedAt = _clock.GetUtcNow().UtcDateTime;
-        predictedAt = new DateTime(predictedAt.Ticks - (predictedAt.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        // Microseconds, as both warehouses keep them: whole seconds made two runs within one second share a time, so a
+        // proposal dismissed in between hid the next run's proposal, and the next run's rows doubled the earlier ones.
+        predictedAt = new DateTime(predictedAt.Ticks - (predictedAt.Ticks % 10), DateTimeKind.Utc);
         var asset = table.Keys.Select(k => Convert.ToString(k[0], CultureInfo.InvariantCulture) ?? "").ToList();
         var result = new List<Prediction>(table.Count);
         switch (version.Task)
