@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Polly;
 using Millwright.Ingestion.Contracts;
 using Millwright.Warehouse;
 
@@ -177,32 +178,43 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             }
 
             var success = Result(LoadStatus.Success, read, good, rejected, null, staged.Mapping, parquet);
-            for (var attempt = 1; ; attempt++)
+            LoadResult? skipped = null;
+            try
             {
-                try
+                // A load beside this one that writes first makes this one's transaction fail and write nothing (a
+                // conflict): the same bytes (this load is then skipped once the other has committed), or the first rows
+                // of a new source, whose schema and table this load finds on its next attempt.
+                await ConflictRetry.ExecuteAsync(async token =>
                 {
-                    var shape = await TargetShapeAsync(contract, file.Original, cancellationToken).ConfigureAwait(false);
-                    await engine.WriteAsync(success, (contract, shape, checks.TypedSelect(shape, started)), quarantine, also, cancellationToken).ConfigureAwait(false);
-                    Step("load, quarantine and audit (one transaction)");
-                    break;
-                }
-                catch (WarehouseException e) when (e.Kind == WarehouseErrorKind.Conflict && attempt == 1)
-                {
-                    // A load beside this one committed first and this one wrote nothing: the same bytes (this load is
-                    // then skipped), or the first rows of a new source, whose table this load now finds and loads into.
-                    if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, cancellationToken).ConfigureAwait(false) is { } winner)
+                    try
                     {
-                        DeleteCopy(parquet);
-                        return Skipped(winner, loadId, file.Original, clock.Elapsed, started);
+                        var shape = await TargetShapeAsync(contract, file.Original, token).ConfigureAwait(false);
+                        await engine.WriteAsync(success, (contract, shape, checks.TypedSelect(shape, started)), quarantine, also, token).ConfigureAwait(false);
                     }
-                }
-                catch
-                {
-                    DeleteCopy(parquet);
-                    throw;
-                }
+                    catch (WarehouseException e) when (e.Kind == WarehouseErrorKind.Conflict)
+                    {
+                        if (await IngestionStore.FindSuccessAsync(warehouse, contract.Source, checksum, token).ConfigureAwait(false) is not { } winner)
+                        {
+                            throw;
+                        }
+
+                        skipped = Skipped(winner, loadId, file.Original, clock.Elapsed, started);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                DeleteCopy(parquet);
+                throw;
             }
 
+            if (skipped is not null)
+            {
+                DeleteCopy(parquet);
+                return skipped;
+            }
+
+            Step("load, quarantine and audit (one transaction)");
             return success with { Duration = clock.Elapsed };
         }
         finally
@@ -290,6 +302,16 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             File.Delete(load.ParquetPath!);
         }
     }
+
+    /// <summary>Conflicts with a concurrent load are tried again, a little later each time, up to eight times.</summary>
+    private static readonly Polly.ResiliencePipeline ConflictRetry = new Polly.ResiliencePipelineBuilder().AddRetry(new Polly.Retry.RetryStrategyOptions
+        {
+            ShouldHandle = new Polly.PredicateBuilder().Handle<WarehouseException>(e => e.Kind == WarehouseErrorKind.Conflict),
+            MaxRetryAttempts = 8,
+            Delay = TimeSpan.FromMilliseconds(50),
+            BackoffType = Polly.DelayBackoffType.Exponential,
+            UseJitter = true,
+        }).Build();
 
     private static void DeleteCopy(string? parquet)
     {

@@ -15,7 +15,18 @@ internal static class FileReader
     /// <summary>Reads the file; throws <see cref="IngestionException"/> when it cannot match the contract.</summary>
     public static async Task<StagedRead> ReadAsync(IWarehouse engine, SourceFile file, DataContract contract, WorkNames names, IReadOnlyDictionary<string, string> constants, CancellationToken cancellationToken)
     {
-        await engine.ExecuteAsync($"ATTACH IF NOT EXISTS ':memory:' AS {WorkNames.Database}", cancellationToken).ConfigureAwait(false);
+        var attach = $"ATTACH IF NOT EXISTS ':memory:' AS {WorkNames.Database}";
+        try
+        {
+            await engine.ExecuteAsync(attach, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WarehouseException)
+        {
+            // Two loads attaching the work database at the same moment: DuckDB lets one win and refuses the other even
+            // with IF NOT EXISTS; it exists now, so asking again is a no-op (and a real failure repeats and is thrown).
+            await engine.ExecuteAsync(attach, cancellationToken).ConfigureAwait(false);
+        }
+
         var fileColumns = contract.Columns.Where(c => c.Source == ColumnSource.File).ToList();
         var path = Literal(file.ReadPath);
         return contract.Format.Kind switch

@@ -67,13 +67,24 @@ public abstract class LoadIntegrityTests : IAsyncLifetime
 
         // Both loads wait for each other once they have checked the file, so both have passed "loaded before?" when
         // either writes: only the claim of the checksum, committed with the rows, can keep the second copy out.
-        using var together = new Barrier(2);
+        var arrived = 0;
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         FileIngestor Racer() => new(Warehouse, new IngestionOptions
         {
             RawLayerPath = RawLayer,
             OnStep = (step, _) =>
             {
-                if (step == "check" && !together.SignalAndWait(TimeSpan.FromSeconds(60), Ct))
+                if (step != "check")
+                {
+                    return;
+                }
+
+                if (Interlocked.Increment(ref arrived) >= 2)
+                {
+                    both.TrySetResult();
+                }
+
+                if (!both.Task.Wait(TimeSpan.FromSeconds(60), Ct))
                 {
                     throw new TimeoutException("the other load never reached its check");
                 }
