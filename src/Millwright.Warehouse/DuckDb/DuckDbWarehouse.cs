@@ -148,7 +148,10 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
             EngineMessage = message,
             Line = line,
             Column = column,
-            Kind = duck.ErrorType is DuckDB.NET.Native.DuckDBErrorType.Constraint or DuckDB.NET.Native.DuckDBErrorType.Transaction ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
+            // A name another transaction took first (DuckDB says it as a catalog error) is a conflict too, as PostgreSQL's 42P07 is.
+            Kind = duck.ErrorType is DuckDB.NET.Native.DuckDBErrorType.Constraint or DuckDB.NET.Native.DuckDBErrorType.Transaction
+                || (duck.ErrorType == DuckDB.NET.Native.DuckDBErrorType.Catalog && firstLine.Contains("already exists", StringComparison.Ordinal))
+                ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
         };
     }
 
