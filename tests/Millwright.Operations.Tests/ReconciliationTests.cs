@@ -17,6 +17,8 @@ public abstract class ReconciliationTests<TStores> where TStores : StoreFactory,
         await using var t = await new TStores().CreateAsync();
         var w = await Workshop.CreateAsync(t.Store, stock: 1000);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var reports = new List<ReconciliationReport>();
+        var runs = 0;
 
         // Each writer is one mechanic's day: orders created, assigned, scheduled, a part issued, work started and paused,
         // then held and resumed over and over (each a status change and its history row in one transaction).
@@ -30,7 +32,8 @@ public abstract class ReconciliationTests<TStores> where TStores : StoreFactory,
                 await w.Inventory.IssueAsync(Workshop.Supervisor, order.Id, w.Part.Id, w.StoreRoom.Id, 1, Ct);
                 await w.WorkAsync(order, mechanic, WorkEventType.Start);
                 await w.WorkAsync(order, mechanic, WorkEventType.Pause);
-                for (var j = 0; j < 40; j++)
+                // Toggled until reconciliation has run many times beside the writers (never by the clock), within a bound.
+                for (var j = 0; j < 40 || (Volatile.Read(ref runs) < 20 && j < 2000); j++)
                 {
                     await w.Orders.HoldAsync(Workshop.Supervisor, order.Id, null, "waiting for a part", Ct);
                     await w.Orders.ResumeAsync(Workshop.Supervisor, order.Id, null, Ct);
@@ -38,13 +41,13 @@ public abstract class ReconciliationTests<TStores> where TStores : StoreFactory,
             }
         }
 
-        var reports = new List<ReconciliationReport>();
         async Task ReconcileAsync()
         {
             var reconciliation = new Reconciliation(t.Store);
             while (!done.IsCancellationRequested)
             {
                 reports.Add(await reconciliation.RunAsync(Ct));
+                Interlocked.Increment(ref runs);
             }
         }
 
@@ -62,7 +65,7 @@ public abstract class ReconciliationTests<TStores> where TStores : StoreFactory,
         var final = await new Reconciliation(t.Store).RunAsync(Ct);
         Assert.True(final.IsClean);
         Assert.Equal(8, final.OrdersChecked);
-        Assert.True(reports.Count > 5, $"only {reports.Count} reconciliations ran beside the writers");
+        Assert.True(reports.Count >= 20, $"only {reports.Count} reconciliations ran beside the writers");
         var drift = reports.FirstOrDefault(r => !r.IsClean);
         Assert.True(drift is null, drift is null ? "" : $"false drift while writers ran: {string.Join("; ", drift.History.Select(h => $"{h.Number} {h.Status} seq {h.StatusSequence} with {h.HistoryRows} history rows"))} {string.Join("; ", drift.Stock)}");
     }
