@@ -26,7 +26,8 @@ internal static class IngestionStore
             INSERT INTO ingest.load_claims (source, checksum, load_id)
               SELECT source, checksum, MIN(load_id) FROM ingest.loads
               WHERE status = 'SUCCESS' AND NOT EXISTS (SELECT 1 FROM ingest.load_claims)
-              GROUP BY source, checksum;
+              GROUP BY source, checksum
+              ON CONFLICT DO NOTHING;
             """,
             cancellationToken);
 
