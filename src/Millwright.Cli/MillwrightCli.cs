@@ -210,7 +210,7 @@ internal sealed class CommandContext(CliIo io, GlobalOptions globals, Web.Cli.Ho
     /// <summary>The workspace's warehouse: on the host, the host's own (lent); else opened for this command.</summary>
     public IWarehouse OpenWarehouse(LoadedSettings loaded)
     {
-        var options = Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse);
+        var options = loaded.Settings.Warehouse.Options;
         return host is not null && host.WarehouseOptions == options ? host.Warehouse : Warehouses.Open(options);
     }
 }

@@ -79,7 +79,7 @@ public static class PipelineCatalog
                 .Resource("warehouse", warehouse);
             var pools = new Dictionary<string, (int Limit, string Where)>(StringComparer.Ordinal)
             {
-                [WarehousePool] = (options.Warehouse.Engine == WarehouseEngine.DuckDb ? 1 : 4, "the built-in default"),
+                [WarehousePool] = (options.Warehouse.Engine.Capabilities().MaxConcurrentWriters, "the built-in default"),
             };
             var pipelines = new List<PipelineInfo>();
             var warnings = new List<string>();
@@ -203,8 +203,8 @@ public static class PipelineCatalog
                 if (pipeline.Dbt is { Pool: null } unpooled)
                 {
                     // Two builds of one project at once would write the same tables and target/ files: one at a time.
-                    // On DuckDB that is the warehouse's single-writer pool; on PostgreSQL a pool per project.
-                    var pool = options.Warehouse.Engine == WarehouseEngine.DuckDb ? WarehousePool : $"dbt:{pipeline.Name}";
+                    // On an engine of one writer (DuckDB) that is the warehouse's pool; on a server a pool per project.
+                    var pool = options.Warehouse.Engine.Capabilities().MaxConcurrentWriters == 1 ? WarehousePool : $"dbt:{pipeline.Name}";
                     pools.TryAdd(pool, (1, "the built-in default"));
                     pipeline.UseDbtPool(pool);
                 }

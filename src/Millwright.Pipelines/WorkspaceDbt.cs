@@ -38,7 +38,6 @@ public static class WorkspaceDbt
 
     internal static DbtConnection Connection(DbtDecl dbt, WarehouseOptions warehouse)
     {
-        var duckDb = warehouse.Engine == WarehouseEngine.DuckDb;
-        return new DbtConnection(warehouse, dbt.Schema ?? (duckDb ? "main" : "public"), duckDb ? 1 : 4);
+        return new DbtConnection(warehouse, dbt.Schema ?? warehouse.Engine.Dialect().DefaultSchema, warehouse.Engine.Capabilities().MaxConcurrentWriters);
     }
 }

@@ -33,7 +33,7 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
         try
         {
             await storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, WarehouseOptionsFor(settings.Warehouse))
+            var pipelines = await PipelineCatalog.LoadAsync(new PipelineOptions(loaded.Workspace.PipelinesDirectory, settings.Warehouse.Options)
             {
                 RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw"),
                 Operations = () => OperationsSourceAsync(settings.Operations),
@@ -85,18 +85,6 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
             : Operations.Data.OperationsStore.Sqlite(operations.Path!);
     }
 
-    /// <summary>The warehouse adapter options for a workspace's warehouse settings.</summary>
-    public static WarehouseOptions WarehouseOptionsFor(StoreSettings warehouse)
-    {
-        ArgumentNullException.ThrowIfNull(warehouse);
-        return warehouse.Provider switch
-        {
-            StoreProvider.DuckDb => WarehouseOptions.DuckDb(warehouse.Path!),
-            StoreProvider.Postgres => WarehouseOptions.Postgres(warehouse.Connection!),
-            _ => throw new SettingsException($"warehouse.provider {warehouse.Provider.ToConfigName()} is not a warehouse engine"),
-        };
-    }
-
     /// <summary>
     /// Puts right what loads killed midway left in the workspace's raw layer (rows without an audit record, Parquet
     /// copies and work tables of loads that never committed), before anything reads it: the host at start, and an
@@ -108,7 +96,7 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
         // A contract that does not parse fails here as it would at the load that uses it.
         var contracts = Ingestion.Contracts.ContractCatalog.Load(loaded.Workspace.PipelinesDirectory);
 
-        await using var warehouse = Warehouses.Open(WarehouseOptionsFor(loaded.Settings.Warehouse));
+        await using var warehouse = Warehouses.Open(loaded.Settings.Warehouse.Options);
         var ingestor = new Ingestion.Files.FileIngestor(warehouse, new Ingestion.Files.IngestionOptions { RawLayerPath = Path.Combine(loaded.Workspace.StateDirectory, "raw") });
         return await ingestor.RecoverAsync([.. contracts.Contracts, .. Ingestion.Datasets.PublicDatasets.Contracts], Ingestion.Files.FileIngestor.DefaultRecoveryGrace, cancellationToken).ConfigureAwait(false);
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Millwright.Warehouse.DuckDb;
+using Millwright.Warehouse.Postgres;
 
 namespace Millwright.Warehouse;
 
@@ -70,6 +72,12 @@ public abstract class SqlDialect
     /// <summary>The engine's type for a logical type, as used in CREATE TABLE.</summary>
     public abstract string TypeName(LogicalType type);
 
+    /// <summary>
+    /// The type a dbt adapter for this engine gives a seed column whose values all read as <paramref name="type"/>
+    /// (what dbt's agate type tester found: integers, numbers, dates, timestamps, booleans, else text).
+    /// </summary>
+    public virtual string SeedTypeName(LogicalType type) => TypeName(type);
+
     /// <summary>The longest identifier the engine keeps; a longer one is cut to this (PostgreSQL: 63 bytes).</summary>
     public virtual int MaxIdentifierLength => int.MaxValue;
 
@@ -123,112 +131,4 @@ public abstract class SqlDialect
         var paren = text.IndexOf('(', StringComparison.Ordinal);
         return paren < 0 ? text : text[..paren].Trim();
     }
-}
-
-internal sealed class DuckDbDialect : SqlDialect
-{
-    public static readonly DuckDbDialect Instance = new();
-
-    public override string Name => "duckdb";
-
-    public override string DefaultSchema => "main";
-
-    public override string RegexFullMatch(string expression, string pattern) =>
-        $"regexp_full_match(CAST({expression} AS VARCHAR), {QuoteLiteral(pattern)})";
-
-    public override string TypeName(LogicalType type) => type switch
-    {
-        LogicalType.Boolean => "BOOLEAN",
-        LogicalType.Int16 => "SMALLINT",
-        LogicalType.Int32 => "INTEGER",
-        LogicalType.Int64 => "BIGINT",
-        LogicalType.Float32 => "REAL",
-        LogicalType.Float64 => "DOUBLE",
-        LogicalType.Decimal => "DECIMAL(38, 10)",
-        LogicalType.Date => "DATE",
-        LogicalType.Time => "TIME",
-        LogicalType.Timestamp => "TIMESTAMP",
-        LogicalType.TimestampTz => "TIMESTAMPTZ",
-        LogicalType.Uuid => "UUID",
-        LogicalType.Binary => "BLOB",
-        LogicalType.Json => "JSON",
-        LogicalType.Interval => "INTERVAL",
-        _ => "VARCHAR",
-    };
-
-    public override LogicalType ParseType(string engineType) => BaseType(engineType) switch
-    {
-        "boolean" or "bool" => LogicalType.Boolean,
-        "tinyint" or "smallint" or "utinyint" => LogicalType.Int16,
-        "integer" or "int" or "usmallint" => LogicalType.Int32,
-        "bigint" or "uinteger" => LogicalType.Int64,
-        "float" or "real" => LogicalType.Float32,
-        "double" => LogicalType.Float64,
-        "decimal" or "numeric" or "hugeint" or "ubigint" or "uhugeint" => LogicalType.Decimal,
-        "varchar" or "text" or "string" => LogicalType.Text,
-        "date" => LogicalType.Date,
-        "time" => LogicalType.Time,
-        "timestamp" or "timestamp_ns" or "timestamp_ms" or "timestamp_s" or "datetime" => LogicalType.Timestamp,
-        "timestamp with time zone" or "timestamptz" => LogicalType.TimestampTz,
-        "uuid" => LogicalType.Uuid,
-        "blob" or "bytea" => LogicalType.Binary,
-        "json" => LogicalType.Json,
-        "interval" => LogicalType.Interval,
-        _ => LogicalType.Other,
-    };
-}
-
-internal sealed class PostgresDialect : SqlDialect
-{
-    public override int MaxIdentifierLength => 63;
-
-    public static readonly PostgresDialect Instance = new();
-
-    public override string Name => "postgres";
-
-    public override string DefaultSchema => "public";
-
-    public override string RegexFullMatch(string expression, string pattern) =>
-        $"(CAST({expression} AS TEXT) ~ {QuoteLiteral("^(?:" + pattern + ")$")})";
-
-    public override string TypeName(LogicalType type) => type switch
-    {
-        LogicalType.Boolean => "boolean",
-        LogicalType.Int16 => "smallint",
-        LogicalType.Int32 => "integer",
-        LogicalType.Int64 => "bigint",
-        LogicalType.Float32 => "real",
-        LogicalType.Float64 => "double precision",
-        LogicalType.Decimal => "numeric",
-        LogicalType.Date => "date",
-        LogicalType.Time => "time",
-        LogicalType.Timestamp => "timestamp",
-        LogicalType.TimestampTz => "timestamptz",
-        LogicalType.Uuid => "uuid",
-        LogicalType.Binary => "bytea",
-        LogicalType.Json => "jsonb",
-        LogicalType.Interval => "interval",
-        _ => "text",
-    };
-
-    public override LogicalType ParseType(string engineType) => BaseType(engineType) switch
-    {
-        "boolean" or "bool" => LogicalType.Boolean,
-        "smallint" or "int2" => LogicalType.Int16,
-        "integer" or "int" or "int4" => LogicalType.Int32,
-        "bigint" or "int8" => LogicalType.Int64,
-        "real" or "float4" => LogicalType.Float32,
-        "double precision" or "float8" => LogicalType.Float64,
-        "numeric" or "decimal" => LogicalType.Decimal,
-        "text" or "character varying" or "varchar" or "character" or "char" or "bpchar" or "name" or "citext" => LogicalType.Text,
-        "date" => LogicalType.Date,
-        "time" or "time without time zone" => LogicalType.Time,
-        "timestamp" or "timestamp without time zone" => LogicalType.Timestamp,
-        "timestamptz" or "timestamp with time zone" => LogicalType.TimestampTz,
-        "uuid" => LogicalType.Uuid,
-        "bytea" => LogicalType.Binary,
-        "json" or "jsonb" => LogicalType.Json,
-        "interval" => LogicalType.Interval,
-        _ => LogicalType.Other,
-    };
 }

@@ -55,7 +55,7 @@ public static class MillwrightHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Web);
         builder.Services.AddMillwrightSecurity(settings.Web, settings.Operations, loaded.Workspace.StateDirectory);
-        builder.Services.AddSingleton(_ => Warehouses.Open(Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(settings.Warehouse)));
+        builder.Services.AddSingleton(_ => Warehouses.Open(settings.Warehouse.Options));
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddSingleton<Metrics.MillwrightMetrics>();
         builder.Services.AddSingleton<Logging.RunEventLog>();

@@ -1,3 +1,5 @@
+using Millwright.Warehouse;
+
 namespace Millwright.Workspace;
 
 /// <summary>The resolved settings of a workspace, after every layer has been applied and validated.</summary>
@@ -5,7 +7,7 @@ public sealed record MillwrightSettings(
     string Name,
     WebSettings Web,
     StoreSettings Operations,
-    StoreSettings Warehouse,
+    WarehouseSettings Warehouse,
     OrchestrationSettings Orchestration)
 {
     /// <summary>Where backups go, the cron of the host's own backups (none when null) and how many are kept.</summary>
@@ -64,16 +66,19 @@ public sealed record WebSettings(string Host, int Port)
 }
 
 /// <summary>Where a store lives: an embedded file (<see cref="Path"/>) or a server (<see cref="Connection"/>).</summary>
-public sealed record StoreSettings(StoreProvider Provider, string? Path, string? Connection)
+public abstract record StoreLocation(string? Path, string? Connection)
 {
-    public bool IsEmbedded => Provider is StoreProvider.Sqlite or StoreProvider.DuckDb;
+    /// <summary>The provider's name as settings spell it (sqlite, duckdb, postgres).</summary>
+    public abstract string ProviderName { get; }
+
+    public abstract bool IsEmbedded { get; }
 
     /// <summary>Where the store is, with any password masked: safe to print and log.</summary>
     public string Target => IsEmbedded ? Path ?? "" : ConnectionStrings.Redact(Connection ?? "");
 
     internal IEnumerable<KeyValuePair<string, string>> Describe(string section)
     {
-        yield return new($"{section}.provider", Provider.ToConfigName());
+        yield return new($"{section}.provider", ProviderName);
         if (IsEmbedded)
         {
             yield return new($"{section}.path", Path ?? "");
@@ -85,10 +90,28 @@ public sealed record StoreSettings(StoreProvider Provider, string? Path, string?
     }
 }
 
+/// <summary>An operational store (operations, orchestration): SQLite or PostgreSQL.</summary>
+public sealed record StoreSettings(StoreProvider Provider, string? Path, string? Connection) : StoreLocation(Path, Connection)
+{
+    public override string ProviderName => Provider.ToConfigName();
+
+    public override bool IsEmbedded => Provider is StoreProvider.Sqlite;
+}
+
+/// <summary>The warehouse: one of the engines of Millwright.Warehouse, at a file path or a server.</summary>
+public sealed record WarehouseSettings(WarehouseEngine Engine, string? Path, string? Connection) : StoreLocation(Path, Connection)
+{
+    public override string ProviderName => Engine.Name();
+
+    public override bool IsEmbedded => Engine.Location() == WarehouseLocation.File;
+
+    /// <summary>What the warehouse adapter opens.</summary>
+    public WarehouseOptions Options => new(Engine, Path, Connection);
+}
+
 public enum StoreProvider
 {
     Sqlite,
-    DuckDb,
     Postgres,
 }
 
@@ -97,7 +120,6 @@ public static class StoreProviderNames
     public static string ToConfigName(this StoreProvider provider) => provider switch
     {
         StoreProvider.Sqlite => "sqlite",
-        StoreProvider.DuckDb => "duckdb",
         StoreProvider.Postgres => "postgres",
         _ => throw new ArgumentOutOfRangeException(nameof(provider)),
     };

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using Millwright.Shared;
+using Millwright.Warehouse;
 
 namespace Millwright.Workspace;
 
@@ -22,7 +23,7 @@ public static partial class SettingsLoader
         ["web:port"] = "5000",
         ["operations:provider"] = "sqlite",
         ["operations:path"] = ".millwright/operations.db",
-        ["warehouse:provider"] = "duckdb",
+        ["warehouse:provider"] = WarehouseEngines.Default.Name(),
         ["warehouse:path"] = ".millwright/warehouse.duckdb",
         ["orchestration:provider"] = "sqlite",
         ["orchestration:path"] = ".millwright/orchestration.db",
@@ -100,7 +101,7 @@ public static partial class SettingsLoader
             Name: configuration["name"] is { Length: > 0 } n ? n : new DirectoryInfo(layout.Root).Name,
             Web: Web(layout, configuration, origins, environment),
             Operations: Store(configuration, origins, layout, "operations", [StoreProvider.Sqlite, StoreProvider.Postgres]),
-            Warehouse: Store(configuration, origins, layout, "warehouse", [StoreProvider.DuckDb, StoreProvider.Postgres]),
+            Warehouse: WarehouseStore(configuration, origins, layout),
             Orchestration: new OrchestrationSettings(
                 Store(configuration, origins, layout, "orchestration", [StoreProvider.Sqlite, StoreProvider.Postgres]),
                 Number(configuration, origins, "orchestration:max_concurrent_runs", 1, 1000),
@@ -228,14 +229,34 @@ public static partial class SettingsLoader
         var provider = allowed.FirstOrDefault(p => string.Equals(p.ToConfigName(), raw, StringComparison.OrdinalIgnoreCase), (StoreProvider)(-1));
         if (!allowed.Contains(provider))
         {
-            var names = string.Join(", ", allowed.Select(p => p.ToConfigName()));
-            throw new SettingsException($"setting {section}.provider must be one of {names}, not '{raw}' (from {Origin(origins, providerKey)})");
+            throw UnknownProvider(origins, section, raw, allowed.Select(p => p.ToConfigName()));
         }
 
-        if (provider is StoreProvider.Sqlite or StoreProvider.DuckDb)
+        var (path, connection) = Location(configuration, origins, layout, section, raw, provider == StoreProvider.Sqlite);
+        return new StoreSettings(provider, path, connection);
+    }
+
+    private static WarehouseSettings WarehouseStore(IConfiguration configuration, Dictionary<string, string> origins, WorkspaceLayout layout)
+    {
+        var raw = Required(configuration, origins, "warehouse:provider");
+        if (!WarehouseEngines.TryParse(raw, out var engine))
         {
-            var path = Required(configuration, origins, $"{section}:path");
-            return new StoreSettings(provider, layout.Resolve(path), null);
+            throw UnknownProvider(origins, "warehouse", raw, WarehouseEngines.All.Select(e => e.Name()));
+        }
+
+        var (path, connection) = Location(configuration, origins, layout, "warehouse", raw, engine.Location() == WarehouseLocation.File);
+        return new WarehouseSettings(engine, path, connection);
+    }
+
+    private static SettingsException UnknownProvider(Dictionary<string, string> origins, string section, string raw, IEnumerable<string> allowed) =>
+        new($"setting {section}.provider must be one of {string.Join(", ", allowed)}, not '{raw}' (from {Origin(origins, $"{section}:provider")})");
+
+    /// <summary>The file path of an embedded store, or the connection string of a server, checked.</summary>
+    private static (string? Path, string? Connection) Location(IConfiguration configuration, Dictionary<string, string> origins, WorkspaceLayout layout, string section, string provider, bool embedded)
+    {
+        if (embedded)
+        {
+            return (layout.Resolve(Required(configuration, origins, $"{section}:path")), null);
         }
 
         var connectionKey = $"{section}:connection";
@@ -243,7 +264,7 @@ public static partial class SettingsLoader
         if (string.IsNullOrWhiteSpace(connection))
         {
             throw new SettingsException(
-                $"setting {section}.connection is required when {section}.provider is {raw}; set it in millwright.yml or MILLWRIGHT__{section.ToUpperInvariant()}__CONNECTION");
+                $"setting {section}.connection is required when {section}.provider is {provider}; set it in millwright.yml or MILLWRIGHT__{section.ToUpperInvariant()}__CONNECTION");
         }
 
         try
@@ -255,7 +276,7 @@ public static partial class SettingsLoader
             throw new SettingsException($"setting {section}.connection (from {Origin(origins, connectionKey)}): {e.Message}", e);
         }
 
-        return new StoreSettings(provider, null, connection);
+        return (null, connection);
     }
 
     private static Dictionary<string, string> ReadYaml(string file, IReadOnlyDictionary<string, string> environment, Dictionary<string, string> origins)

@@ -1,3 +1,4 @@
+using Millwright.Warehouse;
 namespace Millwright.Workspace.Tests;
 
 public sealed class SettingsLoaderTests : IDisposable
@@ -20,7 +21,7 @@ public sealed class SettingsLoaderTests : IDisposable
         var loaded = SettingsLoader.Load(WorkspaceLayout.At(_root), environment: NoEnvironment);
 
         var settings = loaded.Settings;
-        Assert.Equal(StoreProvider.DuckDb, settings.Warehouse.Provider);
+        Assert.Equal(WarehouseEngine.DuckDb, settings.Warehouse.Engine);
         Assert.Equal(Path.Combine(_root, ".millwright", "warehouse.duckdb"), settings.Warehouse.Path);
         Assert.Equal(StoreProvider.Sqlite, settings.Operations.Provider);
         Assert.Equal(new Uri("http://127.0.0.1:5000/"), settings.Web.Url);
@@ -65,7 +66,7 @@ public sealed class SettingsLoaderTests : IDisposable
 
         var settings = SettingsLoader.Load(layout, environment: new Dictionary<string, string> { ["PG_SECRET"] = "s3cr3t" }).Settings;
 
-        Assert.Equal(StoreProvider.Postgres, settings.Warehouse.Provider);
+        Assert.Equal(WarehouseEngine.Postgres, settings.Warehouse.Engine);
         Assert.Contains("Password=s3cr3t", settings.Warehouse.Connection, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", settings.Warehouse.Target, StringComparison.Ordinal);
         Assert.DoesNotContain(settings.Describe(), kv => kv.Value.Contains("s3cr3t", StringComparison.Ordinal));

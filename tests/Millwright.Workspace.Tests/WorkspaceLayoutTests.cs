@@ -1,3 +1,4 @@
+using Millwright.Warehouse;
 namespace Millwright.Workspace.Tests;
 
 public sealed class WorkspaceLayoutTests : IDisposable
@@ -16,7 +17,7 @@ public sealed class WorkspaceLayoutTests : IDisposable
         Assert.Equal([".millwright/", "landing/simulated/"], File.ReadAllLines(Path.Combine(_root, "plant-a", ".gitignore")));
         var loaded = SettingsLoader.Load(result.Workspace, environment: new Dictionary<string, string>());
         Assert.Equal("plant-a", loaded.Settings.Name);
-        Assert.Equal(StoreProvider.DuckDb, loaded.Settings.Warehouse.Provider);
+        Assert.Equal(WarehouseEngine.DuckDb, loaded.Settings.Warehouse.Engine);
         Assert.Empty(loaded.Warnings);
     }
 

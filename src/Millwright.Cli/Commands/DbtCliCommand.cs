@@ -257,7 +257,7 @@ internal static class DbtCliCommand
         if (profilesDir is null && string.IsNullOrEmpty(variable("DBT_PROFILES_DIR")))
         {
             var loaded = context.LoadSettings(parsed);
-            connection = Pipelines.WorkspaceDbt.ConnectionFor(loaded.Workspace.PipelinesDirectory, Pipelines.WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse), projectDir);
+            connection = Pipelines.WorkspaceDbt.ConnectionFor(loaded.Workspace.PipelinesDirectory, loaded.Settings.Warehouse.Options, projectDir);
         }
 
         return new DbtOptions

@@ -62,7 +62,7 @@ internal static class UpCommand
                 owner.Announce(new Uri(address), secret.Secret!);
                 await io.Out.WriteLineAsync($"Millwright '{settings.Name}' is running at {address}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  workspace  {loaded.Workspace.Root}").ConfigureAwait(false);
-                await io.Out.WriteLineAsync($"  warehouse  {settings.Warehouse.Provider.ToConfigName()} {settings.Warehouse.Target}").ConfigureAwait(false);
+                await io.Out.WriteLineAsync($"  warehouse  {settings.Warehouse.ProviderName} {settings.Warehouse.Target}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  operations {settings.Operations.Provider.ToConfigName()} {settings.Operations.Target}").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  runs       {settings.Orchestration.Store.Provider.ToConfigName()} {settings.Orchestration.Store.Target} (daemon: schedules, sensors, automation, backfills)").ConfigureAwait(false);
                 await io.Out.WriteLineAsync($"  api        {address.TrimEnd('/')}/api/ops, {address.TrimEnd('/')}/api/orchestration").ConfigureAwait(false);

@@ -397,9 +397,9 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
     private static string QuarantineSelect(DataContract contract, WorkNames names, ContractChecks checks, string file) =>
         $"SELECT {Literal(names.LoadId)} AS load_id, {Literal(contract.Source)} AS source, {contract.Version} AS contract_version, {Literal(file)} AS file, CAST(line AS BIGINT) AS line, rule, record FROM ({checks.Rejected})";
 
-    internal static string Q(string identifier) => SqlDialect.DuckDb.QuoteIdentifier(identifier);
+    internal static string Q(string identifier) => Warehouses.FileReaderDialect.QuoteIdentifier(identifier);
 
-    internal static string Literal(string value) => SqlDialect.DuckDb.QuoteLiteral(value);
+    internal static string Literal(string value) => Warehouses.FileReaderDialect.QuoteLiteral(value);
 
     /// <summary>
     /// Where a load runs: DuckDB reads and checks the file (the warehouse itself, or a DuckDB file of the load's own when
@@ -415,14 +415,14 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
         public Engine(IWarehouse target)
         {
             _target = target;
-            if (target.Engine == WarehouseEngine.DuckDb)
+            if (target.Engine.Capabilities().ReadsFiles)
             {
                 Db = target;
             }
             else
             {
                 _folder = Directory.CreateTempSubdirectory("millwright-ingest-").FullName;
-                Db = Warehouses.Open(WarehouseOptions.DuckDb(Path.Combine(_folder, "ingest.duckdb")));
+                Db = Warehouses.OpenFileReader(_folder);
             }
         }
 

@@ -55,6 +55,11 @@ internal static class Incremental
     /// <summary>Applies the model's new rows (<paramref name="sql"/>) to its existing table; returns a summary.</summary>
     public static async Task<string> ApplyAsync(IWarehouse warehouse, ManifestNode node, string sql, CancellationToken cancellationToken)
     {
+        if (Strategy(node) == "merge" && !warehouse.Engine.Capabilities().SupportsMerge)
+        {
+            throw new ModelingException($"Runtime Error in model {node.Name} ({node.OriginalFilePath})\n  incremental_strategy 'merge' needs MERGE, which {warehouse.Engine.DisplayName()} does not have: use delete+insert");
+        }
+
         var dialect = warehouse.Dialect;
         var target = new RelationName(node.Schema, node.Alias);
         var work = new RelationName(node.Schema, dialect.WorkName(node.Alias, "dbt_tmp"));

@@ -48,7 +48,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
 
     private async Task<NodeResult> SeedAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
     {
-        var table = SeedLoader.Read(node, warehouse.Engine);
+        var table = SeedLoader.Read(node, warehouse.Dialect);
         var rows = await SeedLoader.LoadAsync(warehouse, node, table, options.FullRefresh, cancellationToken).ConfigureAwait(false);
         return Result(node, NodeStatus.Success, $"INSERT {rows}", clock, index, total, thread);
     }

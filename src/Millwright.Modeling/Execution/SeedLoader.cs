@@ -18,7 +18,7 @@ internal static class SeedLoader
 {
     public sealed record SeedTable(IReadOnlyList<string> Columns, IReadOnlyList<string> Types, List<string?[]> Rows);
 
-    public static SeedTable Read(ManifestNode seed, WarehouseEngine engine)
+    public static SeedTable Read(ManifestNode seed, SqlDialect dialect)
     {
         var delimiter = seed.Config.Get("delimiter") as string ?? ",";
         var csvOptions = new CsvReaderOptions
@@ -66,7 +66,7 @@ internal static class SeedLoader
         var types = new string[header.Length];
         for (var i = 0; i < header.Length; i++)
         {
-            types[i] = overrides?.Get(header[i]) is { } given ? Py.Str(given) : Infer(rows, i, engine);
+            types[i] = overrides?.Get(header[i]) is { } given ? Py.Str(given) : dialect.SeedTypeName(Infer(rows, i));
         }
 
         return new SeedTable(header, types, rows);
@@ -74,43 +74,42 @@ internal static class SeedLoader
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    private static string Infer(List<string?[]> rows, int column, WarehouseEngine engine)
+    private static LogicalType Infer(List<string?[]> rows, int column)
     {
         bool All(Func<string, bool> accepts) => rows.All(r => string.IsNullOrEmpty(r[column]) || accepts(r[column]!));
-        var duck = engine == WarehouseEngine.DuckDb;
         if (rows.All(r => string.IsNullOrEmpty(r[column])))
         {
             // dbt's type tester tries integer first, and a column with no values passes it.
-            return duck ? "INTEGER" : "integer";
+            return LogicalType.Int32;
         }
 
         if (All(v => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
         {
             var wide = rows.Any(r => !string.IsNullOrEmpty(r[column]) && !int.TryParse(r[column], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _));
-            return wide ? (duck ? "BIGINT" : "bigint") : (duck ? "INTEGER" : "integer");
+            return wide ? LogicalType.Int64 : LogicalType.Int32;
         }
 
         if (All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && !v.Contains(',', StringComparison.Ordinal)))
         {
-            return duck ? "DOUBLE" : "numeric";
+            return LogicalType.Float64;
         }
 
         if (All(v => DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)))
         {
-            return duck ? "DATE" : "date";
+            return LogicalType.Date;
         }
 
         if (All(v => DateTime.TryParseExact(v, ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK"], CultureInfo.InvariantCulture, DateTimeStyles.None, out _)))
         {
-            return duck ? "TIMESTAMP" : "timestamp";
+            return LogicalType.Timestamp;
         }
 
         if (All(v => v.Equals("true", StringComparison.OrdinalIgnoreCase) || v.Equals("false", StringComparison.OrdinalIgnoreCase)))
         {
-            return duck ? "BOOLEAN" : "boolean";
+            return LogicalType.Boolean;
         }
 
-        return duck ? "VARCHAR" : "text";
+        return LogicalType.Text;
     }
 
     public static async Task<long> LoadAsync(IWarehouse warehouse, ManifestNode seed, SeedTable table, bool fullRefresh, CancellationToken cancellationToken)

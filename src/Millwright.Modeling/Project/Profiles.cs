@@ -80,64 +80,17 @@ internal static class Profiles
 
         var type = fields.Get("type") as string ?? throw new ModelingException($"{file}: target '{name}' has no 'type'");
         var threads = fields.Get("threads") is { } th ? (int)Py.ToLong(th) : 1;
-        string Require(params string[] keys)
+        WarehouseProfile located;
+        try
         {
-            foreach (var key in keys)
-            {
-                if (fields.Get(key) is { } value)
-                {
-                    return Py.Str(value);
-                }
-            }
-
-            throw new ModelingException($"{file}: target '{name}' needs '{keys[0]}'");
+            located = WarehouseEngines.ReadProfile(type, key => fields.Get(key) is { } value ? Py.Str(value) : null, projectDir);
+        }
+        catch (WarehouseException e)
+        {
+            throw new ModelingException($"{file}: target '{name}' {e.Message}", e);
         }
 
-        WarehouseOptions warehouse;
-        string database;
-        string schema;
-        switch (type)
-        {
-            case "duckdb":
-                {
-                    var path = fields.Get("path") as string ?? ":memory:";
-                    if (path == ":memory:")
-                    {
-                        throw new ModelingException($"{file}: target '{name}' uses an in-memory DuckDB; give a file 'path' so runs can share the data");
-                    }
-
-                    var full = Path.GetFullPath(Path.Combine(projectDir, path));
-                    warehouse = WarehouseOptions.DuckDb(full);
-                    database = Path.GetFileNameWithoutExtension(full);
-                    schema = fields.Get("schema") as string ?? "main";
-                    break;
-                }
-
-            case "postgres":
-                {
-                    var builder = new System.Data.Common.DbConnectionStringBuilder
-                    {
-                        ["Host"] = Require("host"),
-                        ["Port"] = fields.Get("port") is { } port ? Py.ToLong(port) : 5432L,
-                        ["Username"] = Require("user", "username"),
-                        ["Database"] = Require("dbname", "database"),
-                        ["Application Name"] = "millwright-dbt",
-                    };
-                    if ((fields.Get("password") ?? fields.Get("pass")) is { } password)
-                    {
-                        builder["Password"] = Py.Str(password);
-                    }
-
-                    warehouse = WarehouseOptions.Postgres(builder.ConnectionString);
-                    database = (string)builder["Database"];
-                    schema = Require("schema");
-                    break;
-                }
-
-            default:
-                throw new ModelingException($"{file}: target '{name}' has type '{type}'; Millwright runs duckdb and postgres targets");
-        }
-
+        var (warehouse, database, schema) = (located.Options, located.Database, located.Schema);
         var values = new PyDict();
         foreach (var (key, value) in fields)
         {
@@ -172,12 +125,8 @@ internal static class Profiles
     /// <summary>A target for a warehouse given directly rather than through profiles.yml.</summary>
     public static TargetDefinition FromConnection(DbtConnection connection, string profileName)
     {
-        var (type, database) = connection.Warehouse.Engine switch
-        {
-            WarehouseEngine.DuckDb => ("duckdb", Path.GetFileNameWithoutExtension(connection.Warehouse.Path!)),
-            WarehouseEngine.Postgres => ("postgres", new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connection.Warehouse.ConnectionString }.TryGetValue("Database", out var db) ? db?.ToString() ?? "postgres" : "postgres"),
-            _ => throw new ModelingException($"the warehouse engine {connection.Warehouse.Engine} has no dbt target type"),
-        };
+        var type = connection.Warehouse.Engine.Name();
+        var database = WarehouseEngines.DatabaseName(connection.Warehouse);
         var values = new PyDict
         {
             ["name"] = "millwright",

@@ -59,7 +59,7 @@ public sealed class WorkspaceBackup(MillwrightSettings settings, IWarehouse ware
             await CopyStoreAsync(settings.Operations, Path.Combine(partial, "operations"), cancellationToken).ConfigureAwait(false);
             await CopyStoreAsync(settings.Orchestration.Store, Path.Combine(partial, "orchestration"), cancellationToken).ConfigureAwait(false);
             await warehouse.ExportAsync(Path.Combine(partial, "warehouse"), cancellationToken).ConfigureAwait(false);
-            var manifest = new BackupManifest(settings.Name, now, settings.Operations.Provider.ToConfigName(), settings.Orchestration.Store.Provider.ToConfigName(), settings.Warehouse.Provider.ToConfigName(),
+            var manifest = new BackupManifest(settings.Name, now, settings.Operations.Provider.ToConfigName(), settings.Orchestration.Store.Provider.ToConfigName(), settings.Warehouse.ProviderName,
                 await ChecksumsAsync(partial, cancellationToken).ConfigureAwait(false));
             await File.WriteAllTextAsync(Path.Combine(partial, BackupManifest.FileName), JsonSerializer.Serialize(manifest, Json), cancellationToken).ConfigureAwait(false);
             Directory.Move(partial, folder);
@@ -147,11 +147,11 @@ public sealed class WorkspaceBackup(MillwrightSettings settings, IWarehouse ware
         }
     }
 
-    private static void Require(string backedUp, StoreSettings store, string what)
+    private static void Require(string backedUp, StoreLocation store, string what)
     {
-        if (!string.Equals(backedUp, store.Provider.ToConfigName(), StringComparison.Ordinal))
+        if (!string.Equals(backedUp, store.ProviderName, StringComparison.Ordinal))
         {
-            throw new SettingsException($"the backup's {what} is {backedUp} and this workspace's is {store.Provider.ToConfigName()}; restore into a workspace with the same providers");
+            throw new SettingsException($"the backup's {what} is {backedUp} and this workspace's is {store.ProviderName}; restore into a workspace with the same providers");
         }
     }
 

@@ -93,7 +93,7 @@ internal sealed class PostgresWarehouse : AdoWarehouse
                     SqlState = pg.SqlState,
                     Line = line,
                     Column = column,
-                    Kind = pg.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DuplicateTable ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
+                    Kind = pg.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
                 };
             case NpgsqlException npgsql:
                 return new WarehouseException($"PostgreSQL: {npgsql.Message}", exception)

@@ -67,7 +67,7 @@ public static class CliRelay
             int code;
             try
             {
-                code = await relay.RunAsync(request, new HostSession(warehouse, WorkspaceOrchestration.WarehouseOptionsFor(loaded.Settings.Warehouse), host.ReadyAsync, http.User), output, error, cancellationToken).ConfigureAwait(false);
+                code = await relay.RunAsync(request, new HostSession(warehouse, loaded.Settings.Warehouse.Options, host.ReadyAsync, http.User), output, error, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -48,7 +48,7 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
         return $"{loaded.Orchestrator.Definitions.TopologicalOrder.Count} assets in {loaded.Pipelines.Pipelines.Count} pipeline(s); daemon {(lease is { } l ? "held by " + l.Holder : "not running")}{pass}; {metrics.Queued} run(s) queued{reload}";
     }
 
-    private static async Task<StoreCheck> TimedAsync(string name, StoreSettings store, Func<CancellationToken, Task<string>> probe, CancellationToken cancellationToken)
+    private static async Task<StoreCheck> TimedAsync(string name, StoreLocation store, Func<CancellationToken, Task<string>> probe, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -56,15 +56,15 @@ internal sealed class StoreHealth(MillwrightSettings settings, IWarehouse wareho
         try
         {
             var detail = await probe(timeout.Token).ConfigureAwait(false);
-            return new StoreCheck(name, "healthy", store.Provider.ToConfigName(), store.Target, detail, null, watch.Elapsed.TotalMilliseconds);
+            return new StoreCheck(name, "healthy", store.ProviderName, store.Target, detail, null, watch.Elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new StoreCheck(name, "unhealthy", store.Provider.ToConfigName(), store.Target, null, $"no answer within {Timeout.TotalSeconds:0} s", watch.Elapsed.TotalMilliseconds);
+            return new StoreCheck(name, "unhealthy", store.ProviderName, store.Target, null, $"no answer within {Timeout.TotalSeconds:0} s", watch.Elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (e is WarehouseException or IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException)
         {
-            return new StoreCheck(name, "unhealthy", store.Provider.ToConfigName(), store.Target, null, e.Message, watch.Elapsed.TotalMilliseconds);
+            return new StoreCheck(name, "unhealthy", store.ProviderName, store.Target, null, e.Message, watch.Elapsed.TotalMilliseconds);
         }
     }
 }

@@ -16,13 +16,13 @@ public sealed class WorkspaceBackupTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static MillwrightSettings Settings(string name, StoreSettings operations, StoreSettings warehouse, StoreSettings orchestration, string backups, int keep = 7) =>
+    private static MillwrightSettings Settings(string name, StoreSettings operations, WarehouseSettings warehouse, StoreSettings orchestration, string backups, int keep = 7) =>
         new(name, new WebSettings("127.0.0.1", 5000), operations, warehouse, new OrchestrationSettings(orchestration, 4, 30)) { Backup = new BackupSettings(backups, null, keep) };
 
     [Fact]
     public async Task Only_the_newest_backups_are_kept_and_the_latest_is_found()
     {
-        var settings = Settings("w", new StoreSettings(StoreProvider.Sqlite, Path.Combine(_root, "ops.db"), null), new StoreSettings(StoreProvider.DuckDb, Path.Combine(_root, "w.duckdb"), null),
+        var settings = Settings("w", new StoreSettings(StoreProvider.Sqlite, Path.Combine(_root, "ops.db"), null), new WarehouseSettings(WarehouseEngine.DuckDb, Path.Combine(_root, "w.duckdb"), null),
             new StoreSettings(StoreProvider.Sqlite, Path.Combine(_root, "orch.db"), null), Path.Combine(_root, "backups"), keep: 2);
         await using var warehouse = Warehouses.Open(WarehouseOptions.DuckDb(settings.Warehouse.Path!));
         await warehouse.ExecuteAsync("create table t as select 1 as x", Ct);
@@ -51,7 +51,7 @@ public sealed class WorkspaceBackupTests : IDisposable
             await command.ExecuteNonQueryAsync(Ct);
         }
 
-        var settings = Settings("pg", new StoreSettings(StoreProvider.Postgres, null, source.Ops), new StoreSettings(StoreProvider.Postgres, null, source.Warehouse),
+        var settings = Settings("pg", new StoreSettings(StoreProvider.Postgres, null, source.Ops), new WarehouseSettings(WarehouseEngine.Postgres, null, source.Warehouse),
             new StoreSettings(StoreProvider.Postgres, null, source.Orchestration), Path.Combine(_root, "backups"));
         await using var warehouse = Warehouses.Open(WarehouseOptions.Postgres(source.Warehouse));
         await warehouse.CreateSchemaAsync("marts", Ct);
@@ -60,7 +60,7 @@ public sealed class WorkspaceBackupTests : IDisposable
         var result = await new WorkspaceBackup(settings, warehouse).BackupAsync(cancellationToken: Ct);
 
         Assert.Equal(["operations.dump", "orchestration.dump", "warehouse/warehouse.dump"], result.Manifest.Files.Select(f => f.Path));
-        var restoredSettings = Settings("pg2", new StoreSettings(StoreProvider.Postgres, null, target.Ops), new StoreSettings(StoreProvider.Postgres, null, target.Warehouse),
+        var restoredSettings = Settings("pg2", new StoreSettings(StoreProvider.Postgres, null, target.Ops), new WarehouseSettings(WarehouseEngine.Postgres, null, target.Warehouse),
             new StoreSettings(StoreProvider.Postgres, null, target.Orchestration), Path.Combine(_root, "backups"));
         await using var restoredWarehouse = Warehouses.Open(WarehouseOptions.Postgres(target.Warehouse));
         await new WorkspaceBackup(restoredSettings, restoredWarehouse).RestoreAsync(result.Folder, Ct);

@@ -91,6 +91,8 @@
 {% macro type_timestamp() -%}timestamp{%- endmacro %}
 {% macro type_int() -%}integer{%- endmacro %}
 {% macro type_bigint() -%}bigint{%- endmacro %}
-{% macro type_float() -%}{{ 'double' if target.type == 'duckdb' else 'float' }}{%- endmacro %}
+{% macro type_float() -%}{{ return(adapter.dispatch('type_float', 'dbt')()) }}{%- endmacro %}
+{% macro default__type_float() -%}float{%- endmacro %}
+{% macro duckdb__type_float() -%}double{%- endmacro %}
 {% macro type_numeric() -%}numeric(28, 6){%- endmacro %}
 {% macro type_boolean() -%}boolean{%- endmacro %}
