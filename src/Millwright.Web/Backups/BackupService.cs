@@ -5,9 +5,15 @@ namespace Millwright.Web.Backups;
 /// <summary>Backs the workspace up on the cron of setting <c>backup.schedule</c> (UTC) while `millwright up` runs.</summary>
 internal sealed partial class BackupService(MillwrightSettings settings, HostBackups backups, TimeProvider time, ILogger<BackupService> logger) : BackgroundService
 {
+    private readonly CancellationTokenSource _stopping = new();
     private DateTime? _first;
+    private Task _firstWait = Task.CompletedTask;
 
-    /// <summary>The first due time is taken when the host starts (not when the background loop gets going), so a backup due meanwhile is not skipped.</summary>
+    /// <summary>
+    /// The first due time, and the wait for it, are taken when the host starts (not when the background loop gets
+    /// going, which .NET runs later on the thread pool): a backup due meanwhile is neither skipped nor waited for
+    /// from a later clock reading.
+    /// </summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.Backup.Schedule is { } schedule)
@@ -15,6 +21,10 @@ internal sealed partial class BackupService(MillwrightSettings settings, HostBac
             try
             {
                 _first = backups.Next();
+                if (_first is { } due && due - time.GetUtcNow().UtcDateTime is { } wait && wait > TimeSpan.Zero)
+                {
+                    _firstWait = Task.Delay(wait, time, _stopping.Token);
+                }
             }
             catch (Cronos.CronFormatException e)
             {
@@ -25,19 +35,23 @@ internal sealed partial class BackupService(MillwrightSettings settings, HostBac
         return base.StartAsync(cancellationToken);
     }
 
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var stopping = stoppingToken.Register(_stopping.Cancel);
         var next = _first;
-        while (next is { } due && !stoppingToken.IsCancellationRequested)
+        var waiting = _firstWait;
+        while (next is not null && !stoppingToken.IsCancellationRequested)
         {
-            var wait = due - time.GetUtcNow().UtcDateTime;
             try
             {
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
-                }
-
+                await waiting.ConfigureAwait(false);
+                stoppingToken.ThrowIfCancellationRequested();
                 var result = await backups.RunAsync(stoppingToken).ConfigureAwait(false);
                 BackedUp(logger, result.Folder, result.Manifest.Bytes, result.Elapsed.TotalSeconds);
             }
@@ -51,6 +65,9 @@ internal sealed partial class BackupService(MillwrightSettings settings, HostBac
             }
 
             next = backups.Next();
+            waiting = next is { } later && later - time.GetUtcNow().UtcDateTime is { } wait && wait > TimeSpan.Zero
+                ? Task.Delay(wait, time, stoppingToken)
+                : Task.CompletedTask;
         }
     }
 
