@@ -152,7 +152,12 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
                 throw new ModelingException($"test '{node.Name}' returned no rows");
             }
 
-            failures = result.GetValue(0) is { } f and not DBNull ? Convert.ToInt64(f, CultureInfo.InvariantCulture) : 0;
+            failures = result.GetValue(0) switch
+            {
+                null or DBNull => 0,
+                System.Numerics.BigInteger big => (long)big,
+                var f => Convert.ToInt64(f, CultureInfo.InvariantCulture),
+            };
             shouldWarn = result.GetValue(1) is true;
             shouldError = result.GetValue(2) is true;
         }

@@ -665,7 +665,7 @@ internal sealed partial class ManifestBuilder
         }
 
         var testType = ns is null ? testName : $"{ns}_{testName}";
-        var (shortName, fullName) = SynthesizeName(testType, targetName, kwargs);
+        var (shortName, _) = SynthesizeName(testType, targetName, kwargs);
         var name = customName ?? shortName;
         var withModel = new PyDict { ["model"] = "{{ get_where_subquery(" + targetExpression + ") }}" };
         foreach (var (key, value) in kwargs)
@@ -676,7 +676,7 @@ internal sealed partial class ManifestBuilder
         var dirs = DirParts(pending.File);
         var node = new ManifestNode
         {
-            UniqueId = $"test.{_project.Name}.{name}.{DbtRuntime.Md5(fullName + "|" + pending.File)[..10]}",
+            UniqueId = $"test.{_project.Name}.{name}.{TestHash(name, testName, ns, withModel, pending.ColumnName, pending.File)}",
             Name = name,
             Type = NodeType.Test,
             Package = _project.Name,
@@ -695,17 +695,50 @@ internal sealed partial class ManifestBuilder
             throw new ModelingException($"{pending.File}: the test '{name}' on {pending.TargetName} is declared twice; give one of them a distinct 'name'");
         }
 
-        // Capture the refs and sources its arguments use, so the test runs after them.
+        // Capture the refs and sources its arguments use, so the test runs after them, and the config() its definition
+        // calls (fail_calc, severity, warn_if...): the test's own YAML config still wins over it, as in dbt.
         var context = new NodeContext(_runtime, node, execute: false);
-        RenderTestArguments(context, withModel);
+        var rendered = RenderTestArguments(context, withModel);
+        if (DefinitionConfig(context, testName, ns, rendered) is { Count: > 0 } fromDefinition)
+        {
+            var withDefinition = TestDefaults();
+            Configs.ApplyTree(withDefinition, _project.ConfigTrees["tests"], node.Fqn, _usedTreePaths);
+            Configs.MergeAll(withDefinition, fromDefinition);
+            Configs.MergeAll(withDefinition, config);
+            node.Config = withDefinition;
+        }
+
         node.Refs.AddRange(context.Refs);
         node.SourceRefs.AddRange(context.Sources);
         NameTestRelation(node);
         AddNode(node);
     }
 
+    /// <summary>
+    /// The config() calls of a generic test's definition, by rendering it as dbt does at parse time (execute false).
+    /// A definition that cannot render before the run (it reads results) contributes none here; its errors surface
+    /// when the test compiles for the run.
+    /// </summary>
+    private static PyDict DefinitionConfig(NodeContext context, string testName, string? ns, PyDict kwargs)
+    {
+        try
+        {
+            context.CallTest(testName, ns, new Arguments([], kwargs.ToDictionary(kv => Py.Str(kv.Key), kv => kv.Value)));
+        }
+        catch (ModelingException)
+        {
+            return [];
+        }
+
+        return context.InFileConfig;
+    }
+
     [GeneratedRegex(@"^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$", RegexOptions.Singleline)]
     private static partial Regex LooksLikeFunction();
+
+    /// <summary>An argument that is one <c>{{ expression }}</c> and nothing else: dbt renders it natively (a relation stays one).</summary>
+    [GeneratedRegex(@"^\s*\{\{-?((?:(?!\{\{|\}\}|\{%).)*?)-?\}\}\s*$", RegexOptions.Singleline)]
+    private static partial Regex SingleExpression();
 
     /// <summary>Renders a generic test's arguments as dbt does: ref('x') and friends evaluate; other Jinja renders.</summary>
     public static PyDict RenderTestArguments(NodeContext context, PyDict kwargs)
@@ -722,6 +755,7 @@ internal sealed partial class ManifestBuilder
     private static object? RenderArgument(NodeContext context, object? value) => value switch
     {
         string s when LooksLikeFunction().IsMatch(s) => context.Evaluate(s),
+        string s when SingleExpression().Match(s) is { Success: true } single => context.Evaluate(single.Groups[1].Value),
         string s when s.Contains("{{", StringComparison.Ordinal) || s.Contains("{%", StringComparison.Ordinal) => context.RenderString(s),
         List<object?> list => list.Select(item => RenderArgument(context, item)).ToList(),
         PyDict dict => new PyDict(dict.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), RenderArgument(context, kv.Value)))),
@@ -839,6 +873,16 @@ internal sealed partial class ManifestBuilder
 
     [GeneratedRegex("[^0-9a-zA-Z_]+")]
     private static partial Regex NonWord();
+
+    /// <summary>
+    /// The hash in a generic test's unique id: of its name and its whole metadata (test, namespace, every argument), as
+    /// dbt hashes it, so two tests whose arguments only flatten to the same name stay two tests.
+    /// </summary>
+    private static string TestHash(string name, string testName, string? ns, PyDict kwargs, string? column, string file)
+    {
+        var metadata = new PyDict { ["name"] = testName, ["kwargs"] = kwargs, ["namespace"] = ns, ["column_name"] = column };
+        return DbtRuntime.Md5(name + Py.Repr(metadata) + "|" + file)[..10];
+    }
 
     // ---- names and dependencies -------------------------------------------------------------------------------
 

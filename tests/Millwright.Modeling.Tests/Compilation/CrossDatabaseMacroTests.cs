@@ -61,6 +61,48 @@ public abstract class CrossDatabaseMacroTests(Engine engine)
     }
 
     [Fact]
+    public async Task Set_operators_series_spines_and_literal_macros_agree_across_engines()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        project.Write("models/set_ops.sql", """
+            select count(*) as n from (
+                (select 1 as x union all select 2 union all select 3)
+                {{ dbt.except() }}
+                (select 2 as x)
+            ) e
+            union all
+            select count(*) from (
+                (select 1 as x union all select 2)
+                {{ dbt.intersect() }}
+                (select 2 as x union all select 4)
+            ) i
+            """);
+        project.Write("models/series.sql", "{{ dbt.generate_series(10) }}");
+        project.Write("models/spine.sql", "{{ dbt.date_spine('day', dbt.date(2026, 2, 26), dbt.date(2026, 3, 3)) }}");
+        project.Write("models/literals.sql", """
+            select
+                {{ dbt.cast("'12'", dbt.type_int()) }} as twelve,
+                cast({{ dbt.date(2024, 2, 29) }} as varchar) as leap_day,
+                case when {{ dbt.equals('1', '1') }} then 'yes' else 'no' end as same,
+                {{ dbt.get_powers_of_two(10) }} as powers,
+                {{ dbt.get_intervals_between(dbt.date(2026, 1, 1), dbt.date(2026, 1, 31), 'day') }} as days
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Message)));
+
+        Assert.Equal(2m, await project.NumberAsync("select n from {schema}.set_ops order by n desc limit 1"));
+        Assert.Equal(1m, await project.NumberAsync("select n from {schema}.set_ops order by n limit 1"));
+        Assert.Equal((10m, 55m), (await project.NumberAsync("select count(*) from {schema}.series"), await project.NumberAsync("select sum(generated_number) from {schema}.series")));
+        Assert.Equal(5m, await project.NumberAsync("select count(*) from {schema}.spine"));
+        Assert.Equal("2026-03-02", Convert.ToString(await project.ScalarAsync("select cast(cast(max(date_day) as date) as varchar) from {schema}.spine"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(12m, await project.NumberAsync("select twelve from {schema}.literals"));
+        Assert.Equal("2024-02-29", await project.ScalarAsync("select leap_day from {schema}.literals"));
+        Assert.Equal("yes", await project.ScalarAsync("select same from {schema}.literals"));
+        Assert.Equal((4m, 30m), (await project.NumberAsync("select powers from {schema}.literals"), await project.NumberAsync("select days from {schema}.literals")));
+    }
+
+    [Fact]
     public async Task A_project_macro_overrides_a_dispatched_implementation()
     {
         await using var project = TestProject.Create("shop", engine);

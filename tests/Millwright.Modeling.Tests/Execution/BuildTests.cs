@@ -54,6 +54,92 @@ public abstract class BuildTests(Engine engine)
     }
 
     [Fact]
+    public async Task A_generic_test_gets_its_model_as_a_relation_and_its_definitions_config_applies()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        project.Write("seeds/counts.csv", "id,n\n1,2\n2,2\n3,5\n");
+        // As dbt-utils checks its arguments: a relation is a mapping whose metadata type ends with Relation.
+        project.Write("tests/generic/rows_match.sql", """
+            {% test rows_match(model, compare_model) %}
+            {{ config(fail_calc='sum(diff)', warn_if='> 100') }}
+            {%- if not (model is mapping and model.get('metadata', {}).get('type', '').endswith('Relation')) -%}
+                {{ exceptions.raise_compiler_error("expected a Relation but received " ~ model) }}
+            {%- endif %}
+            select abs(a.c - b.c) as diff, '{{ model.identifier }}' as checked
+            from (select count(*) as c from {{ model }}) a
+            cross join (select count(*) as c from {{ compare_model }}) b
+            {% endtest %}
+            """);
+        project.Write("tests/generic/n_below.sql", """
+            {% test n_below(model, threshold) %}
+            {{ config(severity='warn') }}
+            select * from {{ model }} where n >= {{ threshold }}
+            {% endtest %}
+            """);
+        project.Write("models/same.sql", "select id from {{ ref('counts') }}");
+        project.Write("models/fewer.sql", "select id, n from {{ ref('counts') }} where id < 3");
+        project.Write("models/schema.yml", """
+            version: 2
+            models:
+              - name: same
+                tests:
+                  - rows_match: {compare_model: ref('counts')}
+              - name: fewer
+                tests:
+                  - rows_match: {compare_model: ref('counts')}
+                  - rows_match:
+                      name: rows_match_fewer_loosely
+                      compare_model: ref('counts')
+                      config: {error_if: '> 5', warn_if: '> 5'}
+                  - n_below:
+                      threshold: 2
+                      config: {severity: error}
+            seeds:
+              - name: counts
+                tests:
+                  - n_below: {threshold: 3}
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        var tests = summary.Results.Where(r => r.Name.StartsWith("rows_match", StringComparison.Ordinal) || r.Name.StartsWith("n_below", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, tests.Count);
+        // fail_calc from the definition: the failures are the summed difference (1), not the row count
+        Assert.Equal(NodeStatus.Pass, tests.Single(r => r.Name.Contains("same", StringComparison.Ordinal)).Status);
+        var fewer = tests.Where(r => r.Name.Contains("fewer", StringComparison.Ordinal)).ToList();
+        Assert.Contains(fewer, r => r.Status == NodeStatus.Fail && r.Failures == 1);
+        Assert.Contains(fewer, r => r.Status == NodeStatus.Pass); // the instance's own config wins over the definition's
+        // severity from the definition (warn), and the instance's config overriding it (error)
+        var below = tests.Where(r => r.Name.StartsWith("n_below", StringComparison.Ordinal)).OrderBy(r => r.Status).ToList();
+        Assert.Equal([NodeStatus.Fail, NodeStatus.Warn], below.Select(r => r.Status).Order());
+    }
+
+    [Fact]
+    public async Task Two_tests_whose_arguments_flatten_to_one_name_are_both_kept()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        project.Write("seeds/parts.csv", "sku,label\n1,a b\n2,a_b\n");
+        project.Write("seeds/schema.yml", """
+            version: 2
+            seeds:
+              - name: parts
+                columns:
+                  - name: label
+                    tests:
+                      - accepted_values: {values: ['a b']}
+                      - accepted_values: {values: ['a_b']}
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        var tests = summary.Results.Where(r => r.Name.StartsWith("accepted_values", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, tests.Count);
+        Assert.Single(tests.Select(t => t.Name).Distinct());
+        Assert.All(tests, t => Assert.Equal(NodeStatus.Fail, t.Status)); // each rejects the other's value
+        Assert.All(tests, t => Assert.Equal(1, t.Failures));
+    }
+
+    [Fact]
     public async Task Tests_of_a_disabled_model_or_of_one_declared_only_in_yaml_are_dropped_with_a_warning()
     {
         await using var project = TestProject.Create("shop", engine);

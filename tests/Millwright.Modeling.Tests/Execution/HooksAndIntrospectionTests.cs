@@ -78,6 +78,34 @@ public abstract class HooksAndIntrospectionTests(Engine engine)
     }
 
     [Fact]
+    public async Task A_query_result_reads_as_an_agate_table_by_row_by_column_and_by_name()
+    {
+        await using var project = Project();
+        project.Write("macros/shape.sql", """
+            {% macro shape() %}
+              {%- set t = run_query("select kind, sum(qty) as qty from " ~ ref('items') ~ " group by kind order by kind") -%}
+              {%- set by_column = {} -%}
+              {%- for name, column in t.columns.items() -%}{%- do by_column.update({name: column.values() | list}) -%}{%- endfor -%}
+              {%- do log('names ' ~ (t.column_names | join(',')) ~ ' types ' ~ (t.column_types | map(attribute='name') | join(',')), info=true) -%}
+              {%- do log('kinds ' ~ (by_column['kind'] | join(',')) ~ ' qty ' ~ (t.columns['qty'].values() | join(',')), info=true) -%}
+              {%- do log('rows ' ~ (t.rows | length) ~ ' first ' ~ t.rows[0]['kind'] ~ '=' ~ t.rows[0].qty ~ ' last ' ~ t[-1][1], info=true) -%}
+              {%- set kinds = [] -%}{%- for row in t -%}{%- do kinds.append(row.kind) -%}{%- endfor -%}
+              {%- do log('iterated ' ~ (kinds | join('')) ~ ' selected ' ~ (t.select(['qty']).column_names | join(',')) ~ ' ' ~ (t.columns | length) ~ ' columns', info=true) -%}
+              {%- do log('column ' ~ t.columns[1].name ~ ' ' ~ t.columns[1].data_type.name ~ ' keys ' ~ (t.rows[1].keys() | join(',')), info=true) -%}
+            {% endmacro %}
+            """);
+        Assert.True((await project.RunAsync(DbtCommand.Seed)).Succeeded);
+
+        await project.RunAsync(DbtCommand.RunOperation, project.Options() with { Operation = "shape" });
+
+        Assert.Contains("names kind,qty types Text,Number", project.Messages);
+        Assert.Contains("kinds a,b,c qty 5,2,3", project.Messages);
+        Assert.Contains("rows 3 first a=5 last 3", project.Messages);
+        Assert.Contains("iterated abc selected qty 2 columns", project.Messages);
+        Assert.Contains("column qty Number keys kind,qty", project.Messages);
+    }
+
+    [Fact]
     public async Task Run_operation_calls_a_macro_with_arguments_statements_and_introspection()
     {
         await using var project = Project();

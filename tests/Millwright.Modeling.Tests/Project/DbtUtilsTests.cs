@@ -70,8 +70,48 @@ public abstract class DbtUtilsTests(Engine engine)
         Assert.Equal(3m, await project.NumberAsync("select count(*) from {schema}.u_dedup"));
         Assert.Equal(7m, await project.NumberAsync("select count(*) from {schema}.u_union"));
     }
+
+    /// <summary>
+    /// The nodes of dbt-utils' own integration suite that fail on DuckDB for DuckDB's reasons, not Millwright's: a string
+    /// literal plus an interval is ambiguous to DuckDB; DuckDB has no information_schema inside an attached database;
+    /// the suite's seed column_types say 'float', which DuckDB takes as a 4-byte REAL, so a bucket width is inexact; and
+    /// DuckDB seeds decimals as DOUBLE, so two values that differ in the 7th decimal round alike at precision 8
+    /// (PostgreSQL seeds them as exact numeric).
+    /// </summary>
+    protected virtual IReadOnlySet<string> EnginesOwnFailures => new HashSet<string>();
+
+    [Fact]
+    public async Task Its_own_integration_suite_builds_with_every_node_passing()
+    {
+        var package = Package();
+        if (package is null)
+        {
+            Assert.Skip("dbt-utils is not on this machine: set MILLWRIGHT_DBT_UTILS to a checkout of dbt-labs/dbt-utils");
+        }
+
+        await using var project = TestProject.FromDirectory(Path.Combine(package, "integration_tests"), engine, "integration_tests");
+        await project.RunAsync(DbtCommand.Deps);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        var failed = summary.Results.Where(r => r.Status is NodeStatus.Error or NodeStatus.Fail).ToList();
+        Assert.True(failed.All(r => EnginesOwnFailures.Contains(r.Name)), string.Join("\n", failed.Where(r => !EnginesOwnFailures.Contains(r.Name)).Select(r => r.Name + ": " + r.Message)));
+        Assert.Equal(EnginesOwnFailures.Order(StringComparer.Ordinal), failed.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.True(summary.Passed >= 220, $"{summary.Passed} passed");
+        Assert.All(summary.Results.Where(r => r.Status == NodeStatus.Skipped), r => Assert.NotEmpty(EnginesOwnFailures));
+    }
 }
 
-public sealed class DuckDbDbtUtilsTests() : DbtUtilsTests(Engine.DuckDb);
+public sealed class DuckDbDbtUtilsTests() : DbtUtilsTests(Engine.DuckDb)
+{
+    protected override IReadOnlySet<string> EnginesOwnFailures { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "test_date_spine",
+        "test_get_relations_by_pattern",
+        "test_get_relations_by_prefix_and_union",
+        "assert_equal_test_width_bucket_actual__expected",
+        "dbt_utils_equality_data_test_e_bba9ff2f74a66b4de2b3f78bab97434e",
+    };
+}
 
 public sealed class PostgresDbtUtilsTests() : DbtUtilsTests(Engine.Postgres);

@@ -4,9 +4,12 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where -%}
-        (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
     {%- else -%}
-        {{ relation }}
+        {%- do return(relation) -%}
     {%- endif -%}
 {%- endmacro %}
 
