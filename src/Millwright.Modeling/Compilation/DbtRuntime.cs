@@ -42,9 +42,45 @@ internal sealed class DbtRuntime
             DispatchOrder[ns] = order;
         }
 
+        RenderVars(project.Vars);
         foreach (var tree in project.ConfigTrees.Values)
         {
             RenderConfigTree(tree);
+        }
+    }
+
+    /// <summary>
+    /// Renders the Jinja in dbt_project.yml's vars natively, once, as dbt does ("{{ env_var('DAYS', '7') | int }}"
+    /// is the number 7); a var's value may use --vars and env_var.
+    /// </summary>
+    private void RenderVars(PyDict vars)
+    {
+        foreach (var key in vars.Keys.ToList())
+        {
+            switch (vars[key])
+            {
+                case PyDict child:
+                    RenderVars(child);
+                    break;
+                case string text when IsTemplate(text):
+                    vars[key] = RenderNative(text, $"vars: '{key}'");
+                    break;
+            }
+        }
+    }
+
+    private static bool IsTemplate(string text) => text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal);
+
+    /// <summary>Renders a YAML value's Jinja and reads the result as dbt's native rendering does (see <see cref="NativeValues"/>).</summary>
+    public object? RenderNative(string text, string where)
+    {
+        try
+        {
+            return NativeValues.Read(Engine.Parse(text, "dbt_project.yml").Render(Engine.CreateScope()), Engine);
+        }
+        catch (TemplateException e)
+        {
+            throw new ModelingException($"dbt_project.yml: in {where}: {e.Reason}", e);
         }
     }
 
@@ -62,16 +98,8 @@ internal sealed class DbtRuntime
                 case PyDict child:
                     RenderConfigTree(child);
                     break;
-                case string text when name is not ("pre-hook" or "post-hook") && (text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal)):
-                    try
-                    {
-                        tree[key] = Engine.Parse(text, "dbt_project.yml").Render(Engine.CreateScope());
-                    }
-                    catch (TemplateException e)
-                    {
-                        throw new ModelingException($"dbt_project.yml: in '{key}': {e.Reason}", e);
-                    }
-
+                case string text when name is not ("pre-hook" or "post-hook") && IsTemplate(text):
+                    tree[key] = RenderNative(text, $"'{key}'");
                     break;
             }
         }

@@ -440,11 +440,20 @@ internal sealed partial class ManifestBuilder
         var rendered = new PyDict();
         foreach (var (key, value) in config)
         {
-            rendered[key] = value is string text && Configs.NormalizeKey(Py.Str(key)) is not ("pre-hook" or "post-hook") ? RenderDescription(text, file) : value;
+            rendered[key] = Configs.NormalizeKey(Py.Str(key)) is "pre-hook" or "post-hook" ? value : RenderConfigValue(value, file);
         }
 
         return rendered;
     }
+
+    /// <summary>A properties-YAML config value with its Jinja rendered natively ("{{ var('on') }}" giving False is false), nested too.</summary>
+    private object? RenderConfigValue(object? value, string file) => value switch
+    {
+        string text when text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal) => NativeValues.Read(RenderDescription(text, file), _runtime.Engine),
+        PyDict dict => new PyDict(dict.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), RenderConfigValue(kv.Value, file)))),
+        List<object?> list => list.Select(item => RenderConfigValue(item, file)).ToList(),
+        _ => value,
+    };
 
     private void AddColumns(ManifestNode node, PyDict entry, string file)
     {
@@ -820,12 +829,12 @@ internal sealed partial class ManifestBuilder
         if (args.Get("config") is PyDict explicitConfig)
         {
             args.Remove("config");
-            Configs.MergeAll(config, explicitConfig);
+            Configs.MergeAll(config, RenderConfig(explicitConfig, pending.File));
         }
 
         foreach (var key in args.Keys.Select(k => Py.Str(k)).Where(TestConfigKeys.Contains).ToList())
         {
-            Configs.MergeInto(config, key, args.Get(key));
+            Configs.MergeInto(config, key, RenderConfigValue(args.Get(key), pending.File));
             args.Remove(key);
         }
 

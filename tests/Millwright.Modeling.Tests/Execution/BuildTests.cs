@@ -115,6 +115,46 @@ public abstract class BuildTests(Engine engine)
     }
 
     [Fact]
+    public async Task Jinja_in_project_configs_vars_and_properties_configs_renders_to_native_values()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        project.Append("dbt_project.yml", """
+            vars:
+              include_legacy: "False"
+              lookback: "{{ env_var('MW_NO_SUCH_VARIABLE_7', '7') | int }}"
+              regions: "{{ ['north', 'south'] }}"
+            models:
+              shop:
+                legacy:
+                  +enabled: "{{ var('include_legacy') }}"
+            """);
+        project.Write("models/legacy/old_orders.sql", "select 1 as id");
+        project.Write("models/current.sql", "select {{ var('lookback') + 1 }} as days, {{ var('regions') | length }} as regions");
+        project.Write("models/retired.sql", "select 1 as id");
+        project.Write("models/schema.yml", """
+            version: 2
+            models:
+              - name: retired
+                config:
+                  enabled: "{{ var('include_legacy') }}"
+              - name: current
+                columns:
+                  - name: days
+                    tests:
+                      - accepted_values:
+                          values: [1]
+                          config:
+                            severity: "{{ 'warn' if var('lookback') > 3 else 'error' }}"
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.Equal(["accepted_values_current_days__1", "current"], summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(NodeStatus.Warn, summary.Results.Single(r => r.Name.StartsWith("accepted", StringComparison.Ordinal)).Status);
+        Assert.Equal((8m, 2m), (await project.NumberAsync("select days from {schema}.current"), await project.NumberAsync("select regions from {schema}.current")));
+    }
+
+    [Fact]
     public async Task Two_tests_whose_arguments_flatten_to_one_name_are_both_kept()
     {
         await using var project = TestProject.Create("shop", engine);
