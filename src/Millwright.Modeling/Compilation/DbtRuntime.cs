@@ -290,6 +290,9 @@ internal sealed class DbtRuntime
                 return Enumerable.Range(0, n).Select(i => (object?)new PyTuple(lists.Select(l => l[i]).ToArray())).ToList();
             }),
             ["set"] = new PyFunction("set", a => new PySet(a.Positional.Count == 0 ? [] : Py.Iterate(a.Get(0, "value")))),
+            ["set_strict"] = new PyFunction("set_strict", a => a.Get(0, "value") is System.Collections.IEnumerable value
+                ? new PySet(Py.Iterate(value))
+                : throw new TemplateRaisedException($"set_strict: '{Py.TypeName(a.Get(0, "value"))}' object is not iterable")),
             ["toyaml"] = new PyFunction("toyaml", a => PyYaml.Dump(a.Get(0, "value"), Py.Truthy(a.Get(2, "sort_keys", false)))),
             ["fromyaml"] = new PyFunction("fromyaml", a => PyYaml.Load(Py.Str(a.Get(0, "value")), a.Get(1, "default"))),
             ["local_md5"] = new PyFunction("local_md5", a => Md5(Py.Str(a.Get(0, "value")))),

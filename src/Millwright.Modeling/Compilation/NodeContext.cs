@@ -8,7 +8,7 @@ namespace Millwright.Modeling.Compilation;
 /// bound to this node. At parse time (execute = false) ref, source and config are recorded; at compile time
 /// they resolve to relations, and ephemeral models become CTEs.
 /// </summary>
-internal sealed class NodeContext
+internal sealed partial class NodeContext
 {
     private readonly DbtRuntime _runtime;
     private readonly ManifestNode _node;
@@ -32,32 +32,9 @@ internal sealed class NodeContext
             ["execute"] = execute,
             ["is_incremental"] = new PyFunction("is_incremental", _ => incremental),
             ["doc"] = new PyFunction("doc", Doc),
-            ["adapter"] = new AttributeBag(new Dictionary<string, object?>
-            {
-                ["quote"] = new PyFunction("quote", a => "\"" + Py.Str(a.Get(0, "identifier")).Replace("\"", "\"\"", StringComparison.Ordinal) + "\""),
-                ["type"] = new PyFunction("type", _ => runtime.Target.Type),
-                ["dispatch"] = new PyFunction("dispatch", Dispatch),
-                ["get_columns_in_relation"] = new PyFunction("get_columns_in_relation", a => WithWarehouse(w => w.GetColumnsAsync(Relation(a.Get(0, "relation"))), (IReadOnlyList<Warehouse.ColumnInfo>)[]).Select(c => (object?)new ColumnValue(c)).ToList()),
-                ["get_relation"] = new PyFunction("get_relation", GetRelation),
-                ["drop_relation"] = new PyFunction("drop_relation", a =>
-                {
-                    WithWarehouse(w => w.DropRelationAsync(Relation(a.Get(0, "relation"))), false);
-                    return "";
-                }),
-                ["execute"] = new PyFunction("execute", a => Statement(Py.Str(a.Get(0, "sql")), Py.Truthy(a.Get(2, "fetch", false)))),
-            }, "adapter"),
-            ["api"] = new AttributeBag(new Dictionary<string, object?>
-            {
-                ["Relation"] = new AttributeBag(new Dictionary<string, object?>
-                {
-                    ["create"] = new PyFunction("create", a => new RelationValue(
-                        a.Get(0, "database") as string ?? runtime.Target.Database,
-                        a.Get(1, "schema") as string ?? runtime.Target.Schema,
-                        Py.Str(a.Get(2, "identifier")),
-                        a.Get(3, "type") as string ?? "table")),
-                    ["add_ephemeral_prefix"] = new PyFunction("add_ephemeral_prefix", a => "__dbt__cte__" + Py.Str(a.Get(0, "name"))),
-                }, "Relation"),
-            }, "api"),
+            ["adapter"] = CreateAdapter(),
+            ["builtins"] = new AttributeBag(new Dictionary<string, object?> { ["ref"] = new PyFunction("ref", Ref), ["source"] = new PyFunction("source", Source), ["config"] = new ConfigObject(this) }, "builtins"),
+            ["api"] = CreateApi(),
             ["run_query"] = new PyFunction("run_query", a => Execute ? Statement(Py.Str(a.Get(0, "sql")), fetch: true)[1] : null),
             ["statement"] = new PyFunction("statement", StatementBlock),
             ["load_result"] = new PyFunction("load_result", a => _statements.GetValueOrDefault(Py.Str(a.Get(0, "name")))),
@@ -290,7 +267,7 @@ internal sealed class NodeContext
 
     private Warehouse.RelationName Relation(object? value) => value switch
     {
-        RelationValue r => new Warehouse.RelationName(r.Schema ?? _runtime.Target.Schema, r.Identifier),
+        RelationValue r => new Warehouse.RelationName(r.Schema ?? _runtime.Target.Schema, r.Identifier ?? throw new TemplateRaisedException($"the relation {r} has no identifier")),
         string s => s.Split('.') is var parts && parts.Length >= 2 ? new Warehouse.RelationName(parts[^2].Trim('"'), parts[^1].Trim('"')) : new Warehouse.RelationName(_runtime.Target.Schema, s.Trim('"')),
         _ => throw new TemplateRaisedException($"expected a relation, got {Py.TypeName(value)}"),
     };

@@ -5,14 +5,17 @@ using Millwright.Modeling.Templating;
 
 namespace Millwright.Modeling.Compilation;
 
-/// <summary>A relation as templates see it: renders as "database"."schema"."identifier".</summary>
-internal sealed class RelationValue(string? database, string? schema, string identifier, string type = "table", bool isCte = false) : IPyMapping
+/// <summary>
+/// A relation as templates see it: renders as "database"."schema"."identifier" (the parts it has); equal to a
+/// relation with the same path; a mapping whose metadata type ends with Relation, as dbt's are.
+/// </summary>
+internal sealed class RelationValue(string? database, string? schema, string? identifier, string type = "table", bool isCte = false) : IPyMapping, IEquatable<RelationValue>
 {
     public string? Database { get; } = database;
 
     public string? Schema { get; } = schema;
 
-    public string Identifier { get; } = identifier;
+    public string? Identifier { get; } = identifier;
 
     public string Type { get; } = type;
 
@@ -39,7 +42,7 @@ internal sealed class RelationValue(string? database, string? schema, string ide
         "include" => new PyFunction("include", a => new RelationValue(
             Py.Truthy(a.Get(0, "database", true)) ? Database : null,
             Py.Truthy(a.Get(1, "schema", true)) ? Schema : null,
-            Identifier, Type, IsCte)),
+            Py.Truthy(a.Get(2, "identifier", true)) ? Identifier : null, Type, IsCte)),
         "incorporate" => new PyFunction("incorporate", a =>
         {
             var path = a.Get(-1, "path") as PyDict;
@@ -49,28 +52,32 @@ internal sealed class RelationValue(string? database, string? schema, string ide
                 path?.Get("identifier") as string ?? Identifier,
                 a.Get(-1, "type") as string ?? Type, IsCte);
         }),
+        "replace_path" => new PyFunction("replace_path", a => new RelationValue(
+            a.Has(-1, "database") ? a.Get(-1, "database") as string : Database,
+            a.Has(-1, "schema") ? a.Get(-1, "schema") as string : Schema,
+            a.Has(-1, "identifier") ? a.Get(-1, "identifier") as string : Identifier, Type, IsCte)),
+        "without_identifier" => new PyFunction("without_identifier", _ => new RelationValue(Database, Schema, null, Type, IsCte)),
+        "information_schema" => new PyFunction("information_schema", a =>
+            new RelationValue(null, "information_schema", a.Get(0, "view_name") is { } view ? Py.Str(view) : null, "view")),
         _ => new Undefined(name, $"a relation has no attribute '{name}'"),
     };
+
+    public bool Equals(RelationValue? other) =>
+        other is not null && string.Equals(Database, other.Database, StringComparison.Ordinal) && string.Equals(Schema, other.Schema, StringComparison.Ordinal)
+        && string.Equals(Identifier, other.Identifier, StringComparison.Ordinal) && IsCte == other.IsCte;
+
+    public override bool Equals(object? obj) => Equals(obj as RelationValue);
+
+    public override int GetHashCode() => HashCode.Combine(Database, Schema, Identifier, IsCte);
 
     public override string ToString()
     {
         if (IsCte)
         {
-            return Identifier;
+            return Identifier ?? "";
         }
 
-        var sb = new StringBuilder();
-        if (Database is not null)
-        {
-            sb.Append(Quote(Database)).Append('.');
-        }
-
-        if (Schema is not null)
-        {
-            sb.Append(Quote(Schema)).Append('.');
-        }
-
-        return sb.Append(Quote(Identifier)).ToString();
+        return string.Join('.', new[] { Database, Schema, Identifier }.OfType<string>().Select(Quote));
     }
 
     private static string Quote(string part) => "\"" + part.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -106,6 +106,44 @@ public abstract class HooksAndIntrospectionTests(Engine engine)
     }
 
     [Fact]
+    public async Task Schema_and_relation_macros_of_the_adapter_and_api_work_on_the_warehouse()
+    {
+        await using var project = Project();
+        project.Write("macros/housekeeping.sql", """
+            {% macro housekeeping() %}
+              {%- set scratch = api.Relation.create(database=target.database, schema=target.schema ~ '_scratch') -%}
+              {%- do log('bare ' ~ scratch ~ ' none ' ~ ('None' in (scratch | string)), info=true) -%}
+              {%- do adapter.create_schema(scratch) -%}
+              {%- do log('exists ' ~ adapter.check_schema_exists(target.database, target.schema ~ '_scratch') ~ ' listed ' ~ ((target.schema ~ '_scratch') in adapter.list_schemas(target.database)), info=true) -%}
+              {%- do run_query('create table ' ~ scratch.schema ~ '.t1 as select 1 as x') -%}
+              {%- set found = adapter.list_relations_without_caching(scratch) -%}
+              {%- do log('relations ' ~ (found | map(attribute='identifier') | join(',')) ~ ' already ' ~ adapter.already_exists(scratch.schema, 't1'), info=true) -%}
+              {%- set t1 = found[0] -%}
+              {%- do log('equal ' ~ (t1 == api.Relation.create(database=t1.database, schema=t1.schema, identifier='t1')) ~ ' unequal ' ~ (t1 == t1.incorporate(path={'identifier': 't2'})), info=true) -%}
+              {%- do log('without ' ~ t1.without_identifier() ~ ' replaced ' ~ t1.replace_path(identifier='t9').identifier ~ ' info ' ~ t1.information_schema('columns'), info=true) -%}
+              {%- set col = api.Column.create('amount', 'integer') -%}
+              {%- do log('column ' ~ col.name ~ ' ' ~ col.data_type ~ ' ' ~ col.is_integer() ~ ' ' ~ api.Column.translate_type('string') ~ ' ' ~ api.Column.numeric_type('numeric', 12, 2), info=true) -%}
+              {%- do log('quoted ' ~ adapter.quote_as_configured('Odd Name', 'identifier') ~ ' strict ' ~ (set_strict([1, 2, 2]) | length) ~ ' builtin ' ~ builtins.ref('items').identifier, info=true) -%}
+              {%- do adapter.drop_schema(scratch) -%}
+              {%- do log('dropped ' ~ adapter.check_schema_exists(target.database, target.schema ~ '_scratch'), info=true) -%}
+            {% endmacro %}
+            """);
+        Assert.True((await project.RunAsync(DbtCommand.Seed)).Succeeded);
+
+        await project.RunAsync(DbtCommand.RunOperation, project.Options() with { Operation = "housekeeping" });
+
+        var database = engine == Engine.DuckDb ? "shop" : "postgres";
+        Assert.Contains($"bare \"{database}\".\"{project.Schema}_scratch\" none False", project.Messages);
+        Assert.Contains("exists True listed True", project.Messages);
+        Assert.Contains("relations t1 already True", project.Messages);
+        Assert.Contains("equal True unequal False", project.Messages);
+        Assert.Contains($"without \"{database}\".\"{project.Schema}_scratch\" replaced t9 info \"information_schema\".\"columns\"", project.Messages);
+        Assert.True(project.Messages.Contains("column amount INT True TEXT numeric(12,2)"), string.Join(" | ", project.Messages));
+        Assert.Contains("quoted \"Odd Name\" strict 2 builtin items", project.Messages);
+        Assert.Contains("dropped False", project.Messages);
+    }
+
+    [Fact]
     public async Task Run_operation_calls_a_macro_with_arguments_statements_and_introspection()
     {
         await using var project = Project();
