@@ -14,7 +14,7 @@ namespace Millwright.Modeling.Execution;
 /// match is emptied and reloaded in one transaction; otherwise the new table is built aside and swapped in, so
 /// a bad file never leaves a half-loaded seed.
 /// </summary>
-internal static class SeedLoader
+internal static partial class SeedLoader
 {
     public sealed record SeedTable(IReadOnlyList<string> Columns, IReadOnlyList<string> Types, List<string?[]> Rows);
 
@@ -128,12 +128,17 @@ internal static class SeedLoader
         await warehouse.CreateSchemaAsync(seed.Schema, cancellationToken).ConfigureAwait(false);
         var staging = new RelationName(seed.Schema, dialect.WorkName(seed.Alias, "mw_seed_load"));
         await warehouse.DropRelationAsync(staging, cancellationToken).ConfigureAwait(false);
-        var columns = string.Join(", ", table.Columns.Zip(table.Types).Select(c => dialect.QuoteIdentifier(c.First) + " " + c.Second));
+        // quote_columns: false leaves a plain header unquoted, so the engine names the column as it names any unquoted
+        // identifier (PostgreSQL folds it to lower case); the rows then go to the columns the table has, in order.
+        var quote = seed.Config.Get("quote_columns") is not { } quoteColumns || Py.Truthy(quoteColumns);
+        var columns = string.Join(", ", table.Columns.Zip(table.Types).Select(c =>
+            (quote || !PlainIdentifier().IsMatch(c.First) ? dialect.QuoteIdentifier(c.First) : c.First) + " " + c.Second));
         await warehouse.ExecuteAsync($"CREATE TABLE {dialect.Render(staging)} ({columns})", cancellationToken).ConfigureAwait(false);
         try
         {
             long loaded;
-            using (var rows = new RowsReader(table))
+            var names = quote ? null : (await warehouse.GetColumnsAsync(staging, cancellationToken).ConfigureAwait(false)).Select(c => c.Name).ToList();
+            using (var rows = new RowsReader(table, names))
             {
                 loaded = await warehouse.BulkLoadAsync(staging, rows, new BulkLoadOptions { CreateIfMissing = false }, cancellationToken).ConfigureAwait(false);
             }
@@ -151,7 +156,10 @@ internal static class SeedLoader
         string.Equals(engineType, wanted, StringComparison.OrdinalIgnoreCase) || dialect.ParseType(engineType) == dialect.ParseType(wanted);
 
     /// <summary>The parsed rows as a data reader of strings (empty cells as NULL) for the warehouse's bulk path.</summary>
-    private sealed class RowsReader(SeedTable table) : DbDataReader
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex PlainIdentifier();
+
+    private sealed class RowsReader(SeedTable table, IReadOnlyList<string>? names = null) : DbDataReader
     {
         private int _row = -1;
 
@@ -173,9 +181,11 @@ internal static class SeedLoader
 
         public override bool NextResult() => false;
 
-        public override string GetName(int ordinal) => table.Columns[ordinal];
+        private IReadOnlyList<string> Names => names ?? table.Columns;
 
-        public override int GetOrdinal(string name) => table.Columns.ToList().FindIndex(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
+        public override string GetName(int ordinal) => Names[ordinal];
+
+        public override int GetOrdinal(string name) => Names.ToList().FindIndex(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
 
         public override Type GetFieldType(int ordinal) => typeof(string);
 

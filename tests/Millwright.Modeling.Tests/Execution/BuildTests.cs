@@ -155,6 +155,27 @@ public abstract class BuildTests(Engine engine)
     }
 
     [Fact]
+    public async Task Seed_quote_columns_false_names_columns_as_the_engine_names_unquoted_identifiers()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        project.Append("dbt_project.yml", "seeds:\n  shop:\n    plain:\n      +quote_columns: false\n");
+        project.Write("seeds/plain.csv", "Kind,Qty\na,1\nb,2\n");
+        project.Write("seeds/quoted.csv", "Kind,Qty\na,3\n");
+        project.Write("models/totals.sql", """
+            select sum(p.qty) + sum(q."Qty") as total, count(distinct p.kind) as kinds
+            from {{ ref('plain') }} p cross join {{ ref('quoted') }} q
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Name + ": " + r.Message)));
+        Assert.Equal(9m, await project.NumberAsync("select total from {schema}.totals"));
+        await using var warehouse = project.OpenWarehouse();
+        var quoted = await warehouse.GetColumnsAsync(new RelationName(project.Schema, "quoted"), TestContext.Current.CancellationToken);
+        Assert.Equal(["Kind", "Qty"], quoted.Select(c => c.Name));
+    }
+
+    [Fact]
     public async Task Two_tests_whose_arguments_flatten_to_one_name_are_both_kept()
     {
         await using var project = TestProject.Create("shop", engine);
