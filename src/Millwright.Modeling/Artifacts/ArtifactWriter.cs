@@ -287,6 +287,19 @@ internal static class ArtifactWriter
     private static string? RelationName(ManifestNode node) =>
         node.Type == NodeType.Test || node.IsEphemeral ? null : $"\"{node.Database}\".\"{node.Schema}\".\"{node.Alias}\"";
 
+    /// <summary>A node as manifest.json has it, as a template value: what dbt's <c>graph.nodes</c> and <c>graph.sources</c> hold.</summary>
+    public static PyDict NodeValue(ManifestNode node)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            Node(w, node);
+        }
+
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        return (PyDict)DbtRuntime.FromJsonElement(document.RootElement)!;
+    }
+
     private static void Node(Utf8JsonWriter w, ManifestNode node)
     {
         w.WriteStartObject();
@@ -340,6 +353,8 @@ internal static class ArtifactWriter
             return;
         }
 
+        w.WritePropertyName("meta");
+        Value(w, node.Config.Get("meta") as PyDict ?? new PyDict());
         w.WriteString("language", "sql");
         w.WriteString("raw_code", node.RawCode);
         w.WriteBoolean("compiled", node.CompiledCode is not null);

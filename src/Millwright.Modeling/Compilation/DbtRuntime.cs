@@ -357,26 +357,20 @@ internal sealed class DbtRuntime
         var sources = new PyDict();
         foreach (var node in (IEnumerable<ManifestNode>?)Manifest?.Nodes.Values ?? [])
         {
-            var entry = new PyDict
-            {
-                ["unique_id"] = node.UniqueId,
-                ["name"] = node.Name,
-                ["resource_type"] = node.ResourceTypeName,
-                ["package_name"] = node.Package,
-                ["original_file_path"] = node.OriginalFilePath,
-                ["fqn"] = node.Fqn.Select(f => (object?)f).ToList(),
-                ["database"] = node.Database,
-                ["schema"] = node.Schema,
-                ["alias"] = node.Alias,
-                ["config"] = node.Config,
-                ["tags"] = node.Tags.Select(t => (object?)t).ToList(),
-                ["description"] = node.Description,
-                ["depends_on"] = new PyDict { ["nodes"] = node.DependsOn.Select(d => (object?)d).ToList() },
-            };
-            (node.Type == NodeType.Source ? sources : nodes)[node.UniqueId] = entry;
+            (node.Type == NodeType.Source ? sources : nodes)[node.UniqueId] = Artifacts.ArtifactWriter.NodeValue(node);
         }
 
-        _graph = new PyDict { ["nodes"] = nodes, ["sources"] = sources };
+        _graph = new PyDict
+        {
+            ["nodes"] = nodes,
+            ["sources"] = sources,
+            ["exposures"] = new PyDict(),
+            ["metrics"] = new PyDict(),
+            ["groups"] = new PyDict(),
+            ["semantic_models"] = new PyDict(),
+            ["saved_queries"] = new PyDict(),
+            ["unit_tests"] = new PyDict(),
+        };
         return _graph;
     }
 
@@ -385,7 +379,7 @@ internal sealed class DbtRuntime
         try
         {
             using var doc = JsonDocument.Parse(text);
-            return FromElement(doc.RootElement);
+            return FromJsonElement(doc.RootElement);
         }
         catch (JsonException)
         {
@@ -393,10 +387,10 @@ internal sealed class DbtRuntime
         }
     }
 
-    private static object? FromElement(JsonElement e) => e.ValueKind switch
+    internal static object? FromJsonElement(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Object => new PyDict(e.EnumerateObject().Select(p => new KeyValuePair<string, object?>(p.Name, FromElement(p.Value)))),
-        JsonValueKind.Array => e.EnumerateArray().Select(FromElement).ToList(),
+        JsonValueKind.Object => new PyDict(e.EnumerateObject().Select(p => new KeyValuePair<string, object?>(p.Name, FromJsonElement(p.Value)))),
+        JsonValueKind.Array => e.EnumerateArray().Select(FromJsonElement).ToList(),
         JsonValueKind.String => e.GetString(),
         JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
         JsonValueKind.True => true,

@@ -144,6 +144,50 @@ public abstract class HooksAndIntrospectionTests(Engine engine)
     }
 
     [Fact]
+    public async Task The_graph_holds_each_node_and_source_as_the_manifest_does()
+    {
+        await using var project = Project();
+        project.Write("models/sources.yml", """
+            version: 2
+            sources:
+              - name: landing
+                schema: "{{ target.schema }}"
+                loaded_at_field: loaded_at
+                tables:
+                  - name: raw_items
+                    identifier: items
+            models:
+              - name: kinds
+                meta: {owner: planning}
+                columns:
+                  - name: kind
+                    description: the part family
+                    tests: [not_null]
+            """);
+        project.Write("models/kinds.sql", "select distinct kind from {{ source('landing', 'raw_items') }}");
+        project.Write("macros/inspect.sql", """
+            {% macro inspect() %}
+              {%- set model = graph.nodes.values() | selectattr('name', 'equalto', 'kinds') | first -%}
+              {%- do log('model ' ~ model.package_name ~ ' ' ~ model.original_file_path ~ ' ' ~ (model.fqn | join('.')) ~ ' ' ~ model.config.materialized ~ ' ' ~ model.meta.owner ~ ' ' ~ model.columns.kind.description, info=true) -%}
+              {%- do log('depends ' ~ (model.depends_on.nodes | join(',')) ~ ' raw ' ~ ('source(' in model.raw_code), info=true) -%}
+              {%- set test = graph.nodes.values() | selectattr('resource_type', 'equalto', 'test') | first -%}
+              {%- do log('test ' ~ test.test_metadata.name ~ ' on ' ~ test.column_name ~ ' attached ' ~ test.attached_node, info=true) -%}
+              {%- set source = graph.sources.values() | first -%}
+              {%- do log('source ' ~ source.source_name ~ '.' ~ source.name ~ ' identifier ' ~ source.identifier ~ ' loaded_at ' ~ source.loaded_at_field, info=true) -%}
+              {%- do log('others ' ~ (graph.exposures | length) ~ (graph.metrics | length) ~ (graph.groups | length), info=true) -%}
+            {% endmacro %}
+            """);
+
+        await project.RunAsync(DbtCommand.RunOperation, project.Options() with { Operation = "inspect" });
+
+        Assert.Contains("model shop models/kinds.sql shop.kinds view planning the part family", project.Messages);
+        Assert.Contains("depends source.shop.landing.raw_items raw True", project.Messages);
+        Assert.Contains("test not_null on kind attached model.shop.kinds", project.Messages);
+        Assert.Contains("source landing.raw_items identifier items loaded_at loaded_at", project.Messages);
+        Assert.Contains("others 000", project.Messages);
+    }
+
+    [Fact]
     public async Task Run_operation_calls_a_macro_with_arguments_statements_and_introspection()
     {
         await using var project = Project();
