@@ -91,6 +91,30 @@ public sealed class PackageTests
     }
 
     [Fact]
+    public async Task Deps_installs_what_a_package_needs_and_names_a_dependency_it_cannot_find()
+    {
+        await using var project = ProjectWithPackage(out var packageDir);
+        var dates = project.Path_("vendor", "date_utils");
+        Directory.CreateDirectory(Path.Combine(dates, "macros"));
+        File.WriteAllText(Path.Combine(dates, "dbt_project.yml"), "name: date_utils\nversion: '1.1.0'\nconfig-version: 2\n");
+        File.WriteAllText(Path.Combine(dates, "macros", "days.sql"), "{% macro days(n) -%} ({{ n }} * 86400) {%- endmacro %}");
+        File.WriteAllText(Path.Combine(packageDir, "packages.yml"), "packages:\n  - local: ../date_utils\n  - package: acme/shop_utils\n    version: 1.0.0\n");
+        project.Write("models/ages.sql", "select {{ date_utils.days(2) }} as seconds");
+
+        await project.RunAsync(DbtCommand.Deps);
+
+        Assert.True(File.Exists(project.Path_("dbt_packages", "date_utils", "macros", "days.sql")));
+        Assert.Contains(project.Messages, m => m.Contains("date_utils 1.1.0", StringComparison.Ordinal));
+        var summary = await project.RunAsync(DbtCommand.Build, "ages");
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Message)));
+        Assert.Equal(172800m, await project.NumberAsync("select seconds from {schema}.ages"));
+
+        File.WriteAllText(Path.Combine(packageDir, "packages.yml"), "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n");
+        var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.Deps));
+        Assert.Equal("packages.yml of package shop_utils: package 1 (dbt-labs/dbt_utils) is missing: Millwright installs packages from disk only (no network); add a copy of it to your packages.yml as 'local: path/to/dbt_utils'", error.Message);
+    }
+
+    [Fact]
     public async Task Package_macros_are_not_visible_unqualified_to_the_project()
     {
         await using var project = ProjectWithPackage(out _);
