@@ -86,7 +86,7 @@ internal static class DbtAssets
 
         var warnings = new List<string>();
         var checks = new List<AssetCheckSpec>();
-        foreach (var test in listing.Nodes.Where(n => n.ResourceType == "test"))
+        foreach (var test in listing.Nodes.Where(n => n.ResourceType is "test" or "unit_test"))
         {
             if (test.AttachedNode is { } attached && idOf.TryGetValue(attached, out var target))
             {
@@ -151,7 +151,7 @@ internal static class DbtAssets
             OnMessage = message => ctx.Log(message, message.StartsWith("warning", StringComparison.Ordinal) ? "warning" : "info"),
             OnNodeFinished = result =>
             {
-                if (result.ResourceType == "test")
+                if (result.ResourceType is "test" or "unit_test")
                 {
                     var check = checks.FirstOrDefault(c => c.Item2 == result.Name);
                     if (check != default && selected.Contains(check.Item1))

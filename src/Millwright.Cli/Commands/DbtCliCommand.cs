@@ -301,7 +301,7 @@ internal static class DbtCliCommand
             (_, NodeStatus.Fail) => ($"FAIL {r.Failures} {r.Description}", $"FAIL {r.Failures}"),
             (_, NodeStatus.Warn) => ($"WARN {r.Failures} {r.Description}", $"WARN {r.Failures}"),
             (_, NodeStatus.Skipped) => ($"SKIP {r.ResourceType} {r.Description}", "SKIP"),
-            _ => ($"ERROR {(r.ResourceType == "test" ? "" : "creating ")}{r.ResourceType} {r.Description}", "ERROR"),
+            _ => ($"ERROR {(r.ResourceType is "test" or "unit_test" ? "" : "creating ")}{r.ResourceType} {r.Description}", "ERROR"),
         };
         var prefix = $"{r.Index} of {r.Total} {left} ";
         var dots = new string('.', Math.Max(3, 80 - prefix.Length));
@@ -314,7 +314,7 @@ internal static class DbtCliCommand
         var counts = summary.Results
             .GroupBy(r => r.ResourceType)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Count()} {(g.Key == "test" ? "data test" : g.Key)}{(g.Count() == 1 ? "" : "s")}");
+            .Select(g => $"{g.Count()} {g.Key switch { "test" => "data test", "unit_test" => "unit test", var other => other }}{(g.Count() == 1 ? "" : "s")}");
         Line(io, "");
         Line(io, $"Finished running {string.Join(", ", counts)} in {Seconds(summary.Elapsed)}.");
         var problems = summary.Results.Where(r => r.Status is NodeStatus.Error or NodeStatus.Fail or NodeStatus.Warn).ToList();
@@ -337,7 +337,7 @@ internal static class DbtCliCommand
                 Line(io, "  " + line.TrimEnd());
             }
 
-            if (problem.CompiledPath is not null && problem.ResourceType == "test")
+            if (problem.CompiledPath is not null && problem.ResourceType is "test" or "unit_test")
             {
                 Line(io, "  compiled code at " + Path.GetRelativePath(io.WorkingDirectory, problem.CompiledPath));
             }

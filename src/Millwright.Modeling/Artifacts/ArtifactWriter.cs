@@ -18,7 +18,7 @@ internal static class ArtifactWriter
     public const string SchemaBase = "https://millwright.dev/schemas/modeling/";
 
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
-    private static readonly string[] EmptySections = ["exposures", "metrics", "groups", "selectors", "group_map", "semantic_models", "unit_tests", "saved_queries"];
+    private static readonly string[] EmptySections = ["exposures", "metrics", "groups", "selectors", "group_map", "semantic_models", "saved_queries"];
     private static readonly string[] CatalogSections = ["nodes", "sources"];
 
     public static Task WriteManifestAsync(string targetPath, DbtRuntime runtime, ProjectManifest manifest, CancellationToken cancellationToken) =>
@@ -27,7 +27,7 @@ internal static class ArtifactWriter
             w.WriteStartObject();
             Metadata(w, runtime, "manifest");
             w.WriteStartObject("nodes");
-            foreach (var node in manifest.Nodes.Values.Where(n => n.Type != NodeType.Source).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
+            foreach (var node in manifest.Nodes.Values.Where(n => n.Type != NodeType.Source && n.UnitTest is null).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
             {
                 w.WritePropertyName(node.UniqueId);
                 Node(w, node);
@@ -93,6 +93,27 @@ internal static class ArtifactWriter
             w.WriteEndObject();
             Map(w, "parent_map", manifest.Nodes.Values.ToDictionary(n => n.UniqueId, n => (IEnumerable<string>)n.DependsOn));
             Map(w, "child_map", manifest.Children.ToDictionary(kv => kv.Key, kv => (IEnumerable<string>)kv.Value));
+            w.WriteStartObject("unit_tests");
+            foreach (var node in manifest.Nodes.Values.Where(n => n.UnitTest is not null).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
+            {
+                w.WriteStartObject(node.UniqueId);
+                w.WriteString("unique_id", node.UniqueId);
+                w.WriteString("name", node.Name);
+                w.WriteString("resource_type", "unit_test");
+                w.WriteString("package_name", node.Package);
+                w.WriteString("original_file_path", node.OriginalFilePath);
+                Strings(w, "fqn", node.Fqn);
+                w.WriteString("model", manifest.Nodes[node.UnitTest!.ModelId].Name);
+                w.WriteString("description", node.Description);
+                w.WritePropertyName("config");
+                Value(w, node.Config);
+                w.WriteStartObject("depends_on");
+                Strings(w, "nodes", node.DependsOn);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
             foreach (var empty in EmptySections)
             {
                 w.WriteStartObject(empty);

@@ -13,6 +13,12 @@ internal sealed class Compiler(DbtRuntime runtime)
     /// <summary>Compiles a model, test or analysis; the result is also stored on the node.</summary>
     public string Compile(ManifestNode node, bool incremental = false)
     {
+        if (node.UnitTest is { } unit)
+        {
+            var model = runtime.Manifest!.Nodes[unit.ModelId];
+            return node.CompiledCode = CompileForUnitTest(node, model, UnitTestScope.For(node.Name, unit));
+        }
+
         var (sql, ephemerals) = CompileBody(node, incremental);
         if (ephemerals.Count > 0)
         {
@@ -41,6 +47,21 @@ internal sealed class Compiler(DbtRuntime runtime)
 
         return (sql, context.Ephemerals.ToList());
     });
+
+    /// <summary>A unit test's model rendered with its inputs as the CTEs of their rows and its overrides in force.</summary>
+    public string CompileForUnitTest(ManifestNode test, ManifestNode model, UnitTestScope scope)
+    {
+        var context = new NodeContext(runtime, model, execute: true, incremental: false, unitTest: scope);
+        model.Template ??= runtime.Engine.Parse(model.RawCode, model.OriginalFilePath);
+        try
+        {
+            return context.Render(model.Template);
+        }
+        catch (ModelingException e)
+        {
+            throw new ModelingException($"Compilation Error in unit test {test.Name} ({test.OriginalFilePath})\n  {e.Message.Split('\n').Last().Trim()}", e);
+        }
+    }
 
     /// <summary>Every ephemeral a node needs, the ones they need first, each once.</summary>
     private List<(ManifestNode Node, string Sql)> OrderedCtes(IReadOnlyList<ManifestNode> direct)
@@ -79,13 +100,17 @@ internal sealed class Compiler(DbtRuntime runtime)
     }
 
     /// <summary>Puts CTEs in front of a query: merged into its own WITH when it has one.</summary>
-    public static string InjectCtes(string sql, IReadOnlyList<(ManifestNode Node, string Sql)> ctes)
+    public static string InjectCtes(string sql, IReadOnlyList<(ManifestNode Node, string Sql)> ctes) =>
+        InjectCtes(sql, ctes.Select(c => ("__dbt__cte__" + c.Node.Name, c.Sql)).ToList());
+
+    /// <summary>Puts named CTEs in front of a query: merged into its own WITH when it has one.</summary>
+    public static string InjectCtes(string sql, IReadOnlyList<(string Name, string Sql)> ctes)
     {
         var definitions = new StringBuilder();
-        foreach (var (node, body) in ctes)
+        foreach (var (name, body) in ctes)
         {
             definitions.Append(definitions.Length == 0 ? "" : ",\n")
-                .Append("__dbt__cte__").Append(node.Name).Append(" as (\n").Append(body.Trim()).Append("\n)");
+                .Append(name).Append(" as (\n").Append(body.Trim()).Append("\n)");
         }
 
         var start = FirstKeyword(sql, out var keyword);

@@ -17,10 +17,13 @@ internal sealed partial class NodeContext
     private readonly Dictionary<string, object?> _globals;
     private readonly Dictionary<string, PyDict> _statements = new(StringComparer.Ordinal);
 
-    public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute, bool incremental = false)
+    private readonly UnitTestScope? _unitTest;
+
+    public NodeContext(DbtRuntime runtime, ManifestNode node, bool execute, bool incremental = false, UnitTestScope? unitTest = null)
     {
         _runtime = runtime;
         _node = node;
+        _unitTest = unitTest;
         Execute = execute;
         var globals = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -39,6 +42,11 @@ internal sealed partial class NodeContext
             ["statement"] = new PyFunction("statement", StatementBlock),
             ["load_result"] = new PyFunction("load_result", a => _statements.GetValueOrDefault(Py.Str(a.Get(0, "name")))),
         };
+        if (unitTest is not null)
+        {
+            ApplyUnitTest(globals, unitTest, incremental);
+        }
+
         _globals = globals;
         Scope = runtime.Engine.CreateScope(globals, name => Resolve(name, null));
     }
@@ -143,6 +151,11 @@ internal sealed partial class NodeContext
         }
 
         object? value;
+        if (_unitTest is not null && fromPackage is null && _unitTest.Macros.TryGetValue(name, out var overridden))
+        {
+            return overridden is IPyCallable ? overridden : new PyFunction(name, _ => overridden);
+        }
+
         if (_runtime.FindMacro(name, fromPackage) is { } entry)
         {
             value = Bind(entry);
@@ -216,6 +229,11 @@ internal sealed partial class NodeContext
             return new RelationValue(_runtime.Target.Database, _runtime.Target.Schema, call.Name);
         }
 
+        if (_unitTest is not null)
+        {
+            return _unitTest.Relation($"ref('{call.Name}')", _node.Name);
+        }
+
         var target = _runtime.Manifest!.FindRef(call)
             ?? throw new TemplateRaisedException($"{_node.ResourceTypeName} '{_node.Name}' refers to '{call.Name}', which is not a model, seed or snapshot of this project");
         if (target.IsEphemeral)
@@ -239,6 +257,11 @@ internal sealed partial class NodeContext
         {
             Sources.Add((sourceName, tableName));
             return new RelationValue(_runtime.Target.Database, sourceName, tableName);
+        }
+
+        if (_unitTest is not null)
+        {
+            return _unitTest.Relation($"source('{sourceName}', '{tableName}')", _node.Name);
         }
 
         var source = _runtime.Manifest!.FindSource(sourceName, tableName)

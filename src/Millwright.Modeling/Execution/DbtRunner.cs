@@ -265,7 +265,7 @@ public static class DbtRunner
             Description = node.Description.Length > 0 ? node.Description : node.Source?.SourceDescription ?? "",
             SourceName = node.Source?.SourceName,
             TableName = node.Source?.TableName,
-            AttachedNode = node.Test?.AttachedNode,
+            AttachedNode = node.Test?.AttachedNode ?? node.UnitTest?.ModelId,
             ErrorSeverity = !string.Equals(node.Config.Get("severity") as string, "warn", StringComparison.OrdinalIgnoreCase),
             Group = node.Config.Get("group") as string ?? meta?.Get("group") as string,
             Owners = owners,

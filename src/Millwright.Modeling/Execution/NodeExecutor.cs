@@ -119,6 +119,15 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
 
     private async Task<NodeResult> TestAsync(ManifestNode node, Stopwatch clock, int index, int total, string thread, CancellationToken cancellationToken)
     {
+        if (node.UnitTest is not null)
+        {
+            var outcome = await UnitTestRunner.RunAsync(runtime, compiler, warehouse, node, cancellationToken).ConfigureAwait(false);
+            var written = WriteCompiled(node, outcome.Sql, "compiled");
+            return outcome.Failures == 0
+                ? Result(node, NodeStatus.Pass, "PASS", clock, index, total, thread, 0, written)
+                : Result(node, NodeStatus.Fail, $"actual differs from expected ({outcome.Failures} row{(outcome.Failures == 1 ? "" : "s")}):{outcome.Diff}", clock, index, total, thread, outcome.Failures, written);
+        }
+
         var sql = compiler.Compile(node);
         var path = WriteCompiled(node, sql, "compiled");
         var config = node.Config;
@@ -179,7 +188,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
 
     private string WriteCompiled(ManifestNode node, string sql, string folder)
     {
-        var relative = node.Test is not null
+        var relative = node.Test is not null || node.UnitTest is not null
             ? $"{node.OriginalFilePath}/{node.Name}.sql"
             : node.OriginalFilePath;
         var path = Path.Combine(targetPath, folder, node.Package, relative);

@@ -78,6 +78,17 @@ internal sealed class Scheduler
         var ancestors = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var test in _runnable.Where(n => n.Type == NodeType.Test))
         {
+            // A unit test runs before its model (which it gates) and after the model's inputs are built.
+            if (test.UnitTest is { } unit)
+            {
+                if (included.Contains(unit.ModelId))
+                {
+                    _parents[unit.ModelId].Add(test.UniqueId);
+                }
+
+                continue;
+            }
+
             var reads = test.DependsOn.ToHashSet(StringComparer.Ordinal);
             foreach (var parent in test.DependsOn)
             {

@@ -20,7 +20,7 @@ internal static partial class Selector
         {
             foreach (var node in manifest.Nodes.Values.Where(n => n.Type == NodeType.Test))
             {
-                if (node.DependsOn.Any(selected.Contains))
+                if (node.UnitTest is { } unit ? selected.Contains(unit.ModelId) : node.DependsOn.Any(selected.Contains))
                 {
                     selected.Add(node.UniqueId);
                 }
@@ -138,9 +138,15 @@ internal static partial class Selector
             "tag" => n => n.Tags.Any(t => Glob(value, t)),
             "path" or "file" => n => PathMatches(n, value),
             "source" => n => n.Type == NodeType.Source && SourceMatches(n, value, manifest.ProjectName),
-            "resource_type" => n => n.ResourceTypeName == value || (value == "data_test" && n.Type == NodeType.Test),
+            "resource_type" => n => n.ResourceTypeName == value || (value == "data_test" && n.Type == NodeType.Test && n.UnitTest is null),
             "package" => n => Glob(value, n.Package),
-            "test_type" => n => n.Type == NodeType.Test && (value == "generic" ? n.Test is not null : value is "singular" or "data" ? n.Test is null : false),
+            "test_type" => n => n.Type == NodeType.Test && value switch
+            {
+                "generic" => n.Test is not null,
+                "singular" or "data" => n.Test is null && n.UnitTest is null,
+                "unit" => n.UnitTest is not null,
+                _ => false,
+            },
             "test_name" => n => n.Test is { } t && Glob(value, t.TestName),
             _ when method.StartsWith("config.", StringComparison.Ordinal) => n => ConfigMatches(n, method["config.".Length..], value),
             _ => throw new ModelingException($"unknown selector method '{method}' in '{criterion}' (use fqn, tag, path, source, resource_type, package, test_type, test_name or config.KEY)"),

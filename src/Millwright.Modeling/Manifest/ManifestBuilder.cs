@@ -30,6 +30,7 @@ internal sealed partial class ManifestBuilder
     private readonly Dictionary<string, (PyDict Entry, string File)> _seedPatches = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PyDict Entry, string File)> _snapshotPatches = new(StringComparer.Ordinal);
     private readonly List<PendingTest> _pendingTests = [];
+    private readonly List<(PyDict Entry, string File, long Line)> _pendingUnitTests = [];
 
     private ManifestBuilder(DbtRuntime runtime, ICollection<string> warnings)
     {
@@ -109,6 +110,11 @@ internal sealed partial class ManifestBuilder
         foreach (var pending in _pendingTests)
         {
             AddGenericTest(pending);
+        }
+
+        foreach (var (entry, file, line) in _pendingUnitTests)
+        {
+            AddUnitTest(entry, file, line);
         }
 
         CheckUnusedTreePaths();
@@ -245,6 +251,11 @@ internal sealed partial class ManifestBuilder
         foreach (var entry in Entries(root, "sources"))
         {
             AddSource(entry, relative);
+        }
+
+        foreach (var entry in Entries(root, "unit_tests"))
+        {
+            _pendingUnitTests.Add(((PyDict)Yaml.ToValue(entry)!, relative, entry.Start.Line));
         }
     }
 

@@ -21,6 +21,18 @@ internal sealed record RefCall(string? Package, string Name);
 /// <summary>What a generic test was declared with.</summary>
 internal sealed record GenericTest(string TestName, string? Namespace, PyDict Kwargs, string? ColumnName, string AttachedNode);
 
+/// <summary>One input of a unit test: the relation it stands for (ref('x'), source('a', 'b') or this) and its rows.</summary>
+internal sealed record UnitTestInput(string Input, UnitTestRows Rows);
+
+/// <summary>Rows of a unit test given as dicts, as CSV text or as SQL (format dict, csv or sql).</summary>
+internal sealed record UnitTestRows(string Format, object? Rows);
+
+/// <summary>
+/// A unit test from properties YAML: the model it tests (by unique id), the rows standing in for its inputs, the rows
+/// it must return, and what it overrides (macros, including is_incremental; vars; env_vars).
+/// </summary>
+internal sealed record UnitTestDefinition(string ModelId, IReadOnlyList<UnitTestInput> Given, UnitTestRows Expect, PyDict Macros, PyDict Vars, PyDict EnvVars);
+
 /// <summary>A source table's declaration.</summary>
 internal sealed record SourceTable(string SourceName, string TableName, string Identifier, string SourceDescription, string? Loader, string? LoadedAtField, PyDict Meta);
 
@@ -68,6 +80,9 @@ internal sealed class ManifestNode
 
     public GenericTest? Test { get; init; }
 
+    /// <summary>Set on a unit test (a test node whose rows stand in for its model's inputs).</summary>
+    public UnitTestDefinition? UnitTest { get; init; }
+
     public SourceTable? Source { get; init; }
 
     /// <summary>The absolute path of a seed's CSV file.</summary>
@@ -97,7 +112,7 @@ internal sealed class ManifestNode
     {
         NodeType.Model => "model",
         NodeType.Seed => "seed",
-        NodeType.Test => "test",
+        NodeType.Test => UnitTest is null ? "test" : "unit_test",
         NodeType.Snapshot => "snapshot",
         _ => "source",
     };
