@@ -37,8 +37,9 @@ internal sealed partial class BackupService(MillwrightSettings settings, HostBac
 
     public override void Dispose()
     {
-        _stopping.Dispose();
+        // The base cancels the loop's token first, whose callback cancels _stopping: dispose it only after that.
         base.Dispose();
+        _stopping.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
