@@ -48,7 +48,8 @@ internal sealed partial class NodeContext
         }
 
         _globals = globals;
-        Scope = runtime.Engine.CreateScope(globals, name => Resolve(name, null));
+        var ownPackage = node.Package == runtime.Project.Name ? null : node.Package;
+        Scope = runtime.Engine.CreateScope(globals, name => Resolve(name, ownPackage));
     }
 
     public bool Execute { get; }

@@ -21,7 +21,11 @@ internal sealed partial class ManifestBuilder
     private static readonly HashSet<string> TestConfigKeys = ["severity", "tags", "enabled", "where", "limit", "warn_if", "error_if", "store_failures", "store_failures_as", "meta", "alias", "schema", "database", "fail_calc"];
 
     private readonly DbtRuntime _runtime;
-    private readonly ProjectDefinition _project;
+    private readonly ProjectDefinition _root;
+    private readonly List<ProjectDefinition> _packages = [];
+
+    /// <summary>The project whose files are being read: the root project, then each installed package in turn.</summary>
+    private ProjectDefinition _project;
     private readonly ICollection<string> _warnings;
     private readonly List<ManifestNode> _nodes = [];
     private readonly Dictionary<string, ManifestNode> _byId = new(StringComparer.Ordinal);
@@ -35,7 +39,7 @@ internal sealed partial class ManifestBuilder
     private ManifestBuilder(DbtRuntime runtime, ICollection<string> warnings)
     {
         _runtime = runtime;
-        _project = runtime.Project;
+        _root = _project = runtime.Project;
         _warnings = warnings;
     }
 
@@ -50,6 +54,40 @@ internal sealed partial class ManifestBuilder
     private ProjectManifest Run()
     {
         LoadMacrosAndDocs();
+        LoadNodes();
+
+        // Installed packages contribute their models, seeds, snapshots, sources and tests too, each read with its own
+        // paths and config, under the project's config for that package.
+        foreach (var package in _packages)
+        {
+            _project = package;
+            _modelPatches.Clear();
+            _seedPatches.Clear();
+            _snapshotPatches.Clear();
+            _pendingTests.Clear();
+            _pendingUnitTests.Clear();
+            LoadNodes();
+        }
+
+        _project = _root;
+        CheckUnusedTreePaths();
+        var enabled = _nodes.Where(n => n.Enabled).ToList();
+        var disabled = _nodes.Where(n => !n.Enabled).ToList();
+        foreach (var dropped in ResolveDependencies(enabled, disabled))
+        {
+            enabled.Remove(dropped.Node);
+            disabled.Add(dropped.Node);
+            _warnings.Add(dropped.Reason);
+        }
+
+        var manifest = new ProjectManifest(_project.Name, enabled, disabled);
+        manifest.CheckAcyclic();
+        return manifest;
+    }
+
+    /// <summary>Reads the current project's properties, models, seeds, snapshots and tests into nodes.</summary>
+    private void LoadNodes()
+    {
         foreach (var file in Files(_project.ModelPaths.Concat(_project.SeedPaths).Concat(_project.MacroPaths).Concat(_project.SnapshotPaths).Distinct(), "*.yml", "*.yaml"))
         {
             LoadProperties(file);
@@ -116,20 +154,6 @@ internal sealed partial class ManifestBuilder
         {
             AddUnitTest(entry, file, line);
         }
-
-        CheckUnusedTreePaths();
-        var enabled = _nodes.Where(n => n.Enabled).ToList();
-        var disabled = _nodes.Where(n => !n.Enabled).ToList();
-        foreach (var dropped in ResolveDependencies(enabled, disabled))
-        {
-            enabled.Remove(dropped.Node);
-            disabled.Add(dropped.Node);
-            _warnings.Add(dropped.Reason);
-        }
-
-        var manifest = new ProjectManifest(_project.Name, enabled, disabled);
-        manifest.CheckAcyclic();
-        return manifest;
     }
 
     // ---- files --------------------------------------------------------------------------------------------
@@ -185,6 +209,7 @@ internal sealed partial class ManifestBuilder
                 }
 
                 var package = ProjectDefinition.Load(dir, _warnings);
+                _packages.Add(package);
                 foreach (var macroPath in package.MacroPaths.Concat(package.TestPaths.Select(t => Path.Combine(t, "generic"))))
                 {
                     var macroDir = Path.Combine(dir, macroPath);
@@ -368,6 +393,12 @@ internal sealed partial class ManifestBuilder
                 Alias = identifier,
             };
             AddColumns(sourceNode, table, file);
+            if (_nodes.FirstOrDefault(n => n.Source is { } other && other.SourceName == sourceName && other.TableName == tableName && n.Package != _project.Name) is { } declared)
+            {
+                _warnings.Add($"{file}: source table '{sourceName}.{tableName}' of {_project.Name} is also declared by {declared.Package} ({declared.OriginalFilePath}); that declaration is used");
+                continue;
+            }
+
             if (_byId.ContainsKey(sourceNode.UniqueId))
             {
                 throw new ModelingException($"{file}:{tableNode.Start.Line}: source table '{sourceName}.{tableName}' is declared twice");
@@ -489,7 +520,7 @@ internal sealed partial class ManifestBuilder
         var relative = Relative(file);
         var pathInRoot = Path.GetRelativePath(Path.Combine(_project.RootPath, root), file).Replace('\\', '/');
         var name = Path.GetFileNameWithoutExtension(file);
-        if (type != NodeType.Test && _byName.TryGetValue(name, out var duplicate))
+        if (type != NodeType.Test && _byName.TryGetValue(name, out var duplicate) && duplicate.Package == _project.Name)
         {
             throw new ModelingException($"two nodes are named '{name}': {duplicate.OriginalFilePath} and {relative}");
         }
@@ -521,10 +552,24 @@ internal sealed partial class ManifestBuilder
         AddNode(node);
     }
 
+    /// <summary>
+    /// The dbt_project.yml config trees for a node by its fqn: a package's own, then the project's (whose
+    /// <c>models: package_name:</c> entries configure the package's nodes and win).
+    /// </summary>
+    private void ApplyTrees(PyDict config, string tree, IReadOnlyList<string> fqn)
+    {
+        if (!ReferenceEquals(_project, _root))
+        {
+            Configs.ApplyTree(config, _project.ConfigTrees[tree], fqn, new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        Configs.ApplyTree(config, _root.ConfigTrees[tree], fqn, _usedTreePaths);
+    }
+
     /// <summary>A node's config before its own file speaks: defaults, then the project tree by fqn, then its properties entry.</summary>
     private PyDict Configure(ManifestNode node, PyDict config, string tree, Dictionary<string, (PyDict Entry, string File)>? patches)
     {
-        Configs.ApplyTree(config, _project.ConfigTrees[tree], node.Fqn, _usedTreePaths);
+        ApplyTrees(config, tree, node.Fqn);
         if (patches is not null && patches.TryGetValue(node.Name, out var patch))
         {
             ApplyPatch(node, config, patch.Entry, patch.File);
@@ -644,6 +689,24 @@ internal sealed partial class ManifestBuilder
 
     private void AddNode(ManifestNode node)
     {
+        if (node.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot && _byName.TryGetValue(node.Name, out var other) && other.Package != node.Package)
+        {
+            // A package's node may share a name with another package's only while one of the two is disabled.
+            if (other.Enabled && node.Enabled)
+            {
+                throw new ModelingException($"two nodes are named '{node.Name}': {other.OriginalFilePath} of {other.Package} and {node.OriginalFilePath} of {node.Package}; Millwright needs node names unique across a project and its packages (disable one with +enabled: false)");
+            }
+
+            _nodes.Add(node);
+            _byId[node.UniqueId] = node;
+            if (node.Enabled)
+            {
+                _byName[node.Name] = node;
+            }
+
+            return;
+        }
+
         _nodes.Add(node);
         _byId[node.UniqueId] = node;
         if (node.Type is NodeType.Model or NodeType.Seed or NodeType.Snapshot)
@@ -707,7 +770,7 @@ internal sealed partial class ManifestBuilder
             RawCode = "{{ test_" + testName + "(**_dbt_generic_test_kwargs) }}",
         };
         var nodeConfig = TestDefaults();
-        Configs.ApplyTree(nodeConfig, _project.ConfigTrees["tests"], node.Fqn, _usedTreePaths);
+        ApplyTrees(nodeConfig, "tests", node.Fqn);
         Configs.MergeAll(nodeConfig, config);
         node.Config = nodeConfig;
         if (_byId.ContainsKey(node.UniqueId))
@@ -722,7 +785,7 @@ internal sealed partial class ManifestBuilder
         if (DefinitionConfig(context, testName, ns, rendered) is { Count: > 0 } fromDefinition)
         {
             var withDefinition = TestDefaults();
-            Configs.ApplyTree(withDefinition, _project.ConfigTrees["tests"], node.Fqn, _usedTreePaths);
+            ApplyTrees(withDefinition, "tests", node.Fqn);
             Configs.MergeAll(withDefinition, fromDefinition);
             Configs.MergeAll(withDefinition, config);
             node.Config = withDefinition;

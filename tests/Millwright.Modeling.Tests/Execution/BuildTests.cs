@@ -176,6 +176,53 @@ public abstract class BuildTests(Engine engine)
     }
 
     [Fact]
+    public async Task An_installed_package_contributes_its_models_seeds_sources_and_tests_under_its_own_config()
+    {
+        await using var project = TestProject.Create("shop", engine);
+        var vendor = project.Path_("vendor", "fleet_kit");
+        project.Write("vendor/fleet_kit/dbt_project.yml", """
+            name: fleet_kit
+            version: '2.0.0'
+            config-version: 2
+            models:
+              fleet_kit:
+                +materialized: table
+                legacy:
+                  +enabled: false
+            """);
+        project.Write("vendor/fleet_kit/seeds/fleet_codes.csv", "code,label\nEV,electric\nICE,combustion\n");
+        project.Write("vendor/fleet_kit/macros/upper_label.sql", "{% macro upper_label(column) %}upper({{ column }}){% endmacro %}");
+        project.Write("vendor/fleet_kit/models/fleet_labels.sql", "select code, {{ upper_label('label') }} as label from {{ ref('fleet_codes') }}");
+        project.Write("vendor/fleet_kit/models/legacy/old_labels.sql", "select 1 as id");
+        project.Write("vendor/fleet_kit/models/schema.yml", """
+            version: 2
+            models:
+              - name: fleet_labels
+                columns:
+                  - name: code
+                    tests: [unique, not_null]
+            """);
+        project.Write("packages.yml", "packages:\n  - local: vendor/fleet_kit\n");
+        project.Append("dbt_project.yml", "models:\n  fleet_kit:\n    +tags: [vendored]\n");
+        project.Write("models/vehicles.sql", "select 'EV' as code, 1 as vehicle_id");
+        project.Write("models/labelled.sql", "select v.vehicle_id, l.label from {{ ref('vehicles') }} v join {{ ref('fleet_kit', 'fleet_labels') }} l on l.code = v.code");
+        await project.RunAsync(DbtCommand.Deps);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        Assert.True(summary.Succeeded, string.Join("\n", summary.Results.Select(r => r.Name + ": " + r.Message)));
+        Assert.Equal(
+            ["fleet_codes", "fleet_labels", "labelled", "not_null_fleet_labels_code", "unique_fleet_labels_code", "vehicles"],
+            summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("ELECTRIC", await project.ScalarAsync("select label from {schema}.labelled"));
+        await using var warehouse = project.OpenWarehouse();
+        Assert.Equal(RelationKind.Table, (await warehouse.GetRelationAsync(new RelationName(project.Schema, "fleet_labels"), TestContext.Current.CancellationToken))!.Kind);
+        Assert.Null(await warehouse.GetRelationAsync(new RelationName(project.Schema, "old_labels"), TestContext.Current.CancellationToken));
+        var listed = await project.RunAsync(DbtCommand.List, project.Options("tag:vendored") with { ResourceTypes = ["model", "seed"] });
+        Assert.Equal(["fleet_kit.fleet_labels"], listed.Nodes.Select(n => n.Selector));
+    }
+
+    [Fact]
     public async Task Two_tests_whose_arguments_flatten_to_one_name_are_both_kept()
     {
         await using var project = TestProject.Create("shop", engine);
