@@ -1,11 +1,11 @@
 namespace Millwright.Modeling.Tests.Project;
 
 /// <summary>Local packages: deps installs them, their macros are namespaced, dispatch honours the project's search order.</summary>
-public sealed class PackageTests
+public abstract class PackageTests(Engine engine)
 {
-    private static TestProject ProjectWithPackage(out string packageDir)
+    private TestProject ProjectWithPackage(out string packageDir)
     {
-        var project = TestProject.Create("shop", Engine.DuckDb);
+        var project = TestProject.Create("shop", engine);
         packageDir = project.Path_("vendor", "shop_utils");
         Directory.CreateDirectory(Path.Combine(packageDir, "macros"));
         File.WriteAllText(Path.Combine(packageDir, "dbt_project.yml"), "name: shop_utils\nversion: '0.3.0'\nconfig-version: 2\n");
@@ -46,7 +46,7 @@ public sealed class PackageTests
     {
         await using var project = ProjectWithPackage(out _);
         File.AppendAllText(project.Path_("dbt_project.yml"), "dispatch:\n  - macro_namespace: shop_utils\n    search_order: ['shop', 'shop_utils']\n");
-        project.Write("macros/labels.sql", "{% macro duckdb__label(column) -%} 'mine:' || {{ column }} {%- endmacro %}");
+        project.Write("macros/labels.sql", "{% macro duckdb__label(column) -%} 'mine:' || {{ column }} {%- endmacro %}\n{% macro postgres__label(column) -%} 'mine:' || {{ column }} {%- endmacro %}");
         await project.RunAsync(DbtCommand.Deps);
         Assert.True((await project.RunAsync(DbtCommand.Build)).Succeeded);
         Assert.Equal("mine:b", await project.ScalarAsync("select label from {schema}.priced where id = 2"));
@@ -67,7 +67,7 @@ public sealed class PackageTests
         File.WriteAllText(Path.Combine(checks, "models", "priced.sql"), "select {{ shop_utils.cents('1250') }} as amount");
         try
         {
-            await using var project = TestProject.FromDirectory(checks, Engine.DuckDb, "checks");
+            await using var project = TestProject.FromDirectory(checks, engine, "checks");
             await project.RunAsync(DbtCommand.Deps);
 
             Assert.True(File.Exists(project.Path_("dbt_packages", "shop_utils", "macros", "utils.sql")));
@@ -84,7 +84,7 @@ public sealed class PackageTests
     [Fact]
     public async Task A_package_that_is_not_on_disk_is_refused_without_the_network()
     {
-        await using var project = TestProject.Create("shop", Engine.DuckDb);
+        await using var project = TestProject.Create("shop", engine);
         project.Write("packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n");
         var error = await Assert.ThrowsAsync<ModelingException>(() => project.RunAsync(DbtCommand.Deps));
         Assert.Contains("package 1 (dbt-labs/dbt_utils) is not local", error.Message, StringComparison.Ordinal);
@@ -124,3 +124,7 @@ public sealed class PackageTests
         Assert.Contains("models/priced.sql:1:16: 'cents' is undefined", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class DuckDbPackageTests() : PackageTests(Engine.DuckDb);
+
+public sealed class PostgresPackageTests() : PackageTests(Engine.Postgres);
