@@ -59,6 +59,17 @@ public sealed class ModulesTests
     }
 
     [Fact]
+    public async Task Fromjson_keeps_integers_integers_and_set_strict_builds_a_set()
+    {
+        var lines = await CompileAsync("""
+            {%- set d = fromjson('{"n": 3, "x": 2.5, "big": 9007199254740993, "l": [1, 2.0]}') -%}
+            {{ d['n'] }} {{ d['n'] + 1 }} {{ d['x'] }} {{ d['big'] }} {{ d['l'] }} {{ set_strict([1, 2, 2]) | length }}
+            """);
+
+        Assert.Equal("3 4 2.5 9007199254740993 [1, 2.0] 2", lines[0].Trim());
+    }
+
+    [Fact]
     public async Task Toyaml_writes_what_pyyaml_safe_dump_writes_and_fromyaml_reads_it_back()
     {
         var lines = await CompileAsync("""
