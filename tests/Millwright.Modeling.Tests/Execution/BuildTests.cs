@@ -129,6 +129,8 @@ public abstract class BuildTests(Engine engine)
                   +enabled: "{{ var('include_legacy') }}"
             """);
         project.Write("models/legacy/old_orders.sql", "select 1 as id");
+        project.Write("seeds/rates.csv", "code,rate\na,1\n");
+        project.Write("seeds/rates.yml", "version: 2\nseeds:\n  - name: rates\n    config:\n      column_types:\n        rate: \"{{ 'decimal(10, 3)' if var('lookback') > 3 else 'integer' }}\"\n");
         project.Write("models/current.sql", "select {{ var('lookback') + 1 }} as days, {{ var('regions') | length }} as regions");
         project.Write("models/retired.sql", "select 1 as id");
         project.Write("models/schema.yml", """
@@ -149,7 +151,13 @@ public abstract class BuildTests(Engine engine)
 
         var summary = await project.RunAsync(DbtCommand.Build);
 
-        Assert.Equal(["accepted_values_current_days__1", "current"], summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["accepted_values_current_days__1", "current", "rates"], summary.Results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        await using (var warehouse = project.OpenWarehouse())
+        {
+            var rate = (await warehouse.GetColumnsAsync(new RelationName(project.Schema, "rates"), TestContext.Current.CancellationToken)).Single(c => c.Name == "rate");
+            Assert.Equal(LogicalType.Decimal, rate.Type);
+        }
+
         Assert.Equal(NodeStatus.Warn, summary.Results.Single(r => r.Name.StartsWith("accepted", StringComparison.Ordinal)).Status);
         Assert.Equal((8m, 2m), (await project.NumberAsync("select days from {schema}.current"), await project.NumberAsync("select regions from {schema}.current")));
     }
