@@ -30,7 +30,7 @@ internal static class ArtifactWriter
             foreach (var node in manifest.Nodes.Values.Where(n => n.Type != NodeType.Source && n.UnitTest is null).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
             {
                 w.WritePropertyName(node.UniqueId);
-                Node(w, node);
+                Node(w, node, runtime.Target.Warehouse.Engine.Dialect());
             }
 
             w.WriteEndObject();
@@ -38,7 +38,7 @@ internal static class ArtifactWriter
             foreach (var node in manifest.Nodes.Values.Where(n => n.Type == NodeType.Source).OrderBy(n => n.UniqueId, StringComparer.Ordinal))
             {
                 w.WritePropertyName(node.UniqueId);
-                Node(w, node);
+                Node(w, node, runtime.Target.Warehouse.Engine.Dialect());
             }
 
             w.WriteEndObject();
@@ -84,7 +84,7 @@ internal static class ArtifactWriter
                 w.WriteStartArray(group.Key);
                 foreach (var node in group)
                 {
-                    Node(w, node);
+                    Node(w, node, runtime.Target.Warehouse.Engine.Dialect());
                 }
 
                 w.WriteEndArray();
@@ -165,7 +165,7 @@ internal static class ArtifactWriter
                     w.WriteString("compiled_code", compiled);
                 }
 
-                Nullable(w, "relation_name", RelationName(node));
+                Nullable(w, "relation_name", RelationName(node, runtime.Target.Warehouse.Engine.Dialect()));
 
                 w.WriteEndObject();
             }
@@ -305,23 +305,23 @@ internal static class ArtifactWriter
         w.WriteEndObject();
     }
 
-    private static string? RelationName(ManifestNode node) =>
-        node.Type == NodeType.Test || node.IsEphemeral ? null : $"\"{node.Database}\".\"{node.Schema}\".\"{node.Alias}\"";
+    private static string? RelationName(ManifestNode node, SqlDialect dialect) =>
+        node.Type == NodeType.Test || node.IsEphemeral ? null : $"{dialect.QuoteIdentifier(node.Database)}.{dialect.QuoteIdentifier(node.Schema)}.{dialect.QuoteIdentifier(node.Alias)}";
 
     /// <summary>A node as manifest.json has it, as a template value: what dbt's <c>graph.nodes</c> and <c>graph.sources</c> hold.</summary>
-    public static PyDict NodeValue(ManifestNode node)
+    public static PyDict NodeValue(ManifestNode node, SqlDialect dialect)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
-            Node(w, node);
+            Node(w, node, dialect);
         }
 
         using var document = JsonDocument.Parse(buffer.ToArray());
         return (PyDict)DbtRuntime.FromJsonElement(document.RootElement)!;
     }
 
-    private static void Node(Utf8JsonWriter w, ManifestNode node)
+    private static void Node(Utf8JsonWriter w, ManifestNode node, SqlDialect dialect)
     {
         w.WriteStartObject();
         w.WriteString("unique_id", node.UniqueId);
@@ -334,7 +334,7 @@ internal static class ArtifactWriter
         w.WriteString("database", node.Database);
         w.WriteString("schema", node.Schema);
         w.WriteString(node.Type == NodeType.Source ? "identifier" : "alias", node.Alias);
-        Nullable(w, "relation_name", RelationName(node));
+        Nullable(w, "relation_name", RelationName(node, dialect));
 
         w.WritePropertyName("config");
         Value(w, node.Config);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Millwright.Modeling.Manifest;
 using Millwright.Modeling.Project;
 using Millwright.Modeling.Templating;
+using Millwright.Warehouse;
 
 namespace Millwright.Modeling.Compilation;
 
@@ -305,7 +306,7 @@ internal sealed class DbtRuntime
             ["flags"] = new AttributeBag(new Dictionary<string, object?> { ["FULL_REFRESH"] = false, ["STORE_FAILURES"] = false, ["WHICH"] = "run" }, "flags"),
             ["adapter"] = new AttributeBag(new Dictionary<string, object?>
             {
-                ["quote"] = new PyFunction("quote", a => "\"" + Py.Str(a.Get(0, "identifier")).Replace("\"", "\"\"", StringComparison.Ordinal) + "\""),
+                ["quote"] = new PyFunction("quote", a => Target.Warehouse.Engine.Dialect().QuoteIdentifier(Py.Str(a.Get(0, "identifier")))),
                 ["type"] = new PyFunction("type", _ => Target.Type),
             }, "adapter"),
             
@@ -357,7 +358,7 @@ internal sealed class DbtRuntime
         var sources = new PyDict();
         foreach (var node in (IEnumerable<ManifestNode>?)Manifest?.Nodes.Values ?? [])
         {
-            (node.Type == NodeType.Source ? sources : nodes)[node.UniqueId] = Artifacts.ArtifactWriter.NodeValue(node);
+            (node.Type == NodeType.Source ? sources : nodes)[node.UniqueId] = Artifacts.ArtifactWriter.NodeValue(node, Target.Warehouse.Engine.Dialect());
         }
 
         _graph = new PyDict

@@ -189,12 +189,12 @@ internal sealed class MappedSequence(IReadOnlyList<string>? keys, IReadOnlyList<
 }
 
 /// <summary>A column as adapter.get_columns_in_relation returns it.</summary>
-internal sealed class ColumnValue(ColumnInfo column) : IPyObject
+internal sealed class ColumnValue(ColumnInfo column, SqlDialect dialect) : IPyObject
 {
     public object? GetAttribute(string name) => name switch
     {
         "name" or "column" => column.Name,
-        "quoted" => "\"" + column.Name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+        "quoted" => dialect.QuoteIdentifier(column.Name),
         "data_type" or "dtype" => column.EngineType,
         "is_string" => new PyFunction("is_string", _ => column.Type == LogicalType.Text),
         "is_number" => new PyFunction("is_number", _ => column.Type is LogicalType.Int16 or LogicalType.Int32 or LogicalType.Int64 or LogicalType.Float32 or LogicalType.Float64 or LogicalType.Decimal),

@@ -1,3 +1,4 @@
+using Millwright.Warehouse;
 using Millwright.Modeling.Templating;
 
 namespace Millwright.Modeling.Compilation;
@@ -11,7 +12,7 @@ internal sealed partial class NodeContext
         ["quote_as_configured"] = new PyFunction("quote_as_configured", a => QuoteIdentifier(Py.Str(a.Get(0, "identifier")))),
         ["type"] = new PyFunction("type", _ => _runtime.Target.Type),
         ["dispatch"] = new PyFunction("dispatch", Dispatch),
-        ["get_columns_in_relation"] = new PyFunction("get_columns_in_relation", a => WithWarehouse(w => w.GetColumnsAsync(Relation(a.Get(0, "relation"))), (IReadOnlyList<Warehouse.ColumnInfo>)[]).Select(c => (object?)new ColumnValue(c)).ToList()),
+        ["get_columns_in_relation"] = new PyFunction("get_columns_in_relation", a => WithWarehouse(w => w.GetColumnsAsync(Relation(a.Get(0, "relation"))), (IReadOnlyList<Warehouse.ColumnInfo>)[]).Select(c => (object?)new ColumnValue(c, Dialect)).ToList()),
         ["get_relation"] = new PyFunction("get_relation", GetRelation),
         ["drop_relation"] = new PyFunction("drop_relation", a =>
         {
@@ -40,7 +41,7 @@ internal sealed partial class NodeContext
             var schema = SchemaOf(a.Get(0, "schema_relation"));
             var database = (a.Get(0, "schema_relation") as RelationValue)?.Database ?? _runtime.Target.Database;
             return WithWarehouse(w => w.ListRelationsAsync(schema), (IReadOnlyList<Warehouse.RelationInfo>)[])
-                .Select(r => (object?)new RelationValue(database, r.Schema, r.Name, r.Kind == Warehouse.RelationKind.View ? "view" : "table"))
+                .Select(r => (object?)new RelationValue(Dialect, database, r.Schema, r.Name, r.Kind == Warehouse.RelationKind.View ? "view" : "table"))
                 .ToList();
         }),
         ["already_exists"] = new PyFunction("already_exists", a =>
@@ -51,17 +52,21 @@ internal sealed partial class NodeContext
     {
         ["Relation"] = new AttributeBag(new Dictionary<string, object?>
         {
-            ["create"] = new PyFunction("create", a => new RelationValue(
+            ["create"] = new PyFunction("create", a => new RelationValue(Dialect, 
                 a.Get(0, "database") as string ?? _runtime.Target.Database,
                 a.Get(1, "schema") as string ?? _runtime.Target.Schema,
                 a.Get(2, "identifier") is { } identifier ? Py.Str(identifier) : null,
                 a.Get(3, "type") as string ?? "table")),
             ["add_ephemeral_prefix"] = new PyFunction("add_ephemeral_prefix", a => "__dbt__cte__" + Py.Str(a.Get(0, "name"))),
         }, "Relation"),
-        ["Column"] = ApiColumn.Class,
+        ["Column"] = ApiColumn.Class(Dialect),
     }, "api");
 
-    private static string QuoteIdentifier(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>An identifier quoted as the target's engine quotes it.</summary>
+    private string QuoteIdentifier(string identifier) => Dialect.QuoteIdentifier(identifier);
+
+    /// <summary>The SQL of the target's engine: how relations and identifiers are quoted in what templates render.</summary>
+    private SqlDialect Dialect => _runtime.Target.Warehouse.Engine.Dialect();
 
     /// <summary>The schema a relation (or a schema name) names, for the schema macros.</summary>
     private string SchemaOf(object? value) => value switch
@@ -85,9 +90,9 @@ internal static class ApiColumn
         ["BOOLEAN"] = "BOOLEAN",
     };
 
-    public static AttributeBag Class { get; } = new(new Dictionary<string, object?>
+    public static AttributeBag Class(SqlDialect dialect) => new(new Dictionary<string, object?>
     {
-        ["create"] = new PyFunction("create", a => Column(Py.Str(a.Required(0, "name", "Column.create")), Translate(Py.Str(a.Required(1, "label_or_dtype", "Column.create"))))),
+        ["create"] = new PyFunction("create", a => Column(Py.Str(a.Required(0, "name", "Column.create")), Translate(Py.Str(a.Required(1, "label_or_dtype", "Column.create"))), dialect)),
         ["translate_type"] = new PyFunction("translate_type", a => Translate(Py.Str(a.Get(0, "dtype")))),
         ["numeric_type"] = new PyFunction("numeric_type", a => NumericType(Py.Str(a.Get(0, "dtype")), a.Get(1, "precision"), a.Get(2, "scale"))),
         ["string_type"] = new PyFunction("string_type", a => $"character varying({Py.Str(a.Get(0, "size"))})"),
@@ -98,13 +103,13 @@ internal static class ApiColumn
     private static string NumericType(string dtype, object? precision, object? scale) =>
         precision is null || scale is null ? dtype : $"{dtype}({Py.Str(precision)},{Py.Str(scale)})";
 
-    private static AttributeBag Column(string name, string dtype) => new(new Dictionary<string, object?>
+    private static AttributeBag Column(string name, string dtype, SqlDialect dialect) => new(new Dictionary<string, object?>
     {
         ["name"] = name,
         ["column"] = name,
         ["dtype"] = dtype,
         ["data_type"] = dtype,
-        ["quoted"] = "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+        ["quoted"] = dialect.QuoteIdentifier(name),
         ["is_string"] = new PyFunction("is_string", _ => dtype.ToLowerInvariant() is "text" or "character varying" or "character" or "varchar"),
         ["is_number"] = new PyFunction("is_number", _ => IsInteger(dtype) || IsFloat(dtype) || IsNumeric(dtype)),
         ["is_integer"] = new PyFunction("is_integer", _ => IsInteger(dtype)),

@@ -30,7 +30,7 @@ internal sealed partial class NodeContext
             ["ref"] = new PyFunction("ref", Ref),
             ["source"] = new PyFunction("source", Source),
             ["config"] = new ConfigObject(this),
-            ["this"] = execute || node.Schema.Length > 0 ? ThisRelation() : new RelationValue(runtime.Target.Database, runtime.Target.Schema, node.Name),
+            ["this"] = execute || node.Schema.Length > 0 ? ThisRelation() : new RelationValue(Dialect, runtime.Target.Database, runtime.Target.Schema, node.Name),
             ["model"] = ModelDict(),
             ["execute"] = execute,
             ["is_incremental"] = new PyFunction("is_incremental", _ => incremental),
@@ -194,7 +194,7 @@ internal sealed partial class NodeContext
     }
 
     private RelationValue ThisRelation() =>
-        new(_node.Database, _node.Schema, _node.Alias.Length > 0 ? _node.Alias : _node.Name, _node.Materialized == "view" ? "view" : "table");
+        new(Dialect, _node.Database, _node.Schema, _node.Alias.Length > 0 ? _node.Alias : _node.Name, _node.Materialized == "view" ? "view" : "table");
 
     private PyDict ModelDict() => new()
     {
@@ -227,12 +227,12 @@ internal sealed partial class NodeContext
         if (!Execute)
         {
             Refs.Add(call);
-            return new RelationValue(_runtime.Target.Database, _runtime.Target.Schema, call.Name);
+            return new RelationValue(Dialect, _runtime.Target.Database, _runtime.Target.Schema, call.Name);
         }
 
         if (_unitTest is not null)
         {
-            return _unitTest.Relation($"ref('{call.Name}')", _node.Name);
+            return _unitTest.Relation($"ref('{call.Name}')", _node.Name, Dialect);
         }
 
         var target = _runtime.Manifest!.FindRef(call)
@@ -244,10 +244,10 @@ internal sealed partial class NodeContext
                 Ephemerals.Add(target);
             }
 
-            return new RelationValue(null, null, "__dbt__cte__" + target.Name, "cte", isCte: true);
+            return new RelationValue(Dialect, null, null, "__dbt__cte__" + target.Name, "cte", isCte: true);
         }
 
-        return new RelationValue(target.Database, target.Schema, target.Alias, target.Materialized == "view" ? "view" : "table");
+        return new RelationValue(Dialect, target.Database, target.Schema, target.Alias, target.Materialized == "view" ? "view" : "table");
     }
 
     private object? Source(Arguments a)
@@ -257,17 +257,17 @@ internal sealed partial class NodeContext
         if (!Execute)
         {
             Sources.Add((sourceName, tableName));
-            return new RelationValue(_runtime.Target.Database, sourceName, tableName);
+            return new RelationValue(Dialect, _runtime.Target.Database, sourceName, tableName);
         }
 
         if (_unitTest is not null)
         {
-            return _unitTest.Relation($"source('{sourceName}', '{tableName}')", _node.Name);
+            return _unitTest.Relation($"source('{sourceName}', '{tableName}')", _node.Name, Dialect);
         }
 
         var source = _runtime.Manifest!.FindSource(sourceName, tableName)
             ?? throw new TemplateRaisedException($"{_node.ResourceTypeName} '{_node.Name}' uses source('{sourceName}', '{tableName}'), which is not declared");
-        return new RelationValue(source.Database, source.Schema, source.Alias);
+        return new RelationValue(Dialect, source.Database, source.Schema, source.Alias);
     }
 
     private object? Doc(Arguments a)
@@ -303,7 +303,7 @@ internal sealed partial class NodeContext
         var found = WithWarehouse(w => w.GetRelationAsync(new Warehouse.RelationName(schema, identifier)), null);
         return found is null
             ? null
-            : new RelationValue(a.Get(0, "database") as string ?? _runtime.Target.Database, found.Schema, found.Name, found.Kind == Warehouse.RelationKind.View ? "view" : "table");
+            : new RelationValue(Dialect, a.Get(0, "database") as string ?? _runtime.Target.Database, found.Schema, found.Name, found.Kind == Warehouse.RelationKind.View ? "view" : "table");
     }
 
     /// <summary>Runs SQL for run_query, adapter.execute and statement blocks: (response, table or null).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Millwright.Modeling.Templating;
+using Millwright.Warehouse;
 
 namespace Millwright.Modeling.Compilation;
 
@@ -9,7 +10,7 @@ namespace Millwright.Modeling.Compilation;
 /// A relation as templates see it: renders as "database"."schema"."identifier" (the parts it has); equal to a
 /// relation with the same path; a mapping whose metadata type ends with Relation, as dbt's are.
 /// </summary>
-internal sealed class RelationValue(string? database, string? schema, string? identifier, string type = "table", bool isCte = false) : IPyMapping, IEquatable<RelationValue>
+internal sealed class RelationValue(SqlDialect dialect, string? database, string? schema, string? identifier, string type = "table", bool isCte = false) : IPyMapping, IEquatable<RelationValue>
 {
     public string? Database { get; } = database;
 
@@ -39,26 +40,26 @@ internal sealed class RelationValue(string? database, string? schema, string? id
             var key => GetAttribute(key) is Undefined ? a.Get(1, "default") : GetAttribute(key),
         }),
         "quote" => new PyFunction("quote", _ => this),
-        "include" => new PyFunction("include", a => new RelationValue(
+        "include" => new PyFunction("include", a => new RelationValue(dialect,
             Py.Truthy(a.Get(0, "database", true)) ? Database : null,
             Py.Truthy(a.Get(1, "schema", true)) ? Schema : null,
             Py.Truthy(a.Get(2, "identifier", true)) ? Identifier : null, Type, IsCte)),
         "incorporate" => new PyFunction("incorporate", a =>
         {
             var path = a.Get(-1, "path") as PyDict;
-            return new RelationValue(
+            return new RelationValue(dialect,
                 path?.Get("database") as string ?? Database,
                 path?.Get("schema") as string ?? Schema,
                 path?.Get("identifier") as string ?? Identifier,
                 a.Get(-1, "type") as string ?? Type, IsCte);
         }),
-        "replace_path" => new PyFunction("replace_path", a => new RelationValue(
+        "replace_path" => new PyFunction("replace_path", a => new RelationValue(dialect,
             a.Has(-1, "database") ? a.Get(-1, "database") as string : Database,
             a.Has(-1, "schema") ? a.Get(-1, "schema") as string : Schema,
             a.Has(-1, "identifier") ? a.Get(-1, "identifier") as string : Identifier, Type, IsCte)),
-        "without_identifier" => new PyFunction("without_identifier", _ => new RelationValue(Database, Schema, null, Type, IsCte)),
+        "without_identifier" => new PyFunction("without_identifier", _ => new RelationValue(dialect, Database, Schema, null, Type, IsCte)),
         "information_schema" => new PyFunction("information_schema", a =>
-            new RelationValue(null, "information_schema", a.Get(0, "view_name") is { } view ? Py.Str(view) : null, "view")),
+            new RelationValue(dialect, null, "information_schema", a.Get(0, "view_name") is { } view ? Py.Str(view) : null, "view")),
         _ => new Undefined(name, $"a relation has no attribute '{name}'"),
     };
 
@@ -77,10 +78,8 @@ internal sealed class RelationValue(string? database, string? schema, string? id
             return Identifier ?? "";
         }
 
-        return string.Join('.', new[] { Database, Schema, Identifier }.OfType<string>().Select(Quote));
+        return string.Join('.', new[] { Database, Schema, Identifier }.OfType<string>().Select(dialect.QuoteIdentifier));
     }
-
-    private static string Quote(string part) => "\"" + part.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
 
 /// <summary>Python's datetime.datetime and date: strftime, isoformat, fields, arithmetic with timedelta.</summary>

@@ -23,9 +23,9 @@ internal sealed class UnitTestScope(string testName, IReadOnlyDictionary<string,
     /// <summary>The input's key as a unit test spells it, whatever the quotes and spaces: ref("x") is ref('x').</summary>
     public static string Key(string input) => input.Replace('"', '\'').Replace(" ", "", StringComparison.Ordinal);
 
-    public RelationValue Relation(string input, string model) =>
+    public RelationValue Relation(string input, string model, Warehouse.SqlDialect dialect) =>
         inputs.TryGetValue(Key(input), out var cte)
-            ? new RelationValue(null, null, cte, "cte", isCte: true)
+            ? new RelationValue(dialect, null, null, cte, "cte", isCte: true)
             : throw new TemplateRaisedException($"unit test '{testName}': model '{model}' reads {input}, which has no rows under 'given'");
 
     public bool Has(string input) => inputs.ContainsKey(Key(input));
@@ -38,7 +38,7 @@ internal sealed partial class NodeContext
     {
         if (unitTest.Has("this"))
         {
-            globals["this"] = unitTest.Relation("this", _node.Name);
+            globals["this"] = unitTest.Relation("this", _node.Name, Dialect);
         }
 
         globals["is_incremental"] = new PyFunction("is_incremental", _ => unitTest.Macros.TryGetValue("is_incremental", out var value) ? Py.Truthy(value) : incremental);
