@@ -58,16 +58,26 @@ internal sealed class RunExecution
             var steps = Plan();
             var parallel = new SemaphoreSlim(_orchestrator.Options.MaxParallelSteps);
             var tasks = new Dictionary<StepRun, Task>();
+
+            // No step starts until every step's task is in the dictionary: a step reads its upstream steps' tasks
+            // from it, and a Dictionary read on another thread while this loop still writes can miss or break.
+            var planned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             foreach (var step in steps)
             {
-                tasks[step] = RunStepAsync(step, tasks, parallel, cancel.Token);
+                tasks[step] = RunStepAsync(step, tasks, planned.Task, parallel, cancel.Token);
             }
 
+            planned.SetResult();
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OrchestrationException or System.Data.Common.DbException)
         {
             error = e.Message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever went wrong, the run ends (failed, saying why) instead of staying started for ever.
+            error = $"the run stopped on an unexpected {e.GetType().Name}: {e.Message}";
         }
 
         await watchStop.CancelAsync().ConfigureAwait(false);
@@ -215,12 +225,12 @@ internal sealed class RunExecution
         return steps.Any(Visit);
     }
 
-    private async Task RunStepAsync(StepRun step, Dictionary<StepRun, Task> tasks, SemaphoreSlim parallel, CancellationToken cancellationToken)
+    private async Task RunStepAsync(StepRun step, Dictionary<StepRun, Task> tasks, Task planned, SemaphoreSlim parallel, CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        await planned.ConfigureAwait(false);
         foreach (var upstream in step.Upstream)
         {
-            // The dictionary is complete before any step passes its first await.
+            // The dictionary is complete (and only read) once planned has completed.
             await tasks[upstream].ConfigureAwait(false);
         }
 
