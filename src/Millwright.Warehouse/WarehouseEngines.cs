@@ -10,16 +10,6 @@ public enum WarehouseLocation
     Server,
 }
 
-/// <summary>How an engine takes rows in bulk.</summary>
-public enum BulkLoadPath
-{
-    /// <summary>DuckDB's appender, inside the load's transaction.</summary>
-    Appender,
-
-    /// <summary>PostgreSQL's binary COPY FROM STDIN.</summary>
-    BinaryCopy,
-}
-
 /// <summary>
 /// What an engine can do. The rest of Millwright asks these, never which engine it is, so that a new engine is one folder
 /// of this project (its adapter, dialect and these facts) plus a subclass of the conformance suite.
@@ -29,13 +19,8 @@ public sealed record WarehouseCapabilities
     /// <summary>How many writers may change the warehouse at once (DuckDB: one writer per file; servers: several).</summary>
     public required int MaxConcurrentWriters { get; init; }
 
-    /// <summary>Whether CREATE, DROP and ALTER take part in a transaction and roll back with it.</summary>
-    public required bool TransactionalDdl { get; init; }
-
     /// <summary>Whether the engine runs MERGE INTO (a dbt incremental model's merge strategy).</summary>
     public required bool SupportsMerge { get; init; }
-
-    public required BulkLoadPath BulkPath { get; init; }
 
     /// <summary>
     /// Whether the warehouse itself runs the file readers ingestion's checks are written in (DuckDB's read_csv,
@@ -110,7 +95,8 @@ internal abstract class EngineDescriptor
 {
     public abstract WarehouseEngine Engine { get; }
 
-    public abstract string Name { get; }
+    /// <summary>The engine's name in settings and dbt profiles: its dialect's.</summary>
+    public string Name => Dialect.Name;
 
     public abstract string DisplayName { get; }
 

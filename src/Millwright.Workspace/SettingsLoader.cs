@@ -100,10 +100,10 @@ public static partial class SettingsLoader
         var settings = new MillwrightSettings(
             Name: configuration["name"] is { Length: > 0 } n ? n : new DirectoryInfo(layout.Root).Name,
             Web: Web(layout, configuration, origins, environment),
-            Operations: Store(configuration, origins, layout, "operations", [StoreProvider.Sqlite, StoreProvider.Postgres]),
+            Operations: Store(configuration, origins, layout, "operations"),
             Warehouse: WarehouseStore(configuration, origins, layout),
             Orchestration: new OrchestrationSettings(
-                Store(configuration, origins, layout, "orchestration", [StoreProvider.Sqlite, StoreProvider.Postgres]),
+                Store(configuration, origins, layout, "orchestration"),
                 Number(configuration, origins, "orchestration:max_concurrent_runs", 1, 1000),
                 Number(configuration, origins, "orchestration:retention_days", 1, 36500)))
         {
@@ -221,11 +221,11 @@ public static partial class SettingsLoader
         IConfiguration configuration,
         Dictionary<string, string> origins,
         WorkspaceLayout layout,
-        string section,
-        StoreProvider[] allowed)
+        string section)
     {
         var providerKey = $"{section}:provider";
         var raw = Required(configuration, origins, providerKey);
+        var allowed = Enum.GetValues<StoreProvider>();
         var provider = allowed.FirstOrDefault(p => string.Equals(p.ToConfigName(), raw, StringComparison.OrdinalIgnoreCase), (StoreProvider)(-1));
         if (!allowed.Contains(provider))
         {

@@ -23,6 +23,13 @@ internal static class NativeValues
                 return null;
         }
 
+        // Python's literals: "0123" is no integer (it stays text, as a password of digits must), "0" and "-7" are.
+        var digits = trimmed.TrimStart('+', '-');
+        if (digits.Length > 1 && digits[0] == '0' && digits.All(char.IsDigit))
+        {
+            return text;
+        }
+
         if (long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
         {
             return integer;

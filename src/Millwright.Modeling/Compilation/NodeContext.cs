@@ -36,12 +36,12 @@ internal sealed partial class NodeContext
             ["is_incremental"] = new PyFunction("is_incremental", _ => incremental),
             ["doc"] = new PyFunction("doc", Doc),
             ["adapter"] = CreateAdapter(),
-            ["builtins"] = new AttributeBag(new Dictionary<string, object?> { ["ref"] = new PyFunction("ref", Ref), ["source"] = new PyFunction("source", Source), ["config"] = new ConfigObject(this) }, "builtins"),
             ["api"] = CreateApi(),
             ["run_query"] = new PyFunction("run_query", a => Execute ? Statement(Py.Str(a.Get(0, "sql")), fetch: true)[1] : null),
             ["statement"] = new PyFunction("statement", StatementBlock),
             ["load_result"] = new PyFunction("load_result", a => _statements.GetValueOrDefault(Py.Str(a.Get(0, "name")))),
         };
+        globals["builtins"] = new AttributeBag(new Dictionary<string, object?> { ["ref"] = globals["ref"], ["source"] = globals["source"], ["config"] = globals["config"] }, "builtins");
         if (unitTest is not null)
         {
             ApplyUnitTest(globals, unitTest, incremental);

@@ -6,8 +6,6 @@ internal sealed class DuckDbEngine : EngineDescriptor
 
     public override WarehouseEngine Engine => WarehouseEngine.DuckDb;
 
-    public override string Name => "duckdb";
-
     public override string DisplayName => "DuckDB";
 
     public override SqlDialect Dialect => DuckDbDialect.Instance;
@@ -15,9 +13,7 @@ internal sealed class DuckDbEngine : EngineDescriptor
     public override WarehouseCapabilities Capabilities { get; } = new()
     {
         MaxConcurrentWriters = 1,
-        TransactionalDdl = true,
         SupportsMerge = true,
-        BulkPath = BulkLoadPath.Appender,
         ReadsFiles = true,
     };
 

@@ -9,8 +9,6 @@ internal sealed class PostgresEngine : EngineDescriptor
 
     public override WarehouseEngine Engine => WarehouseEngine.Postgres;
 
-    public override string Name => "postgres";
-
     public override string DisplayName => "PostgreSQL";
 
     public override SqlDialect Dialect => PostgresDialect.Instance;
@@ -18,9 +16,7 @@ internal sealed class PostgresEngine : EngineDescriptor
     public override WarehouseCapabilities Capabilities { get; } = new()
     {
         MaxConcurrentWriters = 4,
-        TransactionalDdl = true,
         SupportsMerge = true,
-        BulkPath = BulkLoadPath.BinaryCopy,
         ReadsFiles = false,
     };
 

@@ -123,6 +123,7 @@ public abstract class BuildTests(Engine engine)
               include_legacy: "False"
               lookback: "{{ env_var('MW_NO_SUCH_VARIABLE_7', '7') | int }}"
               regions: "{{ ['north', 'south'] }}"
+              code: "{{ env_var('MW_NO_SUCH_VARIABLE_8', '007') }}"
             models:
               shop:
                 legacy:
@@ -131,7 +132,7 @@ public abstract class BuildTests(Engine engine)
         project.Write("models/legacy/old_orders.sql", "select 1 as id");
         project.Write("seeds/rates.csv", "code,rate\na,1\n");
         project.Write("seeds/rates.yml", "version: 2\nseeds:\n  - name: rates\n    config:\n      column_types:\n        rate: \"{{ 'decimal(10, 3)' if var('lookback') > 3 else 'integer' }}\"\n");
-        project.Write("models/current.sql", "select {{ var('lookback') + 1 }} as days, {{ var('regions') | length }} as regions");
+        project.Write("models/current.sql", "select {{ var('lookback') + 1 }} as days, {{ var('regions') | length }} as regions, '{{ var('code') }}' as code");
         project.Write("models/retired.sql", "select 1 as id");
         project.Write("models/schema.yml", """
             version: 2
@@ -160,6 +161,7 @@ public abstract class BuildTests(Engine engine)
 
         Assert.Equal(NodeStatus.Warn, summary.Results.Single(r => r.Name.StartsWith("accepted", StringComparison.Ordinal)).Status);
         Assert.Equal((8m, 2m), (await project.NumberAsync("select days from {schema}.current"), await project.NumberAsync("select regions from {schema}.current")));
+        Assert.Equal("007", await project.ScalarAsync("select code from {schema}.current")); // leading zeros: text, as Python reads it
     }
 
     [Fact]
