@@ -19,7 +19,7 @@ var ordersPerClient = int.Parse(args[2], CultureInfo.InvariantCulture);
 var settings = args.Skip(3).ToArray();
 var workspace = Directory.CreateTempSubdirectory("mw-bench-ops-").FullName;
 var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-foreach (var a in new[] { cli, "up", "--port", "0", "-w", workspace }.Concat(settings))
+foreach (var a in new[] { cli, "up", "--port", "0", "--no-demo", "-w", workspace }.Concat(settings))
 {
     start.ArgumentList.Add(a);
 }

@@ -233,31 +233,60 @@ public sealed class Accounts(IServiceScopeFactory scopes, TimeProvider clock)
         var hash = Hash(secret);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
-        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Hash == hash, cancellationToken).ConfigureAwait(false);
+
+        // One statement per request: the token, its user and the user's roles together (a row per role).
+        TokenHolder? holder = null;
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in (db is PostgresAccountsDbContext ? TokenWithUserPostgres : TokenWithUserSqlite)(db, hash).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            holder ??= row;
+            if (row.Role is { } role)
+            {
+                held.Add(role);
+            }
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now)
+        if (holder is null || holder.RevokedAt is not null || holder.ExpiresAt <= now)
         {
             return null;
         }
 
-        var users = Users(scope);
-        var user = await users.FindByIdAsync(token.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        if (user is null || user.DisabledAt is not null || await users.IsLockedOutAsync(user).ConfigureAwait(false))
+        // As UserManager.IsLockedOutAsync: a lockout that has not ended yet, on a user with lockout enabled.
+        if (holder.DisabledAt is not null || (holder.LockoutEnabled && holder.LockoutEnd is { } end && end >= clock.GetUtcNow()))
         {
             return null;
         }
 
-        var held = (await users.GetRolesAsync(user).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-        var roles = token.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(held.Contains).Select(AccountRoles.Parse).ToList();
-        if (token.LastUsedAt is null || now - token.LastUsedAt > LastUsedGranularity)
+        var roles = holder.TokenRoles.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(held.Contains).Select(AccountRoles.Parse).ToList();
+        if (holder.LastUsedAt is null || now - holder.LastUsedAt > LastUsedGranularity)
         {
             // At most one write a minute per token, so reads stay reads.
-            token.LastUsedAt = now;
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await db.ApiTokens.Where(t => t.Id == holder.TokenId)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.LastUsedAt, now), cancellationToken).ConfigureAwait(false);
         }
 
-        return AccountClaims.Identity(user.Id, user.UserName!, roles, user.MechanicId, authenticationType, $"token:{token.Id}");
+        return AccountClaims.Identity(holder.UserId, holder.UserName!, roles, holder.MechanicId, authenticationType, $"token:{holder.TokenId}");
     }
+
+    private sealed record TokenHolder(
+        long TokenId, string TokenRoles, DateTime? ExpiresAt, DateTime? RevokedAt, DateTime? LastUsedAt,
+        long UserId, string? UserName, long? MechanicId, DateTime? DisabledAt, bool LockoutEnabled, DateTimeOffset? LockoutEnd, string? Role);
+
+    // EF binds a compiled query to one model, and each store provider has its own.
+    private static readonly Func<AccountsDbContext, string, IAsyncEnumerable<TokenHolder>> TokenWithUserSqlite = CompileTokenWithUser();
+    private static readonly Func<AccountsDbContext, string, IAsyncEnumerable<TokenHolder>> TokenWithUserPostgres = CompileTokenWithUser();
+
+    private static Func<AccountsDbContext, string, IAsyncEnumerable<TokenHolder>> CompileTokenWithUser() =>
+        EF.CompileAsyncQuery((AccountsDbContext db, string hash) =>
+            from t in db.ApiTokens.AsNoTracking()
+            where t.Hash == hash
+            join u in db.Users on t.UserId equals u.Id
+            from ur in db.UserRoles.Where(ur => ur.UserId == u.Id).DefaultIfEmpty()
+            from r in db.Roles.Where(r => ur != null && r.Id == ur.RoleId).DefaultIfEmpty()
+            select new TokenHolder(
+                t.Id, t.Roles, t.ExpiresAt, t.RevokedAt, t.LastUsedAt,
+                u.Id, u.UserName, u.MechanicId, u.DisabledAt, u.LockoutEnabled, u.LockoutEnd, r == null ? null : r.Name));
 
     internal static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 

@@ -459,9 +459,20 @@ public sealed class ServiceOrders(OperationsStore store)
     /// <summary>What the workflow guards see for <paramref name="order"/>, read in the caller's transaction.</summary>
     internal static async Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken)
     {
-        var id = order.Id;
-        var mechanicId = actor.MechanicId;
-        var facts = await db.ServiceOrders.Where(o => o.Id == id).Select(o => new
+        var facts = await OrderFacts.For(db)(db, order.Id, actor.MechanicId, cancellationToken).ConfigureAwait(false);
+        decimal reserved = 0, netIssued = 0;
+        await foreach (var part in OrderPartQuantities.For(db)(db, order.Id).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            reserved += part.QuantityReserved;
+            netIssued += part.QuantityIssued - part.QuantityReturned;
+        }
+
+        return facts with { ReservedUnissued = reserved, NetIssuedParts = netIssued };
+    }
+
+    // The workflow's guards read these on every transition: compiled once instead of translated per call.
+    private static readonly PerProvider<Func<OperationsDbContext, long, long?, CancellationToken, Task<WorkflowFacts>>> OrderFacts = new(() =>
+        EF.CompileAsyncQuery((OperationsDbContext db, long id, long? mechanicId, CancellationToken _) => db.ServiceOrders.Where(o => o.Id == id).Select(o => new WorkflowFacts
         {
             HasActiveAssignment = db.Assignments.Any(a => a.ServiceOrderId == id && a.ReleasedAt == null),
             ActorIsAssigned = mechanicId != null && db.Assignments.Any(a => a.ServiceOrderId == id && a.ReleasedAt == null && a.MechanicId == mechanicId),
@@ -469,21 +480,10 @@ public sealed class ServiceOrders(OperationsStore store)
             HasLabor = db.LaborEntries.Any(l => l.ServiceOrderId == id),
             HasDiagnosis = db.Diagnoses.Any(d => d.ServiceOrderId == id),
             HasIssuedInvoice = db.Invoices.Any(i => i.ServiceOrderId == id && i.Status == InvoiceStatus.Issued),
-        }).FirstAsync(cancellationToken).ConfigureAwait(false);
-        var parts = await db.OrderParts.Where(p => p.ServiceOrderId == id)
-            .Select(p => new { p.QuantityReserved, p.QuantityIssued, p.QuantityReturned }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new WorkflowFacts
-        {
-            HasActiveAssignment = facts.HasActiveAssignment,
-            ActorIsAssigned = facts.ActorIsAssigned,
-            RunningTimers = facts.RunningTimers,
-            HasLabor = facts.HasLabor,
-            ReservedUnissued = parts.Sum(p => p.QuantityReserved),
-            NetIssuedParts = parts.Sum(p => p.QuantityIssued - p.QuantityReturned),
-            HasDiagnosis = facts.HasDiagnosis,
-            HasIssuedInvoice = facts.HasIssuedInvoice,
-        };
-    }
+        }).First()));
+
+    private static readonly PerProvider<Func<OperationsDbContext, long, IAsyncEnumerable<OrderPart>>> OrderPartQuantities = new(() =>
+        EF.CompileAsyncQuery((OperationsDbContext db, long id) => db.OrderParts.AsNoTracking().Where(p => p.ServiceOrderId == id)));
 
     internal static Task<ServiceOrder> LoadAsync(OperationsDbContext db, long id, long? expectedVersion, CancellationToken cancellationToken) =>
         db.ServiceOrders.GetAsync(id, "service order", expectedVersion, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Millwright.Domain;
 using Millwright.Operations.Data;
 
@@ -111,7 +112,20 @@ internal static class UnitOfWork
     private static readonly JsonSerializerOptions ReplayJson = new() { IncludeFields = true };
 
     public static async Task<T> GetAsync<T>(this DbSet<T> set, long id, string entity, CancellationToken cancellationToken) where T : Entity =>
-        await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(entity, id);
+        await ById(set, id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(entity, id);
+
+    private static Task<T?> ById<T>(DbSet<T> set, long id, CancellationToken cancellationToken) where T : Entity
+    {
+        var db = (OperationsDbContext)set.GetService<ICurrentDbContext>().Context;
+        return CompiledById<T>.Query.For(db)(db, id, cancellationToken);
+    }
+
+    /// <summary>A row by its key as a compiled query: every use case reads a few, and a LINQ query is re-translated each time.</summary>
+    private static class CompiledById<T> where T : Entity
+    {
+        public static readonly PerProvider<Func<OperationsDbContext, long, CancellationToken, Task<T?>>> Query =
+            new(() => EF.CompileAsyncQuery((OperationsDbContext db, long id, CancellationToken _) => db.Set<T>().FirstOrDefault(e => e.Id == id)));
+    }
 
     /// <summary>
     /// The row as the caller expects it: <paramref name="expectedVersion"/> (when given) is the version the client read,

@@ -190,6 +190,9 @@ public sealed partial class SecurityTests : IAsyncLifetime
     {
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _host.Address };
         await _host.Accounts.CreateUserAsync("lou", TestAccounts.Password, [Identity.AccountRole.Viewer], cancellationToken: Ct);
+        var token = await _host.Accounts.CreateTokenAsync("lou", "laptop", cancellationToken: Ct);
+        using var api = TestAccounts.Client(_host.Address, token.Secret);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/dashboards", Ct)).StatusCode);
 
         for (var i = 0; i < 5; i++)
         {
@@ -200,6 +203,7 @@ public sealed partial class SecurityTests : IAsyncLifetime
         var locked = await SignInAsync(browser, "lou", TestAccounts.Password);
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         Assert.Contains("locked", await locked.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/dashboards", Ct)).StatusCode);
 
         var noToken = new FormUrlEncodedContent(new Dictionary<string, string> { ["userName"] = "lou", ["password"] = TestAccounts.Password });
         Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync("/signin", noToken, Ct)).StatusCode);
