@@ -136,6 +136,8 @@ internal static class Bench
             Console.WriteLine($"| {step} | {Percentile(values, 0.50):0.0} | {Percentile(values, 0.99):0.0} |");
         }
 
+        await ReadListPagesAsync(admin, vehicle, store);
+
         var reconciliation = (await admin.GetFromJsonAsync<JsonNode>("/api/ops/inventory/reconciliation"))!;
         var history = (await admin.GetFromJsonAsync<JsonNode>("/api/ops/service-order-status-history?pageSize=1"))!["total"]!.GetValue<long>();
         var clean = reconciliation["isClean"]!.GetValue<bool>();
@@ -143,6 +145,44 @@ internal static class Bench
         Console.WriteLine($"reconciliation: {(clean ? "no drift" : "DRIFT " + reconciliation.ToJsonString())}; status history rows {history} (expected {orders * 5})");
         Console.WriteLine($"rerun: bench/run-ops.sh {clients} {ordersPerClient}");
         return clean && history == orders * 5 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The list page a planner's screen asks for: 50 orders with filters and a sort, one caller at a time (latency,
+    /// not throughput), over the orders the workload left. The first 50 requests warm up and are not counted.
+    /// </summary>
+    private static async Task ReadListPagesAsync(HttpClient client, long vehicle, string store)
+    {
+        string[] pages =
+        [
+            "/api/ops/service-orders?status=CLOSED&pageSize=50&sort=-id",
+            $"/api/ops/service-orders?assetId={vehicle}&priority=MEDIUM&pageSize=50&sort=-reportedAt",
+            "/api/ops/service-orders?type=CORRECTIVE&status=CLOSED&pageSize=50&page=3",
+            "/api/ops/service-orders?reportedAt_gte=2000-01-01T00:00:00Z&pageSize=50&sort=priority,-id",
+        ];
+        var timings = new List<double>();
+        for (var i = 0; i < 450; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await client.GetAsync(pages[i % pages.Length]);
+            var body = await response.Content.ReadAsStringAsync();
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            if (!response.IsSuccessStatusCode || JsonNode.Parse(body)!["items"]!.AsArray().Count != 50)
+            {
+                throw new InvalidOperationException($"GET {pages[i % pages.Length]}: {(int)response.StatusCode} {body[..Math.Min(300, body.Length)]}");
+            }
+
+            if (i >= 50)
+            {
+                timings.Add(elapsed);
+            }
+        }
+
+        timings.Sort();
+        Console.WriteLine();
+        Console.WriteLine("| store | list page (50 orders, filtered, sorted) | requests | p50 ms | p99 ms |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        Console.WriteLine($"| {store} | {pages.Length} filter/sort combinations in turn | {timings.Count} | {Percentile(timings, 0.50):0.00} | {Percentile(timings, 0.99):0.00} |");
     }
 
     private static HttpClient Client(Uri url, string token)

@@ -25,6 +25,12 @@ public abstract class OperationsDbContext : DbContext
 
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    // The transaction that already holds the change feed's lock (PostgreSQL): a second save in it need not ask again.
+    private Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? _feedLockedBy;
+
+    /// <summary>Forgets what the last unit of work on this pooled context held.</summary>
+    internal void Rent() => _feedLockedBy = null;
+
     public abstract OperationsProvider Provider { get; }
 
     public DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
@@ -144,8 +150,10 @@ public abstract class OperationsDbContext : DbContext
         var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
         try
         {
-            if (Provider == OperationsProvider.Postgres && ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged))
+            var transaction = Database.CurrentTransaction!;
+            if (Provider == OperationsProvider.Postgres && !ReferenceEquals(_feedLockedBy, transaction) && ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged))
             {
+                _feedLockedBy = transaction;
                 // Change-feed ids must become visible in id order, or an incremental reader could skip a row whose
                 // transaction commits late. The lock is taken before this save inserts any feed row (including those
                 // recorded for set-based updates) and held until commit: one transaction at a time appends to the feed.

@@ -154,7 +154,7 @@ internal static class SecurityServices
         return operations.Provider switch
         {
             StoreProvider.Sqlite => new AccountStoreOptions(AccountStoreProvider.Sqlite, new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(operations.Path!), ForeignKeys = true, Pooling = true, DefaultTimeout = 30 }.ToString()),
-            StoreProvider.Postgres => new AccountStoreOptions(AccountStoreProvider.Postgres, operations.Connection!),
+            StoreProvider.Postgres => new AccountStoreOptions(AccountStoreProvider.Postgres, Millwright.Operations.Data.OperationsStore.WithPoolDefaults(operations.Connection!)),
             _ => throw new SettingsException($"operations.provider {operations.Provider.ToConfigName()} cannot hold users"),
         };
     }
