@@ -69,10 +69,13 @@ public sealed class StockViews(OperationsStore store)
             r.m.Quantity, r.m.UnitCost, r.m.Actor, r.m.Note, r.m.ServiceOrderId, r.Order, r.m.ReversalOfId))];
     }, cancellationToken);
 
-    /// <summary>Purchase orders, newest first; those still open first when <paramref name="openOnly"/>.</summary>
+    /// <summary>
+    /// Purchase orders, newest first; with <paramref name="openOnly"/>, those not yet closed or cancelled (a received
+    /// order stays: someone still has to close it).
+    /// </summary>
     public Task<IReadOnlyList<PurchaseOrderRow>> PurchaseOrdersAsync(bool openOnly = false, int limit = 200, CancellationToken cancellationToken = default) => ReadAsync<IReadOnlyList<PurchaseOrderRow>>(async db =>
     {
-        var closed = new[] { PurchaseOrderStatus.Closed, PurchaseOrderStatus.Cancelled, PurchaseOrderStatus.Received };
+        var closed = new[] { PurchaseOrderStatus.Closed, PurchaseOrderStatus.Cancelled };
         var orders = await (from po in db.PurchaseOrders
                             where !openOnly || !closed.Contains(po.Status)
                             join s in db.Suppliers on po.SupplierId equals s.Id
