@@ -85,6 +85,13 @@ internal static class BulkWrites
         await FeedAsync(db, typeof(T), [.. changes.Select(c => c.Id)], ChangeOperation.Update, cancellationToken).ConfigureAwait(false);
     }
 
+    private static async Task<long> LastRowIdAsync(OperationsDbContext db, CancellationToken cancellationToken)
+    {
+        await using var command = NewCommand(db);
+        command.CommandText = "SELECT last_insert_rowid()";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     private static async Task FeedAsync(OperationsDbContext db, Type entityType, List<long> ids, ChangeOperation operation, CancellationToken cancellationToken)
     {
         if (db.Provider == OperationsProvider.Postgres)
@@ -171,8 +178,13 @@ internal static class BulkWrites
 
         if (db.Provider == OperationsProvider.Sqlite)
         {
+            // No RETURNING (a result set per row): inside the unit of work's transaction this connection is the only
+            // writer, so the rows take consecutive rowids, read once after the first row and once after the last.
+            var wasReturning = returnIds;
+            returnIds = false;
             await using var command = Build(0, 1);
             await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            long first = 0;
             for (var r = 0; r < rows.Count; r++)
             {
                 if (r > 0)
@@ -184,7 +196,25 @@ internal static class BulkWrites
                     }
                 }
 
-                await ExecuteAsync(command).ConfigureAwait(false);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (r == 0 && wasReturning)
+                {
+                    first = await LastRowIdAsync(db, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (wasReturning)
+            {
+                var last = rows.Count == 1 ? first : await LastRowIdAsync(db, cancellationToken).ConfigureAwait(false);
+                if (last - first + 1 != rows.Count)
+                {
+                    throw new InvalidOperationException($"{table}: {rows.Count} rows took ids {first} to {last}, not one consecutive range");
+                }
+
+                for (var id = first; id <= last; id++)
+                {
+                    ids.Add(id);
+                }
             }
 
             return ids;

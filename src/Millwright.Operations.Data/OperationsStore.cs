@@ -59,6 +59,7 @@ public sealed class OperationsStore : IAsyncDisposable
         }.ToString();
         var options = new DbContextOptionsBuilder<SqliteOperationsDbContext>()
             .UseSqlite(connection, o => o.MigrationsHistoryTable("__ef_migrations_history"))
+            .AddInterceptors(SqliteCheckpointing.Instance)
             .Options;
         return new OperationsStore(full, options) { Clock = clock ?? TimeProvider.System };
     }
@@ -181,5 +182,34 @@ public sealed class OperationsStore : IAsyncDisposable
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary>
+/// SQLite copies its write-ahead log back into the database file (a checkpoint, with an fsync of the file) inside the
+/// commit that pushes the log past wal_autocheckpoint pages: 1,000 by default, so every few hundred small
+/// transactions one of them pays for a checkpoint. A larger threshold checkpoints less often and copies a page that
+/// many transactions changed once; every commit is still synced as before (synchronous is not touched).
+/// </summary>
+internal sealed class SqliteCheckpointing : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public const int Pages = 16_000;
+
+    public static SqliteCheckpointing Instance { get; } = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
+        Apply(connection);
+
+    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA wal_autocheckpoint={Pages}";
+        command.ExecuteNonQuery();
     }
 }
