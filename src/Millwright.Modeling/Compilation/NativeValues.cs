@@ -10,6 +10,19 @@ namespace Millwright.Modeling.Compilation;
 /// </summary>
 internal static class NativeValues
 {
+    /// <summary>The text as Python reads an integer literal: "0123" is none (it stays text, as a password of digits must), "0" and "-7" are.</summary>
+    public static long? Integer(string text)
+    {
+        var trimmed = text.Trim();
+        return !IsDigitsWithLeadingZero(trimmed) && long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) ? integer : null;
+    }
+
+    private static bool IsDigitsWithLeadingZero(string trimmed)
+    {
+        var digits = trimmed.TrimStart('+', '-');
+        return digits.Length > 1 && digits[0] == '0' && digits.All(char.IsDigit);
+    }
+
     public static object? Read(string text, TemplateEngine engine)
     {
         var trimmed = text.Trim();
@@ -23,16 +36,14 @@ internal static class NativeValues
                 return null;
         }
 
-        // Python's literals: "0123" is no integer (it stays text, as a password of digits must), "0" and "-7" are.
-        var digits = trimmed.TrimStart('+', '-');
-        if (digits.Length > 1 && digits[0] == '0' && digits.All(char.IsDigit))
-        {
-            return text;
-        }
-
-        if (long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        if (Integer(trimmed) is { } integer)
         {
             return integer;
+        }
+
+        if (IsDigitsWithLeadingZero(trimmed))
+        {
+            return text;
         }
 
         if (trimmed.Length > 0 && (char.IsDigit(trimmed[0]) || trimmed[0] is '-' or '+' or '.')

@@ -75,11 +75,20 @@ internal static class Profiles
         var fields = new PyDict();
         foreach (var (key, value) in output)
         {
-            fields[key] = value is string s ? Native(renderString(s, key)) : value;
+            // As in dbt, only a templated value is rendered and read natively ("{{ env_var('PORT') }}" gives 5432);
+            // plain YAML keeps the type YAML gave it, so password: '0123' stays the text 0123.
+            fields[key] = value is string s && (s.Contains("{{", StringComparison.Ordinal) || s.Contains("{%", StringComparison.Ordinal))
+                ? Native(renderString(s, key))
+                : value;
         }
 
         var type = fields.Get("type") as string ?? throw new ModelingException($"{file}: target '{name}' has no 'type'");
-        var threads = fields.Get("threads") is { } th ? (int)Py.ToLong(th) : 1;
+        var threads = fields.Get("threads") switch
+        {
+            null => 1,
+            string text => Compilation.NativeValues.Integer(text) is { } n ? (int)n : throw new ModelingException($"{file}: target '{name}' threads must be a whole number, not '{text}'"),
+            var th => (int)Py.ToLong(th),
+        };
         WarehouseProfile located;
         try
         {
@@ -150,7 +159,6 @@ internal static class Profiles
         };
     }
 
-    /// <summary>A rendered profile value keeps a number a number ("{{ env_var('PORT') }}" gives 5432).</summary>
-    private static object? Native(string text) =>
-        long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : text;
+    /// <summary>A rendered profile value keeps a number a number ("{{ env_var('PORT') }}" gives 5432; "0123" stays text).</summary>
+    private static object? Native(string text) => Compilation.NativeValues.Integer(text) is { } n ? n : text;
 }
