@@ -23,6 +23,9 @@ public sealed class RunsPagesTests : IAsyncLifetime
               - key: squares
                 deps: [raw/numbers]
                 sql: select n * n as square from raw.numbers
+                checks:
+                  - name: no_negative_squares
+                    sql: select * from squares where square < 0
               - key: daily
                 partitions: {daily: {start: START_DAY}}
                 partition_column: day
@@ -62,6 +65,12 @@ public sealed class RunsPagesTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("squares");
         await Assertions.Expect(page.Locator("#lineage")).ToContainTextAsync("raw/numbers");
         await Assertions.Expect(page.Locator("#asset-events")).ToContainTextAsync("ASSET_MATERIALIZATION");
+
+        // The asset's checks: when each ran and, in a column of its own, a link to the run.
+        var check = page.Locator("#checks tbody tr", new() { HasTextString = "no_negative_squares" });
+        await Assertions.Expect(check.Locator("td").Nth(1)).ToHaveTextAsync("PASS");
+        await Assertions.Expect(check.Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"));
+        await Assertions.Expect(check.Locator("td").Nth(4).Locator("a")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{8}$"));
         await page.Locator("#lineage a", new() { HasTextString = "raw/numbers" }).ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("raw/numbers");
         await Assertions.Expect(page.Locator("#lineage")).ToContainTextAsync("squares");
