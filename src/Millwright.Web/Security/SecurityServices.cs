@@ -126,10 +126,13 @@ internal static class SecurityServices
 
         // A request that rides on the sign-in cookie and changes state must carry the anti-forgery token (form field or
         // X-CSRF-Token header); bearer-token requests carry no ambient credential and need none. The web app's circuit
-        // (a SignalR hub) is exempt: its cookie is SameSite=Strict, so no other site's page can open one.
+        // (a SignalR hub) is exempt: its cookie is SameSite=Strict, so no other site's page can open one. So are the
+        // circuit's own endpoints beside the hub (the page's disconnect beacon, sent as it is left, carries no token and
+        // was refused, leaving its circuit to time out and a warning in the log at every navigation).
         app.Use(async (http, next) =>
         {
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !HttpMethods.IsOptions(http.Request.Method)
+                && !http.Request.Path.StartsWithSegments("/_blazor", StringComparison.Ordinal)
                 && http.User.Identity is { IsAuthenticated: true, AuthenticationType: var type } && type == IdentityConstants.ApplicationScheme
                 && http.GetEndpoint()?.Metadata is { } metadata
                 && metadata.GetMetadata<IAntiforgeryMetadata>() is null

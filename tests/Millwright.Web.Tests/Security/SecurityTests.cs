@@ -180,6 +180,10 @@ public sealed partial class SecurityTests : IAsyncLifetime
         withToken.Headers.Add("X-CSRF-Token", HiddenInput().Match(home).Groups[1].Value);
         Assert.Equal(HttpStatusCode.Created, (await browser.SendAsync(withToken, Ct)).StatusCode);
 
+        // The page's disconnect beacon (sent by the browser as a page is left) belongs to the circuit and needs no token.
+        using var beacon = await browser.PostAsync("/_blazor/disconnect", new FormUrlEncodedContent(new Dictionary<string, string> { ["circuitId"] = "unknown" }), Ct);
+        Assert.DoesNotContain("anti-forgery", await beacon.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
         var signOutForm = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = HiddenInput().Match(home).Groups[1].Value });
         Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync("/signout", signOutForm, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/ops/sites", Ct)).StatusCode);
