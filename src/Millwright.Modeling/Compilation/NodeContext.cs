@@ -232,7 +232,7 @@ internal sealed partial class NodeContext
 
         if (_unitTest is not null)
         {
-            return _unitTest.Relation($"ref('{call.Name}')", _node.Name, Dialect);
+            return _unitTest.Relation(_unitTest.RefKey(call.Package, call.Name), _node.Name, Dialect);
         }
 
         var target = _runtime.Manifest!.FindRef(call)

@@ -6,11 +6,32 @@ namespace Millwright.Modeling.Compilation;
 /// What a unit test changes in its model's render: each input (keyed as written: ref('x'), source('a', 'b'), this)
 /// becomes the CTE of its rows, and the overridden macros, vars and env_vars answer first.
 /// </summary>
-internal sealed class UnitTestScope(string testName, IReadOnlyDictionary<string, string> inputs, PyDict macros, PyDict vars, PyDict envVars)
+internal sealed partial class UnitTestScope(string testName, IReadOnlyDictionary<string, string> inputs, PyDict macros, PyDict vars, PyDict envVars)
 {
     /// <summary>The scope of a unit test: its i-th input is the CTE named by <see cref="InputCte"/>.</summary>
-    public static UnitTestScope For(string testName, Manifest.UnitTestDefinition unit) =>
-        new(testName, unit.Given.Select((g, i) => (Key(g.Input), InputCte(i))).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal), unit.Macros, unit.Vars, unit.EnvVars);
+    public static UnitTestScope For(string testName, Manifest.UnitTestDefinition unit)
+    {
+        var inputs = unit.Given.Select((g, i) => (Key: Key(g.Input), Cte: InputCte(i))).ToDictionary(p => p.Key, p => p.Cte, StringComparer.Ordinal);
+
+        // ref('package', 'model') under 'given' also answers the model's ref('model') (node names are unique across a
+        // project and its packages), and the model's ref('package', 'model') finds a given ref('model') (see RefKey).
+        foreach (var (key, cte) in inputs.ToList())
+        {
+            if (PackageRef().Match(key) is { Success: true } m)
+            {
+                inputs.TryAdd($"ref('{m.Groups[2].Value}')", cte);
+            }
+        }
+
+        return new(testName, inputs, unit.Macros, unit.Vars, unit.EnvVars);
+    }
+
+    /// <summary>The key a model's ref() call is looked up by: the two-argument form when the test gave that one.</summary>
+    public string RefKey(string? package, string name) =>
+        package is not null && inputs.ContainsKey($"ref('{package}','{name}')") ? $"ref('{package}','{name}')" : $"ref('{name}')";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^ref\('([^']*)','([^']*)'\)$")]
+    private static partial System.Text.RegularExpressions.Regex PackageRef();
 
     public static string InputCte(int index) => $"__dbt__cte__unit_input_{index + 1}";
 

@@ -88,6 +88,37 @@ public abstract class UnitTestTests(Engine engine)
     }
 
     [Fact]
+    public async Task A_ref_with_the_package_name_matches_its_given_input_either_way_round()
+    {
+        await using var project = Project(engine);
+        project.Write("models/domain_counts.sql", "select domain, count(*) as customers from {{ ref('shop', 'stg_customers') }} group by domain");
+        project.Append("models/unit_tests.yml", "\n" + """
+              - name: model_names_the_package
+                model: domain_counts
+                given:
+                  - input: ref('stg_customers')
+                    rows: [{id: 1, domain: a.test}, {id: 2, domain: a.test}, {id: 3, domain: b.test}]
+                expect:
+                  rows: [{domain: a.test, customers: 2}, {domain: b.test, customers: 1}]
+              - name: given_names_the_package
+                model: dim_customers
+                given:
+                  - input: ref('shop', 'stg_customers')
+                    rows: [{id: 7, email: g@example.com, domain: example.com}]
+                  - input: ref('domains')
+                    rows: [{tld: example.com}]
+                expect:
+                  rows: [{id: 7, valid_domain: true}]
+            """);
+        Assert.True((await project.RunAsync(DbtCommand.Build, project.Options() with { Exclude = ["test_type:unit"] })).Succeeded);
+
+        var summary = await project.RunAsync(DbtCommand.Test, "test_type:unit");
+
+        Assert.Equal(NodeStatus.Pass, summary.Results.Single(r => r.Name == "model_names_the_package").Status);
+        Assert.Equal(NodeStatus.Pass, summary.Results.Single(r => r.Name == "given_names_the_package").Status);
+    }
+
+    [Fact]
     public async Task A_failing_unit_test_shows_the_differing_rows_and_keeps_its_model_from_being_built()
     {
         await using var project = Project(engine);
