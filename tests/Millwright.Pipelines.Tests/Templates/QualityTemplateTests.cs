@@ -54,11 +54,11 @@ public sealed class QualityTemplateTests : IAsyncLifetime
 
         Assert.Equal((RunStatus.Success, RunStatus.Success), (first.Status, second.Status));
         var models = await new Learning.ModelRegistry(loaded.Warehouse, Path.Combine(_root, "models")).ListAsync(cancellationToken: Ct);
-        Assert.Equal(["ai4i_failure_mode", "ai4i_machine_failure", "cmapss_rul_fd001", "cmapss_rul_fd002", "cmapss_rul_fd003", "cmapss_rul_fd004", "secom_pass_fail"], models.Select(m => m.Name));
+        Assert.Equal(["ai4i2020", "ai4i2020_mode", "cmapss_fd001", "cmapss_fd002", "cmapss_fd003", "cmapss_fd004", "secom"], models.Select(m => m.Name));
         Assert.All(models, m => Assert.Equal(Learning.ModelStatus.Champion, m.Status));
-        Assert.True(models.Single(m => m.Name == "ai4i_machine_failure").Metrics["auc"] > 0.95);
-        Assert.True(models.Single(m => m.Name == "cmapss_rul_fd001").Metrics["rmse"] < 20);
-        Assert.Equal(100, await CountAsync(loaded.Warehouse, "select count(*) from ml.maintenance_predictions where model = 'cmapss_rul_fd001' and rul_cycles >= 0"));
+        Assert.True(models.Single(m => m.Name == "ai4i2020").Metrics["auc"] > 0.95);
+        Assert.True(models.Single(m => m.Name == "cmapss_fd001").Metrics["rmse"] < 20);
+        Assert.Equal(100, await CountAsync(loaded.Warehouse, "select count(*) from ml.maintenance_predictions where model = 'cmapss_fd001' and rul_cycles >= 0"));
         var checks = (await storage.GetRunEventsAsync(first.RunId, 0, 10_000, Ct)).Where(e => e.Type == EventTypes.CheckEvaluation).ToList();
         Assert.True(checks.Count >= 8, $"{checks.Count} checks");
         Assert.DoesNotContain(checks, e => e.Data!.Contains("\"passed\":false", StringComparison.Ordinal));
