@@ -94,14 +94,7 @@ internal static class BulkWrites
 
     private static async Task FeedAsync(OperationsDbContext db, Type entityType, List<long> ids, ChangeOperation operation, CancellationToken cancellationToken)
     {
-        if (db.Provider == OperationsProvider.Postgres)
-        {
-            // The same ordering lock a tracked save takes: feed ids become visible in id order.
-            await using var lockCommand = NewCommand(db);
-            lockCommand.CommandText = "SELECT pg_advisory_xact_lock(727274)";
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await db.LockFeedAsync(cancellationToken).ConfigureAwait(false);
         var now = db.UtcNow;
         var table = OperationsDbContext.TableOf(entityType);
         if (operation == ChangeOperation.Insert && ids.Count > 1 && ids.Max() - ids.Min() + 1 == ids.Count)
@@ -140,7 +133,7 @@ internal static class BulkWrites
         var columns = string.Join(", ", properties.Select(p => Quote(p.GetColumnName(store)!)));
         var ids = new List<long>(returnIds ? rows.Count : 0);
 
-        DbCommand Build(int offset, int count)
+        DbCommand Build(int offset, int count, bool returning)
         {
             var command = NewCommand(db);
             var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (").Append(columns).Append(") VALUES ");
@@ -157,7 +150,7 @@ internal static class BulkWrites
                 sql.Append(')');
             }
 
-            command.CommandText = sql.Append(returnIds ? " RETURNING id" : "").ToString();
+            command.CommandText = sql.Append(returning ? " RETURNING id" : "").ToString();
             return command;
         }
 
@@ -180,9 +173,7 @@ internal static class BulkWrites
         {
             // No RETURNING (a result set per row): inside the unit of work's transaction this connection is the only
             // writer, so the rows take consecutive rowids, read once after the first row and once after the last.
-            var wasReturning = returnIds;
-            returnIds = false;
-            await using var command = Build(0, 1);
+            await using var command = Build(0, 1, returning: false);
             await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
             long first = 0;
             for (var r = 0; r < rows.Count; r++)
@@ -197,13 +188,13 @@ internal static class BulkWrites
                 }
 
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                if (r == 0 && wasReturning)
+                if (r == 0 && returnIds)
                 {
                     first = await LastRowIdAsync(db, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            if (wasReturning)
+            if (returnIds)
             {
                 var last = rows.Count == 1 ? first : await LastRowIdAsync(db, cancellationToken).ConfigureAwait(false);
                 if (last - first + 1 != rows.Count)
@@ -223,7 +214,7 @@ internal static class BulkWrites
         var perStatement = Math.Max(1, Math.Min(1000, MaxParameters / properties.Count));
         for (var offset = 0; offset < rows.Count; offset += perStatement)
         {
-            await using var command = Build(offset, Math.Min(perStatement, rows.Count - offset));
+            await using var command = Build(offset, Math.Min(perStatement, rows.Count - offset), returnIds);
             await ExecuteAsync(command).ConfigureAwait(false);
         }
 

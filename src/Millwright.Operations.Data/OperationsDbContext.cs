@@ -31,6 +31,23 @@ public abstract class OperationsDbContext : DbContext
     /// <summary>Forgets what the last unit of work on this pooled context held.</summary>
     internal void Rent() => _feedLockedBy = null;
 
+    /// <summary>
+    /// PostgreSQL: change-feed ids must become visible in id order, or an incremental reader could skip a row whose
+    /// transaction commits late. Whatever writes feed rows takes this lock first; it is held until commit, so one
+    /// transaction at a time appends to the feed. Asked once per transaction (SQLite has one writer anyway).
+    /// </summary>
+    internal async Task LockFeedAsync(CancellationToken cancellationToken)
+    {
+        var transaction = Database.CurrentTransaction;
+        if (Provider != OperationsProvider.Postgres || (transaction is not null && ReferenceEquals(_feedLockedBy, transaction)))
+        {
+            return;
+        }
+
+        _feedLockedBy = transaction;
+        await Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(727274)", cancellationToken).ConfigureAwait(false);
+    }
+
     public abstract OperationsProvider Provider { get; }
 
     public DateTime UtcNow => Clock.GetUtcNow().UtcDateTime;
@@ -150,14 +167,10 @@ public abstract class OperationsDbContext : DbContext
         var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
         try
         {
-            var transaction = Database.CurrentTransaction!;
-            if (Provider == OperationsProvider.Postgres && !ReferenceEquals(_feedLockedBy, transaction) && ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged))
+            // Taken before this save inserts any feed row (including those recorded for set-based updates).
+            if (Provider == OperationsProvider.Postgres && ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged))
             {
-                _feedLockedBy = transaction;
-                // Change-feed ids must become visible in id order, or an incremental reader could skip a row whose
-                // transaction commits late. The lock is taken before this save inserts any feed row (including those
-                // recorded for set-based updates) and held until commit: one transaction at a time appends to the feed.
-                await Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(727274)", cancellationToken).ConfigureAwait(false);
+                await LockFeedAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess: true, cancellationToken).ConfigureAwait(false);
