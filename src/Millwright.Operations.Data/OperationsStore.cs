@@ -78,12 +78,16 @@ public sealed class OperationsStore : IAsyncDisposable
     public static string WithPoolDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+
+        // Keywords as the user wrote them ("No Reset On Close" or "NoResetOnClose"): a value they set is kept.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains("NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 100;
         }
