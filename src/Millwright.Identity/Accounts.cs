@@ -246,14 +246,15 @@ public sealed class Accounts(IServiceScopeFactory scopes, TimeProvider clock)
             }
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var clockNow = clock.GetUtcNow();
+        var now = clockNow.UtcDateTime;
         if (holder is null || holder.RevokedAt is not null || holder.ExpiresAt <= now)
         {
             return null;
         }
 
         // As UserManager.IsLockedOutAsync: a lockout that has not ended yet, on a user with lockout enabled.
-        if (holder.DisabledAt is not null || (holder.LockoutEnabled && holder.LockoutEnd is { } end && end >= clock.GetUtcNow()))
+        if (holder.DisabledAt is not null || (holder.LockoutEnabled && holder.LockoutEnd is { } end && end >= clockNow))
         {
             return null;
         }
