@@ -63,14 +63,12 @@ internal sealed class DbtRuntime
                 case PyDict child:
                     RenderVars(child);
                     break;
-                case string text when IsTemplate(text):
+                case string text when NativeValues.IsTemplate(text):
                     vars[key] = RenderNative(text, $"vars: '{key}'");
                     break;
             }
         }
     }
-
-    private static bool IsTemplate(string text) => text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal);
 
     /// <summary>Renders a YAML value's Jinja and reads the result as dbt's native rendering does (see <see cref="NativeValues"/>).</summary>
     public object? RenderNative(string text, string where)
@@ -99,7 +97,7 @@ internal sealed class DbtRuntime
                 case PyDict child:
                     RenderConfigTree(child);
                     break;
-                case string text when name is not ("pre-hook" or "post-hook") && IsTemplate(text):
+                case string text when name is not ("pre-hook" or "post-hook") && NativeValues.IsTemplate(text):
                     tree[key] = RenderNative(text, $"'{key}'");
                     break;
             }

@@ -10,6 +10,9 @@ namespace Millwright.Modeling.Compilation;
 /// </summary>
 internal static class NativeValues
 {
+    /// <summary>Whether a YAML value carries Jinja (an expression or a statement): only such values are rendered.</summary>
+    public static bool IsTemplate(string text) => text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal);
+
     /// <summary>The text as Python reads an integer literal: "0123" is none (it stays text, as a password of digits must), "0" and "-7" are.</summary>
     public static long? Integer(string text)
     {

@@ -309,7 +309,7 @@ public static class DbtRunner
 
     private static string RenderProfileValue(TemplateEngine engine, string text, Func<string, string?> environment, PyDict vars, string file)
     {
-        if (!text.Contains("{{", StringComparison.Ordinal) && !text.Contains("{%", StringComparison.Ordinal))
+        if (!NativeValues.IsTemplate(text))
         {
             return text;
         }

@@ -448,7 +448,7 @@ internal sealed partial class ManifestBuilder
         }
 
         var text = Py.Str(description);
-        if (!text.Contains("{{", StringComparison.Ordinal) && !text.Contains("{%", StringComparison.Ordinal))
+        if (!NativeValues.IsTemplate(text))
         {
             return text;
         }
@@ -491,7 +491,7 @@ internal sealed partial class ManifestBuilder
     /// <summary>A properties-YAML config value with its Jinja rendered natively ("{{ var('on') }}" giving False is false), nested too.</summary>
     private object? RenderConfigValue(object? value, string file) => value switch
     {
-        string text when text.Contains("{{", StringComparison.Ordinal) || text.Contains("{%", StringComparison.Ordinal) => NativeValues.Read(RenderDescription(text, file), _runtime.Engine),
+        string text when NativeValues.IsTemplate(text) => NativeValues.Read(RenderDescription(text, file), _runtime.Engine),
         PyDict dict => new PyDict(dict.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), RenderConfigValue(kv.Value, file)))),
         List<object?> list => list.Select(item => RenderConfigValue(item, file)).ToList(),
         _ => value,
@@ -839,7 +839,7 @@ internal sealed partial class ManifestBuilder
     {
         string s when LooksLikeFunction().IsMatch(s) => context.Evaluate(s),
         string s when SingleExpression().Match(s) is { Success: true } single => context.Evaluate(single.Groups[1].Value),
-        string s when s.Contains("{{", StringComparison.Ordinal) || s.Contains("{%", StringComparison.Ordinal) => context.RenderString(s),
+        string s when NativeValues.IsTemplate(s) => context.RenderString(s),
         List<object?> list => list.Select(item => RenderArgument(context, item)).ToList(),
         PyDict dict => new PyDict(dict.Select(kv => new KeyValuePair<string, object?>(Py.Str(kv.Key), RenderArgument(context, kv.Value)))),
         _ => value,

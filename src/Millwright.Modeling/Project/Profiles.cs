@@ -77,7 +77,7 @@ internal static class Profiles
         {
             // As in dbt, only a templated value is rendered and read natively ("{{ env_var('PORT') }}" gives 5432);
             // plain YAML keeps the type YAML gave it, so password: '0123' stays the text 0123.
-            fields[key] = value is string s && (s.Contains("{{", StringComparison.Ordinal) || s.Contains("{%", StringComparison.Ordinal))
+            fields[key] = value is string s && Compilation.NativeValues.IsTemplate(s)
                 ? Native(renderString(s, key))
                 : value;
         }
