@@ -55,6 +55,12 @@ public sealed class StockAppTests : IAsyncLifetime
         // The planner's page shows the approval without a reload, then receives 4 now and 2 later.
         await Assertions.Expect(planner.Locator($"#po-{id}")).ToContainTextAsync("APPROVED");
         var line = planner.Locator($"#po-{id} input[id^=receive-]");
+
+        // More than is outstanding is refused with the reason, not quietly cut down to what is left.
+        await line.FillAsync("999");
+        await planner.Locator($"#po-receive-{id}").ClickAsync();
+        await Assertions.Expect(planner.Locator("#po-error")).ToContainTextAsync("6 outstanding; cannot receive 999");
+        await Assertions.Expect(planner.Locator($"#po-{id} .mud-chip")).ToHaveTextAsync("APPROVED");
         await line.FillAsync("4");
         await planner.Locator($"#po-receive-{id}").ClickAsync();
         await Assertions.Expect(planner.Locator($"#po-{id}")).ToContainTextAsync("PARTIALLY_RECEIVED");
