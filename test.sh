@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the solution against real engines: builds, starts a throwaway PostgreSQL 15 cluster on
-# 127.0.0.1 (never the system cluster), makes sure Debian's chromium is there for the browser tests, runs
-# `dotnet test`, and stops the cluster on exit, also on failure.
+# Runs every test of the solution against real engines: builds, starts a throwaway PostgreSQL 15 cluster and two
+# throwaway ClickHouse servers (one cluster of two shards) on 127.0.0.1 (never a system server), makes sure Debian's
+# chromium is there for the browser tests, runs `dotnet test`, and stops the servers on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 log() { printf "[%s] %s\n" "$(basename "$0")" "$*" >&2; }
 
 source scripts/throwaway-postgres.sh
+source scripts/throwaway-clickhouse.sh
 source scripts/ensure-chromium.sh
 source scripts/ensure-prometheus.sh
 

@@ -31,15 +31,14 @@ if [ "$(id -u)" -eq 0 ]; then
   run_pg() { runuser -u millwright-test -- "$@"; }
 fi
 
-cleanup() {
-  local code=$?
+source "$(dirname "${BASH_SOURCE[0]}")/on-exit.sh"
+stop_pg() {
   if [ -f "$pg_dir/data/postmaster.pid" ]; then
     run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
   rm -rf "$pg_dir"
-  exit $code
 }
-trap cleanup EXIT INT TERM
+on_exit stop_pg
 
 pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || shuf -i 20000-60000 -n 1)"
 run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null

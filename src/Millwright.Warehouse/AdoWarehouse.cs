@@ -98,7 +98,7 @@ internal abstract class AdoWarehouse : IWarehouse
         }, cancellationToken);
     }
 
-    public Task ExecuteInTransactionAsync(IReadOnlyList<string> statements, CancellationToken cancellationToken = default)
+    public virtual Task ExecuteInTransactionAsync(IReadOnlyList<string> statements, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statements);
         return WithConnectionAsync(string.Join(";\n", statements), async connection =>
@@ -201,13 +201,13 @@ internal abstract class AdoWarehouse : IWarehouse
         await RunNonQueryAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default)
+    public virtual Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(schema);
         return ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(schema)}", cancellationToken);
     }
 
-    public Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default)
+    public virtual Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(schema);
         return ExecuteAsync($"DROP SCHEMA IF EXISTS {Dialect.QuoteIdentifier(schema)}{(cascade ? " CASCADE" : "")}", cancellationToken);
@@ -268,13 +268,16 @@ internal abstract class AdoWarehouse : IWarehouse
                 return false;
             }
 
-            await ExecAsync(connection, $"DROP {Keyword(existing.Kind)} IF EXISTS {Dialect.Render(existing.Relation)}", cancellationToken).ConfigureAwait(false);
+            await ExecAsync(connection, DropSql(existing), cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
     }
 
     public async Task<string> CheckAsync(CancellationToken cancellationToken = default) =>
         Convert.ToString(await QueryScalarAsync(VersionSql, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>The statement that drops an existing relation.</summary>
+    protected virtual string DropSql(RelationInfo relation) => $"DROP {Keyword(relation.Kind)} IF EXISTS {Dialect.Render(relation.Relation)}";
 
     protected static string Keyword(RelationKind kind) => kind == RelationKind.View ? "VIEW" : "TABLE";
 
@@ -308,6 +311,12 @@ internal abstract class AdoWarehouse : IWarehouse
             await ExecAsync(connection, $"DELETE FROM {Dialect.Render(qualified)}", cancellationToken, transaction).ConfigureAwait(false);
         }
 
+        return Bind(qualified, columns, source);
+    }
+
+    /// <summary>Which source field feeds each target column, matched by name ignoring case; a source field with no column is an error.</summary>
+    protected LoadPlan Bind(RelationName qualified, IReadOnlyList<ColumnInfo> columns, DbDataReader source)
+    {
         var bySourceName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < source.FieldCount; i++)
         {

@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace Millwright.Warehouse;
 
 /// <summary>
-/// An analytical warehouse: DuckDB (embedded) or PostgreSQL. Every method is safe to call concurrently;
+/// An analytical warehouse: DuckDB (embedded), PostgreSQL or ClickHouse. Every method is safe to call concurrently;
 /// each call uses its own connection. Failures surface as <see cref="WarehouseException"/> carrying the
 /// engine's message and, where the engine gives one, the position in the SQL.
 /// </summary>
@@ -19,7 +19,10 @@ public interface IWarehouse : IAsyncDisposable
     /// <summary>Runs one or more statements; returns the rows affected where the engine reports them.</summary>
     Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs statements in order in one transaction: all of them take effect, or none does.</summary>
+    /// <summary>
+    /// Runs statements in order in one transaction: all of them take effect, or none does; on an engine whose
+    /// <see cref="WarehouseCapabilities.Transactions"/> is false (ClickHouse) they run in order and stop at the first failure.
+    /// </summary>
     Task ExecuteInTransactionAsync(IReadOnlyList<string> statements, CancellationToken cancellationToken = default);
 
     /// <summary>Runs a query and streams its rows; dispose the result to release the connection.</summary>
@@ -99,6 +102,7 @@ public enum WarehouseEngine
 {
     DuckDb,
     Postgres,
+    ClickHouse,
 }
 
 public enum RelationKind

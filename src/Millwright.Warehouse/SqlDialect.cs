@@ -18,6 +18,9 @@ public abstract class SqlDialect
     /// <summary>PostgreSQL's dialect; its identifier and literal quoting is standard SQL, which SQLite reads too.</summary>
     public static SqlDialect Postgres => PostgresDialect.Instance;
 
+    /// <summary>The SQL of a CAST of <paramref name="expression"/> to <paramref name="type"/>, which may be NULL.</summary>
+    public virtual string Cast(string expression, LogicalType type) => $"CAST({expression} AS {TypeName(type)})";
+
     public abstract string Name { get; }
 
     /// <summary>The schema unqualified names resolve to.</summary>
@@ -48,7 +51,7 @@ public abstract class SqlDialect
     }
 
     /// <summary>A literal for a CLR value: numbers invariant, dates ISO, null as NULL.</summary>
-    public string Literal(object? value) => value switch
+    public virtual string Literal(object? value) => value switch
     {
         null or DBNull => "NULL",
         bool b => b ? "TRUE" : "FALSE",
@@ -107,7 +110,7 @@ public abstract class SqlDialect
     public abstract string RegexFullMatch(string expression, string pattern);
 
     /// <summary>CREATE TABLE for the given columns.</summary>
-    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
+    public virtual string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
     {
         var sql = new StringBuilder(ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ").Append(Render(relation)).Append(" (");
         var first = true;

@@ -1,3 +1,4 @@
+using Millwright.Warehouse.ClickHouse;
 using Millwright.Warehouse.DuckDb;
 using Millwright.Warehouse.Postgres;
 
@@ -28,6 +29,12 @@ public sealed record WarehouseCapabilities
     /// (<see cref="Warehouses.OpenFileReader"/>) and sends the rows over.
     /// </summary>
     public required bool ReadsFiles { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="IWarehouse.ExecuteInTransactionAsync"/> is atomic (ClickHouse has no transactions: there the
+    /// statements run in order and those before a failure stay). Bulk loads and create-or-replace are atomic on every engine.
+    /// </summary>
+    public bool Transactions { get; init; } = true;
 }
 
 /// <summary>Where a dbt profile's target (or a workspace's settings) put a warehouse: the options, and dbt's names for it.</summary>
@@ -36,7 +43,7 @@ public sealed record WarehouseProfile(WarehouseOptions Options, string Database,
 /// <summary>The facts of each engine, by its <see cref="WarehouseEngine"/>.</summary>
 public static class WarehouseEngines
 {
-    private static readonly EngineDescriptor[] Descriptors = [DuckDbEngine.Instance, PostgresEngine.Instance];
+    private static readonly EngineDescriptor[] Descriptors = [DuckDbEngine.Instance, PostgresEngine.Instance, ClickHouseEngine.Instance];
 
     /// <summary>The engine a new workspace uses: embedded, no server.</summary>
     public static WarehouseEngine Default => WarehouseEngine.DuckDb;

@@ -6,6 +6,7 @@ public sealed class WarehouseEnginesTests
     [InlineData("duckdb", WarehouseEngine.DuckDb)]
     [InlineData("DuckDB", WarehouseEngine.DuckDb)]
     [InlineData("postgres", WarehouseEngine.Postgres)]
+    [InlineData("clickhouse", WarehouseEngine.ClickHouse)]
     public void An_engine_is_named_as_settings_and_dbt_profiles_spell_it(string name, WarehouseEngine expected)
     {
         Assert.True(WarehouseEngines.TryParse(name, out var engine));
@@ -20,7 +21,7 @@ public sealed class WarehouseEnginesTests
         Assert.False(WarehouseEngines.TryParse(null, out _));
         var error = Assert.Throws<WarehouseException>(() => WarehouseEngines.ReadProfile("oracle", _ => null, "/tmp"));
         Assert.Contains("type 'oracle'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("duckdb, postgres", error.Message, StringComparison.Ordinal);
+        Assert.Contains("duckdb, postgres, clickhouse", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -34,7 +35,12 @@ public sealed class WarehouseEnginesTests
         Assert.False(WarehouseEngine.Postgres.Capabilities().ReadsFiles);
         Assert.Equal("main", WarehouseEngine.DuckDb.Dialect().DefaultSchema);
         Assert.Equal("public", WarehouseEngine.Postgres.Dialect().DefaultSchema);
-        Assert.Equal(WarehouseEngines.All, [WarehouseEngine.DuckDb, WarehouseEngine.Postgres]);
+        Assert.Equal(WarehouseLocation.Server, WarehouseEngine.ClickHouse.Location());
+        Assert.True(WarehouseEngine.ClickHouse.Capabilities().MaxConcurrentWriters > 1);
+        Assert.False(WarehouseEngine.ClickHouse.Capabilities().Transactions);
+        Assert.True(WarehouseEngine.Postgres.Capabilities().Transactions);
+        Assert.Equal("default", WarehouseEngine.ClickHouse.Dialect().DefaultSchema);
+        Assert.Equal(WarehouseEngines.All, [WarehouseEngine.DuckDb, WarehouseEngine.Postgres, WarehouseEngine.ClickHouse]);
     }
 
     [Fact]
@@ -49,6 +55,22 @@ public sealed class WarehouseEnginesTests
         Assert.Contains("Host=db.plant", profile.Options.ConnectionString, StringComparison.Ordinal);
         Assert.Contains("Port=6543", profile.Options.ConnectionString, StringComparison.Ordinal);
         Assert.Equal("analytics", WarehouseEngines.DatabaseName(profile.Options));
+    }
+
+    [Fact]
+    public void A_clickhouse_profile_becomes_a_connection_string_on_the_http_port_with_its_schema_as_database()
+    {
+        var fields = new Dictionary<string, string> { ["host"] = "ch.plant", ["user"] = "dbt", ["password"] = "pw", ["schema"] = "marts" };
+
+        var profile = WarehouseEngines.ReadProfile("clickhouse", fields.GetValueOrDefault, "/tmp");
+
+        Assert.Equal(WarehouseEngine.ClickHouse, profile.Options.Engine);
+        Assert.Equal(("ch.plant", "marts"), (profile.Database, profile.Schema));
+        Assert.Contains("Port=8123", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Database=marts", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Username=dbt", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
+        var error = Assert.Throws<WarehouseException>(() => WarehouseEngines.ReadProfile("clickhouse", f => f == "port" ? "http" : null, "/tmp"));
+        Assert.Contains("'port' must be a TCP port, not 'http'", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -2,7 +2,7 @@ using Millwright.Warehouse;
 
 namespace Millwright.Testing;
 
-/// <summary>A fresh, isolated warehouse per test: a new DuckDB file, or a new PostgreSQL database.</summary>
+/// <summary>A fresh, isolated warehouse per test: a new DuckDB file, a new PostgreSQL database or a new ClickHouse database.</summary>
 public abstract class WarehouseFixture : IAsyncLifetime
 {
     private IWarehouse? _warehouse;
@@ -75,5 +75,31 @@ public sealed class PostgresFixture : WarehouseFixture
         Npgsql.NpgsqlConnection.ClearAllPools();
         await using var admin = Warehouses.Open(WarehouseOptions.Postgres(TestPostgres.ConnectionString));
         await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+    }
+}
+
+public sealed class ClickHouseFixture : WarehouseFixture
+{
+    private string _database = "";
+
+    protected override async Task<WarehouseOptions> CreateAsync()
+    {
+        _database = "mw_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using var admin = Warehouses.Open(TestClickHouse.Options);
+        await admin.CreateSchemaAsync(_database);
+        var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = TestClickHouse.ConnectionString };
+        builder["Database"] = _database;
+        return TestClickHouse.Options with { ConnectionString = builder.ConnectionString };
+    }
+
+    protected override async Task DestroyAsync()
+    {
+        if (_database.Length == 0)
+        {
+            return;
+        }
+
+        await using var admin = Warehouses.Open(TestClickHouse.Options);
+        await admin.DropSchemaAsync(_database, cascade: true);
     }
 }
