@@ -50,7 +50,7 @@ public static class WarehouseEngines
 
     public static IReadOnlyList<WarehouseEngine> All { get; } = [.. Descriptors.Select(d => d.Engine)];
 
-    /// <summary>The engine's name in settings and as a dbt adapter type (<c>target.type</c>): duckdb, postgres.</summary>
+    /// <summary>The engine's name in settings and as a dbt adapter type (<c>target.type</c>): duckdb, postgres, clickhouse.</summary>
     public static string Name(this WarehouseEngine engine) => Describe(engine).Name;
 
     /// <summary>The engine's name for people: DuckDB, PostgreSQL.</summary>

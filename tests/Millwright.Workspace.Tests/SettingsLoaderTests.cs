@@ -114,7 +114,7 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("warehouse:\n  provider: oracle\n", "warehouse.provider must be one of duckdb, postgres, not 'oracle' (from millwright.yml line 2)")]
+    [InlineData("warehouse:\n  provider: oracle\n", "warehouse.provider must be one of duckdb, postgres, clickhouse, not 'oracle' (from millwright.yml line 2)")]
     [InlineData("operations:\n  provider: duckdb\n", "operations.provider must be one of sqlite, postgres, not 'duckdb'")]
     [InlineData("web:\n  port: 99999\n", "web.port must be a port number from 0 (any free port) to 65535, not '99999'")]
     [InlineData("warehouse:\n  provider: postgres\n", "warehouse.connection is required when warehouse.provider is postgres")]
