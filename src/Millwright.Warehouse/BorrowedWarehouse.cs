@@ -28,6 +28,8 @@ internal sealed class BorrowedWarehouse(IWarehouse owner) : IWarehouse
 
     public Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, CancellationToken cancellationToken = default) => owner.CreateOrReplaceAsync(name, kind, selectSql, cancellationToken);
 
+    public Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, TableLayout? layout, CancellationToken cancellationToken = default) => owner.CreateOrReplaceAsync(name, kind, selectSql, layout, cancellationToken);
+
     public Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default) => owner.CreateSchemaAsync(schema, cancellationToken);
 
     public Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default) => owner.DropSchemaAsync(schema, cascade, cancellationToken);

@@ -49,6 +49,13 @@ public interface IWarehouse : IAsyncDisposable
     /// </summary>
     Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="CreateOrReplaceAsync(RelationName, RelationKind, string, CancellationToken)"/> of a table stored as
+    /// <paramref name="layout"/> says (ClickHouse's engine, sort and partition keys); engines without layouts ignore it.
+    /// </summary>
+    Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, TableLayout? layout, CancellationToken cancellationToken = default) =>
+        CreateOrReplaceAsync(name, kind, selectSql, cancellationToken);
+
     Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default);
 
     Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default);

@@ -18,6 +18,13 @@ public sealed record RelationInfo(string Schema, string Name, RelationKind Kind)
 /// <summary>A column as the catalog describes it.</summary>
 public sealed record ColumnInfo(string Name, int Ordinal, string EngineType, LogicalType Type, bool Nullable);
 
+/// <summary>
+/// How a table is stored, as dbt-clickhouse's model configs spell it (<c>engine</c>, <c>order_by</c>, <c>partition_by</c>,
+/// <c>primary_key</c>): the engine with its arguments (default MergeTree()), the sort key, the partition key and a primary
+/// key that is a prefix of the sort key. Engines without table engines (DuckDB, PostgreSQL) have nothing to apply it to.
+/// </summary>
+public sealed record TableLayout(string? Engine = null, IReadOnlyList<string>? OrderBy = null, IReadOnlyList<string>? PartitionBy = null, IReadOnlyList<string>? PrimaryKey = null);
+
 /// <summary>A column of a table to create.</summary>
 public sealed record ColumnDefinition(string Name, LogicalType Type, bool Nullable = true);
 

@@ -23,6 +23,9 @@ public abstract class SqlDialect
 
     public abstract string Name { get; }
 
+    /// <summary>Whether a relation may be named database.schema.name (ClickHouse: no; a schema is a database there).</summary>
+    public virtual bool HasDatabaseLevel => true;
+
     /// <summary>The schema unqualified names resolve to.</summary>
     public abstract string DefaultSchema { get; }
 
@@ -108,6 +111,16 @@ public abstract class SqlDialect
 
     /// <summary>A boolean expression: whether the whole text of <paramref name="expression"/> matches the regular expression.</summary>
     public abstract string RegexFullMatch(string expression, string pattern);
+
+    /// <summary>What follows a new table's columns (or its name, before AS): ClickHouse's ENGINE clause; nothing elsewhere.</summary>
+    public virtual string TableClause(TableLayout? layout) => "";
+
+    /// <summary><see cref="TableClause"/> with a space before it, or nothing.</summary>
+    public string TableSuffix(TableLayout? layout = null) => TableClause(layout) is { Length: > 0 } clause ? " " + clause : "";
+
+    /// <summary>CREATE TABLE ... AS <paramref name="selectSql"/>, stored as <paramref name="layout"/> says where the engine has layouts.</summary>
+    public string CreateTableAs(RelationName relation, string selectSql, TableLayout? layout = null) =>
+        $"CREATE TABLE {Render(relation)}{TableSuffix(layout)} AS\n{selectSql}";
 
     /// <summary>CREATE TABLE for the given columns.</summary>
     public virtual string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)

@@ -9,6 +9,7 @@ public enum Engine
 {
     DuckDb,
     Postgres,
+    ClickHouse,
 }
 
 /// <summary>A fixture project copied to a temporary folder with a profiles.yml for the chosen engine.</summary>
@@ -33,7 +34,7 @@ internal sealed class TestProject : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "mw-dbt-" + Guid.NewGuid().ToString("N")[..10]);
         CopyDirectory(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture), dir);
-        var schema = engine == Engine.Postgres ? "t_" + Guid.NewGuid().ToString("N")[..12] : "main";
+        var schema = engine == Engine.DuckDb ? "main" : "t_" + Guid.NewGuid().ToString("N")[..12];
         var project = new TestProject(dir, engine, schema);
         project.WriteProfile(profile);
         return project;
@@ -50,7 +51,7 @@ internal sealed class TestProject : IAsyncDisposable
 
     public static TestProject FromDirectory(string dir, Engine engine, string profile)
     {
-        var schema = engine == Engine.Postgres ? "t_" + Guid.NewGuid().ToString("N")[..12] : "main";
+        var schema = engine == Engine.DuckDb ? "main" : "t_" + Guid.NewGuid().ToString("N")[..12];
         var project = new TestProject(dir, engine, schema);
         project.WriteProfile(profile);
         return project;
@@ -62,6 +63,11 @@ internal sealed class TestProject : IAsyncDisposable
         if (Engine == Engine.DuckDb)
         {
             output = $"      type: duckdb\n      path: {profile}.duckdb\n      threads: 4\n";
+        }
+        else if (Engine == Engine.ClickHouse)
+        {
+            var builder = new DbConnectionStringBuilder { ConnectionString = TestClickHouse.ConnectionString };
+            output = $"      type: clickhouse\n      host: {builder["Host"]}\n      port: {builder["Port"]}\n      user: {builder["Username"]}\n      schema: {Schema}\n      threads: 4\n";
         }
         else
         {
@@ -100,9 +106,12 @@ internal sealed class TestProject : IAsyncDisposable
     public Task<DbtRunSummary> RunAsync(DbtCommand command, DbtOptions options) =>
         DbtRunner.RunAsync(command, options with { ProjectDir = Dir }, TestContext.Current.CancellationToken);
 
-    public IWarehouse OpenWarehouse() => Engine == Engine.DuckDb
-        ? Warehouses.Open(WarehouseOptions.DuckDb(Directory.GetFiles(Dir, "*.duckdb").Single()))
-        : Warehouses.Open(WarehouseOptions.Postgres(TestPostgres.ConnectionString));
+    public IWarehouse OpenWarehouse() => Engine switch
+    {
+        Engine.DuckDb => Warehouses.Open(WarehouseOptions.DuckDb(Directory.GetFiles(Dir, "*.duckdb").Single())),
+        Engine.ClickHouse => Warehouses.Open(TestClickHouse.Options),
+        _ => Warehouses.Open(WarehouseOptions.Postgres(TestPostgres.ConnectionString)),
+    };
 
     /// <summary>A numeric result as decimal, whatever CLR type the engine returns (DuckDB sums come back as BigInteger).</summary>
     public async Task<decimal> NumberAsync(string sql) =>
@@ -118,9 +127,9 @@ internal sealed class TestProject : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Engine == Engine.Postgres)
+        if (Engine != Engine.DuckDb)
         {
-            await using var warehouse = Warehouses.Open(WarehouseOptions.Postgres(TestPostgres.ConnectionString));
+            await using var warehouse = OpenWarehouse();
             foreach (var schema in await warehouse.ListSchemasAsync())
             {
                 if (schema.StartsWith(Schema, StringComparison.Ordinal))

@@ -67,7 +67,7 @@ public sealed class WarehouseEnginesTests
         Assert.Equal(WarehouseEngine.ClickHouse, profile.Options.Engine);
         Assert.Equal(("ch.plant", "marts"), (profile.Database, profile.Schema));
         Assert.Contains("Port=8123", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("Database=marts", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("marts", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Username=dbt", profile.Options.ConnectionString, StringComparison.OrdinalIgnoreCase);
         var error = Assert.Throws<WarehouseException>(() => WarehouseEngines.ReadProfile("clickhouse", f => f == "port" ? "http" : null, "/tmp"));
         Assert.Contains("'port' must be a TCP port, not 'http'", error.Message, StringComparison.Ordinal);

@@ -78,7 +78,8 @@ internal sealed class RelationValue(SqlDialect dialect, string? database, string
             return Identifier ?? "";
         }
 
-        return string.Join('.', new[] { Database, Schema, Identifier }.OfType<string>().Select(dialect.QuoteIdentifier));
+        var database = dialect.HasDatabaseLevel ? Database : null;
+        return string.Join('.', new[] { database, Schema, Identifier }.OfType<string>().Select(dialect.QuoteIdentifier));
     }
 }
 

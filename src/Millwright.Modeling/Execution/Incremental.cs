@@ -63,7 +63,7 @@ internal static class Incremental
         var dialect = warehouse.Dialect;
         var target = new RelationName(node.Schema, node.Alias);
         var work = new RelationName(node.Schema, dialect.WorkName(node.Alias, "dbt_tmp"));
-        await warehouse.ExecuteAsync($"CREATE TABLE {dialect.Render(work)} AS\n{sql}", cancellationToken).ConfigureAwait(false);
+        await warehouse.ExecuteAsync(dialect.CreateTableAs(work, sql), cancellationToken).ConfigureAwait(false);
         try
         {
             var incoming = await warehouse.GetColumnsAsync(work, cancellationToken).ConfigureAwait(false);
@@ -89,6 +89,18 @@ internal static class Incremental
                 case "append":
                     statements.Add($"INSERT INTO {into} ({list}) SELECT {list} FROM {from}");
                     break;
+                case "delete+insert" when !warehouse.Engine.Capabilities().Transactions:
+                    // No transaction can hold a DELETE and an INSERT together (ClickHouse): the new table is built aside from
+                    // the rows the new ones do not replace plus the new ones, and swapped in whole.
+                    var keyList = string.Join(", ", keys.Select(dialect.QuoteIdentifier));
+                    var kept = $"SELECT {list} FROM {into} WHERE ({keyList}) NOT IN (SELECT {keyList} FROM {from})\nUNION ALL\nSELECT {list} FROM {from}";
+                    foreach (var alter in statements)
+                    {
+                        await warehouse.ExecuteAsync(alter, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await warehouse.CreateOrReplaceAsync(target, RelationKind.Table, kept, Layout(node), cancellationToken).ConfigureAwait(false);
+                    return string.Join(";\n", [.. statements, $"CREATE OR REPLACE TABLE {into} AS\n{kept}"]) + ";\n";
                 case "delete+insert":
                     var match = string.Join(" AND ", keys.Select(k => $"{into}.{dialect.QuoteIdentifier(k)} = incoming.{dialect.QuoteIdentifier(k)}"));
                     statements.Add($"DELETE FROM {into} WHERE EXISTS (SELECT 1 FROM {from} AS incoming WHERE {match})");
@@ -110,6 +122,26 @@ internal static class Incremental
         {
             await warehouse.DropRelationAsync(work, CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The table layout a model's config asks for, as dbt-clickhouse writes it: <c>engine</c>, <c>order_by</c>,
+    /// <c>partition_by</c>, <c>primary_key</c> (each key a column, an expression or a list of them); null when it sets none.
+    /// </summary>
+    public static TableLayout? Layout(ManifestNode node)
+    {
+        var engine = node.Config.Get("engine") as string;
+        var orderBy = Keys(node.Config.Get("order_by"));
+        var partitionBy = Keys(node.Config.Get("partition_by"));
+        var primaryKey = Keys(node.Config.Get("primary_key"));
+        return engine is null && orderBy is null && partitionBy is null && primaryKey is null ? null : new TableLayout(engine, orderBy, partitionBy, primaryKey);
+
+        static IReadOnlyList<string>? Keys(object? value) => value switch
+        {
+            null => null,
+            string s => [s],
+            var list => Py.ToList(list).Select(k => Py.Str(k)).ToList(),
+        };
     }
 
     /// <summary>A merge needs each key once among the new rows; engines differ (PostgreSQL fails, DuckDB picks one), so check first.</summary>

@@ -81,7 +81,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
         }
         else
         {
-            await warehouse.CreateOrReplaceAsync(target, kind, sql, cancellationToken).ConfigureAwait(false);
+            await warehouse.CreateOrReplaceAsync(target, kind, sql, kind == RelationKind.Table ? Incremental.Layout(node) : null, cancellationToken).ConfigureAwait(false);
             statement = $"create or replace {(kind == RelationKind.View ? "view" : "table")} {Render(node)} as (\n{sql}\n);\n";
         }
 

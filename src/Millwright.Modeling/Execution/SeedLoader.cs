@@ -133,7 +133,7 @@ internal static partial class SeedLoader
         var quote = seed.Config.Get("quote_columns") is not { } quoteColumns || Py.Truthy(quoteColumns);
         var columns = string.Join(", ", table.Columns.Zip(table.Types).Select(c =>
             (quote || !PlainIdentifier().IsMatch(c.First) ? dialect.QuoteIdentifier(c.First) : c.First) + " " + c.Second));
-        await warehouse.ExecuteAsync($"CREATE TABLE {dialect.Render(staging)} ({columns})", cancellationToken).ConfigureAwait(false);
+        await warehouse.ExecuteAsync($"CREATE TABLE {dialect.Render(staging)} ({columns}){dialect.TableSuffix()}", cancellationToken).ConfigureAwait(false);
         try
         {
             long loaded;

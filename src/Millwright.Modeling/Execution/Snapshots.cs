@@ -80,7 +80,7 @@ internal static class Snapshots
         }
 
         var work = new RelationName(node.Schema, d.WorkName(node.Alias, "dbt_tmp"));
-        await warehouse.ExecuteAsync($"CREATE TABLE {d.Render(work)} AS\n{sql}", cancellationToken).ConfigureAwait(false);
+        await warehouse.ExecuteAsync(d.CreateTableAs(work, sql), cancellationToken).ConfigureAwait(false);
         try
         {
             var incoming = (await warehouse.GetColumnsAsync(work, cancellationToken).ConfigureAwait(false)).Select(c => c).ToList();

@@ -15,11 +15,45 @@ internal sealed class ClickHouseDialect : SqlDialect
 
     public override string DefaultSchema => "default";
 
+    public override bool HasDatabaseLevel => false;
+
     /// <summary>A table is a folder of files named after it: its name stays well inside a file name's 255 bytes.</summary>
     public override int MaxIdentifierLength => 200;
 
     /// <summary>The engine clause of a table created without one: MergeTree, in insertion order.</summary>
     public const string DefaultEngine = "ENGINE = MergeTree ORDER BY tuple()";
+
+    /// <summary>
+    /// ENGINE = engine (MergeTree() by default) [PARTITION BY (...)] ORDER BY (... | tuple()) [PRIMARY KEY (...)]; the keys
+    /// are SQL expressions as a model's config writes them. Engines outside the MergeTree family take no keys.
+    /// </summary>
+    public override string TableClause(TableLayout? layout)
+    {
+        if (layout is null)
+        {
+            return DefaultEngine;
+        }
+
+        var engine = string.IsNullOrWhiteSpace(layout.Engine) ? "MergeTree()" : layout.Engine.Trim();
+        if (!engine.Contains("MergeTree", StringComparison.Ordinal))
+        {
+            return $"ENGINE = {engine}";
+        }
+
+        var clause = new StringBuilder("ENGINE = ").Append(engine);
+        if (layout.PartitionBy is { Count: > 0 } partition)
+        {
+            clause.Append(" PARTITION BY (").Append(string.Join(", ", partition)).Append(')');
+        }
+
+        clause.Append(" ORDER BY ").Append(layout.OrderBy is { Count: > 0 } order ? "(" + string.Join(", ", order) + ")" : "tuple()");
+        if (layout.PrimaryKey is { Count: > 0 } key)
+        {
+            clause.Append(" PRIMARY KEY (").Append(string.Join(", ", key)).Append(')');
+        }
+
+        return clause.ToString();
+    }
 
     public override string QuoteIdentifier(string identifier)
     {
@@ -76,6 +110,9 @@ internal sealed class ClickHouseDialect : SqlDialect
         LogicalType.Uuid => "UUID",
         _ => "String",
     };
+
+    /// <summary>A seed's cells may be empty, and only a Nullable column holds NULL.</summary>
+    public override string SeedTypeName(LogicalType type) => $"Nullable({TypeName(type)})";
 
     public override string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
     {

@@ -26,7 +26,10 @@ internal sealed class ClickHouseEngine : EngineDescriptor
     public override IWarehouse Open(WarehouseOptions options) =>
         new ClickHouseWarehouse(options.ConnectionString ?? throw new WarehouseException("a ClickHouse warehouse needs a connection string") { Kind = WarehouseErrorKind.Connection });
 
-    /// <summary>dbt-clickhouse's target fields: host, port (the HTTP port, 8123 by default), user, password, schema (a database).</summary>
+    /// <summary>
+    /// dbt-clickhouse's target fields: host, port (the HTTP port, 8123 by default), user, password, and schema: the database
+    /// models go to, which the first model creates. The connection itself stays on the user's default database.
+    /// </summary>
     public override WarehouseProfile ReadProfile(Func<string, string?> field, string baseDirectory)
     {
         var port = field("port") ?? "8123";
@@ -41,7 +44,6 @@ internal sealed class ClickHouseEngine : EngineDescriptor
             Host = Require(field, "host"),
             Port = (ushort)number,
             Username = field("user") ?? field("username") ?? "default",
-            Database = schema,
         };
         if ((field("password") ?? field("pass")) is { Length: > 0 } password)
         {

@@ -21,9 +21,11 @@ namespace Millwright.Warehouse.ClickHouse;
 /// <item>A cancelled query is killed on the server (KILL QUERY by its id), not only abandoned.</item>
 /// </list>
 /// </summary>
-internal sealed partial class ClickHouseWarehouse : AdoWarehouse
+internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
 {
     private const int BatchRows = 100_000;
+
+    private const int UnknownTable = 60;
 
     private readonly ClickHouseClient _client;
     private readonly string _target;
@@ -153,7 +155,21 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse
 
         command.CommandText = statements[0] + "\nFORMAT TabSeparatedWithNamesAndTypes";
         var clickHouse = (ClickHouseCommand)command;
-        var raw = await KillOnCancelAsync(clickHouse, c => c.ExecuteRawResultAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        var catalog = statements[0].Contains("FROM system.", StringComparison.Ordinal);
+        ClickHouseRawResult raw;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                raw = await KillOnCancelAsync(clickHouse, c => c.ExecuteRawResultAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (ClickHouseServerException e) when (catalog && e.ErrorCode == UnknownTable && attempt < 10)
+            {
+                // Before 19.x, reading system.tables or system.columns fails when another request renames or drops a
+                // table while the catalog is read ("Table db.x__new_... doesn't exist"); the catalog read is retried.
+            }
+        }
         try
         {
             return await ClickHouseTsvReader.OpenAsync(raw, await raw.ReadAsStreamAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -261,13 +277,13 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse
     private static partial Regex Position();
 
     public override Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, CancellationToken cancellationToken = default) =>
-        CreateOrReplaceAsync(name, kind, selectSql, ClickHouseDialect.DefaultEngine, cancellationToken);
+        CreateOrReplaceAsync(name, kind, selectSql, null, cancellationToken);
 
     /// <summary>
-    /// Builds the relation aside (a table with <paramref name="tableEngine"/>, e.g. <c>ENGINE = MergeTree ORDER BY id</c>),
+    /// Builds the relation aside (a table stored as <paramref name="layout"/> says: MergeTree in insertion order by default),
     /// then swaps it in with one RENAME of both names; a failing query leaves the previous relation as it was.
     /// </summary>
-    public Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, string tableEngine, CancellationToken cancellationToken)
+    public Task CreateOrReplaceAsync(RelationName name, RelationKind kind, string selectSql, TableLayout? layout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(selectSql);
@@ -280,7 +296,7 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse
             {
                 var create = kind == RelationKind.View
                     ? $"CREATE VIEW {Dialect.Render(staging)} AS\n{selectSql}"
-                    : $"CREATE TABLE {Dialect.Render(staging)} {tableEngine} AS\n{selectSql}";
+                    : Dialect.CreateTableAs(staging, selectSql, layout);
                 await ExecAsync(connection, create, cancellationToken).ConfigureAwait(false);
                 await SwapInAsync(connection, staging, qualified, cancellationToken).ConfigureAwait(false);
             }
