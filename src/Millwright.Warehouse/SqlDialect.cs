@@ -60,6 +60,7 @@ public abstract class SqlDialect
         bool b => b ? "TRUE" : "FALSE",
         string s => QuoteLiteral(s),
         DateTime dt => $"TIMESTAMP '{dt.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'",
+        DateTimeOffset at => $"TIMESTAMPTZ '{at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}+00'",
         DateOnly d => $"DATE '{d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'",
         Guid g => QuoteLiteral(g.ToString()),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
@@ -115,6 +116,22 @@ public abstract class SqlDialect
     /// <summary>What follows a new table's columns (or its name, before AS): ClickHouse's ENGINE clause; nothing elsewhere.</summary>
     public virtual string TableClause(TableLayout? layout) => "";
 
+    /// <summary>The statement that creates a schema unless it exists.</summary>
+    public virtual string CreateSchemaIfMissing(string schema) => $"CREATE SCHEMA IF NOT EXISTS {QuoteIdentifier(schema)}";
+
+    /// <summary>The statement that deletes a table's rows where <paramref name="condition"/> holds.</summary>
+    public virtual string DeleteWhere(RelationName relation, string condition) => $"DELETE FROM {Render(relation)} WHERE {condition}";
+
+    /// <summary>The statement that sets <paramref name="assignments"/> (<c>a = 1, b = NULL</c>) in the rows where <paramref name="condition"/> holds.</summary>
+    public virtual string UpdateWhere(RelationName relation, string assignments, string condition) => $"UPDATE {Render(relation)} SET {assignments} WHERE {condition}";
+
+    /// <summary>A column's type as a CREATE TABLE or ADD COLUMN writes it, with its nullability.</summary>
+    public virtual string ColumnType(ColumnDefinition column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        return column.Nullable ? TypeName(column.Type) : TypeName(column.Type) + " NOT NULL";
+    }
+
     /// <summary><see cref="TableClause"/> with a space before it, or nothing.</summary>
     public string TableSuffix(TableLayout? layout = null) => TableClause(layout) is { Length: > 0 } clause ? " " + clause : "";
 
@@ -129,16 +146,11 @@ public abstract class SqlDialect
         var first = true;
         foreach (var column in columns)
         {
-            sql.Append(first ? "" : ", ").Append(QuoteIdentifier(column.Name)).Append(' ').Append(TypeName(column.Type));
-            if (!column.Nullable)
-            {
-                sql.Append(" NOT NULL");
-            }
-
+            sql.Append(first ? "" : ", ").Append(QuoteIdentifier(column.Name)).Append(' ').Append(ColumnType(column));
             first = false;
         }
 
-        return sql.Append(')').ToString();
+        return sql.Append(')').Append(TableSuffix()).ToString();
     }
 
     private protected static string BaseType(string engineType)

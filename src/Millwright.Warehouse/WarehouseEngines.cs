@@ -35,6 +35,9 @@ public sealed record WarehouseCapabilities
     /// statements run in order and those before a failure stay). Bulk loads and create-or-replace are atomic on every engine.
     /// </summary>
     public bool Transactions { get; init; } = true;
+
+    /// <summary>Whether PRIMARY KEY and UNIQUE constraints are enforced (ClickHouse: a primary key only sorts, it refuses nothing).</summary>
+    public bool UniqueKeys { get; init; } = true;
 }
 
 /// <summary>Where a dbt profile's target (or a workspace's settings) put a warehouse: the options, and dbt's names for it.</summary>

@@ -240,6 +240,22 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Rows_deleted_or_updated_through_the_dialect_are_gone_or_changed_when_the_call_returns()
+    {
+        var dialect = Warehouse.Dialect;
+        var table = RelationName.Of(NewSchema(), "stock");
+        await Warehouse.CreateSchemaAsync(table.Schema!, Ct);
+        await Warehouse.ExecuteAsync(dialect.CreateTable(table, [new("sku", LogicalType.Text, Nullable: false), new("qty", LogicalType.Int32), new("note", LogicalType.Text)]), Ct);
+        await Warehouse.ExecuteAsync($"INSERT INTO {dialect.Render(table)} (sku, qty, note) VALUES ('a', 1, 'x'), ('b', 2, 'y'), ('c', 3, 'z')", Ct);
+
+        await Warehouse.ExecuteAsync(dialect.DeleteWhere(table, "qty < 2"), Ct);
+        await Warehouse.ExecuteAsync(dialect.UpdateWhere(table, "note = NULL", $"sku = {dialect.QuoteLiteral("c")}"), Ct);
+
+        await using var result = await Warehouse.QueryAsync($"SELECT sku, note FROM {dialect.Render(table)} ORDER BY sku", Ct);
+        Assert.Equal([["b", "y"], ["c", null]], await result.ReadAllAsync(Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Create_or_replace_can_turn_a_table_into_a_view_and_back()
     {
         var schema = NewSchema();

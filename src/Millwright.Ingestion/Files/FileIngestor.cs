@@ -368,15 +368,20 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             {
                 Ddl =
                 [
-                    $"CREATE SCHEMA IF NOT EXISTS {Q(schema)}",
-                    $"CREATE TABLE {Target(contract)} ({string.Join(", ", contract.Columns.Select(c => $"{Q(c.Name)} {warehouse.Dialect.TypeName(Logical(c.Type))}"))}, _load_id {warehouse.Dialect.TypeName(LogicalType.Uuid)} NOT NULL, _source_line BIGINT, _loaded_at TIMESTAMP NOT NULL)",
+                    warehouse.Dialect.CreateSchemaIfMissing(schema),
+                    warehouse.Dialect.CreateTable(
+                        RelationName.Of(schema, name),
+                        [
+                            .. contract.Columns.Select(c => new ColumnDefinition(c.Name, Logical(c.Type))),
+                            new("_load_id", LogicalType.Uuid, Nullable: false), new("_source_line", LogicalType.Int64), new("_loaded_at", LogicalType.Timestamp, Nullable: false),
+                        ]),
                 ],
             };
         }
 
         // A table written by an earlier version keeps its text load id and per-row file name.
         return new TargetShape(
-            contract.Columns.Where(c => existing.All(e => e.Name != c.Name)).Select(c => $"ALTER TABLE {Target(contract)} ADD COLUMN {Q(c.Name)} {warehouse.Dialect.TypeName(Logical(c.Type))}").ToList(),
+            contract.Columns.Where(c => existing.All(e => e.Name != c.Name)).Select(c => $"ALTER TABLE {warehouse.Dialect.Render(RelationName.Of(schema, name))} ADD COLUMN {warehouse.Dialect.QuoteIdentifier(c.Name)} {warehouse.Dialect.ColumnType(new ColumnDefinition(c.Name, Logical(c.Type)))}").ToList(),
             existing.FirstOrDefault(e => e.Name == "_load_id")?.Type != LogicalType.Uuid,
             existing.Any(e => e.Name == "_source_file") ? file : null);
     }

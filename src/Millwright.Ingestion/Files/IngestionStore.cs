@@ -10,7 +10,7 @@ internal static class IngestionStore
     private const string LoadColumns = "load_id, source, file, checksum, contract_version, status, rows_read, rows_loaded, rows_rejected, duration_ms, started_at, error, column_mapping, parquet_path";
 
     public static Task EnsureAsync(IWarehouse warehouse, CancellationToken cancellationToken) =>
-        warehouse.ExecuteAsync(
+        warehouse.Engine.Capabilities().UniqueKeys ? warehouse.ExecuteAsync(
             """
             CREATE SCHEMA IF NOT EXISTS ingest;
             CREATE TABLE IF NOT EXISTS ingest.loads (
@@ -29,14 +29,36 @@ internal static class IngestionStore
               GROUP BY source, checksum
               ON CONFLICT DO NOTHING;
             """,
-            cancellationToken);
+            cancellationToken) : EnsureWithoutKeysAsync(warehouse, cancellationToken);
+
+    /// <summary>
+    /// The same tables where keys refuse nothing (ClickHouse): no claims table, since a key cannot stop a second claim;
+    /// a load finds an earlier success of the same bytes by the audit log, and loads of one process are serialized.
+    /// </summary>
+    private static Task<long> EnsureWithoutKeysAsync(IWarehouse warehouse, CancellationToken cancellationToken)
+    {
+        var d = warehouse.Dialect;
+        ColumnDefinition Text(string name, bool nullable = false) => new(name, LogicalType.Text, nullable);
+        return warehouse.ExecuteAsync(string.Join(";\n",
+            d.CreateSchemaIfMissing("ingest"),
+            d.CreateTable(RelationName.Of("ingest", "loads"),
+            [
+                Text("load_id"), Text("source"), Text("file"), Text("checksum"), new("contract_version", LogicalType.Int32, false), Text("status"),
+                new("rows_read", LogicalType.Int64, false), new("rows_loaded", LogicalType.Int64, false), new("rows_rejected", LogicalType.Int64, false),
+                new("duration_ms", LogicalType.Float64, false), new("started_at", LogicalType.TimestampTz, false), Text("error", true), Text("column_mapping", true), Text("parquet_path", true),
+            ], ifNotExists: true),
+            d.CreateTable(RelationName.Of("ingest", "quarantine"),
+            [
+                Text("load_id"), Text("source"), new("contract_version", LogicalType.Int32, false), Text("file"), new("line", LogicalType.Int64), Text("rule"), Text("record", true),
+            ], ifNotExists: true)), cancellationToken);
+    }
 
     public static async Task<LoadResult?> FindSuccessAsync(IWarehouse warehouse, string source, string checksum, CancellationToken cancellationToken) =>
-        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND checksum = {FileIngestor.Literal(checksum)} AND status = 'SUCCESS' ORDER BY started_at LIMIT 1", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
+        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {warehouse.Dialect.QuoteLiteral(source)} AND checksum = {warehouse.Dialect.QuoteLiteral(checksum)} AND status = 'SUCCESS' ORDER BY started_at LIMIT 1", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
 
     /// <summary>The first successful load of each checksum of a source.</summary>
     public static async Task<Dictionary<string, LoadResult>> SuccessesAsync(IWarehouse warehouse, string source, CancellationToken cancellationToken) =>
-        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {FileIngestor.Literal(source)} AND status = 'SUCCESS' ORDER BY started_at", cancellationToken).ConfigureAwait(false))
+        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE source = {warehouse.Dialect.QuoteLiteral(source)} AND status = 'SUCCESS' ORDER BY started_at", cancellationToken).ConfigureAwait(false))
             .DistinctBy(l => l.Checksum, StringComparer.Ordinal).ToDictionary(l => l.Checksum, StringComparer.Ordinal);
 
     /// <summary>Loads of the sources that started before <paramref name="before"/>, except each source's latest successful load.</summary>
@@ -45,9 +67,9 @@ internal static class IngestionStore
             ? Task.FromResult<IReadOnlyList<LoadResult>>([])
             : ReadAsync(warehouse, $"""
                 SELECT {LoadColumns} FROM ingest.loads AS l
-                WHERE l.source IN ({string.Join(", ", sources.Select(FileIngestor.Literal))})
-                  AND l.started_at < TIMESTAMPTZ '{before.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00'
-                  AND l.load_id <> COALESCE((SELECT latest.load_id FROM ingest.loads AS latest WHERE latest.source = l.source AND latest.status = 'SUCCESS' ORDER BY latest.started_at DESC LIMIT 1), '')
+                WHERE l.source IN ({string.Join(", ", sources.Select(warehouse.Dialect.QuoteLiteral))})
+                  AND l.started_at < {warehouse.Dialect.Literal(before)}
+                  AND (l.source, l.started_at) NOT IN (SELECT source, max(started_at) FROM ingest.loads WHERE status = 'SUCCESS' GROUP BY source)
                 ORDER BY l.started_at
                 """, cancellationToken);
 
@@ -59,28 +81,28 @@ internal static class IngestionStore
             return (0, 0);
         }
 
-        await using var result = await warehouse.QueryAsync($"SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(LENGTH(COALESCE(record, ''))), 0) AS BIGINT) FROM ingest.quarantine WHERE load_id IN ({string.Join(", ", loadIds.Select(FileIngestor.Literal))})", cancellationToken).ConfigureAwait(false);
+        await using var result = await warehouse.QueryAsync($"SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(LENGTH(COALESCE(record, ''))), 0) AS BIGINT) FROM ingest.quarantine WHERE load_id IN ({string.Join(", ", loadIds.Select(warehouse.Dialect.QuoteLiteral))})", cancellationToken).ConfigureAwait(false);
         return await result.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? (Convert.ToInt64(result.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(result.GetValue(1), CultureInfo.InvariantCulture))
             : (0, 0);
     }
 
     public static Task DeleteQuarantineAsync(IWarehouse warehouse, IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken) =>
-        loadIds.Count == 0 ? Task.CompletedTask : warehouse.ExecuteAsync($"DELETE FROM ingest.quarantine WHERE load_id IN ({string.Join(", ", loadIds.Select(FileIngestor.Literal))})", cancellationToken);
+        loadIds.Count == 0 ? Task.CompletedTask : warehouse.ExecuteAsync(warehouse.Dialect.DeleteWhere(RelationName.Of("ingest", "quarantine"), $"load_id IN ({string.Join(", ", loadIds.Select(warehouse.Dialect.QuoteLiteral))})"), cancellationToken);
 
     public static Task ForgetRawCopiesAsync(IWarehouse warehouse, IReadOnlyCollection<string> loadIds, CancellationToken cancellationToken) =>
-        loadIds.Count == 0 ? Task.CompletedTask : warehouse.ExecuteAsync($"UPDATE ingest.loads SET parquet_path = NULL WHERE load_id IN ({string.Join(", ", loadIds.Select(FileIngestor.Literal))})", cancellationToken);
+        loadIds.Count == 0 ? Task.CompletedTask : warehouse.ExecuteAsync(warehouse.Dialect.UpdateWhere(RelationName.Of("ingest", "loads"), "parquet_path = NULL", $"load_id IN ({string.Join(", ", loadIds.Select(warehouse.Dialect.QuoteLiteral))})"), cancellationToken);
 
     public static async Task<LoadResult?> FindAsync(IWarehouse warehouse, string loadId, CancellationToken cancellationToken) =>
-        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE load_id = {FileIngestor.Literal(loadId)}", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
+        (await ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads WHERE load_id = {warehouse.Dialect.QuoteLiteral(loadId)}", cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null;
 
     public static Task<IReadOnlyList<LoadResult>> LoadsAsync(IWarehouse warehouse, string? source, int limit, CancellationToken cancellationToken) =>
-        ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads{(source is null ? "" : $" WHERE source = {FileIngestor.Literal(source)}")} ORDER BY started_at DESC LIMIT {limit}", cancellationToken);
+        ReadAsync(warehouse, $"SELECT {LoadColumns} FROM ingest.loads{(source is null ? "" : $" WHERE source = {warehouse.Dialect.QuoteLiteral(source)}")} ORDER BY started_at DESC LIMIT {limit}", cancellationToken);
 
     public static async Task<IReadOnlyList<QuarantinedRow>> QuarantineAsync(IWarehouse warehouse, string loadId, int limit, CancellationToken cancellationToken)
     {
         var rows = new List<QuarantinedRow>();
-        await using var result = await warehouse.QueryAsync($"SELECT load_id, source, file, line, rule, record FROM ingest.quarantine WHERE load_id = {FileIngestor.Literal(loadId)} ORDER BY line NULLS LAST LIMIT {limit}", cancellationToken).ConfigureAwait(false);
+        await using var result = await warehouse.QueryAsync($"SELECT load_id, source, file, line, rule, record FROM ingest.quarantine WHERE load_id = {warehouse.Dialect.QuoteLiteral(loadId)} ORDER BY line NULLS LAST LIMIT {limit}", cancellationToken).ConfigureAwait(false);
         while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new QuarantinedRow((string)result.GetValue(0)!, (string)result.GetValue(1)!, (string)result.GetValue(2)!, result.GetValue(3) is { } line ? Convert.ToInt64(line, CultureInfo.InvariantCulture) : null, (string)result.GetValue(4)!, result.GetValue(5) as string));
@@ -97,16 +119,17 @@ internal static class IngestionStore
     /// </summary>
     public static Task RecordAsync(IWarehouse warehouse, LoadResult load, IReadOnlyList<string> statements, CancellationToken cancellationToken, IReadOnlyList<string>? also = null)
     {
+        var d = warehouse.Dialect;
         var audit = $"""
             INSERT INTO ingest.loads ({LoadColumns}) VALUES (
-              {FileIngestor.Literal(load.LoadId)}, {FileIngestor.Literal(load.Source)}, {FileIngestor.Literal(load.File)}, {FileIngestor.Literal(load.Checksum)},
-              {load.ContractVersion}, {FileIngestor.Literal(load.Status.ToString().ToUpperInvariant())}, {load.RowsRead}, {load.RowsLoaded}, {load.RowsRejected},
-              {load.Duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}, TIMESTAMPTZ '{load.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00',
-              {(load.Error is null ? "NULL" : FileIngestor.Literal(load.Error.Replace("\0", "\\0", StringComparison.Ordinal)))}, {FileIngestor.Literal(JsonSerializer.Serialize(load.ColumnMapping))},
-              {(load.ParquetPath is null ? "NULL" : FileIngestor.Literal(load.ParquetPath))})
+              {d.QuoteLiteral(load.LoadId)}, {d.QuoteLiteral(load.Source)}, {d.QuoteLiteral(load.File)}, {d.QuoteLiteral(load.Checksum)},
+              {load.ContractVersion}, {warehouse.Dialect.QuoteLiteral(load.Status.ToString().ToUpperInvariant())}, {load.RowsRead}, {load.RowsLoaded}, {load.RowsRejected},
+              {load.Duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}, {d.Literal(load.StartedAt)},
+              {(load.Error is null ? "NULL" : d.QuoteLiteral(load.Error.Replace("\0", "\\0", StringComparison.Ordinal)))}, {d.QuoteLiteral(JsonSerializer.Serialize(load.ColumnMapping))},
+              {(load.ParquetPath is null ? "NULL" : d.QuoteLiteral(load.ParquetPath))})
             """;
-        var claim = load.Status == LoadStatus.Success
-            ? [$"INSERT INTO ingest.load_claims (source, checksum, load_id) VALUES ({FileIngestor.Literal(load.Source)}, {FileIngestor.Literal(load.Checksum)}, {FileIngestor.Literal(load.LoadId)})"]
+        var claim = load.Status == LoadStatus.Success && warehouse.Engine.Capabilities().UniqueKeys
+            ? [$"INSERT INTO ingest.load_claims (source, checksum, load_id) VALUES ({warehouse.Dialect.QuoteLiteral(load.Source)}, {warehouse.Dialect.QuoteLiteral(load.Checksum)}, {warehouse.Dialect.QuoteLiteral(load.LoadId)})"]
             : Array.Empty<string>();
         return warehouse.ExecuteInTransactionAsync([.. statements, .. claim, audit, .. also ?? []], cancellationToken);
     }

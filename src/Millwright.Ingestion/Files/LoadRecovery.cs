@@ -47,11 +47,13 @@ internal static class LoadRecovery
                 continue;
             }
 
-            var removed = await warehouse.ExecuteAsync(
-                $"DELETE FROM {warehouse.Dialect.Render(name)} WHERE replace(CAST(_load_id AS VARCHAR), '-', '') NOT IN (SELECT load_id FROM ingest.loads WHERE status = 'SUCCESS')",
-                cancellationToken).ConfigureAwait(false);
+            // Counted first: not every engine reports the rows a DELETE removed (ClickHouse's is a mutation), and a table
+            // with nothing to remove is left untouched.
+            const string orphan = "replace(CAST(_load_id AS VARCHAR), '-', '') NOT IN (SELECT load_id FROM ingest.loads WHERE status = 'SUCCESS')";
+            var removed = Convert.ToInt64(await warehouse.QueryScalarAsync($"SELECT count(*) FROM {warehouse.Dialect.Render(name)} WHERE {orphan}", cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
             if (removed > 0)
             {
+                await warehouse.ExecuteAsync(warehouse.Dialect.DeleteWhere(name, orphan), cancellationToken).ConfigureAwait(false);
                 rows[$"{table.Schema}.{table.Name}"] = removed;
             }
         }

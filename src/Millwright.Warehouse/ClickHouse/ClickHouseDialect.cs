@@ -29,7 +29,7 @@ internal sealed class ClickHouseDialect : SqlDialect
     /// </summary>
     public override string TableClause(TableLayout? layout)
     {
-        if (layout is null)
+        if (layout is null || layout == new TableLayout())
         {
             return DefaultEngine;
         }
@@ -83,6 +83,7 @@ internal sealed class ClickHouseDialect : SqlDialect
         bool b => b ? "1" : "0",
         DateTime dt => $"toDateTime({QuoteLiteral(dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))}, 'UTC')",
         DateOnly d => $"toDate({QuoteLiteral(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))})",
+        DateTimeOffset at => Literal(at.UtcDateTime),
         _ => base.Literal(value),
     };
 
@@ -111,23 +112,22 @@ internal sealed class ClickHouseDialect : SqlDialect
         _ => "String",
     };
 
+    public override string CreateSchemaIfMissing(string schema) => $"CREATE DATABASE IF NOT EXISTS {QuoteIdentifier(schema)}";
+
+    /// <summary>A mutation: ClickHouse rewrites the parts it touches in the background; the warehouse waits for it to finish.</summary>
+    public override string DeleteWhere(RelationName relation, string condition) => $"ALTER TABLE {Render(relation)} DELETE WHERE {condition}";
+
+    public override string UpdateWhere(RelationName relation, string assignments, string condition) => $"ALTER TABLE {Render(relation)} UPDATE {assignments} WHERE {condition}";
+
+    /// <summary>Only a Nullable(T) column holds NULL.</summary>
+    public override string ColumnType(ColumnDefinition column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        return column.Nullable ? $"Nullable({TypeName(column.Type)})" : TypeName(column.Type);
+    }
+
     /// <summary>A seed's cells may be empty, and only a Nullable column holds NULL.</summary>
     public override string SeedTypeName(LogicalType type) => $"Nullable({TypeName(type)})";
-
-    public override string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
-    {
-        ArgumentNullException.ThrowIfNull(columns);
-        var sql = new StringBuilder(ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ").Append(Render(relation)).Append(" (");
-        var first = true;
-        foreach (var column in columns)
-        {
-            var type = TypeName(column.Type);
-            sql.Append(first ? "" : ", ").Append(QuoteIdentifier(column.Name)).Append(' ').Append(column.Nullable ? $"Nullable({type})" : type);
-            first = false;
-        }
-
-        return sql.Append(") ").Append(DefaultEngine).ToString();
-    }
 
     public override LogicalType ParseType(string engineType)
     {

@@ -19,6 +19,7 @@ internal sealed class ClickHouseEngine : EngineDescriptor
         SupportsMerge = false,
         ReadsFiles = false,
         Transactions = false,
+        UniqueKeys = false,
     };
 
     public override WarehouseLocation Location => WarehouseLocation.Server;

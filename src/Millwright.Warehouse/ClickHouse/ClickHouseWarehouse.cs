@@ -138,10 +138,40 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
         {
             command.CommandText = statement;
             total += await KillOnCancelAsync((ClickHouseCommand)command, c => c.ExecuteNonQueryAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (Mutation().Match(statement) is { Success: true } mutation)
+            {
+                var (database, table) = mutation.Groups["second"].Success
+                    ? (mutation.Groups["first"].Value, mutation.Groups["second"].Value)
+                    : (null, mutation.Groups["first"].Value);
+                await AwaitMutationsAsync(command.Connection!, database, table, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return total;
     }
+
+    /// <summary>
+    /// ALTER TABLE ... DELETE/UPDATE only starts a mutation, which rewrites parts in the background (18.16 has no
+    /// mutations_sync); the statement returns when the table has no unfinished mutation left, as a DELETE does elsewhere.
+    /// </summary>
+    private async Task AwaitMutationsAsync(DbConnection connection, string? database, string table, CancellationToken cancellationToken)
+    {
+        var where = database is null ? "currentDatabase()" : Dialect.QuoteLiteral(Unquote(database));
+        var pending = $"SELECT count() FROM system.mutations WHERE database = {where} AND table = {Dialect.QuoteLiteral(Unquote(table))} AND is_done = 0";
+        var delay = TimeSpan.FromMilliseconds(5);
+        while (Convert.ToInt64((await QueryRowsAsync(connection, pending, cancellationToken).ConfigureAwait(false))[0][0], CultureInfo.InvariantCulture) > 0)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 200));
+        }
+
+        static string Unquote(string part) => part.Length > 1 && part[0] is '`' or '"'
+            ? part[1..^1].Replace("\\\\", "\\", StringComparison.Ordinal).Replace("\\`", "`", StringComparison.Ordinal)
+            : part;
+    }
+
+    [GeneratedRegex(@"^\s*ALTER\s+TABLE\s+(?<first>`(?:[^`\\]|\\.)*`|[\w""]+)(?:\.(?<second>`(?:[^`\\]|\\.)*`|[\w""]+))?\s+(?:DELETE|UPDATE)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Mutation();
 
     protected override async Task<DbDataReader> RunReaderAsync(DbCommand command, CancellationToken cancellationToken)
     {
