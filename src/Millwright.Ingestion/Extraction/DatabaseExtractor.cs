@@ -59,9 +59,16 @@ public sealed class DatabaseExtractor(IWarehouse target)
     public async Task<IReadOnlyList<TableExtraction>> ExtractAsync(ExtractionOptions options, Action<TableExtraction>? onTable = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var d = target.Dialect;
         await target.ExecuteAsync(
-            $"CREATE SCHEMA IF NOT EXISTS ingest; CREATE SCHEMA IF NOT EXISTS {Work}; CREATE SCHEMA IF NOT EXISTS {Q(options.TargetSchema)}; " +
-            "CREATE TABLE IF NOT EXISTS ingest.extract_state (source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, feed_position BIGINT, watermark VARCHAR, columns VARCHAR NOT NULL, extracted_at TIMESTAMP NOT NULL, PRIMARY KEY (source, table_name));",
+            $"{d.CreateSchemaIfMissing("ingest")}; {d.CreateSchemaIfMissing(Work)}; {d.CreateSchemaIfMissing(options.TargetSchema)}; " +
+            (target.Engine.Capabilities().UniqueKeys
+                ? "CREATE TABLE IF NOT EXISTS ingest.extract_state (source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, feed_position BIGINT, watermark VARCHAR, columns VARCHAR NOT NULL, extracted_at TIMESTAMP NOT NULL, PRIMARY KEY (source, table_name));"
+                : d.CreateTable(RelationName.Of("ingest", "extract_state"),
+                [
+                    new("source", LogicalType.Text, false), new("table_name", LogicalType.Text, false), new("feed_position", LogicalType.Int64), new("watermark", LogicalType.Text),
+                    new("columns", LogicalType.Text, false), new("extracted_at", LogicalType.Timestamp, false),
+                ], ifNotExists: true)),
             cancellationToken).ConfigureAwait(false);
 
         await using var source = await OpenAsync(options, cancellationToken).ConfigureAwait(false);
@@ -121,7 +128,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
 
             foreach (var column in columns.Where(c => stored.All(s => s.Name != c.Name)))
             {
-                statements.Add($"ALTER TABLE {target.Dialect.Render(raw)} ADD COLUMN {target.Dialect.QuoteIdentifier(column.Name)} {target.Dialect.TypeName(column.Logical)}");
+                statements.Add($"ALTER TABLE {target.Dialect.Render(raw)} ADD COLUMN {target.Dialect.QuoteIdentifier(column.Name)} {target.Dialect.ColumnType(new ColumnDefinition(column.Name, column.Logical))}");
                 added.Add(column.Name);
             }
         }
@@ -198,9 +205,26 @@ public sealed class DatabaseExtractor(IWarehouse target)
 
                 var rawName = target.Dialect.Render(raw);
                 var list = string.Join(", ", columns.Select(c => target.Dialect.QuoteIdentifier(c.Name)));
+                if (!target.Engine.Capabilities().Transactions)
+                {
+                    // No transaction can hold the DELETE and the INSERT together (ClickHouse): the raw table is rebuilt aside
+                    // from its unchanged rows and the changed ones and swapped in whole; the position moves after it, so a
+                    // crash in between only applies the same changes again, which gives the same table.
+                    foreach (var alter in statements)
+                    {
+                        await target.ExecuteAsync(alter, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await target.CreateOrReplaceAsync(raw, RelationKind.Table,
+                        $"SELECT {list} FROM {rawName} WHERE id NOT IN (SELECT id FROM {target.Dialect.Render(work)}) AND id NOT IN (SELECT id FROM {target.Dialect.Render(gone)})\nUNION ALL\nSELECT {list} FROM {target.Dialect.Render(work)}",
+                        cancellationToken).ConfigureAwait(false);
+                    await target.ExecuteInTransactionAsync(StateSql(key, table, upper, watermarkNow ?? state.Value.Watermark, columns), cancellationToken).ConfigureAwait(false);
+                    return new TableExtraction(table, mode, written, deleted, upper, added, clock.Elapsed);
+                }
+
                 statements.Add($"DELETE FROM {rawName} WHERE id IN (SELECT id FROM {target.Dialect.Render(work)}) OR id IN (SELECT id FROM {target.Dialect.Render(gone)})");
                 statements.Add($"INSERT INTO {rawName} ({list}) SELECT {list} FROM {target.Dialect.Render(work)}");
-                statements.Add(StateSql(key, table, upper, watermarkNow ?? state.Value.Watermark, columns));
+                statements.AddRange(StateSql(key, table, upper, watermarkNow ?? state.Value.Watermark, columns));
                 await target.ExecuteInTransactionAsync(statements, cancellationToken).ConfigureAwait(false);
                 return new TableExtraction(table, mode, written, deleted, upper, added, clock.Elapsed);
             }
@@ -213,7 +237,7 @@ public sealed class DatabaseExtractor(IWarehouse target)
 
         // A full copy replaced the table in its own transaction; the position moves after it, so a crash in between
         // only makes the next run copy again.
-        await target.ExecuteInTransactionAsync([StateSql(key, table, hasId ? upper : null, watermarkNow, columns)], cancellationToken).ConfigureAwait(false);
+        await target.ExecuteInTransactionAsync(StateSql(key, table, hasId ? upper : null, watermarkNow, columns), cancellationToken).ConfigureAwait(false);
         return new TableExtraction(table, mode, written, deleted, hasId ? upper : null, added, clock.Elapsed);
     }
 
@@ -229,15 +253,24 @@ public sealed class DatabaseExtractor(IWarehouse target)
 
     private static string Schema(IEnumerable<SourceColumn> columns) => string.Join(", ", columns.Select(c => $"{c.Name} {c.Type}"));
 
-    private static string StateSql(string source, string table, long? position, string? watermark, IReadOnlyList<SourceColumn> columns)
+    /// <summary>
+    /// The new position of a table: an upsert where keys hold; where they refuse nothing (ClickHouse) the old row is
+    /// deleted before the new one goes in (a crash between leaves no position, and the next run copies the table whole).
+    /// </summary>
+    private IReadOnlyList<string> StateSql(string source, string table, long? position, string? watermark, IReadOnlyList<SourceColumn> columns)
     {
-        var values = $"{Literal(source)}, {Literal(table)}, {(position is { } p ? p.ToString(CultureInfo.InvariantCulture) : "NULL")}, {(watermark is null ? "NULL" : Literal(watermark))}, {Literal(JsonSerializer.Serialize(columns))}, CAST(now() AS TIMESTAMP)";
-        return $"INSERT INTO ingest.extract_state (source, table_name, feed_position, watermark, columns, extracted_at) VALUES ({values}) ON CONFLICT (source, table_name) DO UPDATE SET feed_position = excluded.feed_position, watermark = excluded.watermark, columns = excluded.columns, extracted_at = excluded.extracted_at";
+        var d = target.Dialect;
+        var values = $"{d.QuoteLiteral(source)}, {d.QuoteLiteral(table)}, {(position is { } p ? p.ToString(CultureInfo.InvariantCulture) : "NULL")}, {(watermark is null ? "NULL" : d.QuoteLiteral(watermark))}, {d.QuoteLiteral(JsonSerializer.Serialize(columns))}, {d.Cast("now()", LogicalType.Timestamp)}";
+        var insert = $"INSERT INTO ingest.extract_state (source, table_name, feed_position, watermark, columns, extracted_at) VALUES ({values})";
+        return target.Engine.Capabilities().UniqueKeys
+            ? [insert + " ON CONFLICT (source, table_name) DO UPDATE SET feed_position = excluded.feed_position, watermark = excluded.watermark, columns = excluded.columns, extracted_at = excluded.extracted_at"]
+            : [d.DeleteWhere(RelationName.Of("ingest", "extract_state"), $"source = {d.QuoteLiteral(source)} AND table_name = {d.QuoteLiteral(table)}"), insert];
     }
 
     private async Task<(long? Position, string? Watermark, string Columns)?> StateAsync(string source, string table, CancellationToken cancellationToken)
     {
-        await using var result = await target.QueryAsync($"SELECT feed_position, watermark, columns FROM ingest.extract_state WHERE source = {Literal(source)} AND table_name = {Literal(table)}", cancellationToken).ConfigureAwait(false);
+        var d = target.Dialect;
+        await using var result = await target.QueryAsync($"SELECT feed_position, watermark, columns FROM ingest.extract_state WHERE source = {d.QuoteLiteral(source)} AND table_name = {d.QuoteLiteral(table)}", cancellationToken).ConfigureAwait(false);
         if (!await result.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
