@@ -19,7 +19,11 @@ ch_root="$(mktemp -d -t millwright-clickhouse.XXXXXX)"
 ch_pids=()
 stop_clickhouse() {
   local pid
-  for pid in "${ch_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${ch_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${ch_pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
   rm -rf "$ch_root"
 }
 on_exit stop_clickhouse
@@ -70,6 +74,7 @@ XML
 XML
   clickhouse-server --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1 &
   ch_pids+=("$!")
+  disown "$!"
 done
 
 for i in 0 1; do
