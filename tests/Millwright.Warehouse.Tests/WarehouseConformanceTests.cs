@@ -140,6 +140,24 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Bulk_load_turns_true_and_false_text_into_the_engines_booleans()
+    {
+        var target = RelationName.Of(NewSchema(), "flags");
+        await Warehouse.CreateSchemaAsync(target.Schema!, Ct);
+        await Warehouse.ExecuteAsync(Warehouse.Dialect.CreateTable(target, [new("code", LogicalType.Text), new("counts_as_good", LogicalType.Boolean)]), Ct);
+        var text = new DataTable();
+        text.Columns.Add("code", typeof(string));
+        text.Columns.Add("counts_as_good", typeof(string));
+        text.Rows.Add("SCRATCH", "false");
+        text.Rows.Add("OK", "true");
+
+        await Warehouse.BulkLoadAsync(target, text.CreateDataReader(), cancellationToken: Ct);
+
+        await using var result = await Warehouse.QueryAsync($"SELECT code, counts_as_good FROM {Warehouse.Dialect.Render(target)} ORDER BY code", Ct);
+        Assert.Equal([["OK", Flag(true)], ["SCRATCH", Flag(false)]], await result.ReadAllAsync(Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Bulk_load_with_replace_swaps_the_contents()
     {
         var schema = NewSchema();

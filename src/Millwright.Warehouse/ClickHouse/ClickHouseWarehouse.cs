@@ -491,11 +491,19 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
             return DBNull.Value;
         }
 
+        if (binding.Column.EngineType.Contains("UInt8", StringComparison.Ordinal))
+        {
+            // 18.16 keeps booleans in UInt8 (read back as Int16): true/false, as a bool or as text, become 1 and 0.
+            return source.GetValue(binding.Source) switch
+            {
+                bool b => b ? (byte)1 : (byte)0,
+                string s when bool.TryParse(s, out var b) => b ? (byte)1 : (byte)0,
+                _ => checked((byte)binding.Value<short>(source)),
+            };
+        }
+
         return binding.Column.Type switch
         {
-            // UInt8 (18.16 has no Bool), Int8 and UInt8 read back as Int16.
-            LogicalType.Boolean or LogicalType.Int16 when binding.Column.EngineType.Contains("UInt8", StringComparison.Ordinal) =>
-                binding.Column.Type == LogicalType.Boolean ? (binding.Value<bool>(source) ? (byte)1 : (byte)0) : checked((byte)binding.Value<short>(source)),
             LogicalType.Boolean => binding.Value<bool>(source),
             LogicalType.Int16 => binding.Value<short>(source),
             LogicalType.Int32 => binding.Value<int>(source),
@@ -534,7 +542,10 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
             throw new WarehouseException($"{target} is not a MergeTree table: a load cannot replace its contents atomically; TRUNCATE its local tables on each shard first") { Engine = Engine, Kind = WarehouseErrorKind.Query };
         }
 
-        await ExecAsync(connection, $"INSERT INTO {Dialect.Render(target)} SELECT * FROM {Dialect.Render(staging)} SETTINGS insert_distributed_sync = 1", cancellationToken).ConfigureAwait(false);
+        // A request setting, not a SETTINGS clause: in INSERT ... SELECT the clause would belong to the SELECT.
+        await using var command = (ClickHouseCommand)Command(connection, $"INSERT INTO {Dialect.Render(target)} SELECT * FROM {Dialect.Render(staging)}");
+        command.CustomSettings["insert_distributed_sync"] = 1;
+        await RunNonQueryAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves every partition of <paramref name="staging"/> into <paramref name="target"/>; with <paramref name="replace"/> the target's other partitions go.</summary>
