@@ -167,8 +167,9 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
                 System.Numerics.BigInteger big => (long)big,
                 var f => Convert.ToInt64(f, CultureInfo.InvariantCulture),
             };
-            shouldWarn = result.GetValue(1) is true;
-            shouldError = result.GetValue(2) is true;
+            // A comparison comes back as a boolean, or as 0/1 where the engine has no boolean type (ClickHouse's UInt8).
+            shouldWarn = Holds(result.GetValue(1));
+            shouldError = Holds(result.GetValue(2));
         }
 
         if (severity == "ERROR" && shouldError)
@@ -184,7 +185,18 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
         return Result(node, NodeStatus.Pass, "PASS", clock, index, total, thread, failures, path);
     }
 
-    private static string Render(ManifestNode node) => $"\"{node.Database}\".\"{node.Schema}\".\"{node.Alias}\"";
+    /// <summary>Whether a comparison's result is true: a boolean, or a number other than 0.</summary>
+    private static bool Holds(object? value) => value switch
+    {
+        null or DBNull => false,
+        bool b => b,
+        string s => bool.TryParse(s, out var b) && b,
+        IConvertible number => number.ToDecimal(CultureInfo.InvariantCulture) != 0,
+        _ => true,
+    };
+
+    private string Render(ManifestNode node) =>
+        (warehouse.Dialect.HasDatabaseLevel ? warehouse.Dialect.QuoteIdentifier(node.Database) + "." : "") + warehouse.Dialect.Render(new RelationName(node.Schema, node.Alias));
 
     private string WriteCompiled(ManifestNode node, string sql, string folder)
     {

@@ -64,7 +64,11 @@ public sealed class ClickHouseDbtTests
               - name: latest_reading
                 columns:
                   - name: vehicle
-                    tests: [unique, not_null]
+                    tests:
+                      - unique
+                      - not_null
+                      - accepted_values: { values: ['VAN-01', 'VAN-02', 'BUS-07'] }
+                      - relationships: { to: "ref('stg_readings')", field: vehicle }
             """);
         return project;
     }
@@ -97,6 +101,22 @@ public sealed class ClickHouseDbtTests
         Assert.Equal(45m, await project.NumberAsync("select max(last_id) from {schema}.latest_reading"));
         Assert.Equal(45m, await project.NumberAsync("select sum(readings) from {schema}.vehicle_daily"));
         Assert.Contains("ORDER BY vehicle", (string?)await project.ScalarAsync("select engine_full from system.tables where database = '{schema}' and name = 'latest_reading'"), StringComparison.Ordinal);
+
+        // The generic tests can fail there too: a vehicle the readings do not know, and a value outside the list.
+        project.Write("models/schema.yml", """
+            version: 2
+            models:
+              - name: vehicle_daily
+                columns:
+                  - name: vehicle
+                    tests:
+                      - accepted_values: { values: ['VAN-01', 'VAN-02'] }
+                      - relationships: { to: "ref('readings_log')", field: "concat(vehicle, 'x')" }
+            """);
+        var failing = await project.RunAsync(DbtCommand.Test, "vehicle_daily");
+        Assert.True(2 == failing.Results.Count(r => r.Status == NodeStatus.Fail), string.Join("\n", failing.Results.Select(r => $"{r.Name} {r.Status} {r.Message}")));
+        Assert.Contains(failing.Results, r => r.Name.StartsWith("accepted_values", StringComparison.Ordinal) && r.Failures == 1);
+        Assert.Contains(failing.Results, r => r.Name.StartsWith("relationships", StringComparison.Ordinal) && r.Failures == 45);
         await using var warehouse = project.OpenWarehouse();
         Assert.DoesNotContain(await warehouse.ListRelationsAsync(project.Schema, TestContext.Current.CancellationToken), r => r.Name.Contains("__", StringComparison.Ordinal));
     }

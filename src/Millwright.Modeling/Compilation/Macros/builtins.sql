@@ -30,6 +30,10 @@ having count(*) > 1
 {% endtest %}
 
 {% test accepted_values(model, column_name, values, quote=True) %}
+{{- adapter.dispatch('test_accepted_values', 'dbt')(model, column_name, values, quote) -}}
+{% endtest %}
+
+{% macro default__test_accepted_values(model, column_name, values, quote=True) %}
 with observed as (
     select {{ column_name }} as value_field, count(*) as n_records
     from {{ model }}
@@ -43,9 +47,29 @@ where value_field not in (
         {%- if not loop.last -%}, {% endif -%}
     {%- endfor -%}
 )
-{% endtest %}
+{% endmacro %}
+
+{#- ClickHouse before 20.x has no common table expressions: the same query with a subquery. -#}
+{% macro clickhouse__test_accepted_values(model, column_name, values, quote=True) %}
+select value_field, n_records
+from (
+    select {{ column_name }} as value_field, count(*) as n_records
+    from {{ model }}
+    group by {{ column_name }}
+) as observed
+where value_field not in (
+    {%- for value in values -%}
+        {%- if quote -%}'{{ value }}'{%- else -%}{{ value }}{%- endif -%}
+        {%- if not loop.last -%}, {% endif -%}
+    {%- endfor -%}
+)
+{% endmacro %}
 
 {% test relationships(model, column_name, to, field) %}
+{{- adapter.dispatch('test_relationships', 'dbt')(model, column_name, to, field) -}}
+{% endtest %}
+
+{% macro default__test_relationships(model, column_name, to, field) %}
 with children as (
     select {{ column_name }} as from_field
     from {{ model }}
@@ -59,7 +83,19 @@ select children.from_field
 from children
 left join parents on children.from_field = parents.to_field
 where parents.to_field is null
-{% endtest %}
+{% endmacro %}
+
+{#- ClickHouse: no CTEs before 20.x, and an unmatched LEFT JOIN row holds default values, not NULL, unless
+    join_use_nulls is set; NOT IN asks the question without either. -#}
+{% macro clickhouse__test_relationships(model, column_name, to, field) %}
+select from_field
+from (
+    select {{ column_name }} as from_field
+    from {{ model }}
+    where {{ column_name }} is not null
+) as children
+where from_field not in (select {{ field }} from {{ to }} where {{ field }} is not null)
+{% endmacro %}
 
 {% macro load_relation(relation) -%}
     {{ return(adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
