@@ -449,6 +449,13 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
                 {
                     var error = await Assert.ThrowsAsync<WarehouseException>(() => view.ExecuteAsync(sql, Ct));
                     Assert.False(string.IsNullOrEmpty(error.Message), sql);
+
+                    // The SQL explorer sends what a person types as a query: refused the same way.
+                    await Assert.ThrowsAsync<WarehouseException>(async () =>
+                    {
+                        await using var result = await view.QueryAsync(sql, Ct);
+                        await result.ReadAllAsync(Ct).ToListAsync(Ct);
+                    });
                 }
 
                 Assert.False(File.Exists(written));

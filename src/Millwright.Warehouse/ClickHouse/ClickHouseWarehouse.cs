@@ -183,7 +183,9 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
             throw new WarehouseException($"a query must be one statement; this text holds {statements.Count}") { Engine = Engine, Kind = WarehouseErrorKind.Query };
         }
 
-        command.CommandText = statements[0] + "\nFORMAT TabSeparatedWithNamesAndTypes";
+        // No FORMAT clause is added: every request asks for TabSeparatedWithNamesAndTypes as its default format (see the
+        // connection string), which leaves the text as written, so an INSERT or SET sent as a query fails or runs as itself.
+        command.CommandText = statements[0];
         var clickHouse = (ClickHouseCommand)command;
         var catalog = statements[0].Contains("FROM system.", StringComparison.Ordinal);
         ClickHouseRawResult raw;
