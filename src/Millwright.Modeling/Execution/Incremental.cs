@@ -93,7 +93,9 @@ internal static class Incremental
                     // No transaction can hold a DELETE and an INSERT together (ClickHouse): the new table is built aside from
                     // the rows the new ones do not replace plus the new ones, and swapped in whole.
                     var keyList = string.Join(", ", keys.Select(dialect.QuoteIdentifier));
-                    var kept = $"SELECT {list} FROM {into} WHERE ({keyList}) NOT IN (SELECT {keyList} FROM {from})\nUNION ALL\nSELECT {list} FROM {from}";
+                    // A row whose key is NULL matches no new row (as DELETE ... WHERE key IN leaves it), so it stays.
+                    var nullKey = string.Concat(keys.Select(k => $" OR {dialect.QuoteIdentifier(k)} IS NULL"));
+                    var kept = $"SELECT {list} FROM {into} WHERE ({keyList}) NOT IN (SELECT {keyList} FROM {from}){nullKey}\nUNION ALL\nSELECT {list} FROM {from}";
                     foreach (var alter in statements)
                     {
                         await warehouse.ExecuteAsync(alter, cancellationToken).ConfigureAwait(false);

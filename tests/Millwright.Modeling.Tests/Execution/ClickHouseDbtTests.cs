@@ -54,6 +54,12 @@ public sealed class ClickHouseDbtTests
             {% if is_incremental() %} where id > (select max(last_id) from {{ this }}) {% endif %}
             group by vehicle
             """);
+        project.Write("models/keyed.sql", """
+            {{ config(materialized='incremental', unique_key='id') }}
+            select id, reading from {{ ref('stg_readings') }}
+            {% if is_incremental() %} where id > (select max(id) from {{ this }})
+            {% else %} union all select CAST(NULL AS Nullable(Int32)) as id, CAST(0 AS Nullable(Float64)) as reading {% endif %}
+            """);
         project.Write("models/schema.yml", """
             version: 2
             models:
@@ -86,6 +92,7 @@ public sealed class ClickHouseDbtTests
         Assert.Equal(30m, await project.NumberAsync("select count() from {schema}.readings_log"));
         Assert.Equal(3m, await project.NumberAsync("select count() from {schema}.latest_reading"));
         Assert.Equal(30m, await project.NumberAsync("select max(last_id) from {schema}.latest_reading"));
+        Assert.Equal(31m, await project.NumberAsync("select count() from {schema}.keyed"));
         var layout = (string?)await project.ScalarAsync("select engine_full from system.tables where database = '{schema}' and name = 'vehicle_daily'");
         Assert.Contains("PARTITION BY toYYYYMM(day) ORDER BY (vehicle, day)", layout, StringComparison.Ordinal);
         Assert.Equal("View", await project.ScalarAsync("select engine from system.tables where database = '{schema}' and name = 'stg_readings'"));
@@ -99,6 +106,9 @@ public sealed class ClickHouseDbtTests
         Assert.Equal(45m, await project.NumberAsync("select count(distinct id) from {schema}.readings_log"));
         Assert.Equal(3m, await project.NumberAsync("select count() from {schema}.latest_reading"));
         Assert.Equal(45m, await project.NumberAsync("select max(last_id) from {schema}.latest_reading"));
+        // delete+insert keeps a row whose key is NULL, as a DELETE ... WHERE key IN (...) would.
+        Assert.Equal(46m, await project.NumberAsync("select count() from {schema}.keyed"));
+        Assert.Equal(1m, await project.NumberAsync("select count() from {schema}.keyed where id is null"));
         Assert.Equal(45m, await project.NumberAsync("select sum(readings) from {schema}.vehicle_daily"));
         Assert.Contains("ORDER BY vehicle", (string?)await project.ScalarAsync("select engine_full from system.tables where database = '{schema}' and name = 'latest_reading'"), StringComparison.Ordinal);
 
