@@ -60,6 +60,11 @@ internal static class Snapshots
     /// <summary>Takes a snapshot of <paramref name="sql"/>; returns the statements it ran.</summary>
     public static async Task<(string Statements, long Versions)> ApplyAsync(IWarehouse warehouse, ManifestNode node, string sql, DateTime now, CancellationToken cancellationToken)
     {
+        if (!warehouse.Engine.Capabilities().Transactions)
+        {
+            throw new ModelingException($"Runtime Error in snapshot {node.Name} ({node.OriginalFilePath})\n  a snapshot closes and opens versions together in one transaction, which {warehouse.Engine.DisplayName()} does not have: keep history there with an incremental model (append) instead");
+        }
+
         var d = warehouse.Dialect;
         var target = new RelationName(node.Schema, node.Alias);
         var keys = UniqueKey(node);

@@ -130,4 +130,23 @@ public sealed class ClickHouseDbtTests
         await using var warehouse = project.OpenWarehouse();
         Assert.DoesNotContain(await warehouse.ListRelationsAsync(project.Schema, TestContext.Current.CancellationToken), r => r.Name.Contains("__", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_snapshot_is_refused_with_the_reason_and_the_way_around_it()
+    {
+        await using var project = Project();
+        project.Write("snapshots/readings_snapshot.sql", """
+            {% snapshot readings_snapshot %}
+            {{ config(target_schema=target.schema, unique_key='id', strategy='check', check_cols=['reading']) }}
+            select id, reading from {{ ref('stg_readings') }}
+            {% endsnapshot %}
+            """);
+
+        var summary = await project.RunAsync(DbtCommand.Build);
+
+        var snapshot = Assert.Single(summary.Results, r => r.Name == "readings_snapshot");
+        Assert.Equal(NodeStatus.Error, snapshot.Status);
+        Assert.Contains("one transaction, which ClickHouse does not have", snapshot.Message, StringComparison.Ordinal);
+        Assert.Contains("incremental model", snapshot.Message, StringComparison.Ordinal);
+    }
 }
