@@ -23,6 +23,9 @@ public abstract class SqlDialect
 
     public abstract string Name { get; }
 
+    /// <summary>Whether queries may open with WITH name AS (SELECT ...) (ClickHouse before 20.x: no).</summary>
+    public virtual bool CommonTableExpressions => true;
+
     /// <summary>Whether a relation may be named database.schema.name (ClickHouse: no; a schema is a database there).</summary>
     public virtual bool HasDatabaseLevel => true;
 

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Text;
 using Millwright.Modeling.Manifest;
 using Millwright.Modeling.Templating;
+using Millwright.Warehouse;
 
 namespace Millwright.Modeling.Compilation;
 
-/// <summary>Turns a node's Jinja SQL into the SQL the warehouse runs, with ephemeral models injected as CTEs.</summary>
-internal sealed class Compiler(DbtRuntime runtime)
+/// <summary>Turns a node's Jinja SQL into the SQL the warehouse runs, with ephemeral models injected as CTEs (or inlined as subqueries where the engine has none).</summary>
+internal sealed partial class Compiler(DbtRuntime runtime)
 {
     private readonly ConcurrentDictionary<string, (string Sql, IReadOnlyList<ManifestNode> Ephemerals)> _compiled = new(StringComparer.Ordinal);
 
@@ -22,7 +23,9 @@ internal sealed class Compiler(DbtRuntime runtime)
         var (sql, ephemerals) = CompileBody(node, incremental);
         if (ephemerals.Count > 0)
         {
-            sql = InjectCtes(sql, OrderedCtes(ephemerals));
+            sql = runtime.Target.Warehouse.Engine.Dialect().CommonTableExpressions
+                ? InjectCtes(sql, OrderedCtes(ephemerals))
+                : InlineEphemerals(sql, OrderedCtes(ephemerals));
         }
 
         node.CompiledCode = sql;
@@ -98,6 +101,25 @@ internal sealed class Compiler(DbtRuntime runtime)
 
         return ordered;
     }
+
+    /// <summary>
+    /// Where the engine has no CTEs (ClickHouse 18.16): each reference to an ephemeral model becomes its query as a
+    /// subquery, the models it needs inlined into it first, so <c>from {{ ref('e') }} as e</c> reads <c>from (...) as e</c>.
+    /// </summary>
+    private static string InlineEphemerals(string sql, IReadOnlyList<(ManifestNode Node, string Sql)> ordered)
+    {
+        var inlined = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Replace(string text) => EphemeralName().Replace(text, m => inlined.TryGetValue(m.Value, out var body) ? $"(\n{body}\n)" : m.Value);
+        foreach (var (node, body) in ordered)
+        {
+            inlined["__dbt__cte__" + node.Name] = Replace(body.Trim());
+        }
+
+        return Replace(sql);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b__dbt__cte__\w+\b")]
+    private static partial System.Text.RegularExpressions.Regex EphemeralName();
 
     /// <summary>Puts CTEs in front of a query: merged into its own WITH when it has one.</summary>
     public static string InjectCtes(string sql, IReadOnlyList<(ManifestNode Node, string Sql)> ctes) =>

@@ -17,6 +17,9 @@ internal sealed class ClickHouseDialect : SqlDialect
 
     public override bool HasDatabaseLevel => false;
 
+    /// <summary>18.16 has none; the subqueries written in their place run on every release.</summary>
+    public override bool CommonTableExpressions => false;
+
     /// <summary>A table is a folder of files named after it: its name stays well inside a file name's 255 bytes.</summary>
     public override int MaxIdentifierLength => 200;
 

@@ -4,8 +4,8 @@ using System.Text;
 namespace Millwright.Modeling.Tests.Execution;
 
 /// <summary>
-/// A dbt project on a `clickhouse` target (the throwaway 18.16 server of ./test.sh): seeds, a view, a table stored as its
-/// config says (engine, order_by, partition_by as dbt-clickhouse users write them), incremental models by append and by
+/// A dbt project on a `clickhouse` target (the throwaway 18.16 server of ./test.sh): seeds, a view, ephemeral models, a table
+/// stored as its config says (engine, order_by, partition_by as dbt-clickhouse users write them), incremental models by append and by
 /// delete+insert (built aside and swapped in, since ClickHouse has no transactions), and generic tests. The SQL is
 /// ClickHouse 18.16's: no CTEs, one JOIN per SELECT, and sort keys that are not Nullable.
 /// </summary>
@@ -36,10 +36,19 @@ public sealed class ClickHouseDbtTests
             {{ config(materialized='view') }}
             select id, vehicle, day, reading from {{ ref('raw_readings') }}
             """);
+        // Ephemeral models, one built on the other: inlined as subqueries, since 18.16 has no CTEs to inject them as.
+        project.Write("models/valid_readings.sql", """
+            {{ config(materialized='ephemeral') }}
+            select * from {{ ref('stg_readings') }} where reading is not null
+            """);
+        project.Write("models/daily_readings.sql", """
+            {{ config(materialized='ephemeral') }}
+            select vehicle, day, reading from {{ ref('valid_readings') }}
+            """);
         project.Write("models/vehicle_daily.sql", """
             {{ config(materialized='table', engine='MergeTree()', order_by=['vehicle', 'day'], partition_by='toYYYYMM(day)') }}
             select assumeNotNull(vehicle) as vehicle, assumeNotNull(day) as day, count(*) as readings, sum(reading) as total
-            from {{ ref('stg_readings') }}
+            from {{ ref('daily_readings') }} as readings
             group by vehicle, day
             """);
         project.Write("models/readings_log.sql", """
