@@ -204,7 +204,7 @@ internal abstract class AdoWarehouse : IWarehouse
     public virtual Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(schema);
-        return ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(schema)}", cancellationToken);
+        return ExecuteAsync(Dialect.CreateSchemaIfMissing(schema), cancellationToken);
     }
 
     public virtual Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default)
@@ -302,7 +302,7 @@ internal abstract class AdoWarehouse : IWarehouse
             var definitions = options.Columns ?? Enumerable.Range(0, source.FieldCount)
                 .Select(i => new ColumnDefinition(source.GetName(i), LogicalTypes.FromClr(source.GetFieldType(i))))
                 .ToList();
-            await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, transaction).ConfigureAwait(false);
+            await ExecAsync(connection, Dialect.CreateSchemaIfMissing(qualified.Schema!), cancellationToken, transaction).ConfigureAwait(false);
             await ExecAsync(connection, Dialect.CreateTable(qualified, definitions), cancellationToken, transaction).ConfigureAwait(false);
             columns = await GetColumnsAsync(connection, qualified, cancellationToken, transaction).ConfigureAwait(false);
         }

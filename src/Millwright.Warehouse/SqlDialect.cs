@@ -74,10 +74,15 @@ public abstract class SqlDialect
     public string Render(RelationName relation)
     {
         ArgumentNullException.ThrowIfNull(relation);
-        return relation.Schema is null
-            ? QuoteIdentifier(relation.Name)
-            : QuoteIdentifier(relation.Schema) + "." + QuoteIdentifier(relation.Name);
+        return Render(null, relation.Schema, relation.Name);
     }
+
+    /// <summary>
+    /// A name of up to three parts (database, schema, relation), each quoted, those given joined by dots; the database
+    /// part is left out where the engine has no such level (<see cref="HasDatabaseLevel"/>).
+    /// </summary>
+    public string Render(string? database, string? schema, string? name) =>
+        string.Join('.', new[] { HasDatabaseLevel ? database : null, schema, name }.OfType<string>().Select(QuoteIdentifier));
 
     /// <summary>The engine's type for a logical type, as used in CREATE TABLE.</summary>
     public abstract string TypeName(LogicalType type);
@@ -143,7 +148,7 @@ public abstract class SqlDialect
         $"CREATE TABLE {Render(relation)}{TableSuffix(layout)} AS\n{selectSql}";
 
     /// <summary>CREATE TABLE for the given columns.</summary>
-    public virtual string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
+    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
     {
         var sql = new StringBuilder(ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ").Append(Render(relation)).Append(" (");
         var first = true;

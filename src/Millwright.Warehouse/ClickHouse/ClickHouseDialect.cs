@@ -32,7 +32,7 @@ internal sealed class ClickHouseDialect : SqlDialect
     /// </summary>
     public override string TableClause(TableLayout? layout)
     {
-        if (layout is null || layout == new TableLayout())
+        if (layout is null)
         {
             return DefaultEngine;
         }

@@ -106,12 +106,6 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
     /// <summary>ClickHouse 18.16 drops views with DROP TABLE too (DROP VIEW came later).</summary>
     protected override string DropSql(RelationInfo relation) => $"DROP TABLE IF EXISTS {Dialect.Render(relation.Relation)}";
 
-    public override Task CreateSchemaAsync(string schema, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(schema);
-        return ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {Dialect.QuoteIdentifier(schema)}", cancellationToken);
-    }
-
     /// <summary>A ClickHouse database always goes with its tables: without <paramref name="cascade"/> a database that holds any is refused.</summary>
     public override async Task DropSchemaAsync(string schema, bool cascade, CancellationToken cancellationToken = default)
     {
@@ -323,7 +317,7 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
         var staging = qualified with { Name = Dialect.WorkName(qualified.Name, "new") };
         return WithConnectionAsync(selectSql, async connection =>
         {
-            await ExecAsync(connection, $"CREATE DATABASE IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken).ConfigureAwait(false);
+            await ExecAsync(connection, Dialect.CreateSchemaIfMissing(qualified.Schema!), cancellationToken).ConfigureAwait(false);
             try
             {
                 var create = kind == RelationKind.View
@@ -405,7 +399,7 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
                     var definitions = options.Columns ?? Enumerable.Range(0, source.FieldCount)
                         .Select(i => new ColumnDefinition(source.GetName(i), LogicalTypes.FromClr(source.GetFieldType(i))))
                         .ToList();
-                    await ExecAsync(connection, $"CREATE DATABASE IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken).ConfigureAwait(false);
+                    await ExecAsync(connection, Dialect.CreateSchemaIfMissing(qualified.Schema!), cancellationToken).ConfigureAwait(false);
                     await ExecAsync(connection, Dialect.CreateTable(staging, definitions), cancellationToken).ConfigureAwait(false);
                     columns = await GetColumnsAsync(connection, staging, cancellationToken).ConfigureAwait(false);
                 }
@@ -553,17 +547,17 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
     /// <summary>Moves every partition of <paramref name="staging"/> into <paramref name="target"/>; with <paramref name="replace"/> the target's other partitions go.</summary>
     private async Task MoveRowsAsync(DbConnection connection, RelationName staging, RelationName target, string partitionKey, bool replace, CancellationToken cancellationToken)
     {
-        var partitionsSql = (RelationName table) =>
-            $"SELECT DISTINCT partition_id FROM system.parts WHERE active AND database = {Dialect.QuoteLiteral(table.Schema!)} AND table = {Dialect.QuoteLiteral(table.Name)}";
-        var loaded = (await QueryRowsAsync(connection, partitionsSql(staging), cancellationToken).ConfigureAwait(false)).Select(r => (string)r[0]!).ToList();
+        var verb = replace ? "REPLACE" : "ATTACH";
         if (string.IsNullOrEmpty(partitionKey))
         {
             // One partition, tuple(): one ALTER moves the whole load in (or replaces the whole table), atomically.
-            var verb = replace ? "REPLACE" : "ATTACH";
             await ExecAsync(connection, $"ALTER TABLE {Dialect.Render(target)} {verb} PARTITION tuple() FROM {Dialect.Render(staging)}", cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        var partitionsSql = (RelationName table) =>
+            $"SELECT DISTINCT partition_id FROM system.parts WHERE active AND database = {Dialect.QuoteLiteral(table.Schema!)} AND table = {Dialect.QuoteLiteral(table.Name)}";
+        var loaded = (await QueryRowsAsync(connection, partitionsSql(staging), cancellationToken).ConfigureAwait(false)).Select(r => (string)r[0]!).ToList();
         if (replace)
         {
             var old = (await QueryRowsAsync(connection, partitionsSql(target), cancellationToken).ConfigureAwait(false)).Select(r => (string)r[0]!).Except(loaded);
@@ -575,7 +569,6 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
 
         foreach (var id in loaded)
         {
-            var verb = replace ? "REPLACE" : "ATTACH";
             await ExecAsync(connection, $"ALTER TABLE {Dialect.Render(target)} {verb} PARTITION ID {Dialect.QuoteLiteral(id)} FROM {Dialect.Render(staging)}", cancellationToken).ConfigureAwait(false);
         }
     }

@@ -198,7 +198,7 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
             try
             {
                 await using var quick = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, quick).ConfigureAwait(false);
+                await ExecAsync(connection, Dialect.CreateSchemaIfMissing(qualified.Schema!), cancellationToken, quick).ConfigureAwait(false);
                 await ExecAsync(connection, $"CREATE OR REPLACE {Keyword(kind)} {Dialect.Render(qualified)} AS\n{selectSql}", cancellationToken, quick).ConfigureAwait(false);
                 await quick.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return true;
@@ -208,7 +208,7 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
             }
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, transaction).ConfigureAwait(false);
+            await ExecAsync(connection, Dialect.CreateSchemaIfMissing(qualified.Schema!), cancellationToken, transaction).ConfigureAwait(false);
             var existing = await GetRelationAsync(connection, qualified, cancellationToken, transaction).ConfigureAwait(false);
             if (existing is not null && existing.Kind != kind)
             {

@@ -152,7 +152,7 @@ internal sealed class PostgresWarehouse : AdoWarehouse
             var staging = qualified with { Name = $"mw_new_{suffix}" };
             var backup = $"mw_old_{suffix}";
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await ExecAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {Dialect.QuoteIdentifier(qualified.Schema!)}", cancellationToken, transaction).ConfigureAwait(false);
+            await ExecAsync(connection, Dialect.CreateSchemaIfMissing(qualified.Schema!), cancellationToken, transaction).ConfigureAwait(false);
             await ExecAsync(connection, $"CREATE {Keyword(kind)} {Dialect.Render(staging)} AS\n{selectSql}", cancellationToken, transaction).ConfigureAwait(false);
             var existing = await GetRelationAsync(connection, qualified, cancellationToken, transaction).ConfigureAwait(false);
             if (existing is not null)
