@@ -306,7 +306,7 @@ internal static class ArtifactWriter
     }
 
     private static string? RelationName(ManifestNode node, SqlDialect dialect) =>
-        node.Type == NodeType.Test || node.IsEphemeral ? null : $"{dialect.QuoteIdentifier(node.Database)}.{dialect.QuoteIdentifier(node.Schema)}.{dialect.QuoteIdentifier(node.Alias)}";
+        node.Type == NodeType.Test || node.IsEphemeral ? null : dialect.Render(node.Database, node.Schema, node.Alias);
 
     /// <summary>A node as manifest.json has it, as a template value: what dbt's <c>graph.nodes</c> and <c>graph.sources</c> hold.</summary>
     public static PyDict NodeValue(ManifestNode node, SqlDialect dialect)

@@ -78,8 +78,7 @@ internal sealed class RelationValue(SqlDialect dialect, string? database, string
             return Identifier ?? "";
         }
 
-        var database = dialect.HasDatabaseLevel ? Database : null;
-        return string.Join('.', new[] { database, Schema, Identifier }.OfType<string>().Select(dialect.QuoteIdentifier));
+        return dialect.Render(Database, Schema, Identifier);
     }
 }
 

@@ -101,7 +101,7 @@ internal static class Incremental
                         await warehouse.ExecuteAsync(alter, cancellationToken).ConfigureAwait(false);
                     }
 
-                    await warehouse.CreateOrReplaceAsync(target, RelationKind.Table, kept, Layout(node), cancellationToken).ConfigureAwait(false);
+                    await warehouse.CreateOrReplaceAsync(target, RelationKind.Table, kept, node.Layout, cancellationToken).ConfigureAwait(false);
                     return string.Join(";\n", [.. statements, $"CREATE OR REPLACE TABLE {into} AS\n{kept}"]) + ";\n";
                 case "delete+insert":
                     var match = string.Join(" AND ", keys.Select(k => $"{into}.{dialect.QuoteIdentifier(k)} = incoming.{dialect.QuoteIdentifier(k)}"));
@@ -124,26 +124,6 @@ internal static class Incremental
         {
             await warehouse.DropRelationAsync(work, CancellationToken.None).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The table layout a model's config asks for, as dbt-clickhouse writes it: <c>engine</c>, <c>order_by</c>,
-    /// <c>partition_by</c>, <c>primary_key</c> (each key a column, an expression or a list of them); null when it sets none.
-    /// </summary>
-    public static TableLayout? Layout(ManifestNode node)
-    {
-        var engine = node.Config.Get("engine") as string;
-        var orderBy = Keys(node.Config.Get("order_by"));
-        var partitionBy = Keys(node.Config.Get("partition_by"));
-        var primaryKey = Keys(node.Config.Get("primary_key"));
-        return engine is null && orderBy is null && partitionBy is null && primaryKey is null ? null : new TableLayout(engine, orderBy, partitionBy, primaryKey);
-
-        static IReadOnlyList<string>? Keys(object? value) => value switch
-        {
-            null => null,
-            string s => [s],
-            var list => Py.ToList(list).Select(k => Py.Str(k)).ToList(),
-        };
     }
 
     /// <summary>A merge needs each key once among the new rows; engines differ (PostgreSQL fails, DuckDB picks one), so check first.</summary>

@@ -81,7 +81,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
         }
         else
         {
-            await warehouse.CreateOrReplaceAsync(target, kind, sql, kind == RelationKind.Table ? Incremental.Layout(node) : null, cancellationToken).ConfigureAwait(false);
+            await warehouse.CreateOrReplaceAsync(target, kind, sql, kind == RelationKind.Table ? node.Layout : null, cancellationToken).ConfigureAwait(false);
             statement = $"create or replace {(kind == RelationKind.View ? "view" : "table")} {Render(node)} as (\n{sql}\n);\n";
         }
 
@@ -195,8 +195,7 @@ internal sealed class NodeExecutor(DbtRuntime runtime, Compiler compiler, IWareh
         _ => true,
     };
 
-    private string Render(ManifestNode node) =>
-        (warehouse.Dialect.HasDatabaseLevel ? warehouse.Dialect.QuoteIdentifier(node.Database) + "." : "") + warehouse.Dialect.Render(new RelationName(node.Schema, node.Alias));
+    private string Render(ManifestNode node) => warehouse.Dialect.Render(node.Database, node.Schema, node.Alias);
 
     private string WriteCompiled(ManifestNode node, string sql, string folder)
     {

@@ -106,6 +106,29 @@ internal sealed class ManifestNode
 
     public bool IsEphemeral => Type == NodeType.Model && Materialized == "ephemeral";
 
+    /// <summary>
+    /// How the model's table is stored, as dbt-clickhouse's configs say it: <c>engine</c>, <c>order_by</c>,
+    /// <c>partition_by</c>, <c>primary_key</c> (each key a column, an expression or a list of them); null when none is set.
+    /// </summary>
+    public Millwright.Warehouse.TableLayout? Layout
+    {
+        get
+        {
+            var engine = Config.Get("engine") as string;
+            var orderBy = Keys(Config.Get("order_by"));
+            var partitionBy = Keys(Config.Get("partition_by"));
+            var primaryKey = Keys(Config.Get("primary_key"));
+            return engine is null && orderBy is null && partitionBy is null && primaryKey is null ? null : new(engine, orderBy, partitionBy, primaryKey);
+
+            static IReadOnlyList<string>? Keys(object? value) => value switch
+            {
+                null => null,
+                string s => [s],
+                var list => Py.ToList(list).Select(k => Py.Str(k)).ToList(),
+            };
+        }
+    }
+
     public IReadOnlyList<string> Tags => Config.Get("tags") is List<object?> tags ? tags.Select(t => Py.Str(t)).ToList() : [];
 
     public string ResourceTypeName => Type switch

@@ -33,6 +33,14 @@ having count(*) > 1
 {{- adapter.dispatch('test_accepted_values', 'dbt')(model, column_name, values, quote) -}}
 {% endtest %}
 
+{#- The accepted values as a SQL list: quoted as strings, or written as they are with quote=false. -#}
+{% macro millwright_value_list(values, quote) -%}
+    {%- for value in values -%}
+        {%- if quote -%}'{{ value }}'{%- else -%}{{ value }}{%- endif -%}
+        {%- if not loop.last -%}, {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
 {% macro default__test_accepted_values(model, column_name, values, quote=True) %}
 with observed as (
     select {{ column_name }} as value_field, count(*) as n_records
@@ -41,12 +49,7 @@ with observed as (
 )
 select value_field, n_records
 from observed
-where value_field not in (
-    {%- for value in values -%}
-        {%- if quote -%}'{{ value }}'{%- else -%}{{ value }}{%- endif -%}
-        {%- if not loop.last -%}, {% endif -%}
-    {%- endfor -%}
-)
+where value_field not in ({{ millwright_value_list(values, quote) }})
 {% endmacro %}
 
 {#- ClickHouse before 20.x has no common table expressions: the same query with a subquery. -#}
@@ -57,12 +60,7 @@ from (
     from {{ model }}
     group by {{ column_name }}
 ) as observed
-where value_field not in (
-    {%- for value in values -%}
-        {%- if quote -%}'{{ value }}'{%- else -%}{{ value }}{%- endif -%}
-        {%- if not loop.last -%}, {% endif -%}
-    {%- endfor -%}
-)
+where value_field not in ({{ millwright_value_list(values, quote) }})
 {% endmacro %}
 
 {% test relationships(model, column_name, to, field) %}
