@@ -123,13 +123,13 @@ internal static class IngestionStore
         var audit = $"""
             INSERT INTO ingest.loads ({LoadColumns}) VALUES (
               {d.QuoteLiteral(load.LoadId)}, {d.QuoteLiteral(load.Source)}, {d.QuoteLiteral(load.File)}, {d.QuoteLiteral(load.Checksum)},
-              {load.ContractVersion}, {warehouse.Dialect.QuoteLiteral(load.Status.ToString().ToUpperInvariant())}, {load.RowsRead}, {load.RowsLoaded}, {load.RowsRejected},
+              {load.ContractVersion}, {d.QuoteLiteral(load.Status.ToString().ToUpperInvariant())}, {load.RowsRead}, {load.RowsLoaded}, {load.RowsRejected},
               {load.Duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}, {d.Literal(load.StartedAt)},
               {(load.Error is null ? "NULL" : d.QuoteLiteral(load.Error.Replace("\0", "\\0", StringComparison.Ordinal)))}, {d.QuoteLiteral(JsonSerializer.Serialize(load.ColumnMapping))},
               {(load.ParquetPath is null ? "NULL" : d.QuoteLiteral(load.ParquetPath))})
             """;
         var claim = load.Status == LoadStatus.Success && warehouse.Engine.Capabilities().UniqueKeys
-            ? [$"INSERT INTO ingest.load_claims (source, checksum, load_id) VALUES ({warehouse.Dialect.QuoteLiteral(load.Source)}, {warehouse.Dialect.QuoteLiteral(load.Checksum)}, {warehouse.Dialect.QuoteLiteral(load.LoadId)})"]
+            ? [$"INSERT INTO ingest.load_claims (source, checksum, load_id) VALUES ({d.QuoteLiteral(load.Source)}, {d.QuoteLiteral(load.Checksum)}, {d.QuoteLiteral(load.LoadId)})"]
             : Array.Empty<string>();
         return warehouse.ExecuteInTransactionAsync([.. statements, .. claim, audit, .. also ?? []], cancellationToken);
     }
