@@ -105,6 +105,12 @@ public sealed class ClickHouseDbtTests
         var layout = (string?)await project.ScalarAsync("select engine_full from system.tables where database = '{schema}' and name = 'vehicle_daily'");
         Assert.Contains("PARTITION BY toYYYYMM(day) ORDER BY (vehicle, day)", layout, StringComparison.Ordinal);
         Assert.Equal("View", await project.ScalarAsync("select engine from system.tables where database = '{schema}' and name = 'stg_readings'"));
+        using (var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(project.Path_("target", "manifest.json"))))
+        {
+            // A ClickHouse name has two parts: the database is the schema.
+            Assert.Equal($"`{project.Schema}`.`vehicle_daily`", manifest.RootElement.GetProperty("nodes").GetProperty("model.fleet.vehicle_daily").GetProperty("relation_name").GetString());
+        }
+
 
         // Five more days: the log appends only the new rows, and each vehicle's latest reading is replaced, not repeated.
         project.Write("seeds/raw_readings.csv", Readings(15));
