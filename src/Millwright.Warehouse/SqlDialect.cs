@@ -147,8 +147,11 @@ public abstract class SqlDialect
     public string CreateTableAs(RelationName relation, string selectSql, TableLayout? layout = null) =>
         $"CREATE TABLE {Render(relation)}{TableSuffix(layout)} AS\n{selectSql}";
 
-    /// <summary>CREATE TABLE for the given columns.</summary>
-    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false)
+    /// <summary>
+    /// CREATE TABLE for the given columns, with <paramref name="primaryKey"/> as a PRIMARY KEY where the engine declares
+    /// one (<see cref="DeclaresPrimaryKeys"/>) and as the sort key where it does not (ClickHouse, which enforces none).
+    /// </summary>
+    public string CreateTable(RelationName relation, IEnumerable<ColumnDefinition> columns, bool ifNotExists = false, IReadOnlyList<string>? primaryKey = null)
     {
         var sql = new StringBuilder(ifNotExists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ").Append(Render(relation)).Append(" (");
         var first = true;
@@ -158,8 +161,17 @@ public abstract class SqlDialect
             first = false;
         }
 
-        return sql.Append(')').Append(TableSuffix()).ToString();
+        var key = primaryKey is { Count: > 0 } ? primaryKey.Select(QuoteIdentifier).ToList() : null;
+        if (key is not null && DeclaresPrimaryKeys)
+        {
+            sql.Append(", PRIMARY KEY (").Append(string.Join(", ", key)).Append(')');
+        }
+
+        return sql.Append(')').Append(TableSuffix(key is null ? null : new TableLayout(OrderBy: key))).ToString();
     }
+
+    /// <summary>Whether CREATE TABLE takes a PRIMARY KEY constraint among its columns (ClickHouse: no; its keys are the table's sort order).</summary>
+    protected virtual bool DeclaresPrimaryKeys => true;
 
     private protected static string BaseType(string engineType)
     {

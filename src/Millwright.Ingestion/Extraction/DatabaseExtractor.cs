@@ -62,13 +62,11 @@ public sealed class DatabaseExtractor(IWarehouse target)
         var d = target.Dialect;
         await target.ExecuteAsync(
             $"{d.CreateSchemaIfMissing("ingest")}; {d.CreateSchemaIfMissing(Work)}; {d.CreateSchemaIfMissing(options.TargetSchema)}; " +
-            (target.Engine.Capabilities().UniqueKeys
-                ? "CREATE TABLE IF NOT EXISTS ingest.extract_state (source VARCHAR NOT NULL, table_name VARCHAR NOT NULL, feed_position BIGINT, watermark VARCHAR, columns VARCHAR NOT NULL, extracted_at TIMESTAMP NOT NULL, PRIMARY KEY (source, table_name));"
-                : d.CreateTable(RelationName.Of("ingest", "extract_state"),
-                [
-                    new("source", LogicalType.Text, false), new("table_name", LogicalType.Text, false), new("feed_position", LogicalType.Int64), new("watermark", LogicalType.Text),
-                    new("columns", LogicalType.Text, false), new("extracted_at", LogicalType.Timestamp, false),
-                ], ifNotExists: true)),
+            d.CreateTable(RelationName.Of("ingest", "extract_state"),
+            [
+                new("source", LogicalType.Text, false), new("table_name", LogicalType.Text, false), new("feed_position", LogicalType.Int64), new("watermark", LogicalType.Text),
+                new("columns", LogicalType.Text, false), new("extracted_at", LogicalType.Timestamp, false),
+            ], ifNotExists: true, primaryKey: ["source", "table_name"]),
             cancellationToken).ConfigureAwait(false);
 
         await using var source = await OpenAsync(options, cancellationToken).ConfigureAwait(false);

@@ -9,48 +9,43 @@ internal static class IngestionStore
 {
     private const string LoadColumns = "load_id, source, file, checksum, contract_version, status, rows_read, rows_loaded, rows_rejected, duration_ms, started_at, error, column_mapping, parquet_path";
 
-    public static Task EnsureAsync(IWarehouse warehouse, CancellationToken cancellationToken) =>
-        warehouse.Engine.Capabilities().UniqueKeys ? warehouse.ExecuteAsync(
-            """
-            CREATE SCHEMA IF NOT EXISTS ingest;
-            CREATE TABLE IF NOT EXISTS ingest.loads (
-              load_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, file VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
-              contract_version INTEGER NOT NULL, status VARCHAR NOT NULL, rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL,
-              rows_rejected BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, started_at TIMESTAMPTZ NOT NULL, error VARCHAR,
-              column_mapping VARCHAR, parquet_path VARCHAR);
-            CREATE TABLE IF NOT EXISTS ingest.quarantine (
-              load_id VARCHAR NOT NULL, source VARCHAR NOT NULL, contract_version INTEGER NOT NULL, file VARCHAR NOT NULL,
-              line BIGINT, rule VARCHAR NOT NULL, record VARCHAR);
-            CREATE TABLE IF NOT EXISTS ingest.load_claims (
-              source VARCHAR NOT NULL, checksum VARCHAR NOT NULL, load_id VARCHAR NOT NULL, PRIMARY KEY (source, checksum));
-            INSERT INTO ingest.load_claims (source, checksum, load_id)
-              SELECT source, checksum, MIN(load_id) FROM ingest.loads
-              WHERE status = 'SUCCESS' AND NOT EXISTS (SELECT 1 FROM ingest.load_claims)
-              GROUP BY source, checksum
-              ON CONFLICT DO NOTHING;
-            """,
-            cancellationToken) : EnsureWithoutKeysAsync(warehouse, cancellationToken);
-
     /// <summary>
-    /// The same tables where keys refuse nothing (ClickHouse): no claims table, since a key cannot stop a second claim;
-    /// a load finds an earlier success of the same bytes by the audit log, and loads of one process are serialized.
+    /// The audit log, the quarantine and, where keys hold, the claims of checksums (filled from the audit log once, for a
+    /// warehouse written before claims existed). Where keys refuse nothing (ClickHouse) there is no claims table, since a
+    /// key cannot stop a second claim: a load finds an earlier success of the same bytes by the audit log, and loads of
+    /// one process are serialized.
     /// </summary>
-    private static Task<long> EnsureWithoutKeysAsync(IWarehouse warehouse, CancellationToken cancellationToken)
+    public static Task EnsureAsync(IWarehouse warehouse, CancellationToken cancellationToken)
     {
         var d = warehouse.Dialect;
         ColumnDefinition Text(string name, bool nullable = false) => new(name, LogicalType.Text, nullable);
-        return warehouse.ExecuteAsync(string.Join(";\n",
+        List<string> statements =
+        [
             d.CreateSchemaIfMissing("ingest"),
             d.CreateTable(RelationName.Of("ingest", "loads"),
             [
                 Text("load_id"), Text("source"), Text("file"), Text("checksum"), new("contract_version", LogicalType.Int32, false), Text("status"),
                 new("rows_read", LogicalType.Int64, false), new("rows_loaded", LogicalType.Int64, false), new("rows_rejected", LogicalType.Int64, false),
                 new("duration_ms", LogicalType.Float64, false), new("started_at", LogicalType.TimestampTz, false), Text("error", true), Text("column_mapping", true), Text("parquet_path", true),
-            ], ifNotExists: true),
+            ], ifNotExists: true, primaryKey: ["load_id"]),
             d.CreateTable(RelationName.Of("ingest", "quarantine"),
             [
                 Text("load_id"), Text("source"), new("contract_version", LogicalType.Int32, false), Text("file"), new("line", LogicalType.Int64), Text("rule"), Text("record", true),
-            ], ifNotExists: true)), cancellationToken);
+            ], ifNotExists: true),
+        ];
+        if (warehouse.Engine.Capabilities().UniqueKeys)
+        {
+            statements.Add(d.CreateTable(RelationName.Of("ingest", "load_claims"), [Text("source"), Text("checksum"), Text("load_id")], ifNotExists: true, primaryKey: ["source", "checksum"]));
+            statements.Add("""
+                INSERT INTO ingest.load_claims (source, checksum, load_id)
+                  SELECT source, checksum, MIN(load_id) FROM ingest.loads
+                  WHERE status = 'SUCCESS' AND NOT EXISTS (SELECT 1 FROM ingest.load_claims)
+                  GROUP BY source, checksum
+                  ON CONFLICT DO NOTHING
+                """);
+        }
+
+        return warehouse.ExecuteAsync(string.Join(";\n", statements), cancellationToken);
     }
 
     public static async Task<LoadResult?> FindSuccessAsync(IWarehouse warehouse, string source, string checksum, CancellationToken cancellationToken) =>

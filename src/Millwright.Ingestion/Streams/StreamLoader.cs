@@ -73,12 +73,10 @@ public sealed class StreamLoader(IWarehouse warehouse, FileIngestor ingestor, st
 
     // Where keys refuse nothing (ClickHouse) a label is kept once by this loader's gate, which serializes its loads.
     private async Task EnsureAsync(CancellationToken cancellationToken) =>
-        await warehouse.ExecuteAsync(warehouse.Engine.Capabilities().UniqueKeys
-            ? "CREATE SCHEMA IF NOT EXISTS ingest; CREATE TABLE IF NOT EXISTS ingest.stream_labels (source VARCHAR NOT NULL, label VARCHAR NOT NULL, load_id VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (source, label));"
-            : warehouse.Dialect.CreateSchemaIfMissing("ingest") + ";\n" + warehouse.Dialect.CreateTable(
+        await warehouse.ExecuteAsync(warehouse.Dialect.CreateSchemaIfMissing("ingest") + ";\n" + warehouse.Dialect.CreateTable(
                 RelationName.Of("ingest", "stream_labels"),
                 [new("source", LogicalType.Text, false), new("label", LogicalType.Text, false), new("load_id", LogicalType.Text, false), new("created_at", LogicalType.TimestampTz, false)],
-                ifNotExists: true),
+                ifNotExists: true, primaryKey: ["source", "label"]),
             cancellationToken).ConfigureAwait(false);
 
     private async Task<LoadResult?> FindLabelAsync(string source, string label, CancellationToken cancellationToken)

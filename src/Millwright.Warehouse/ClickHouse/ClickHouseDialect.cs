@@ -17,6 +17,8 @@ internal sealed class ClickHouseDialect : SqlDialect
 
     public override bool HasDatabaseLevel => false;
 
+    protected override bool DeclaresPrimaryKeys => false;
+
     /// <summary>18.16 has none; the subqueries written in their place run on every release.</summary>
     public override bool CommonTableExpressions => false;
 

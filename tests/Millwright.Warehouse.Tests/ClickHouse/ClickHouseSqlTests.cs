@@ -60,5 +60,9 @@ public sealed class ClickHouseSqlTests
         Assert.Equal("CAST(NULL AS Nullable(Int64))", dialect.Cast("NULL", LogicalType.Int64));
         Assert.EndsWith("(`id` Int64, `name` Nullable(String)) ENGINE = MergeTree ORDER BY tuple()",
             dialect.CreateTable(RelationName.Of("s", "t"), [new ColumnDefinition("id", LogicalType.Int64, Nullable: false), new ColumnDefinition("name", LogicalType.Text)]), StringComparison.Ordinal);
+        Assert.EndsWith("(`id` Int64) ENGINE = MergeTree() ORDER BY (`id`)",
+            dialect.CreateTable(RelationName.Of("s", "t"), [new ColumnDefinition("id", LogicalType.Int64, Nullable: false)], primaryKey: ["id"]), StringComparison.Ordinal);
+        Assert.EndsWith("(\"id\" BIGINT NOT NULL, PRIMARY KEY (\"id\"))",
+            SqlDialect.DuckDb.CreateTable(RelationName.Of("s", "t"), [new ColumnDefinition("id", LogicalType.Int64, Nullable: false)], primaryKey: ["id"]), StringComparison.Ordinal);
     }
 }
