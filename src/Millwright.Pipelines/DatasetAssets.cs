@@ -32,7 +32,8 @@ internal static class DatasetAssets
             var rows = new Dictionary<AssetKey, (long Loaded, long Rejected, int Files)>();
             foreach (var name in tables.Where(t => ctx.Selected.Contains(t.Key)).Select(t => t.Name).Distinct(StringComparer.Ordinal))
             {
-                foreach (var result in await PublicDatasets.LoadAsync(ingestor, name, folder, ctx.CancellationToken).ConfigureAwait(false))
+                // A dataset's files land in several tables (SECOM's signals and labels): only the selected ones load.
+                foreach (var result in await PublicDatasets.LoadAsync(ingestor, name, folder, t => ctx.Selected.Contains(AssetKey.Of(t.Schema, t.Name)), ctx.CancellationToken).ConfigureAwait(false))
                 {
                     ctx.Log(result.Status == LoadStatus.Skipped
                         ? $"{Path.GetFileName(result.File)}: SKIPPED, unchanged since load {result.SameAsLoadId}"

@@ -182,8 +182,13 @@ public static class PublicDatasets
     }
 
     /// <summary>Loads every file of a dataset; a file already loaded is skipped.</summary>
-    public static async Task<IReadOnlyList<LoadResult>> LoadAsync(FileIngestor ingestor, string name, string root, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<LoadResult>> LoadAsync(FileIngestor ingestor, string name, string root, CancellationToken cancellationToken = default) =>
+        LoadAsync(ingestor, name, root, _ => true, cancellationToken);
+
+    /// <summary>The files of dataset <paramref name="name"/> whose table (schema, name) <paramref name="table"/> accepts, as <see cref="LoadAsync(FileIngestor, string, string, CancellationToken)"/> loads them.</summary>
+    public static async Task<IReadOnlyList<LoadResult>> LoadAsync(FileIngestor ingestor, string name, string root, Func<(string Schema, string Name), bool> table, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(ingestor);
         if (!Directory.Exists(root))
         {
@@ -191,7 +196,7 @@ public static class PublicDatasets
         }
 
         var results = new List<LoadResult>();
-        foreach (var file in Files(name, root))
+        foreach (var file in Files(name, root).Where(f => table(f.Contract.TableName)))
         {
             var path = Path.Combine(root, file.RelativePath);
             if (!File.Exists(path))
