@@ -96,7 +96,7 @@ internal sealed class Fitter
         return pipeline.Fit(data);
     }
 
-    /// <summary>The model's figures on <paramref name="data"/>, by metric name (auc, f1, pr_auc, ... ; rmse, mae, r2, nasa_score).</summary>
+    /// <summary>The model's figures on <paramref name="data"/>, by metric name (<see cref="ModelMetrics.Names"/> of its task).</summary>
     public Dictionary<string, double> Evaluate(ITransformer model, IDataView data)
     {
         var scored = model.Transform(data);
@@ -106,7 +106,7 @@ internal sealed class Fitter
                 var b = Ml.BinaryClassification.Evaluate(scored, LabelColumn);
                 return new()
                 {
-                    ["auc"] = b.AreaUnderRocCurve,
+                    ["roc_auc"] = b.AreaUnderRocCurve,
                     ["f1"] = b.F1Score,
                     ["pr_auc"] = b.AreaUnderPrecisionRecallCurve,
                     ["accuracy"] = b.Accuracy,
@@ -139,8 +139,6 @@ internal sealed class Fitter
     /// <summary>The PHM08 scoring function of C-MAPSS: late predictions cost more than early ones (exp(d/10) against exp(-d/13)).</summary>
     public static double NasaScore(IReadOnlyList<float> actual, IReadOnlyList<float> predicted) =>
         actual.Zip(predicted, (a, p) => (double)p - a).Sum(d => d < 0 ? Math.Exp(-d / 13) - 1 : Math.Exp(d / 10) - 1);
-
-    public static bool LowerIsBetter(string metric) => metric is "rmse" or "mae" or "log_loss" or "nasa_score";
 
     public static byte[] Save(MLContext ml, ITransformer model, DataViewSchema schema)
     {

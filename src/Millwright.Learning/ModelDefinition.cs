@@ -75,7 +75,7 @@ public sealed record ModelDefinition(string Name, ModelTask Task, string Label, 
     /// <summary>The test query of <see cref="EvaluationProtocol.TestSet"/>: the same columns as the features.</summary>
     public string? TestSql { get; init; }
 
-    /// <summary>Figures <c>ml evaluate</c> checks, by metric name (<c>auc: 0.975</c>; RMSE-like metrics are upper bounds).</summary>
+    /// <summary>Figures <c>ml evaluate</c> checks, by metric name (<c>roc_auc: 0.975</c>; RMSE-like metrics are upper bounds).</summary>
     public IReadOnlyDictionary<string, double> Targets { get; init; } = new Dictionary<string, double>();
 
     /// <summary>The reference the figures are compared with, in words.</summary>
@@ -84,10 +84,10 @@ public sealed record ModelDefinition(string Name, ModelTask Task, string Label, 
     /// <summary>Throws <see cref="LearningException"/> for an unknown parameter or a trainer that cannot learn the task.</summary>
     public void Validate() => Trainers.Check(this);
 
-    /// <summary>The metric a candidate must beat the champion on: auc, macro_accuracy or rmse by task.</summary>
+    /// <summary>The metric a candidate must beat the champion on: roc_auc, macro_accuracy or rmse by task.</summary>
     public string SelectionMetric => Task switch
     {
-        ModelTask.Binary => "auc",
+        ModelTask.Binary => "roc_auc",
         ModelTask.Multiclass => "macro_accuracy",
         _ => "rmse",
     };

@@ -5,7 +5,7 @@ namespace Millwright.Learning;
 /// <summary>One figure of an evaluation: its mean over folds and repeats, spread, and the target it is held to.</summary>
 public sealed record EvaluationFigure(string Metric, double Mean, double StandardDeviation, double? Target)
 {
-    public bool LowerIsBetter => Fitter.LowerIsBetter(Metric);
+    public bool LowerIsBetter => ModelMetrics.LowerIsBetter(Metric);
 
     /// <summary>Whether the figure meets its target; true when there is none.</summary>
     public bool Met => Target is not { } t || (LowerIsBetter ? Mean <= t : Mean >= t);

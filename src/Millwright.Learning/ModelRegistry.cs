@@ -105,7 +105,7 @@ public sealed class ModelRegistry(IWarehouse warehouse, string folder)
                     TrainingData = S("training_data") ?? "",
                     TrainingRows = long.Parse(S("training_rows") ?? "0", CultureInfo.InvariantCulture),
                     HeldOutRows = long.Parse(S("held_out_rows") ?? "0", CultureInfo.InvariantCulture),
-                    Metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(S("metrics") ?? "{}") ?? [],
+                    Metrics = (JsonSerializer.Deserialize<Dictionary<string, double>>(S("metrics") ?? "{}") ?? []).ToDictionary(m => ModelMetrics.Canonical(m.Key), m => m.Value),
                     Artifact = S("artifact") ?? "",
                     ArtifactSha256 = S("artifact_sha256") ?? "",
                     TrainingSeconds = double.Parse(S("training_seconds") ?? "0", CultureInfo.InvariantCulture),
@@ -132,7 +132,7 @@ public sealed class ModelRegistry(IWarehouse warehouse, string folder)
         var versions = await ListAsync(trained.Name, cancellationToken).ConfigureAwait(false);
         var version = versions.Count == 0 ? 1 : versions.Max(v => v.Version) + 1;
         var champion = versions.FirstOrDefault(v => v.Status == ModelStatus.Champion);
-        var lower = Fitter.LowerIsBetter(metric);
+        var lower = ModelMetrics.LowerIsBetter(metric);
         var score = trained.Metrics.GetValueOrDefault(metric, double.NaN);
         string decision;
         bool promote;

@@ -407,9 +407,15 @@ internal sealed class PipelineFile
                 Folds = evaluation?.Int("folds", 5, min: 2) ?? 5,
                 Repeats = evaluation?.Int("repeats", 1, min: 1) ?? 1,
                 TestSql = train.String("test"),
-                Targets = train.NumberMap("targets"),
+                Targets = train.NumberMap("targets").ToDictionary(t => Learning.ModelMetrics.Canonical(t.Key), t => t.Value, StringComparer.Ordinal),
                 Reference = train.String("reference") ?? "",
             };
+            var metrics = Learning.ModelMetrics.Names(model.Task);
+            if (train.Get("targets") is { } targets && targets.Keys.FirstOrDefault(t => !metrics.Contains(Learning.ModelMetrics.Canonical(t))) is { } unknown)
+            {
+                throw targets.Get(unknown)!.Error($"asset {key}: '{unknown}' is not a metric of a {model.Task.ToString().ToLowerInvariant()} model (metrics: {string.Join(", ", metrics)})");
+            }
+
             if (model.Evaluation == Learning.EvaluationProtocol.TestSet && model.TestSql is null)
             {
                 throw train.Error($"asset {key}: evaluation by test_set needs 'test', the test set's feature query");

@@ -7,6 +7,9 @@ namespace Millwright.Pipelines;
 /// <summary>A model a pipeline trains: where it is declared and its definition.</summary>
 public sealed record PipelineModel(string Pipeline, string Asset, ModelDefinition Definition);
 
+/// <summary>An asset that scores with a model's champion: where it is declared, its key and the model.</summary>
+public sealed record PipelinePrediction(string Pipeline, string Asset, string Model);
+
 /// <summary>How the predictive orders of one model version turned out: opened (directly or by an accepted proposal), completed, and how many found a fault.</summary>
 public sealed record PredictiveOutcome(string Model, int Version, double Threshold, long Opened, long AlreadyOpen, long Proposed, long Completed, long FaultFound)
 {
@@ -18,19 +21,22 @@ public sealed record PredictiveOutcome(string Model, int Version, double Thresho
 public static class PipelineModels
 {
     /// <summary>Every <c>ml: train:</c> asset of the pipelines under <paramref name="pipelinesDirectory"/>, in pipeline order.</summary>
-    public static IReadOnlyList<PipelineModel> Read(string pipelinesDirectory)
-    {
-        if (!Directory.Exists(pipelinesDirectory))
-        {
-            return [];
-        }
-
-        return Directory.GetDirectories(pipelinesDirectory).Order(StringComparer.Ordinal)
-            .Where(d => File.Exists(Path.Combine(d, PipelineCatalog.FileName)))
-            .Select(PipelineFile.Read)
+    public static IReadOnlyList<PipelineModel> Read(string pipelinesDirectory) =>
+        Pipelines(pipelinesDirectory)
             .SelectMany(p => p.Assets.Where(a => a.Ml?.Train is not null).Select(a => new PipelineModel(p.Name, a.Key.Path, a.Ml!.Train!)))
             .ToList();
-    }
+
+    /// <summary>Every <c>ml: predict:</c> asset of the pipelines under <paramref name="pipelinesDirectory"/>, in pipeline order.</summary>
+    public static IReadOnlyList<PipelinePrediction> Predictions(string pipelinesDirectory) =>
+        Pipelines(pipelinesDirectory)
+            .SelectMany(p => p.Assets.Where(a => a.Ml?.Predict is not null).Select(a => new PipelinePrediction(p.Name, a.Key.Path, a.Ml!.Predict!.Model)))
+            .ToList();
+
+    private static IEnumerable<PipelineFile> Pipelines(string pipelinesDirectory) => !Directory.Exists(pipelinesDirectory)
+        ? []
+        : Directory.GetDirectories(pipelinesDirectory).Order(StringComparer.Ordinal)
+            .Where(d => File.Exists(Path.Combine(d, PipelineCatalog.FileName)))
+            .Select(PipelineFile.Read);
 
     /// <summary>
     /// Per model version: the predictive orders it opened (<c>ml.predicted_orders</c>) and, of those completed or closed,

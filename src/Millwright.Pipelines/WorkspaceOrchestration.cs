@@ -39,7 +39,7 @@ public sealed class WorkspaceOrchestration : IAsyncDisposable
                 Operations = () => OperationsSourceAsync(settings.Operations),
                 ModelsDirectory = Path.Combine(loaded.Workspace.StateDirectory, "models"),
                 OperationsStore = _ => Task.FromResult(OpenOperationsStore(settings.Operations)),
-                DatasetsFolder = Ingestion.Datasets.PublicDatasets.Locate(loaded.Workspace.Root, Environment.GetEnvironmentVariable),
+                DatasetsFolder = Ingestion.Datasets.PublicDatasets.Locate(loaded.Workspace.Root, loaded.Variable),
             }, cancellationToken).ConfigureAwait(false);
             var options = new OrchestratorOptions
             {

@@ -117,7 +117,7 @@ public static partial class SettingsLoader
             throw new SettingsException($"setting ingestion.token (from {Origin(origins, "ingestion:token")}) is no longer used: stream loads take an API token of a user with the OPERATOR role (`millwright users add loader --role OPERATOR`, then `millwright tokens create --user loader`); remove the setting");
         }
 
-        return new LoadedSettings(layout, settings, configuration, warnings);
+        return new LoadedSettings(layout, settings, configuration, warnings) { Environment = environment };
     }
 
     private static Dictionary<string, string> ProcessEnvironment()
@@ -379,4 +379,11 @@ public sealed record LoadedSettings(
     WorkspaceLayout Workspace,
     MillwrightSettings Settings,
     IConfiguration Configuration,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The environment the settings were read from, for the variables engines look up beside them (MILLWRIGHT_DATASETS).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>An environment variable as the settings saw it; null when unset.</summary>
+    public string? Variable(string name) => Environment.TryGetValue(name, out var value) ? value : null;
+}

@@ -65,7 +65,7 @@ public abstract class LearningTests<TWarehouse> : IAsyncLifetime
 
         Assert.Equal(first.TrainingData, second.TrainingData);
         Assert.Equal(first.Metrics, second.Metrics);
-        Assert.True(first.Metrics["auc"] > 0.85, $"AUC {first.Metrics["auc"]:0.000}");
+        Assert.True(first.Metrics["roc_auc"] > 0.85, $"AUC {first.Metrics["roc_auc"]:0.000}");
         Assert.Equal(["wear", "temperature", "noise"], first.Features.Numeric);
         Assert.Equal(["variant"], first.Features.Categorical);
 
@@ -93,7 +93,7 @@ public abstract class LearningTests<TWarehouse> : IAsyncLifetime
         Assert.Equal(trainer, version.Trainer);
         if (task == ModelTask.Binary)
         {
-            Assert.True(version.Metrics["auc"] > 0.85, $"AUC {version.Metrics["auc"]:0.000}");
+            Assert.True(version.Metrics["roc_auc"] > 0.85, $"AUC {version.Metrics["roc_auc"]:0.000}");
         }
         else
         {
@@ -191,12 +191,12 @@ public abstract class LearningTests<TWarehouse> : IAsyncLifetime
             Evaluation = EvaluationProtocol.CrossValidation,
             Folds = 4,
             Repeats = 2,
-            Targets = new Dictionary<string, double> { ["auc"] = 0.8, ["log_loss"] = 0.0001 },
+            Targets = new Dictionary<string, double> { ["roc_auc"] = 0.8, ["log_loss"] = 0.0001 },
         }, Ct);
 
         Assert.Equal(8, report.Fits);
         Assert.Contains("grouped by machine 4-fold cross-validation x 2", report.Description, StringComparison.Ordinal);
-        Assert.True(report.Figures.Single(f => f.Metric == "auc").Met);
+        Assert.True(report.Figures.Single(f => f.Metric == "roc_auc").Met);
         Assert.False(report.Figures.Single(f => f.Metric == "log_loss").Met);
         Assert.False(report.TargetsMet);
     }

@@ -70,6 +70,7 @@ public sealed class MlAssetsTests : IAsyncLifetime
                     split_by: vehicle_id
                     features: select * from features.vehicle_days
                     parameters: {trees: 50, min_leaf: 10}
+                    targets: {auc: 0.6, f1: 0.5}
               - key: ml/failure_predictions
                 deps: [ml/failure, features/today]
                 ml:
@@ -237,6 +238,9 @@ public sealed class MlAssetsTests : IAsyncLifetime
     {
         var model = Assert.Single(PipelineModels.Read(_workspace.Pipelines));
         Assert.Equal(("plant", "ml/failure", "failure", "vehicle_id"), (model.Pipeline, model.Asset, model.Definition.Name, model.Definition.SplitBy));
+        // 'auc', as pipeline files written before the metric was renamed say, is read as roc_auc.
+        Assert.Equal(["f1", "roc_auc"], model.Definition.Targets.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([("plant", "ml/failure_predictions", "failure")], PipelineModels.Predictions(_workspace.Pipelines).Select(p => (p.Pipeline, p.Asset, p.Model)));
     }
 
     private async Task<IOrchestrationStorage> StorageAsync()

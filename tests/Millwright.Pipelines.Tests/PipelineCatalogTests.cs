@@ -189,6 +189,7 @@ public sealed class PipelineCatalogTests : IDisposable
     [InlineData("assets:\n  - key: x\n", "pipeline.yml:2:5: assets[0]: asset x needs exactly one of 'sql', 'command', 'ingest', 'ml' or 'external: true'")]
     [InlineData("assets:\n  - key: m\n    ml:\n      train: {task: binary, label: y, features: select 1, parameters: {depth: 3}}\n", "pipeline.yml:4:71: assets[0].ml.train.parameters: model m: unknown parameter 'depth'")]
     [InlineData("assets:\n  - key: m\n    ml:\n      train: {task: guess, label: y, features: select 1}\n", "assets[0].ml.train.task: 'guess' is not binary, multiclass or regression")]
+    [InlineData("assets:\n  - key: m\n    ml:\n      train: {task: binary, label: y, features: select 1, targets: {rocauc: 0.9}}\n", "assets[0].ml.train.targets.rocauc: asset m: 'rocauc' is not a metric of a binary model (metrics: roc_auc, f1, pr_auc, accuracy, precision, recall, log_loss)")]
     [InlineData("assets:\n  - key: m\n    ml:\n      predict: {model: m, features: select 1}\n      orders: {threshold: 150}\n", "assets[0].ml.orders.threshold: threshold is a failure probability from 0 to 100")]
     [InlineData("assets:\n  - key: m\n    ml:\n      train: {task: binary, label: y, features: select 1}\n      orders: {threshold: 50}\n", "asset m: 'orders' belongs to a predict asset")]
     [InlineData("assets:\n  - key: x\n    ingest: {contract: nowhere}\n", "asset x: no contract 'nowhere'")]

@@ -26,7 +26,7 @@ internal static class OrchestrationCommands
     /// The workspace's orchestrator: the running host's own when the verb runs there (its runs are the host's, and the
     /// host keeps it), else one opened for this command.
     /// </summary>
-    private static async Task<Lease> OpenAsync(CommandContext context, ParseResult parsed, CancellationToken ct, bool live = false)
+    internal static async Task<Lease> OpenAsync(CommandContext context, ParseResult parsed, CancellationToken ct, bool live = false)
     {
         var io = context.Io;
         if (context.Host is { } host)
@@ -51,7 +51,7 @@ internal static class OrchestrationCommands
     }
 
     /// <summary>An orchestrator for one command: disposed after it only when the command opened it.</summary>
-    private sealed record Lease(WorkspaceOrchestration Orchestration, bool Owned) : IAsyncDisposable
+    internal sealed record Lease(WorkspaceOrchestration Orchestration, bool Owned) : IAsyncDisposable
     {
         public Orchestrator Orchestrator => Orchestration.Orchestrator;
 
@@ -66,7 +66,7 @@ internal static class OrchestrationCommands
     /// Runs <paramref name="request"/> to its end in this process with live progress. On the host, whose orchestrator
     /// reports to the host's log, the run's events are read back from storage as they are written.
     /// </summary>
-    private static async Task<RunRecord> MaterializeAsync(CommandContext context, Lease o, LaunchRequest request, CancellationToken ct)
+    internal static async Task<RunRecord> MaterializeAsync(CommandContext context, Lease o, LaunchRequest request, CancellationToken ct)
     {
         var run = await o.Orchestrator.SubmitAsync(request, ct).ConfigureAwait(false);
         return await ExecuteAsync(context, o, run.RunId, ct).ConfigureAwait(false);
