@@ -36,11 +36,9 @@ internal static class UnitOfWork
 
             try
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                var result = await work(db).ConfigureAwait(false);
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return result;
+                return store.BatchTransaction is { } batch
+                    ? await InSavepointAsync(db, batch, work, cancellationToken).ConfigureAwait(false)
+                    : await InTransactionAsync(db, work, cancellationToken).ConfigureAwait(false);
             }
             catch (DbUpdateConcurrencyException e)
             {
@@ -66,6 +64,34 @@ internal static class UnitOfWork
             {
                 gate?.Release();
             }
+        }
+    }
+
+    private static async Task<T> InTransactionAsync<T>(OperationsDbContext db, Func<OperationsDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(db).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>A unit of work inside a write batch (<see cref="OperationsStore.BeginBatchAsync"/>): all or nothing within the batch's transaction.</summary>
+    private static async Task<T> InSavepointAsync<T>(OperationsDbContext db, System.Data.Common.DbTransaction batch, Func<OperationsDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        const string savepoint = "unit_of_work";
+        await batch.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await work(db).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await batch.ReleaseAsync(savepoint, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch
+        {
+            await batch.RollbackAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
     }
 

@@ -33,7 +33,8 @@ public static class Simulator
         await using (store.ConfigureAwait(false))
         {
             await OperationsSetup.MigrateAsync(store, cancellationToken).ConfigureAwait(false);
-            return await RunAsync(new ServicesGateway(store), store.Target, clock, start, options, cancellationToken).ConfigureAwait(false);
+            await using var gateway = new ServicesGateway(store);
+            return await RunAsync(gateway, store.Target, clock, start, options, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -68,6 +69,16 @@ public static class Simulator
             throw new SimulationException($"the operational store {target} already holds {assets} vehicles and machines; the simulator writes a new history into an empty store");
         }
 
+        // History is written a simulated day at a time: each day's use cases (each all or nothing, as always) become
+        // durable together at the day's end, one commit instead of hundreds; a run stopped part-way keeps whole days.
+        // Not while retail batches are posted to a server during the run: that server may write to the same store,
+        // and must never wait on a transaction that is itself waiting for the server's answer.
+        var batched = options.RetailSink is null;
+        if (batched)
+        {
+            await operations.BeginBatchAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var loop = new EventLoop(clock);
         var sim = new SimContext(operations, loop, options);
         foreach (var (code, id) in await operations.DiagnosticCodeIdsAsync(cancellationToken).ConfigureAwait(false))
@@ -98,8 +109,9 @@ public static class Simulator
         }
 
         var daysDone = 0;
-        ScheduleProgress(sim, start.Date, () => ++daysDone);
+        ScheduleProgress(sim, start.Date, () => ++daysDone, batched ? end : DateTime.MinValue);
         await loop.RunUntilAsync(end, null, cancellationToken).ConfigureAwait(false);
+        await operations.CommitBatchAsync(cancellationToken).ConfigureAwait(false);
         if (options.Follow)
         {
             var anchor = options.RealTime.GetUtcNow().UtcDateTime;
@@ -160,14 +172,20 @@ public static class Simulator
         }
     }
 
-    private static void ScheduleProgress(SimContext sim, DateTime day, Func<int> done)
+    /// <summary>At each day's end: its batch committed and the next begun (days before <paramref name="historyEnd"/>, the end of batched history), then progress reported.</summary>
+    private static void ScheduleProgress(SimContext sim, DateTime day, Func<int> done, DateTime historyEnd)
     {
-        sim.Loop.At(day.AddDays(1).AddTicks(-1), () =>
+        sim.Loop.At(day.AddDays(1).AddTicks(-1), async () =>
         {
+            if (day.AddDays(1) < historyEnd)
+            {
+                await sim.Ops.CommitBatchAsync(CancellationToken.None).ConfigureAwait(false);
+                await sim.Ops.BeginBatchAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
             var n = done();
             sim.Options.Progress?.Report(new SimulationProgress(day, n, Math.Max(n, sim.Options.Days), sim.Counts.Snapshot()));
-            ScheduleProgress(sim, day.AddDays(1), done);
-            return Task.CompletedTask;
+            ScheduleProgress(sim, day.AddDays(1), done, historyEnd);
         });
     }
 

@@ -97,6 +97,40 @@ public sealed class SimulatorTests : IDisposable
         Assert.Contains(db.TelemetryReadings, r => r.RecordedAt >= start.AddDays(3));
     }
 
+    [Fact]
+    public async Task A_history_stopped_part_way_keeps_whole_days_and_nothing_of_the_day_it_was_writing()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var database = Path.Combine(_root, "stopped.db");
+        var fourth = Small.Start!.Value.AddDays(3);
+
+        // Stopped at noon of day 4, as its use cases write: the morning's writes were already made.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Simulator.RunAsync(clock => OperationsStore.Sqlite(database, new StopAt(clock, fourth.AddHours(12), stop)), Small with { Days = 10 }, stop.Token));
+
+        // Days 1 to 3 are whole; nothing of day 4 is there. Every write is audited at its simulated time.
+        await using var store = OperationsStore.Sqlite(database);
+        await using var db = store.CreateContext();
+        Assert.Contains(db.AuditLog, a => a.OccurredAt >= fourth.AddDays(-1));
+        Assert.DoesNotContain(db.AuditLog, a => a.OccurredAt >= fourth);
+        Assert.DoesNotContain(db.ChangeFeed, c => c.OccurredAt >= fourth);
+        Assert.True((await new Operations.Reconciliation(store).RunAsync(Ct)).IsClean);
+    }
+
+    /// <summary>The simulated clock, stopping the run the first time a write reads a time at or past <paramref name="at"/>.</summary>
+    private sealed class StopAt(TimeProvider clock, DateTime at, CancellationTokenSource stop) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            var now = clock.GetUtcNow();
+            if (now.UtcDateTime >= at && !stop.IsCancellationRequested)
+            {
+                stop.Cancel();
+            }
+
+            return now;
+        }
+    }
+
     private async Task<(string Database, string Output, SimulationSummary Summary)> RunAsync(string name, SimulationOptions options)
     {
         var database = Path.Combine(_root, name, "operations.db");

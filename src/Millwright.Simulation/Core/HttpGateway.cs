@@ -17,6 +17,10 @@ namespace Millwright.Simulation.Core;
 /// </summary>
 internal sealed class HttpGateway(HttpClient http) : IOperationsGateway
 {
+    public Task BeginBatchAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task CommitBatchAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(EnumNames.Policy) },

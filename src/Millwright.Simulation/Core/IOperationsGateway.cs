@@ -10,6 +10,15 @@ namespace Millwright.Simulation.Core;
 /// </summary>
 internal interface IOperationsGateway
 {
+    /// <summary>
+    /// Writes from here on join one batch, durable together at <see cref="CommitBatchAsync"/> (in process: one
+    /// transaction, each use case a savepoint of it; over HTTP every request commits on its own, so nothing changes).
+    /// </summary>
+    Task BeginBatchAsync(CancellationToken cancellationToken);
+
+    /// <summary>Makes the open batch durable; writes after it commit one by one until the next batch begins.</summary>
+    Task CommitBatchAsync(CancellationToken cancellationToken);
+
     Task<long> AssetCountAsync(CancellationToken cancellationToken);
     Task<Dictionary<string, long>> DiagnosticCodeIdsAsync(CancellationToken cancellationToken);
     Task<Dictionary<long, decimal>> AvailableAtAsync(long locationId, CancellationToken cancellationToken);

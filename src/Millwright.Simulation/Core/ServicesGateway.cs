@@ -5,38 +5,97 @@ using Millwright.Operations.Data;
 
 namespace Millwright.Simulation.Core;
 
-/// <summary>The use cases in process, on the store's (simulated) clock.</summary>
-internal sealed class ServicesGateway(OperationsStore store) : IOperationsGateway
+/// <summary>
+/// The use cases in process, on the store's (simulated) clock; in a batch (<see cref="BeginBatchAsync"/>), on the
+/// batch's store, so reads see the batch's writes. Disposing it rolls back a batch not committed.
+/// </summary>
+internal sealed class ServicesGateway : IOperationsGateway, IAsyncDisposable
 {
-    private readonly ServiceOrders _orders = new(store);
-    private readonly Inventory _inventory = new(store);
-    private readonly Purchasing _purchasing = new(store);
-    private readonly Billing _billing = new(store);
-    private readonly Observations _observations = new(store);
-    private readonly MasterData _masterData = new(store);
+    private readonly OperationsStore _root;
+    private OperationsBatch? _batch;
+    private OperationsStore _store = null!;
+    private ServiceOrders _orders = null!;
+    private Inventory _inventory = null!;
+    private Purchasing _purchasing = null!;
+    private Billing _billing = null!;
+    private Observations _observations = null!;
+    private MasterData _masterData = null!;
+
+    public ServicesGateway(OperationsStore store)
+    {
+        _root = store;
+        Use(store);
+    }
+
+    private void Use(OperationsStore current)
+    {
+        _store = current;
+        _orders = new(current);
+        _inventory = new(current);
+        _purchasing = new(current);
+        _billing = new(current);
+        _observations = new(current);
+        _masterData = new(current);
+    }
+
+    public async Task BeginBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_batch is not null)
+        {
+            throw new InvalidOperationException("a batch is already open");
+        }
+
+        _batch = await _root.BeginBatchAsync(cancellationToken).ConfigureAwait(false);
+        Use(_batch.Store);
+    }
+
+    public async Task CommitBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_batch is not { } batch)
+        {
+            return;
+        }
+
+        _batch = null;
+        Use(_root);
+        await using (batch.ConfigureAwait(false))
+        {
+            await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_batch is { } batch)
+        {
+            _batch = null;
+            Use(_root);
+            await batch.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     public async Task<long> AssetCountAsync(CancellationToken cancellationToken)
     {
-        await using var db = store.CreateContext();
+        await using var db = _store.CreateContext();
         return await db.Assets.LongCountAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Dictionary<string, long>> DiagnosticCodeIdsAsync(CancellationToken cancellationToken)
     {
-        await using var db = store.CreateContext();
+        await using var db = _store.CreateContext();
         return await db.DiagnosticCodes.AsNoTracking().ToDictionaryAsync(c => c.Code, c => c.Id, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Dictionary<long, decimal>> AvailableAtAsync(long locationId, CancellationToken cancellationToken)
     {
-        await using var db = store.CreateContext();
+        await using var db = _store.CreateContext();
         return await db.StockBalances.AsNoTracking().Where(b => b.LocationId == locationId)
             .ToDictionaryAsync(b => b.PartId, b => b.OnHand - b.Reserved, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<List<ReceiptLineInput>> OutstandingLinesAsync(long purchaseOrderId, CancellationToken cancellationToken)
     {
-        await using var db = store.CreateContext();
+        await using var db = _store.CreateContext();
         var lines = await db.PurchaseOrderLines.AsNoTracking().Where(l => l.PurchaseOrderId == purchaseOrderId).ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. lines.Where(l => l.Outstanding > 0).Select(l => new ReceiptLineInput(l.Id, l.Outstanding))];
     }
