@@ -7,11 +7,12 @@ namespace Millwright.Pipelines;
 /// <summary>
 /// Dataset assets: the tables a pipeline's <c>datasets:</c> fill from the workspace's datasets folder (AI4I 2020,
 /// C-MAPSS, SECOM, car features under their built-in contracts), each an asset <c>schema/table</c>, loaded by one step.
-/// A file already loaded is skipped by its checksum, so a run after the first costs a checksum per file.
+/// A file already loaded is skipped by its checksum, so a run after the first costs a checksum per file. Without a
+/// datasets folder, a table loaded before by <c>millwright ingest dataset</c> is used as it is, and an empty one skipped.
 /// </summary>
 internal static class DatasetAssets
 {
-    public static AssetsDefinition Build(DatasetsDecl datasets, PipelineFile pipeline, string? folder, FileIngestor ingestor)
+    public static AssetsDefinition Build(DatasetsDecl datasets, PipelineFile pipeline, string? folder, FileIngestor ingestor, Warehouse.IWarehouse warehouse)
     {
         var tables = datasets.Names.SelectMany(name => PublicDatasets.Tables(name).Select(t => (Name: name, Key: AssetKey.Of(t.Schema, t.Name)))).ToList();
         var specs = tables.Select(t => new AssetSpec(t.Key)
@@ -24,7 +25,26 @@ internal static class DatasetAssets
         {
             if (folder is null)
             {
-                throw new PipelineException($"{datasets.Where}: pipeline '{pipeline.Name}' loads public datasets and there is no datasets folder: set {PublicDatasets.Variable} to a folder laid out as ../shared/datasets (ai4i2020/, cmapss/, secom/, car_features_msrp/); nothing is downloaded");
+                // Nothing to load from: a table that `millwright ingest dataset NAME --from DIR` filled is used as it is
+                // (so what reads it builds), and one that is empty is skipped with where to point (so is what reads it).
+                foreach (var (name, key) in tables.Where(t => ctx.Selected.Contains(t.Key)))
+                {
+                    var relation = Warehouse.RelationName.Of(key.Path.Split('/')[0], key.Path.Split('/')[1]);
+                    var held = await warehouse.GetRelationAsync(relation, ctx.CancellationToken).ConfigureAwait(false) is null
+                        ? 0
+                        : Convert.ToInt64(await warehouse.QueryScalarAsync($"select count(*) from {warehouse.Dialect.Render(relation)}", ctx.CancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                    var missing = $"there is no datasets folder: set {PublicDatasets.Variable} to a folder laid out as ../shared/datasets (ai4i2020/, cmapss/, secom/, car_features_msrp/), or load it with `millwright ingest dataset {name} --from DIR`; nothing is downloaded";
+                    if (held == 0)
+                    {
+                        ctx.Skipped(key, $"{datasets.Where}: pipeline '{pipeline.Name}' loads public dataset {name} and {missing}");
+                        continue;
+                    }
+
+                    ctx.Log($"{relation}: no datasets folder; its {held:N0} row(s), loaded before (`millwright ingest dataset {name}`), are used as they are");
+                    ctx.Materialized(key, new Dictionary<string, object?> { ["row_count"] = held, ["relation"] = relation.ToString(), ["folder"] = null });
+                }
+
+                return;
             }
 
             var keyOf = datasets.Names.SelectMany(name => PublicDatasets.Files(name, folder)).Select(f => f.Contract)

@@ -194,7 +194,7 @@ public static class PipelineCatalog
 
                 if (pipeline.Datasets is { } datasets)
                 {
-                    var definition = DatasetAssets.Build(datasets, pipeline, options.DatasetsFolder, ingestor);
+                    var definition = DatasetAssets.Build(datasets, pipeline, options.DatasetsFolder, ingestor, warehouse);
                     computed.Add(definition);
                     count += definition.Specs.Count;
                 }

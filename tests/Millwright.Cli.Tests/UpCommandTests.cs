@@ -21,16 +21,22 @@ public sealed class UpCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var cli = Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll");
+        // The public data sets, as `up -w demo` in a checkout finds them in ../shared/datasets.
+        var datasets = Ingestion.Datasets.PublicDatasets.Locate(AppContext.BaseDirectory, Environment.GetEnvironmentVariable);
+        Assert.True(datasets is not null, "../shared/datasets is not on this machine (set MILLWRIGHT_DATASETS)");
         using (var init = new CliRunner(_root))
         {
+            init.Environment[Ingestion.Datasets.PublicDatasets.Variable] = datasets;
             var created = await init.RunAsync("init", ".");
             Assert.Equal(0, created.ExitCode);
             Assert.Contains("created pipelines/maintenance/", created.Out, StringComparison.Ordinal);
             Assert.Contains("created pipelines/manufacturing/", created.Out, StringComparison.Ordinal);
+            Assert.Contains("created pipelines/quality/", created.Out, StringComparison.Ordinal);
             Assert.Contains("created pipelines/retail/", created.Out, StringComparison.Ordinal);
         }
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment[Ingestion.Datasets.PublicDatasets.Variable] = datasets;
         foreach (var arg in new[] { cli, "up", "--port", "0" })
         {
             start.ArgumentList.Add(arg);
@@ -140,7 +146,7 @@ public sealed class UpCommandTests : IDisposable
             Assert.True(evaluated.ExitCode == 0, evaluated.Error);
             Assert.Contains("fleet_failure_14d (maintenance, lightgbm binary): grouped by vehicle_id 5-fold cross-validation x 1", evaluated.Out, StringComparison.Ordinal);
             var unknown = await runner.RunAsync("ml", "evaluate", "--model", "nope");
-            Assert.Contains("no pipeline declares a model 'nope' (models: fleet_failure_14d)", unknown.Error, StringComparison.Ordinal);
+            Assert.Contains("no pipeline declares a model 'nope' (models: fleet_failure_14d, ai4i2020, ai4i2020_mode, cmapss_fd001, cmapss_fd002, cmapss_fd003, cmapss_fd004, secom)", System.Text.RegularExpressions.Regex.Replace(unknown.Error, @"\s+", " "), StringComparison.Ordinal);
 
             // The host's log keeps the first build's events with their run, and the data-quality scores are in.
             var logs = await runner.RunAsync("logs", "--lines", "1000", "--json");
@@ -212,7 +218,7 @@ public sealed class UpCommandTests : IDisposable
         using var list = JsonDocument.Parse(await api.GetStringAsync("/api/dashboards", ct));
         Assert.Empty(list.RootElement.GetProperty("errors").EnumerateArray());
         var ids = list.RootElement.GetProperty("dashboards").EnumerateArray().Select(d => d.GetProperty("id").GetString()!).ToList();
-        Assert.Equal(["data_quality", "executive", "fleet", "predictive", "quality_control", "sales", "workshop"], ids.Order(StringComparer.Ordinal));
+        Assert.Equal(["data_quality", "executive", "fleet", "predictive", "quality_control", "sales", "secom_yield", "workshop"], ids.Order(StringComparer.Ordinal));
 
         Assert.True(File.Exists("/usr/bin/chromium"), "/usr/bin/chromium is missing: run the tests with ./test.sh, which installs Debian's chromium");
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();

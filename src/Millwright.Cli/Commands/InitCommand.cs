@@ -44,14 +44,12 @@ internal static class InitCommand
         {
             foreach (var template in PipelineTemplates.Workspace)
             {
-                if (template == "quality" && Ingestion.Datasets.PublicDatasets.Locate(result.Workspace.Root, io.Variable) is null)
-                {
-                    await io.Out.WriteLineAsync($"  no pipelines/quality/: it loads the public data sets and there is no datasets folder ({Ingestion.Datasets.PublicDatasets.Variable}, or shared/datasets in or above the workspace); `millwright new pipeline quality --template quality` adds it later").ConfigureAwait(false);
-                    continue;
-                }
-
                 var pipeline = PipelineTemplates.Create(result.Workspace.PipelinesDirectory, template, template);
                 await io.Out.WriteLineAsync($"  created pipelines/{pipeline.Name}/ ({pipeline.Files.Count} files; its README.md says what it builds)").ConfigureAwait(false);
+                if (template == "quality" && Ingestion.Datasets.PublicDatasets.Locate(result.Workspace.Root, io.Variable) is null)
+                {
+                    await io.Out.WriteLineAsync($"  pipelines/quality/ trains on the public data sets and there is no datasets folder ({Ingestion.Datasets.PublicDatasets.Variable}, or shared/datasets in or above the workspace): until one is set or `millwright ingest dataset NAME --from DIR` loads them, its assets are skipped").ConfigureAwait(false);
+                }
             }
         }
 

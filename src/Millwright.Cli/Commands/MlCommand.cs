@@ -156,13 +156,14 @@ internal static class MlCommand
     private static Command Train(CommandContext context)
     {
         var names = new Argument<string[]>("MODEL") { Description = "The models to train, by name (see ml evaluate or the pipelines' ml: train: assets)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("train", "Train models now: materialize their ml: train: assets (a new version in ml.models, champion only when it beats the champion on held-out rows)") { names };
+        var upstream = Upstream();
+        var command = new Command("train", "Train models now: materialize their ml: train: assets (a new version in ml.models, champion only when it beats the champion on held-out rows)") { names, upstream };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
             var models = Resolve(loaded.Workspace.PipelinesDirectory, parsed.GetValue(names) ?? [], all: false);
             await using var o = await OrchestrationCommands.OpenAsync(context, parsed, cancellationToken, live: true).ConfigureAwait(false);
-            var run = await RunAsync(context, o, models.Select(m => m.Asset), cancellationToken).ConfigureAwait(false);
+            var run = await RunAsync(context, o, models.Select(m => m.Asset), parsed.GetValue(upstream), cancellationToken).ConfigureAwait(false);
             var registry = new ModelRegistry(o.Pipelines.Warehouse, Path.Combine(loaded.Workspace.StateDirectory, "models"));
             foreach (var model in models)
             {
@@ -182,7 +183,8 @@ internal static class MlCommand
     private static Command Predict(CommandContext context)
     {
         var names = new Argument<string[]>("MODEL") { Description = "The models to predict with, by name: their ml: predict: assets score with the champion", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Predict now: materialize the ml: predict: assets of these models (the champion scores into ml.maintenance_predictions; orders open as the asset's orders: says)") { names };
+        var upstream = Upstream();
+        var command = new Command("predict", "Predict now: materialize the ml: predict: assets of these models (the champion scores into ml.maintenance_predictions; orders open as the asset's orders: says)") { names, upstream };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var loaded = context.LoadSettings(parsed);
@@ -198,7 +200,7 @@ internal static class MlCommand
 
             var assets = declared.Where(p => wanted.Contains(p.Model, StringComparer.Ordinal)).ToList();
             await using var o = await OrchestrationCommands.OpenAsync(context, parsed, cancellationToken, live: true).ConfigureAwait(false);
-            var run = await RunAsync(context, o, assets.Select(a => a.Asset), cancellationToken).ConfigureAwait(false);
+            var run = await RunAsync(context, o, assets.Select(a => a.Asset), parsed.GetValue(upstream), cancellationToken).ConfigureAwait(false);
             foreach (var e in (await o.Storage.GetRunEventsAsync(run.RunId, 0, 100_000, cancellationToken).ConfigureAwait(false)).Where(e => e.Type == EventTypes.Materialization && assets.Any(a => a.Asset == e.AssetKey)))
             {
                 using var data = JsonDocument.Parse(e.Data ?? "{}");
@@ -225,11 +227,18 @@ internal static class MlCommand
         return declared.Where(m => (all && wanted.Length == 0) || wanted.Contains(m.Definition.Name, StringComparer.Ordinal)).ToList();
     }
 
-    /// <summary>Materializes <paramref name="assets"/> (by exact key) in one run with live progress, and reports how it ended.</summary>
-    private static async Task<RunRecord> RunAsync(CommandContext context, OrchestrationCommands.Lease o, IEnumerable<string> assets, CancellationToken cancellationToken)
+    private static Option<bool> Upstream() => new("--upstream") { Description = "Materialize what the model reads first (every upstream asset: loads, extraction, dbt models), in the same run" };
+
+    /// <summary>Materializes <paramref name="assets"/> (by exact key; with everything upstream of them when <paramref name="upstream"/>) in one run with live progress, and reports how it ended.</summary>
+    private static async Task<RunRecord> RunAsync(CommandContext context, OrchestrationCommands.Lease o, IEnumerable<string> assets, bool upstream, CancellationToken cancellationToken)
     {
-        var run = await OrchestrationCommands.MaterializeAsync(context, o, new LaunchRequest { Selection = string.Join(' ', assets.Select(a => "key:" + a)) }, cancellationToken).ConfigureAwait(false);
+        var run = await OrchestrationCommands.MaterializeAsync(context, o, new LaunchRequest { Selection = string.Join(' ', assets.Select(a => (upstream ? "+key:" : "key:") + a)) }, cancellationToken).ConfigureAwait(false);
         await context.Io.Out.WriteLineAsync($"run {run.RunId} {run.Status.Name()}" + (run.Error is { } e ? $": {e}" : "")).ConfigureAwait(false);
+        if (run.Status != RunStatus.Success && !upstream)
+        {
+            await context.Io.Error.WriteLineAsync("hint: --upstream builds what the model reads (loads, extraction, dbt models) first, in the same run").ConfigureAwait(false);
+        }
+
         return run;
     }
 
