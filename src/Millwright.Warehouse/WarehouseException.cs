@@ -71,4 +71,7 @@ public enum WarehouseErrorKind
 
     /// <summary>A key already taken (unique or primary key) or a write that lost to a concurrent transaction: nothing was written.</summary>
     Conflict,
+
+    /// <summary>The statement names a table, view or schema that does not exist (often: not built yet).</summary>
+    MissingRelation,
 }

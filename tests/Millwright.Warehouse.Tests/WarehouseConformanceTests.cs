@@ -196,6 +196,22 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
     }
 
     [Fact]
+    public async Task A_query_of_a_table_or_schema_that_does_not_exist_says_so_by_its_kind()
+    {
+        var schema = NewSchema();
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+
+        var table = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.not_built", Ct));
+        var otherSchema = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.QueryScalarAsync($"SELECT count(*) FROM {NewSchema()}.not_built", Ct));
+        var function = await Assert.ThrowsAsync<WarehouseException>(() => Warehouse.QueryScalarAsync("SELECT no_such_function(1)", Ct));
+
+        Assert.Equal(WarehouseErrorKind.MissingRelation, table.Kind);
+        Assert.Contains("not_built", table.Message, StringComparison.Ordinal);
+        Assert.Equal(WarehouseErrorKind.MissingRelation, otherSchema.Kind);
+        Assert.Equal(WarehouseErrorKind.Query, function.Kind);
+    }
+
+    [Fact]
     public async Task Failed_bulk_load_into_a_new_table_leaves_no_table()
     {
         var schema = NewSchema();

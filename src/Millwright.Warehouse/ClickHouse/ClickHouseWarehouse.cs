@@ -291,6 +291,7 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
                 57 or 82 => WarehouseErrorKind.Conflict, // TABLE_ALREADY_EXISTS, DATABASE_ALREADY_EXISTS
                 6 or 27 or 38 or 41 or 53 or 69 or 70 or 72 or 117 => WarehouseErrorKind.Data, // values that do not parse or fit
                 209 or 210 or 516 => WarehouseErrorKind.Connection, // SOCKET_TIMEOUT, NETWORK_ERROR, AUTHENTICATION_FAILED
+                60 or 81 => WarehouseErrorKind.MissingRelation, // UNKNOWN_TABLE, UNKNOWN_DATABASE
                 _ => WarehouseErrorKind.Query,
             },
         };

@@ -151,7 +151,8 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
             // A name another transaction took first (DuckDB says it as a catalog error) is a conflict too, as PostgreSQL's 42P07 is.
             Kind = duck.ErrorType is DuckDB.NET.Native.DuckDBErrorType.Constraint or DuckDB.NET.Native.DuckDBErrorType.Transaction
                 || (duck.ErrorType == DuckDB.NET.Native.DuckDBErrorType.Catalog && firstLine.Contains("already exists", StringComparison.Ordinal))
-                ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
+                ? WarehouseErrorKind.Conflict
+                : MissingRelation().IsMatch(firstLine) ? WarehouseErrorKind.MissingRelation : WarehouseErrorKind.Query,
         };
     }
 
@@ -512,4 +513,8 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
 
     [GeneratedRegex(@"(?<prefix>LINE (?<line>\d+): )[^\n]*\n(?<caret> *)\^", RegexOptions.CultureInvariant)]
     private static partial Regex LinePointer();
+
+    // "Table with name x does not exist!", "... because schema \"s\" does not exist", "Schema with name s does not exist!"
+    [GeneratedRegex(@"^Catalog Error: (Table|View|Schema) with name .* does not exist")]
+    private static partial Regex MissingRelation();
 }

@@ -93,7 +93,12 @@ internal sealed class PostgresWarehouse : AdoWarehouse
                     SqlState = pg.SqlState,
                     Line = line,
                     Column = column,
-                    Kind = pg.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject ? WarehouseErrorKind.Conflict : WarehouseErrorKind.Query,
+                    Kind = pg.SqlState switch
+                    {
+                        PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject => WarehouseErrorKind.Conflict,
+                        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName => WarehouseErrorKind.MissingRelation,
+                        _ => WarehouseErrorKind.Query,
+                    },
                 };
             case NpgsqlException npgsql:
                 return new WarehouseException($"PostgreSQL: {npgsql.Message}", exception)

@@ -33,6 +33,11 @@ internal static class DashboardsApi
             {
                 return await next(context).ConfigureAwait(false);
             }
+            catch (Millwright.Warehouse.WarehouseException e) when (e.Kind == Millwright.Warehouse.WarehouseErrorKind.MissingRelation)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not built yet",
+                    detail: $"Not built yet: this card reads a table that is not in the warehouse ({e.Message}). Materialize the pipeline that builds it (Pipelines, or `millwright assets materialize`), or load its data, then refresh.");
+            }
             catch (Millwright.Warehouse.WarehouseException e)
             {
                 return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The warehouse refused the card's query", detail: e.Message);

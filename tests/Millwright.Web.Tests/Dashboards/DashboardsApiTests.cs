@@ -89,6 +89,15 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Contains("sitez", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
+        // A card on a table no pipeline has built yet says so, and what to do.
+        File.WriteAllText(File_, Sales.Replace("from marts.sales where", "from marts.sales_by_day where", StringComparison.Ordinal));
+        using var unbuilt = await _host.Client.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unbuilt.StatusCode);
+        var problem = JsonNode.Parse(await unbuilt.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal("Not built yet", problem["title"]!.GetValue<string>());
+        Assert.StartsWith("Not built yet: this card reads a table that is not in the warehouse (", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("sales_by_day", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
         File.WriteAllText(File_, Sales.Replace("chart: bar", "chart: bars", StringComparison.Ordinal));
         var broken = JsonNode.Parse(await _host.Client.GetStringAsync("/api/dashboards", Ct))!;
         Assert.Empty(broken["dashboards"]!.AsArray());
