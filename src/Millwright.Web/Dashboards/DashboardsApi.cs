@@ -33,14 +33,9 @@ internal static class DashboardsApi
             {
                 return await next(context).ConfigureAwait(false);
             }
-            catch (Millwright.Warehouse.WarehouseException e) when (e.Kind == Millwright.Warehouse.WarehouseErrorKind.MissingRelation)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not built yet",
-                    detail: $"Not built yet: this card reads a table that is not in the warehouse ({e.Message}). Materialize the pipeline that builds it (Pipelines, or `millwright assets materialize`), or load its data, then refresh.");
-            }
             catch (Millwright.Warehouse.WarehouseException e)
             {
-                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The warehouse refused the card's query", detail: e.Message);
+                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: CardErrors.NotBuilt(e) ? "Not built yet" : "The warehouse refused the card's query", detail: CardErrors.Describe(e));
             }
         });
         api.MapGet("/", (DashboardCatalog catalog) =>

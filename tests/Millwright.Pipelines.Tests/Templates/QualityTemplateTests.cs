@@ -123,5 +123,12 @@ public sealed class QualityTemplateTests : IAsyncLifetime
         var models = await new Learning.ModelRegistry(loaded.Warehouse, Path.Combine(_root, "models")).ListAsync("ai4i2020", Ct);
         Assert.Equal(Learning.ModelStatus.Champion, Assert.Single(models).Status);
         Assert.Equal(10_000L, await CountAsync(loaded.Warehouse, "select count(*) from staging.stg_ai4i"));
+
+        // Only SECOM of the others: its mart builds and its tests pass without C-MAPSS.
+        await PublicDatasets.LoadAsync(new Ingestion.Files.FileIngestor(loaded.Warehouse), "secom", Datasets!, Ct);
+        var secom = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "+mart_secom_daily_yield" }, Ct);
+
+        Assert.True(secom.Status == RunStatus.Success, secom.Error);
+        Assert.Equal(1567L, await CountAsync(loaded.Warehouse, "select sum(wafers) from marts.mart_secom_daily_yield"));
     }
 }
