@@ -196,6 +196,22 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
     }
 
     [Fact]
+    public async Task An_unmatched_row_of_a_left_join_holds_nulls_as_sql_says()
+    {
+        var schema = NewSchema();
+        await Warehouse.CreateSchemaAsync(schema, Ct);
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.orders (id INTEGER, customer INTEGER){TableOptions}", Ct);
+        await Warehouse.ExecuteAsync($"CREATE TABLE {schema}.customers (id INTEGER, name VARCHAR, visits INTEGER){TableOptions}", Ct);
+        await Warehouse.ExecuteAsync($"INSERT INTO {schema}.orders VALUES (1, 10), (2, 20)", Ct);
+        await Warehouse.ExecuteAsync($"INSERT INTO {schema}.customers VALUES (10, 'Ana', 3)", Ct);
+
+        // What a model that finds orders without a customer relies on (ClickHouse fills defaults unless told not to).
+        var orphans = await Warehouse.QueryScalarAsync($"SELECT count(*) FROM {schema}.orders AS o LEFT JOIN {schema}.customers AS c ON o.customer = c.id WHERE c.name IS NULL AND c.visits IS NULL", Ct);
+
+        Assert.Equal(1L, Convert.ToInt64(orphans, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task A_query_of_a_table_or_schema_that_does_not_exist_says_so_by_its_kind()
     {
         var schema = NewSchema();

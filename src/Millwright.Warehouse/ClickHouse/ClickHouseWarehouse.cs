@@ -51,6 +51,14 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
             // The driver asks every request for RowBinaryWithNamesAndTypes output, which 18.16 lacks and refuses even
             // for CREATE ... AS SELECT; a format every release has goes in its place.
             builder["set_default_format"] = "TabSeparatedWithNamesAndTypes";
+
+            // An unmatched row of an outer join holds NULLs, as SQL (and every other engine here) says, not the
+            // column types' defaults ('' and 0): a model that looks for orphans with IS NULL finds them. The columns
+            // of the outer side become Nullable. A connection string that sets join_use_nulls keeps its own.
+            if (!builder.ContainsKey("set_join_use_nulls"))
+            {
+                builder["set_join_use_nulls"] = "1";
+            }
         }
         catch (ArgumentException e)
         {

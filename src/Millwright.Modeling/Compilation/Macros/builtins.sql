@@ -84,7 +84,7 @@ where parents.to_field is null
 {% endmacro %}
 
 {#- ClickHouse: no CTEs before 20.x, and an unmatched LEFT JOIN row holds default values, not NULL, unless
-    join_use_nulls is set; NOT IN asks the question without either. -#}
+    join_use_nulls is set (Millwright's adapter sets it; a profile may not); NOT IN asks the question without either. -#}
 {% macro clickhouse__test_relationships(model, column_name, to, field) %}
 select from_field
 from (
