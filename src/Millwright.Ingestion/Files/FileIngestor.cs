@@ -426,8 +426,51 @@ public sealed class FileIngestor(IWarehouse warehouse, IngestionOptions? options
             }
             else
             {
-                _folder = Directory.CreateTempSubdirectory("millwright-ingest-").FullName;
+                SweepOrphans();
+                _folder = Directory.CreateTempSubdirectory($"{FolderPrefix}{Environment.ProcessId}-").FullName;
                 Db = Warehouses.OpenFileReader(_folder);
+            }
+        }
+
+        /// <summary>The temporary folder of a load's own DuckDB: <c>millwright-ingest-{process id}-{random}</c>.</summary>
+        internal const string FolderPrefix = "millwright-ingest-";
+
+        /// <summary>
+        /// Deletes the folders of loads whose process is gone (killed mid-load, so its own clean-up never ran). A folder
+        /// whose process still runs is another load's, and stays.
+        /// </summary>
+        internal static void SweepOrphans()
+        {
+            foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+            {
+                var name = Path.GetFileName(folder)[FolderPrefix.Length..];
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                if (dash <= 0 || !int.TryParse(name[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) || Running(pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Someone else's, or already going: left as it is.
+                }
+            }
+        }
+
+        private static bool Running(int pid)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return false;
             }
         }
 

@@ -427,9 +427,21 @@ public sealed class PostgresFileIngestorTests : IAsyncLifetime
         await File.WriteAllTextAsync(file, "UDI,Type,Torque [Nm],Read at\n1,M,40.5,2026-01-01 08:00:00\n2,X,41,2026-01-01 09:00:00\n3,L,39.25,2026-01-01 10:00:00\n", Ct);
         var ingestor = new FileIngestor(_warehouse);
 
+        // The work folder a killed load left behind (its process gone), and one of a load still running (this process's).
+        using (var gone = System.Diagnostics.Process.Start("true")!)
+        {
+            await gone.WaitForExitAsync(Ct);
+            Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"millwright-ingest-{gone.Id}-killed"));
+        }
+
+        var running = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"millwright-ingest-{Environment.ProcessId}-running")).FullName;
+
         var load = await ingestor.IngestAsync(file, contract, cancellationToken: Ct);
 
         Assert.True(load.Status == LoadStatus.Success, load.Error);
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Path.GetTempPath(), "millwright-ingest-*"), d => d.EndsWith("-killed", StringComparison.Ordinal));
+        Assert.True(Directory.Exists(running));
+        Directory.Delete(running);
         Assert.Equal((3L, 2L, 1L), (load.RowsRead, load.RowsLoaded, load.RowsRejected));
         Assert.Equal(39.25, await _warehouse.QueryScalarAsync($"SELECT torque_nm FROM {_schema}.readings WHERE udi = 3", Ct));
         Assert.Equal(4L, await _warehouse.QueryScalarAsync($"SELECT _source_line FROM {_schema}.readings WHERE udi = 3", Ct));
