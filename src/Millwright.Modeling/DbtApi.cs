@@ -17,6 +17,22 @@ public enum DbtCommand
     Deps,
 }
 
+/// <summary>dbt's --indirect-selection: which tests a selection of models (and seeds, snapshots) takes along.</summary>
+public enum IndirectSelection
+{
+    /// <summary>Every test with a selected parent (dbt's default).</summary>
+    Eager,
+
+    /// <summary>Only tests whose parents are all selected.</summary>
+    Cautious,
+
+    /// <summary>Tests whose parents are all selected or upstream of the selection (built before it).</summary>
+    Buildable,
+
+    /// <summary>No test but those selected directly.</summary>
+    Empty,
+}
+
 /// <summary>How one invocation runs: the project, profile, target, selection and run flags.</summary>
 public sealed record DbtOptions
 {
@@ -32,6 +48,9 @@ public sealed record DbtOptions
     public IReadOnlyList<string> Select { get; init; } = [];
 
     public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>Which tests of the selected nodes run too (dbt's --indirect-selection).</summary>
+    public IndirectSelection IndirectSelection { get; init; } = IndirectSelection.Eager;
 
     /// <summary>--vars: a YAML or JSON mapping.</summary>
     public string? Vars { get; init; }

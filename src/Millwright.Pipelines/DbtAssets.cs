@@ -92,7 +92,7 @@ internal static class DbtAssets
             {
                 checks.Add(new AssetCheckSpec(test.Name, target) { Blocking = test.ErrorSeverity, Description = test.Description });
             }
-            else if (test.DependsOn.Select(d => idOf.TryGetValue(d, out var k) ? k : (AssetKey?)null).FirstOrDefault(k => k is not null) is { } tested)
+            else if (TestedNode(test.DependsOn.Where(idOf.ContainsKey).ToList(), listing.Nodes) is { } parent && idOf[parent] is var tested)
             {
                 checks.Add(new AssetCheckSpec(test.Name, tested) { Blocking = test.ErrorSeverity, Description = test.Description });
             }
@@ -142,12 +142,48 @@ internal static class DbtAssets
         };
     }
 
+    /// <summary>
+    /// The model a test of several models is a check of: the one the others are all upstream of (so the check runs
+    /// with the last of them to be built), else the first.
+    /// </summary>
+    private static string? TestedNode(List<string> parents, IReadOnlyList<DbtNodeInfo> nodes)
+    {
+        if (parents.Count <= 1)
+        {
+            return parents.FirstOrDefault();
+        }
+
+        var dependsOn = nodes.ToDictionary(n => n.UniqueId, n => n.DependsOn, StringComparer.Ordinal);
+        HashSet<string> Upstream(string id)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>([id]);
+            while (stack.TryPop(out var next))
+            {
+                foreach (var parent in dependsOn.GetValueOrDefault(next) ?? [])
+                {
+                    if (seen.Add(parent))
+                    {
+                        stack.Push(parent);
+                    }
+                }
+            }
+
+            return seen;
+        }
+
+        return parents.FirstOrDefault(p => Upstream(p) is var above && parents.All(q => q == p || above.Contains(q))) ?? parents[0];
+    }
+
     private static async Task BuildAsync(AssetContext ctx, DbtOptions baseOptions, Dictionary<AssetKey, string> selectors, Dictionary<string, AssetKey> byId, HashSet<(AssetKey, string)> checks)
     {
         var selected = ctx.Selected.ToHashSet();
         var options = baseOptions with
         {
             Select = ctx.Selected.Select(k => selectors[k]).ToList(),
+            // A test runs when every model it reads is in the run or upstream of it: one that also reads a model
+            // outside the run (not built yet, or stale) waits for a run that builds that model too.
+            IndirectSelection = IndirectSelection.Buildable,
             OnMessage = message => ctx.Log(message, message.StartsWith("warning", StringComparison.Ordinal) ? "warning" : "info"),
             OnNodeFinished = result =>
             {

@@ -23,6 +23,8 @@ internal static class DbtCliCommand
 
         public Option<string[]> Exclude { get; } = new("--exclude") { Description = "Nodes to leave out, in dbt's selection syntax", AllowMultipleArgumentsPerToken = true };
 
+        public Option<string> IndirectSelection { get; } = OneOf(new("--indirect-selection") { Description = "Which tests of the selected nodes run too: eager (any parent selected; the default), cautious (all parents selected), buildable (all parents selected or upstream of the selection), empty", DefaultValueFactory = _ => "eager" }, "eager", "cautious", "buildable", "empty");
+
         public Option<string?> Vars { get; } = new("--vars") { Description = "Variables as a YAML or JSON mapping, e.g. '{start_date: 2024-01-01}'" };
 
         public Option<bool> FullRefresh { get; } = new("--full-refresh") { Description = "Rebuild seeds (and, later, incremental models) from scratch" };
@@ -33,7 +35,13 @@ internal static class DbtCliCommand
 
         public Option<bool> StoreFailures { get; } = new("--store-failures") { Description = "Keep each test's failing rows in a table" };
 
-        public IEnumerable<Option> All => [ProjectDir, ProfilesDir, Target, Select, Exclude, Vars, FullRefresh, Threads, FailFast, StoreFailures];
+        private static Option<string> OneOf(Option<string> option, params string[] values)
+        {
+            option.AcceptOnlyFromAmong(values);
+            return option;
+        }
+
+        public IEnumerable<Option> All => [ProjectDir, ProfilesDir, Target, Select, Exclude, IndirectSelection, Vars, FullRefresh, Threads, FailFast, StoreFailures];
     }
 
     public static Command Create(CommandContext context)
@@ -268,6 +276,13 @@ internal static class DbtCliCommand
             Target = parsed.GetValue(flags.Target),
             Select = parsed.GetValue(flags.Select) ?? [],
             Exclude = parsed.GetValue(flags.Exclude) ?? [],
+            IndirectSelection = parsed.GetValue(flags.IndirectSelection) switch
+            {
+                "cautious" => Modeling.IndirectSelection.Cautious,
+                "buildable" => Modeling.IndirectSelection.Buildable,
+                "empty" => Modeling.IndirectSelection.Empty,
+                _ => Modeling.IndirectSelection.Eager,
+            },
             Vars = parsed.GetValue(flags.Vars),
             FullRefresh = parsed.GetValue(flags.FullRefresh),
             Threads = parsed.GetValue(flags.Threads),

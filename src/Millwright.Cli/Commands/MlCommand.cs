@@ -165,11 +165,10 @@ internal static class MlCommand
             await using var o = await OrchestrationCommands.OpenAsync(context, parsed, cancellationToken, live: true).ConfigureAwait(false);
             var run = await RunAsync(context, o, models.Select(m => m.Asset), parsed.GetValue(upstream), cancellationToken).ConfigureAwait(false);
             var registry = new ModelRegistry(o.Pipelines.Warehouse, Path.Combine(loaded.Workspace.StateDirectory, "models"));
-            foreach (var model in models)
+            var materialized = await MaterializedAsync(o, run, cancellationToken).ConfigureAwait(false);
+            foreach (var model in models.Where(m => materialized.Any(e => e.AssetKey == m.Asset)))
             {
-                var trained = await registry.ListAsync(model.Definition.Name, cancellationToken).ConfigureAwait(false);
-                if ((await o.Storage.GetRunEventsAsync(run.RunId, 0, 100_000, cancellationToken).ConfigureAwait(false)).Any(e => e.Type == EventTypes.Materialization && e.AssetKey == model.Asset)
-                    && trained.MaxBy(v => v.Version) is { } version)
+                if ((await registry.ListAsync(model.Definition.Name, cancellationToken).ConfigureAwait(false)).MaxBy(v => v.Version) is { } version)
                 {
                     await context.Io.Out.WriteLineAsync($"{version.Name} v{version.Version.ToString(CultureInfo.InvariantCulture)}: {ModelRegistry.Name(version.Status)} - {version.Decision}; held out {version.HeldOutRows:N0} of {version.TrainingRows + version.HeldOutRows:N0} rows: {Figures(version.Metrics)}").ConfigureAwait(false);
                 }
@@ -201,7 +200,7 @@ internal static class MlCommand
             var assets = declared.Where(p => wanted.Contains(p.Model, StringComparer.Ordinal)).ToList();
             await using var o = await OrchestrationCommands.OpenAsync(context, parsed, cancellationToken, live: true).ConfigureAwait(false);
             var run = await RunAsync(context, o, assets.Select(a => a.Asset), parsed.GetValue(upstream), cancellationToken).ConfigureAwait(false);
-            foreach (var e in (await o.Storage.GetRunEventsAsync(run.RunId, 0, 100_000, cancellationToken).ConfigureAwait(false)).Where(e => e.Type == EventTypes.Materialization && assets.Any(a => a.Asset == e.AssetKey)))
+            foreach (var e in (await MaterializedAsync(o, run, cancellationToken).ConfigureAwait(false)).Where(e => assets.Any(a => a.Asset == e.AssetKey)))
             {
                 using var data = JsonDocument.Parse(e.Data ?? "{}");
                 var m = data.RootElement;
@@ -226,6 +225,10 @@ internal static class MlCommand
 
         return declared.Where(m => (all && wanted.Length == 0) || wanted.Contains(m.Definition.Name, StringComparer.Ordinal)).ToList();
     }
+
+    /// <summary>The materializations a run recorded, with their metadata.</summary>
+    private static async Task<List<EventRecord>> MaterializedAsync(OrchestrationCommands.Lease o, RunRecord run, CancellationToken cancellationToken) =>
+        [.. (await o.Storage.GetRunEventsAsync(run.RunId, 0, 100_000, cancellationToken).ConfigureAwait(false)).Where(e => e.Type == EventTypes.Materialization)];
 
     private static Option<bool> Upstream() => new("--upstream") { Description = "Materialize what the model reads first (every upstream asset: loads, extraction, dbt models), in the same run" };
 

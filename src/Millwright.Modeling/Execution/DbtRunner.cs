@@ -55,7 +55,7 @@ public static class DbtRunner
 
         var targetPath = Path.Combine(projectDir, project.TargetPath);
         Directory.CreateDirectory(targetPath);
-        var selected = Selector.Select(manifest, options.Select, options.Exclude);
+        var selected = Selector.Select(manifest, options.Select, options.Exclude, options.IndirectSelection);
         var nodes = manifest.TopologicalOrder().Where(n => selected.Contains(n.UniqueId)).ToList();
 
         if (command == DbtCommand.Parse)

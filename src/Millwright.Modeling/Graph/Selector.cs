@@ -6,21 +6,28 @@ namespace Millwright.Modeling.Graph;
 /// <summary>
 /// dbt's node selection: space-separated selectors are a union, commas inside one an intersection; each
 /// criterion is a name or fqn, or method:value (tag, path, source, resource_type, fqn, package, config.KEY,
-/// test_type, test_name), with graph operators +x, x+, N+x, x+N and @x. Tests attached to a selected node are
-/// selected too (dbt's eager indirect selection).
+/// test_type, test_name), with graph operators +x, x+, N+x, x+N and @x. Tests of selected nodes are selected too, as
+/// dbt's --indirect-selection says (eager by default).
 /// </summary>
 internal static partial class Selector
 {
-    public static HashSet<string> Select(ProjectManifest manifest, IReadOnlyList<string>? select, IReadOnlyList<string>? exclude, bool indirectTests = true)
+    public static HashSet<string> Select(ProjectManifest manifest, IReadOnlyList<string>? select, IReadOnlyList<string>? exclude, IndirectSelection indirect = IndirectSelection.Eager)
     {
         var selected = select is { Count: > 0 }
             ? Union(manifest, select)
             : manifest.Nodes.Values.Where(n => n.Type != NodeType.Source).Select(n => n.UniqueId).ToHashSet(StringComparer.Ordinal);
-        if (indirectTests && select is { Count: > 0 })
+        if (indirect != IndirectSelection.Empty && select is { Count: > 0 })
         {
+            // A test's parents that need not be selected for it to run: none (cautious), those built before the
+            // selection, i.e. its ancestors (buildable); eager needs only one parent selected.
+            var ancestors = indirect == IndirectSelection.Buildable ? Walk(manifest, selected, down: false, int.MaxValue) : [];
             foreach (var node in manifest.Nodes.Values.Where(n => n.Type == NodeType.Test))
             {
-                if (node.UnitTest is { } unit ? selected.Contains(unit.ModelId) : node.DependsOn.Any(selected.Contains))
+                var parents = node.DependsOn.Where(d => manifest.Nodes.TryGetValue(d, out var parent) && parent.Type != NodeType.Source).ToList();
+                var runs = node.UnitTest is { } unit
+                    ? selected.Contains(unit.ModelId)
+                    : node.DependsOn.Any(selected.Contains) && (indirect == IndirectSelection.Eager || parents.All(p => selected.Contains(p) || ancestors.Contains(p)));
+                if (runs)
                 {
                     selected.Add(node.UniqueId);
                 }

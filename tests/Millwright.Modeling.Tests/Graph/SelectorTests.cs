@@ -13,10 +13,29 @@ public sealed class SelectorTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _project.DisposeAsync();
 
-    private async Task<string[]> Names(string[] select, string[]? exclude = null, string[]? types = null)
+    private async Task<string[]> Names(string[] select, string[]? exclude = null, string[]? types = null, IndirectSelection indirect = IndirectSelection.Eager)
     {
-        var summary = await _project.RunAsync(DbtCommand.List, _project.Options(select) with { Exclude = exclude ?? [], ResourceTypes = types ?? ["model", "seed"] });
+        var summary = await _project.RunAsync(DbtCommand.List, _project.Options(select) with { Exclude = exclude ?? [], ResourceTypes = types ?? ["model", "seed"], IndirectSelection = indirect });
         return summary.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    [Fact]
+    public async Task Indirect_selection_takes_a_test_of_two_models_along_as_dbt_says()
+    {
+        // A singular test of stg_vehicles and dim_vehicles, which is built from it.
+        File.WriteAllText(Path.Combine(_project.Dir, "tests", "assert_every_vehicle_is_dimensioned.sql"),
+            "select s.vehicle_id from {{ ref('stg_vehicles') }} as s left join {{ ref('dim_vehicles') }} as d on d.vehicle_id = s.vehicle_id where d.vehicle_id is null");
+        async Task<bool> Runs(string[] select, IndirectSelection indirect) =>
+            (await Names(select, types: ["test"], indirect: indirect)).Contains("assert_every_vehicle_is_dimensioned");
+
+        Assert.True(await Runs(["stg_vehicles"], IndirectSelection.Eager));
+        Assert.False(await Runs(["stg_vehicles"], IndirectSelection.Cautious));
+        Assert.False(await Runs(["stg_vehicles"], IndirectSelection.Buildable));
+        Assert.False(await Runs(["dim_vehicles"], IndirectSelection.Cautious));
+        Assert.True(await Runs(["dim_vehicles"], IndirectSelection.Buildable));
+        Assert.True(await Runs(["stg_vehicles", "dim_vehicles"], IndirectSelection.Cautious));
+        Assert.False(await Runs(["stg_vehicles", "dim_vehicles"], IndirectSelection.Empty));
+        Assert.True(await Runs(["assert_every_vehicle_is_dimensioned"], IndirectSelection.Empty));
     }
 
     [Fact]

@@ -35,6 +35,23 @@ public sealed class QualityTemplateTests : IAsyncLifetime
     private Task<LoadedPipelines> LoadAsync(string? datasets) =>
         PipelineCatalog.LoadAsync(new PipelineOptions(Pipelines, WarehouseOptions.DuckDb(Path.Combine(_root, "warehouse.duckdb"))) { DatasetsFolder = datasets, ModelsDirectory = Path.Combine(_root, "models") }, Ct);
 
+    /// <summary>The run storage and orchestrator of one test over <paramref name="loaded"/>.</summary>
+    private async Task<Runs> RunsAsync(LoadedPipelines loaded)
+    {
+        var storage = OrchestrationStores.Sqlite(Path.Combine(_root, "orchestration.db"));
+        await storage.InitializeAsync(Ct);
+        return new Runs(storage, new Orchestrator(loaded.Definitions, storage));
+    }
+
+    private sealed record Runs(IOrchestrationStorage Storage, Orchestrator Orchestrator) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Orchestrator.DisposeAsync();
+            await Storage.DisposeAsync();
+        }
+    }
+
     private static async Task<long> CountAsync(IWarehouse warehouse, string sql) =>
         await warehouse.QueryScalarAsync(sql, Ct) is System.Numerics.BigInteger big ? (long)big : Convert.ToInt64(await warehouse.QueryScalarAsync(sql, Ct), CultureInfo.InvariantCulture);
 
@@ -45,9 +62,8 @@ public sealed class QualityTemplateTests : IAsyncLifetime
         await using var loaded = await LoadAsync(Datasets);
         Assert.Equal(["raw/ai4i2020", "raw/cmapss_rul", "raw/cmapss_test", "raw/cmapss_train", "raw/secom", "raw/secom_labels"],
             loaded.Definitions.Assets.Where(a => a.Kinds.Contains("dataset")).Select(a => a.Key.Path).Order(StringComparer.Ordinal));
-        await using var storage = OrchestrationStores.Sqlite(Path.Combine(_root, "orchestration.db"));
-        await storage.InitializeAsync(Ct);
-        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+        await using var runs = await RunsAsync(loaded);
+        var (storage, orchestrator) = (runs.Storage, runs.Orchestrator);
 
         var first = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "*" }, Ct);
         var second = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "raw/*" }, Ct);
@@ -62,6 +78,8 @@ public sealed class QualityTemplateTests : IAsyncLifetime
         var checks = (await storage.GetRunEventsAsync(first.RunId, 0, 10_000, Ct)).Where(e => e.Type == EventTypes.CheckEvaluation).ToList();
         Assert.True(checks.Count >= 8, $"{checks.Count} checks");
         Assert.DoesNotContain(checks, e => e.Data!.Contains("\"passed\":false", StringComparison.Ordinal));
+        // A test of two models is a check of the one built from the other.
+        Assert.Equal("mart_cmapss_units", Assert.Single(checks, e => e.CheckName == "assert_cmapss_labels_are_consistent").AssetKey);
         var relog = (await storage.GetRunEventsAsync(second.RunId, 0, 1000, Ct)).Where(e => e.Type == EventTypes.Log && e.Message.Contains(": ", StringComparison.Ordinal)).Select(e => e.Message).ToList();
         Assert.Equal(15, relog.Count(m => m.Contains(": SKIPPED, unchanged since load ", StringComparison.Ordinal)));
         Assert.DoesNotContain(relog, m => m.Contains(" loaded, ", StringComparison.Ordinal));
@@ -86,9 +104,8 @@ public sealed class QualityTemplateTests : IAsyncLifetime
     {
         Assert.SkipWhen(Datasets is null, "../shared/datasets is not on this machine (set MILLWRIGHT_DATASETS)");
         await using var loaded = await LoadAsync(Datasets);
-        await using var storage = OrchestrationStores.Sqlite(Path.Combine(_root, "orchestration.db"));
-        await storage.InitializeAsync(Ct);
-        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+        await using var runs = await RunsAsync(loaded);
+        var (storage, orchestrator) = (runs.Storage, runs.Orchestrator);
 
         var run = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "raw/secom_labels" }, Ct);
 
@@ -101,9 +118,8 @@ public sealed class QualityTemplateTests : IAsyncLifetime
     public async Task Without_a_datasets_folder_the_loads_are_skipped_saying_where_to_point_and_a_dataset_ingested_by_hand_trains()
     {
         await using var loaded = await LoadAsync(null);
-        await using var storage = OrchestrationStores.Sqlite(Path.Combine(_root, "orchestration.db"));
-        await storage.InitializeAsync(Ct);
-        await using var orchestrator = new Orchestrator(loaded.Definitions, storage);
+        await using var runs = await RunsAsync(loaded);
+        var (storage, orchestrator) = (runs.Storage, runs.Orchestrator);
 
         var skipped = await orchestrator.MaterializeAsync(new LaunchRequest { Selection = "+ml/ai4i2020" }, Ct);
 
