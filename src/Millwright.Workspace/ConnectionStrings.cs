@@ -41,14 +41,15 @@ public static class ConnectionStrings
             return "(malformed connection string)";
         }
 
-        foreach (var key in builder.Keys.Cast<string>().ToList())
+        // The builder lower-cases the keys; each is shown as the connection string spells it (Host=, not host=).
+        var redacted = new System.Text.StringBuilder();
+        foreach (var key in builder.Keys.Cast<string>())
         {
-            if (SecretKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
-            {
-                builder[key] = "***";
-            }
+            var at = connection.IndexOf(key, StringComparison.OrdinalIgnoreCase);
+            var spelled = at >= 0 ? connection.Substring(at, key.Length) : key;
+            DbConnectionStringBuilder.AppendKeyValuePair(redacted, spelled, SecretKeys.Contains(key, StringComparer.OrdinalIgnoreCase) ? "***" : Convert.ToString(builder[key], System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return builder.ConnectionString;
+        return redacted.ToString();
     }
 }

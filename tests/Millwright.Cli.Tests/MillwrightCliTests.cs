@@ -204,7 +204,7 @@ public sealed class MillwrightCliTests : IDisposable
         var outcome = await _cli.RunAsync("config", "show");
 
         Assert.Equal(0, outcome.ExitCode);
-        Assert.Contains("password=***", outcome.Out, StringComparison.Ordinal);
+        Assert.Contains("Password=***", outcome.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", outcome.Out, StringComparison.Ordinal);
     }
 }

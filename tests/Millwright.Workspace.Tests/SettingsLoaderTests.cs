@@ -70,7 +70,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Contains("Password=s3cr3t", settings.Warehouse.Connection, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", settings.Warehouse.Target, StringComparison.Ordinal);
         Assert.DoesNotContain(settings.Describe(), kv => kv.Value.Contains("s3cr3t", StringComparison.Ordinal));
-        Assert.Contains(settings.Describe(), kv => kv.Key == "warehouse.connection" && kv.Value.Contains("password=***", StringComparison.Ordinal));
+        Assert.Contains(settings.Describe(), kv => kv.Key == "warehouse.connection" && kv.Value.Contains("Password=***", StringComparison.Ordinal));
     }
 
     [Fact]

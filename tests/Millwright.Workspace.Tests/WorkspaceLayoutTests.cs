@@ -52,8 +52,6 @@ public sealed class WorkspaceLayoutTests : IDisposable
     {
         var masked = ConnectionStrings.Redact("Host=db;Username=mw;Password=p4ss;SSL Password=k3y");
 
-        Assert.DoesNotContain("p4ss", masked, StringComparison.Ordinal);
-        Assert.DoesNotContain("k3y", masked, StringComparison.Ordinal);
-        Assert.Contains("username=mw", masked, StringComparison.Ordinal);
+        Assert.Equal("Host=db;Username=mw;Password=***;SSL Password=***", masked);
     }
 }

@@ -27,7 +27,7 @@ public sealed class ShellTests : IAsyncLifetime
         var page = await browser.SignInAsync("ada", TestAccounts.Password);
 
         await page.GotoAsync("/settings");
-        await Assertions.Expect(page.Locator("#settings")).ToContainTextAsync("password=***");
+        await Assertions.Expect(page.Locator("#settings")).ToContainTextAsync("Password=***");
         await Assertions.Expect(page.Locator("#settings")).Not.ToContainTextAsync("s3cr3t-pw");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Millwright · Plant <North>");
         await Assertions.Expect(page.Locator("#roles")).ToContainTextAsync("ADMIN");
