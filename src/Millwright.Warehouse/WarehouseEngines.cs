@@ -38,6 +38,12 @@ public sealed record WarehouseCapabilities
 
     /// <summary>Whether PRIMARY KEY and UNIQUE constraints are enforced (ClickHouse: a primary key only sorts, it refuses nothing).</summary>
     public bool UniqueKeys { get; init; } = true;
+
+    /// <summary>
+    /// Whether <see cref="IWarehouse.OpenReadOnlyAsync"/> reads a copy taken when it opened (DuckDB), rather than the
+    /// warehouse as it is at each query (the servers).
+    /// </summary>
+    public bool ReadOnlyViewIsSnapshot { get; init; }
 }
 
 /// <summary>Where a dbt profile's target (or a workspace's settings) put a warehouse: the options, and dbt's names for it.</summary>

@@ -15,6 +15,7 @@ internal sealed class DuckDbEngine : EngineDescriptor
         MaxConcurrentWriters = 1,
         SupportsMerge = true,
         ReadsFiles = true,
+        ReadOnlyViewIsSnapshot = true,
     };
 
     public override WarehouseLocation Location => WarehouseLocation.File;

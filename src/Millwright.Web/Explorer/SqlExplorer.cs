@@ -22,6 +22,9 @@ internal sealed class ExplorerException(string message, Exception? inner = null)
 /// </summary>
 internal sealed class SqlExplorer(IWarehouse warehouse, Millwright.Dashboards.DashboardEngine dashboards, Workspace.LoadedSettings loaded, TimeProvider clock) : IAsyncDisposable
 {
+    /// <summary>Whether queries read a snapshot taken when the view opened (so "data as of" means something), or the live warehouse.</summary>
+    public bool ReadsSnapshot => warehouse.Engine.Capabilities().ReadOnlyViewIsSnapshot;
+
     public const int MaxRows = 100_000;
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Stale = TimeSpan.FromSeconds(30);

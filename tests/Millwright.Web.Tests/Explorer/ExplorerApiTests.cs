@@ -106,6 +106,7 @@ public sealed class ExplorerApiTests : IAsyncLifetime
         await page.GotoAsync("/explorer");
         await Browser.WaitInteractiveAsync(page);
         await page.Locator("[id='relation-marts.kpi_oee']").ClickAsync();
+        await Assertions.Expect(page.Locator("#data-as-of")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Data as of \\d{4}-\\d{2}-\\d{2} "));
         await Assertions.Expect(page.Locator("#sql")).ToHaveValueAsync("select *\nfrom marts.kpi_oee\nlimit 100");
         await page.Locator("#run").ClickAsync();
 

@@ -33,6 +33,11 @@ public sealed class ShellTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#roles")).ToContainTextAsync("ADMIN");
         await Browser.ShotAsync(page, "settings");
 
+        // On a PostgreSQL warehouse the explorer reads live data: no snapshot time to show, nothing to refresh.
+        await page.GotoAsync("/explorer");
+        await Assertions.Expect(page.Locator("#data-as-of")).ToHaveTextAsync("Each query reads the warehouse as it is when it runs.");
+        await Assertions.Expect(page.Locator("#refresh-data")).ToHaveCountAsync(0);
+
         await page.Locator("#signout").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
         await page.GotoAsync("/orders");
