@@ -15,7 +15,7 @@ var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 try
 {
     // 1. The target: a year of the fleet with its workshop, through the use cases, then reconciled.
-    var fleet = await RunAsync("fleet", new SimulationOptions { Scale = scale, Days = days, Start = start, Manufacturing = false, Retail = false });
+    var fleet = await RunAsync("fleet", new SimulationOptions { Scale = scale, Days = days, Start = start, Manufacturing = false, Retail = false, DayTransactions = true });
     await using (var store = OperationsStore.Sqlite(fleet.Database))
     {
         var report = await new Reconciliation(store).RunAsync();
@@ -27,7 +27,7 @@ try
     }
 
     // 2. Everything: fleet, workshops, plant, shop (files too).
-    var all = await RunAsync("all", new SimulationOptions { Scale = scale, Days = days, Start = start, OutputDirectory = Path.Combine(root, "all", "landing") });
+    var all = await RunAsync("all", new SimulationOptions { Scale = scale, Days = days, Start = start, OutputDirectory = Path.Combine(root, "all", "landing"), DayTransactions = true });
 
     // 3. The engine's own limit: SQLite inserting the same number of rows through one prepared statement in one transaction.
     var floor = RawInserts(Path.Combine(root, "floor.db"), fleet.Rows);

@@ -39,6 +39,14 @@ public sealed record SimulationOptions
     /// <summary>Real-time mode only: retail order batches are handed here as they happen (the CLI posts them to the stream-load endpoint).</summary>
     public Func<RetailBatch, CancellationToken, Task>? RetailSink { get; init; }
 
+    /// <summary>
+    /// Write the history a simulated day per transaction (each use case a savepoint of it): one commit a day instead of
+    /// one a use case, and a run stopped part-way keeps whole days. Only for a store no one else writes to meanwhile:
+    /// on SQLite the day's transaction holds the file's write lock, and a writer in another process (a web app signing
+    /// someone in) would wait behind day after day. Never while retail batches go to a server (<see cref="RetailSink"/>).
+    /// </summary>
+    public bool DayTransactions { get; init; }
+
     /// <summary>Called after every simulated day.</summary>
     public IProgress<SimulationProgress>? Progress { get; init; }
 

@@ -69,11 +69,11 @@ public static class Simulator
             throw new SimulationException($"the operational store {target} already holds {assets} vehicles and machines; the simulator writes a new history into an empty store");
         }
 
-        // History is written a simulated day at a time: each day's use cases (each all or nothing, as always) become
-        // durable together at the day's end, one commit instead of hundreds; a run stopped part-way keeps whole days.
-        // Not while retail batches are posted to a server during the run: that server may write to the same store,
-        // and must never wait on a transaction that is itself waiting for the server's answer.
-        var batched = options.RetailSink is null;
+        // With DayTransactions, history is written a simulated day at a time: each day's use cases (each all or nothing,
+        // as always) become durable together at the day's end, one commit instead of hundreds; a run stopped part-way
+        // keeps whole days. Never while retail batches are posted to a server during the run: that server may write to
+        // the same store, and must never wait on a transaction that is itself waiting for the server's answer.
+        var batched = options.DayTransactions && options.RetailSink is null;
         if (batched)
         {
             await operations.BeginBatchAsync(cancellationToken).ConfigureAwait(false);

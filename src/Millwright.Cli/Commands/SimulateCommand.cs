@@ -66,6 +66,8 @@ internal static class SimulateCommand
 
             var options = new SimulationOptions
             {
+                // A day per transaction, unless a running host (its web app, its daemon) writes to the store meanwhile.
+                DayTransactions = Workspace.WorkspaceLock.FindLive(loaded.Workspace) is null,
                 Seed = parsed.GetValue(seed),
                 Scale = parsed.GetValue(scale),
                 Days = api is null ? parsed.GetValue(days) : 0,
