@@ -14,7 +14,7 @@ internal static class DatasetAssets
 {
     public static AssetsDefinition Build(DatasetsDecl datasets, PipelineFile pipeline, string? folder, FileIngestor ingestor, Warehouse.IWarehouse warehouse)
     {
-        var tables = datasets.Names.SelectMany(name => PublicDatasets.Tables(name).Select(t => (Name: name, Key: AssetKey.Of(t.Schema, t.Name)))).ToList();
+        var tables = datasets.Names.SelectMany(name => PublicDatasets.Tables(name).Select(t => (Name: name, Key: AssetKey.Of(t.Schema, t.Name), Relation: Warehouse.RelationName.Of(t.Schema, t.Name)))).ToList();
         var specs = tables.Select(t => new AssetSpec(t.Key)
         {
             Description = $"{t.Key.Path.Replace('/', '.')}: public dataset {t.Name}, loaded under its contract",
@@ -27,9 +27,8 @@ internal static class DatasetAssets
             {
                 // Nothing to load from: a table that `millwright ingest dataset NAME --from DIR` filled is used as it is
                 // (so what reads it builds), and one that is empty is skipped with where to point (so is what reads it).
-                foreach (var (name, key) in tables.Where(t => ctx.Selected.Contains(t.Key)))
+                foreach (var (name, key, relation) in tables.Where(t => ctx.Selected.Contains(t.Key)))
                 {
-                    var relation = Warehouse.RelationName.Of(key.Path.Split('/')[0], key.Path.Split('/')[1]);
                     var held = await warehouse.GetRelationAsync(relation, ctx.CancellationToken).ConfigureAwait(false) is null
                         ? 0
                         : Convert.ToInt64(await warehouse.QueryScalarAsync($"select count(*) from {warehouse.Dialect.Render(relation)}", ctx.CancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);

@@ -92,7 +92,7 @@ internal static class DbtAssets
             {
                 checks.Add(new AssetCheckSpec(test.Name, target) { Blocking = test.ErrorSeverity, Description = test.Description });
             }
-            else if (TestedNode(test.DependsOn.Where(idOf.ContainsKey).ToList(), listing.Nodes) is { } parent && idOf[parent] is var tested)
+            else if (TestedNode(test.DependsOn.Where(idOf.ContainsKey).ToList(), nodes) is { } parent && idOf[parent] is var tested)
             {
                 checks.Add(new AssetCheckSpec(test.Name, tested) { Blocking = test.ErrorSeverity, Description = test.Description });
             }
@@ -146,21 +146,20 @@ internal static class DbtAssets
     /// The model a test of several models is a check of: the one the others are all upstream of (so the check runs
     /// with the last of them to be built), else the first.
     /// </summary>
-    private static string? TestedNode(List<string> parents, IReadOnlyList<DbtNodeInfo> nodes)
+    private static string? TestedNode(List<string> parents, Dictionary<string, DbtNodeInfo> nodes)
     {
         if (parents.Count <= 1)
         {
             return parents.FirstOrDefault();
         }
 
-        var dependsOn = nodes.ToDictionary(n => n.UniqueId, n => n.DependsOn, StringComparer.Ordinal);
         HashSet<string> Upstream(string id)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var stack = new Stack<string>([id]);
             while (stack.TryPop(out var next))
             {
-                foreach (var parent in dependsOn.GetValueOrDefault(next) ?? [])
+                foreach (var parent in nodes.GetValueOrDefault(next)?.DependsOn ?? [])
                 {
                     if (seen.Add(parent))
                     {

@@ -109,7 +109,7 @@ public static class Simulator
         }
 
         var daysDone = 0;
-        ScheduleProgress(sim, start.Date, () => ++daysDone, batched ? end : DateTime.MinValue);
+        ScheduleProgress(sim, start.Date, () => ++daysDone, batched ? end : null);
         await loop.RunUntilAsync(end, null, cancellationToken).ConfigureAwait(false);
         await operations.CommitBatchAsync(cancellationToken).ConfigureAwait(false);
         if (options.Follow)
@@ -172,12 +172,12 @@ public static class Simulator
         }
     }
 
-    /// <summary>At each day's end: its batch committed and the next begun (days before <paramref name="historyEnd"/>, the end of batched history), then progress reported.</summary>
-    private static void ScheduleProgress(SimContext sim, DateTime day, Func<int> done, DateTime historyEnd)
+    /// <summary>At each day's end: its batch committed and the next begun (days before <paramref name="batchedUntil"/>, the end of batched history), then progress reported.</summary>
+    private static void ScheduleProgress(SimContext sim, DateTime day, Func<int> done, DateTime? batchedUntil)
     {
         sim.Loop.At(day.AddDays(1).AddTicks(-1), async () =>
         {
-            if (day.AddDays(1) < historyEnd)
+            if (day.AddDays(1) < batchedUntil)
             {
                 await sim.Ops.CommitBatchAsync(CancellationToken.None).ConfigureAwait(false);
                 await sim.Ops.BeginBatchAsync(CancellationToken.None).ConfigureAwait(false);
@@ -185,7 +185,7 @@ public static class Simulator
 
             var n = done();
             sim.Options.Progress?.Report(new SimulationProgress(day, n, Math.Max(n, sim.Options.Days), sim.Counts.Snapshot()));
-            ScheduleProgress(sim, day.AddDays(1), done, historyEnd);
+            ScheduleProgress(sim, day.AddDays(1), done, batchedUntil);
         });
     }
 

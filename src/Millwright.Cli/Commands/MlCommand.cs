@@ -188,13 +188,11 @@ internal static class MlCommand
         {
             var loaded = context.LoadSettings(parsed);
             var wanted = parsed.GetValue(names) ?? [];
+            Resolve(loaded.Workspace.PipelinesDirectory, wanted, all: false);
             var declared = PipelineModels.Predictions(loaded.Workspace.PipelinesDirectory);
             foreach (var name in wanted.Where(n => declared.All(p => p.Model != n)))
             {
-                var models = PipelineModels.Read(loaded.Workspace.PipelinesDirectory).Select(m => m.Definition.Name).ToList();
-                throw new CliException(models.Contains(name)
-                    ? $"no pipeline declares an ml: predict: asset for model '{name}' (models predicted: {Names(declared.Select(p => p.Model).Distinct())}); add one with its feature query"
-                    : $"no pipeline declares a model '{name}' (models: {Names(models)})");
+                throw new CliException($"no pipeline declares an ml: predict: asset for model '{name}' (models predicted: {Names(declared.Select(p => p.Model).Distinct())}); add one with its feature query");
             }
 
             var assets = declared.Where(p => wanted.Contains(p.Model, StringComparer.Ordinal)).ToList();
