@@ -33,6 +33,12 @@ public sealed class WarehouseException : Exception
     /// <summary>1-based column in the SQL text, where known.</summary>
     public int? Column { get; init; }
 
+    /// <summary>
+    /// With <see cref="WarehouseErrorKind.MissingRelation"/>: the table, view or schema the engine says does not exist,
+    /// as it names it (<c>sales</c> or <c>marts.sales</c>), when its message names one.
+    /// </summary>
+    public string? MissingName { get; init; }
+
     /// <summary>The category of failure, for callers that react differently (for example to a lost connection).</summary>
     public WarehouseErrorKind Kind { get; init; } = WarehouseErrorKind.Query;
 

@@ -67,6 +67,7 @@ public static class MillwrightHost
             .AddPrometheusExporter());
         builder.Services.AddOperations(settings.Operations);
         builder.Services.AddSingleton<Orchestration.OrchestrationHost>();
+        builder.Services.AddSingleton<Dashboards.CardErrors>();
         builder.Services.AddSingleton<Ingest.IngestEndpoint>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestration.OrchestrationHost>());
         builder.Services.AddHostedService<Orchestration.CleanupService>();

@@ -223,8 +223,12 @@ public abstract class WarehouseConformanceTests<TFixture>(TFixture fixture) : IC
 
         Assert.Equal(WarehouseErrorKind.MissingRelation, table.Kind);
         Assert.Contains("not_built", table.Message, StringComparison.Ordinal);
+        // The name alone, as the engine gives it (with or without its schema), so a caller can say which table is missing.
+        Assert.Matches(@"^([a-z0-9_]+\.)?not_built$", table.MissingName);
         Assert.Equal(WarehouseErrorKind.MissingRelation, otherSchema.Kind);
+        Assert.NotNull(otherSchema.MissingName);
         Assert.Equal(WarehouseErrorKind.Query, function.Kind);
+        Assert.Null(function.MissingName);
     }
 
     [Fact]

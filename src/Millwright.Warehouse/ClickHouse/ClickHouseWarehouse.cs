@@ -302,8 +302,13 @@ internal sealed partial class ClickHouseWarehouse : AdoWarehouse, IWarehouse
                 60 or 81 => WarehouseErrorKind.MissingRelation, // UNKNOWN_TABLE, UNKNOWN_DATABASE
                 _ => WarehouseErrorKind.Query,
             },
+            // "Table marts.sales doesn't exist.", "Database marts doesn't exist" (the wording of 18.16 and of current releases).
+            MissingName = code is 60 or 81 && MissingName().Match(text) is { Success: true } missing ? missing.Groups[1].Value : null,
         };
     }
+
+    [GeneratedRegex(@"(?:Table|Database) `?([^\s`]+?)`? (?:doesn't|does not) exist")]
+    private static partial Regex MissingName();
 
     [GeneratedRegex(@"^Code: (\d+)")]
     private static partial Regex ErrorCode();

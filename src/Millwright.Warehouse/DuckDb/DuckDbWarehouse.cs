@@ -141,6 +141,7 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
         }
 
         var firstLine = message.Split('\n', 2)[0].Trim();
+        var missing = MissingRelation().Match(firstLine);
         var where = line is null ? "" : column is null ? $" (line {line})" : $" (line {line}, column {column})";
         return new WarehouseException($"DuckDB: {firstLine}{where}", exception)
         {
@@ -152,7 +153,8 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
             Kind = duck.ErrorType is DuckDB.NET.Native.DuckDBErrorType.Constraint or DuckDB.NET.Native.DuckDBErrorType.Transaction
                 || (duck.ErrorType == DuckDB.NET.Native.DuckDBErrorType.Catalog && firstLine.Contains("already exists", StringComparison.Ordinal))
                 ? WarehouseErrorKind.Conflict
-                : MissingRelation().IsMatch(firstLine) ? WarehouseErrorKind.MissingRelation : WarehouseErrorKind.Query,
+                : missing.Success ? WarehouseErrorKind.MissingRelation : WarehouseErrorKind.Query,
+            MissingName = missing.Success ? missing.Groups["name"].Value : null,
         };
     }
 
@@ -515,6 +517,6 @@ internal sealed partial class DuckDbWarehouse : AdoWarehouse
     private static partial Regex LinePointer();
 
     // "Table with name x does not exist!", "... because schema \"s\" does not exist", "Schema with name s does not exist!"
-    [GeneratedRegex(@"^Catalog Error: (Table|View|Schema) with name .* does not exist")]
+    [GeneratedRegex(@"^Catalog Error: (Table|View|Schema) with name (?<name>[^\s!]+) does not exist")]
     private static partial Regex MissingRelation();
 }

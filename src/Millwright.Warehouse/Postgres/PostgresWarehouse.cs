@@ -1,12 +1,13 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Millwright.Warehouse.Postgres;
 
 /// <summary>A PostgreSQL warehouse (PostgreSQL 15 and later), through a pooled Npgsql data source.</summary>
-internal sealed class PostgresWarehouse : AdoWarehouse
+internal sealed partial class PostgresWarehouse : AdoWarehouse
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _target;
@@ -99,6 +100,10 @@ internal sealed class PostgresWarehouse : AdoWarehouse
                         PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName => WarehouseErrorKind.MissingRelation,
                         _ => WarehouseErrorKind.Query,
                     },
+                    // 42P01 'relation "marts.sales" does not exist', 3F000 'schema "marts" does not exist'.
+                    MissingName = pg.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName && QuotedName().Match(pg.MessageText) is { Success: true } quoted
+                        ? quoted.Groups[1].Value
+                        : null,
                 };
             case NpgsqlException npgsql:
                 return new WarehouseException($"PostgreSQL: {npgsql.Message}", exception)
@@ -352,4 +357,7 @@ internal sealed class PostgresWarehouse : AdoWarehouse
     }
 
     private const string DumpFile = "warehouse.dump";
+
+    [GeneratedRegex("\"([^\"]+)\"")]
+    private static partial Regex QuotedName();
 }

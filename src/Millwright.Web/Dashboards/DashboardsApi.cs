@@ -35,7 +35,14 @@ internal static class DashboardsApi
             }
             catch (Millwright.Warehouse.WarehouseException e)
             {
-                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: CardErrors.NotBuilt(e) ? "Not built yet" : "The warehouse refused the card's query", detail: CardErrors.Describe(e));
+                var services = context.HttpContext.RequestServices;
+                var dashboard = services.GetRequiredService<DashboardCatalog>().Current.Get(context.HttpContext.GetRouteValue("id") as string ?? "");
+                var problem = dashboard is null ? new CardProblem(e.Message, null) : services.GetRequiredService<CardErrors>().Describe(e, dashboard);
+                return Results.Problem(
+                    statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: CardErrors.NotBuilt(e) ? "Not built yet" : "The warehouse refused the card's query",
+                    detail: problem.Message,
+                    extensions: problem.Asset is { } asset ? new Dictionary<string, object?>(StringComparer.Ordinal) { ["asset"] = asset } : null);
             }
         });
         api.MapGet("/", (DashboardCatalog catalog) =>

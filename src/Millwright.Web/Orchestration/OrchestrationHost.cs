@@ -29,6 +29,18 @@ internal sealed partial class OrchestrationHost(LoadedSettings loaded, Metrics.M
     /// <summary>The latest load, successful or not (null before the first).</summary>
     public PipelinesLoad? LastLoad { get; private set; }
 
+    /// <summary>The workspace orchestration when it is loaded; null while the first load runs or after it failed.</summary>
+    public WorkspaceOrchestration? Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ready.Task.IsCompletedSuccessfully ? _ready.Task.Result : null;
+            }
+        }
+    }
+
     /// <summary>The workspace orchestration, once loaded; throws the load error when pipelines did not load.</summary>
     public Task<WorkspaceOrchestration> ReadyAsync(CancellationToken cancellationToken)
     {

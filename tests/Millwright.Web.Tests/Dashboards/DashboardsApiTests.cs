@@ -95,8 +95,20 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unbuilt.StatusCode);
         var problem = JsonNode.Parse(await unbuilt.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal("Not built yet", problem["title"]!.GetValue<string>());
-        Assert.StartsWith("Not built yet: this card reads a table that is not in the warehouse (", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("sales_by_day", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(
+            "Not built yet: this card reads sales_by_day, which is not in the warehouse, and no asset of this workspace's pipelines builds it. Load its data, or correct the card's SQL (pipeline shop, dashboard sales), then refresh.",
+            problem["detail"]!.GetValue<string>());
+        Assert.Null(problem["asset"]);
+
+        // Once a pipeline declares the asset that builds it, the card names that asset and how to materialize it.
+        File.WriteAllText(Path.Combine(_root, "pipelines", "shop", "pipeline.yml"), "assets:\n  - key: marts/sales_by_day\n    sql: select day, sum(revenue) as revenue from marts.sales group by day\n");
+        await _host.App.Services.GetRequiredService<Millwright.Web.Orchestration.OrchestrationHost>().ReloadAsync(Ct);
+        using var declared = await _host.Client.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct);
+        var named = JsonNode.Parse(await declared.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(
+            "Not built yet: this card reads sales_by_day, which is not in the warehouse. Asset marts/sales_by_day of pipeline shop builds it: materialize it and what it reads (on its page, or `millwright assets materialize -s +marts/sales_by_day`), then refresh.",
+            named["detail"]!.GetValue<string>());
+        Assert.Equal("marts/sales_by_day", named["asset"]!.GetValue<string>());
 
         File.WriteAllText(File_, Sales.Replace("chart: bar", "chart: bars", StringComparison.Ordinal));
         var broken = JsonNode.Parse(await _host.Client.GetStringAsync("/api/dashboards", Ct))!;
