@@ -22,6 +22,11 @@ public sealed class DashboardsApiTests : IAsyncLifetime
             sql: select site, sum(revenue) as revenue from marts.sales where {{period:day}} and {{site:site}} group by site order by site
             x: site
             y: revenue
+          - id: refunds
+            title: Refunded
+            chart: number
+            sql: select sum(revenue) as refunded from marts.sales where site = 'nowhere'
+            y: refunded
         """;
 
     private readonly string _root = Directory.CreateTempSubdirectory("mw-dash-api-").FullName;
@@ -128,6 +133,10 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site .card-body svg.mud-chart-bar")).ToBeVisibleAsync();
         Assert.Empty(await Browser.UnnamedControlsAsync(page));
         await Browser.ShotAsync(page, "dashboard");
+
+        // A number that is NULL (a sum over no rows) says there is no value, not a blank card.
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refunds .card-value")).ToHaveTextAsync("—");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refunds")).ToContainTextAsync("No value yet for these filters.");
 
         await Browser.SelectAsync(page, "filter-site", "POR");
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).ToContainTextAsync("POR");
