@@ -29,7 +29,7 @@ internal sealed class CardErrors(OrchestrationHost host)
         }
 
         return Builder(name, dashboard.Pipeline) is { } builder
-            ? new($"Not built yet: this card reads {name}, which is not in the warehouse. Asset {builder.Key} of pipeline {builder.Pipeline} builds it: materialize it and what it reads (on its page, or `millwright assets materialize -s +{builder.Key}`), then refresh.", builder.Key.Path)
+            ? new($"Not built yet: this card reads {name}, which is not in the warehouse. Asset {builder.Key} of pipeline {builder.Pipeline} builds it: materialize it with what it reads (Materialize with upstream on its page, or `millwright assets materialize -s +{builder.Key}`), then refresh.", builder.Key.Path)
             : new($"Not built yet: this card reads {name}, which is not in the warehouse, and no asset of this workspace's pipelines builds it. Load its data, or correct the card's SQL (pipeline {dashboard.Pipeline}, dashboard {dashboard.Id}), then refresh.", null);
     }
 

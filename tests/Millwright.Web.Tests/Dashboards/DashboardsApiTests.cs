@@ -111,7 +111,7 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         using var declared = await _host.Client.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct);
         var named = JsonNode.Parse(await declared.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal(
-            "Not built yet: this card reads sales_by_day, which is not in the warehouse. Asset marts/sales_by_day of pipeline shop builds it: materialize it and what it reads (on its page, or `millwright assets materialize -s +marts/sales_by_day`), then refresh.",
+            "Not built yet: this card reads sales_by_day, which is not in the warehouse. Asset marts/sales_by_day of pipeline shop builds it: materialize it with what it reads (Materialize with upstream on its page, or `millwright assets materialize -s +marts/sales_by_day`), then refresh.",
             named["detail"]!.GetValue<string>());
         Assert.Equal("marts/sales_by_day", named["asset"]!.GetValue<string>());
 
