@@ -11,12 +11,21 @@ internal sealed class MachineSim
 {
     public required long Id { get; init; }
     public required string Code { get; init; }
+
+    /// <summary>The machine's quarterly preventive plan: its service orders carry it, so the plan knows when it was last done.</summary>
+    public required long PlanId { get; init; }
     public required double IdealCycleSeconds { get; init; }
     public required Rng Rng { get; init; }
     public required double Frailty { get; init; }
     public double ToolWearMin { get; set; }
     public double ToolLifeMin { get; set; } = 220;
+
+    /// <summary>Days since the machine was last restored (a service or a repair): its wear, which drives its hazard.</summary>
     public double DaysSinceService { get; set; }
+
+    /// <summary>Days since its last quarterly service: the plan's calendar, which a breakdown repair does not reset.</summary>
+    public double DaysSincePm { get; set; }
+
     public double AirK { get; set; } = 298;
     public bool Down { get; set; }
     public int Udi { get; set; }
@@ -59,15 +68,17 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
                     Manufacturer = rng.Pick(["DMG Mori", "Liebherr", "KUKA", "Bosch Rexroth", "Schenck", "Atlas Copco"]),
                     SerialNumber = $"SN{rng.Int(100_000, 999_999)}",
                 }, cancellationToken).ConfigureAwait(false);
-                await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new PmPlan
+                var plan = await sim.Ops.CreateAsync(sim.Scope(sim.Planner), new PmPlan
                 {
                     Code = $"PM-{machineCode}", Name = $"{machineName} quarterly service", AssetId = equipment.Id, IntervalDays = 90, EstimatedHours = 3m,
                 }, cancellationToken).ConfigureAwait(false);
-                _machines.Add(new MachineSim
+                var machine = new MachineSim
                 {
-                    Id = equipment.Id, Code = machineCode, IdealCycleSeconds = cycle, Rng = rng, Frailty = rng.LogNormal(1, 0.35),
+                    Id = equipment.Id, Code = machineCode, PlanId = plan.Id, IdealCycleSeconds = cycle, Rng = rng, Frailty = rng.LogNormal(1, 0.35),
                     ToolWearMin = rng.Uniform(0, 200), DaysSinceService = rng.Uniform(0, 85), AirK = 298 + rng.Normal(0, 1),
-                });
+                };
+                machine.DaysSincePm = machine.DaysSinceService;
+                _machines.Add(machine);
             }
         }
 
@@ -83,6 +94,7 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
         foreach (var m in _machines)
         {
             m.DaysSinceService++;
+            m.DaysSincePm++;
         }
 
         if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
@@ -90,7 +102,7 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
             return;
         }
 
-        foreach (var m in _machines.Where(m => !m.Down && m.Repair is null && m.DaysSinceService >= 90))
+        foreach (var m in _machines.Where(m => !m.Down && m.Repair is null && m.DaysSincePm >= 90))
         {
             await OpenServiceAsync(m, cancellationToken).ConfigureAwait(false);
         }
@@ -290,6 +302,7 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
         machine.Repair = await workshop.OpenAsync(new JobRequest(_plant, machine.Id, ServiceOrderType.Preventive, Priority.Medium,
             $"{machine.Code} quarterly service", 3 * machine.Rng.LogNormal(1, 0.2))
         {
+            PmPlanId = machine.PlanId,
             Billable = false,
             Resolution = "PM_DONE",
             Parts = insertBoxes > 0 ? [("TOOL-INSERT", insertBoxes)] : [],
@@ -297,6 +310,7 @@ internal sealed class PlantEngine(SimContext sim, WorkshopEngine workshop)
             {
                 machine.Repair = null;
                 machine.DaysSinceService = 0;
+                machine.DaysSincePm = 0;
                 return Task.CompletedTask;
             },
         }, cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,25 @@ public sealed class PlantTests(SimulatedYear year)
     }
 
     [Fact]
+    public async Task Every_machine_is_serviced_under_its_quarterly_plan_so_the_planner_sees_when_it_was_last_done()
+    {
+        await using var db = year.Store.CreateContext();
+        var plans = await db.PmPlans.AsNoTracking().Where(p => p.AssetId != null && db.Equipment.Any(e => e.Id == p.AssetId)).ToListAsync(Ct);
+        var end = SimulatedYear.Options.Start!.Value.AddDays(SimulatedYear.Options.Days);
+
+        Assert.Equal(4, plans.Count);
+        foreach (var plan in plans)
+        {
+            var done = await db.ServiceOrders.AsNoTracking()
+                .Where(o => o.PmPlanId == plan.Id && o.CompletedAt != null)
+                .Select(o => new { o.AssetId, o.Type, CompletedAt = o.CompletedAt!.Value }).ToListAsync(Ct);
+            Assert.All(done, o => Assert.Equal((plan.AssetId!.Value, ServiceOrderType.Preventive), (o.AssetId, o.Type)));
+            Assert.True(done.Count >= 3, $"{plan.Code}: {done.Count} services in a year under a 90-day plan");
+            Assert.True(done.Max(o => o.CompletedAt) >= end.AddDays(-(plan.IntervalDays!.Value + 30)), $"{plan.Code}: last done {done.Max(o => o.CompletedAt):yyyy-MM-dd}, the year ends {end:yyyy-MM-dd}");
+        }
+    }
+
+    [Fact]
     public async Task Process_files_load_under_the_real_ai4i_2020_contract_with_failures_in_its_proportions()
     {
         var files = Directory.GetFiles(Path.Combine(year.OutputDirectory, "process"), "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
