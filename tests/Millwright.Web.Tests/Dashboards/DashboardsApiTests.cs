@@ -22,6 +22,13 @@ public sealed class DashboardsApiTests : IAsyncLifetime
             sql: select site, sum(revenue) as revenue from marts.sales where {{period:day}} and {{site:site}} group by site order by site
             x: site
             y: revenue
+          - id: heat
+            title: Revenue heat
+            chart: heat_map
+            sql: select site, 'all' as channel, sum(revenue) as revenue from marts.sales group by site order by site
+            x: site
+            series: channel
+            y: revenue
           - id: refunds
             title: Refunded
             chart: number
@@ -133,6 +140,10 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site .card-body svg.mud-chart-bar")).ToBeVisibleAsync();
         Assert.Empty(await Browser.UnnamedControlsAsync(page));
         await Browser.ShotAsync(page, "dashboard");
+
+        // A heat map paints its best cell green and its worst red (higher is better unless the card says lower).
+        var fills = await page.Locator("#card-heat svg rect").EvaluateAllAsync<string[]>("rects => rects.map(r => (r.getAttribute('fill') || r.style.fill || '').toLowerCase())");
+        Assert.Equal(["rgb(26,152,80)", "rgb(215,48,39)"], fills.Take(2)); // LIS (105) green, POR (40) red; the legend's swatches follow
 
         // A number that is NULL (a sum over no rows) says there is no value, not a blank card.
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refunds .card-value")).ToHaveTextAsync("—");
