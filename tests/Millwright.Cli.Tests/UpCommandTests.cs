@@ -19,7 +19,11 @@ public sealed class UpCommandTests : IDisposable
     [Fact(Timeout = 600_000)]
     public async Task Up_on_a_new_workspace_serves_health_writes_demo_history_builds_every_mart_and_stops_cleanly_on_sigterm()
     {
-        var ct = TestContext.Current.CancellationToken;
+        // Our own deadline, a minute inside the test's: a hang then fails naming the step and the host's last lines.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(540));
+        var ct = deadline.Token;
+        var step = "init";
         var cli = Path.Combine(AppContext.BaseDirectory, "Millwright.Cli.dll");
         // The public data sets, as `up -w demo` in a checkout finds them in ../shared/datasets.
         var datasets = Ingestion.Datasets.PublicDatasets.Locate(AppContext.BaseDirectory, Environment.GetEnvironmentVariable);
@@ -46,16 +50,14 @@ public sealed class UpCommandTests : IDisposable
 
         // Both pipes are drained for the whole life of the host: a full pipe would block its writes and so the host.
         var errors = process.StandardError.ReadToEndAsync(ct);
+        var output = new HostOutput(process.StandardOutput);
         try
         {
-            string? url = null;
-            while (url is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                var at = line.IndexOf("is running at ", StringComparison.Ordinal);
-                url = at >= 0 ? line[(at + "is running at ".Length)..].Trim() : null;
-            }
-
+            step = "waiting for 'is running at'";
+            var running = await output.ReadUntilAsync(l => l.Contains("is running at ", StringComparison.Ordinal), ct);
+            var url = running?[(running.IndexOf("is running at ", StringComparison.Ordinal) + "is running at ".Length)..].Trim();
             Assert.NotNull(url);
+            step = "health and a second up";
             using var anonymous = new HttpClient { BaseAddress = new Uri(url) };
             using var health = JsonDocument.Parse(await anonymous.GetStringAsync("/health", ct));
             Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
@@ -69,22 +71,15 @@ public sealed class UpCommandTests : IDisposable
                 Assert.Contains($"another `millwright up` (process {process.Id} at {url}", refused.Error, StringComparison.Ordinal);
             }
 
-            string? admin = null;
-            while (admin is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                admin = line.StartsWith("First run: created user 'admin' (ADMIN) with password ", StringComparison.Ordinal) ? line : null;
-            }
-
+            step = "waiting for the admin's first-run line";
+            var admin = await output.ReadUntilAsync(l => l.StartsWith("First run: created user 'admin' (ADMIN) with password ", StringComparison.Ordinal), ct);
             Assert.NotNull(admin);
+            step = "a token for the admin, while the demo history is written";
             using var runner = new CliRunner(_root);
             using var client = TestAccounts.Client(new Uri(url), await runner.TokenAsync("admin", "ADMIN"));
 
-            string? ready = null;
-            while (ready is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                ready = line.StartsWith("Demo history ready", StringComparison.Ordinal) ? line : null;
-            }
-
+            step = "waiting for 'Demo history ready'";
+            var ready = await output.ReadUntilAsync(l => l.StartsWith("Demo history ready", StringComparison.Ordinal), ct);
             Assert.NotNull(ready);
             Assert.Contains("150 vehicles", ready, StringComparison.Ordinal);
             using var orders = JsonDocument.Parse(await client.GetStringAsync("/api/ops/service-orders?status=CLOSED", ct));
@@ -93,12 +88,8 @@ public sealed class UpCommandTests : IDisposable
             Assert.Equal(150, readings.RootElement.GetProperty("total").GetInt64());
             Assert.True(Directory.EnumerateFiles(Path.Combine(_root, "landing", "simulated", "process"), "*.csv", SearchOption.AllDirectories).Any());
 
-            string? built = null;
-            while (built is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                built = line.StartsWith("First build ", StringComparison.Ordinal) && !line.StartsWith("First build: ", StringComparison.Ordinal) ? line : null;
-            }
-
+            step = "waiting for the first build's outcome";
+            var built = await output.ReadUntilAsync(l => l.StartsWith("First build ", StringComparison.Ordinal) && !l.StartsWith("First build: ", StringComparison.Ordinal), ct);
             Assert.StartsWith("First build succeeded", built, StringComparison.Ordinal);
 
             // The first build trained the fleet's failure model and its prediction opened predictive orders with their evidence.
@@ -112,9 +103,11 @@ public sealed class UpCommandTests : IDisposable
                 Assert.All(byModel, d => Assert.Contains("Strongest signals: ", d, StringComparison.Ordinal));
             }
 
-            var rest = process.StandardOutput.ReadToEndAsync(ct);
+            var rest = output.ReadToEndAsync(ct);
+            step = "drawing the shipped dashboards in chromium";
             await ShippedDashboardsDrawAsync(new Uri(url), admin["First run: created user 'admin' (ADMIN) with password ".Length..].Trim(), client, ct);
 
+            step = "stopping on SIGTERM";
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(ct);
@@ -125,6 +118,7 @@ public sealed class UpCommandTests : IDisposable
             Assert.Contains("Millwright stopped.", await rest, StringComparison.Ordinal);
             _ = await errors;
             Assert.True(File.Exists(Path.Combine(_root, ".millwright", "warehouse.duckdb")));
+            step = "the CLI on the stopped workspace";
 
             var marts = await runner.RunAsync("sql", """
                 select
@@ -159,11 +153,72 @@ public sealed class UpCommandTests : IDisposable
             var quality = await runner.RunAsync("sql", "select count(distinct dimension) from quality.dq_scores", "--format", "csv");
             Assert.Equal("6", quality.Out.Trim().Split('\n')[^1]);
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"up did not get past this step in 9 minutes: {step}. The host's last lines:\n{output.Tail}");
+        }
         finally
         {
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    /// <summary>The host's standard output read line by line, keeping the last lines for a failure's message.</summary>
+    private sealed class HostOutput(StreamReader reader)
+    {
+        private readonly Queue<string> _tail = new();
+        private readonly Lock _gate = new();
+
+        public string Tail
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return string.Join('\n', _tail);
+                }
+            }
+        }
+
+        /// <summary>The first line that matches, or null when the output ends first.</summary>
+        public async Task<string?> ReadUntilAsync(Func<string, bool> match, CancellationToken ct)
+        {
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                Keep(line);
+                if (match(line))
+                {
+                    return line;
+                }
+            }
+
+            return null;
+        }
+
+        public async Task<string> ReadToEndAsync(CancellationToken ct)
+        {
+            var all = new System.Text.StringBuilder();
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                Keep(line);
+                all.Append(line).Append('\n');
+            }
+
+            return all.ToString();
+        }
+
+        private void Keep(string line)
+        {
+            lock (_gate)
+            {
+                _tail.Enqueue(line);
+                if (_tail.Count > 30)
+                {
+                    _tail.Dequeue();
+                }
             }
         }
     }
