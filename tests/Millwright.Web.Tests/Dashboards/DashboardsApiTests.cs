@@ -34,6 +34,12 @@ public sealed class DashboardsApiTests : IAsyncLifetime
             chart: number
             sql: select sum(revenue) as refunded from marts.sales where site = 'nowhere'
             y: refunded
+          - id: refund_share
+            title: Refund share
+            chart: gauge
+            max: 1
+            sql: select sum(revenue) / 100 as share from marts.sales where site = 'nowhere'
+            y: share
         """;
 
     private readonly string _root = Directory.CreateTempSubdirectory("mw-dash-api-").FullName;
@@ -148,6 +154,8 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         // A number that is NULL (a sum over no rows) says there is no value, not a blank card.
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refunds .card-value")).ToHaveTextAsync("—");
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refunds")).ToContainTextAsync("No value yet for these filters.");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refund_share .card-value")).ToHaveTextAsync("—");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refund_share .mud-progress-circular")).ToHaveCountAsync(0);
 
         await Browser.SelectAsync(page, "filter-site", "POR");
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site")).ToContainTextAsync("POR");
