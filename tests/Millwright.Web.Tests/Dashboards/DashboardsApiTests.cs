@@ -29,6 +29,12 @@ public sealed class DashboardsApiTests : IAsyncLifetime
             x: site
             series: channel
             y: revenue
+          - id: monthly
+            title: Revenue by month
+            chart: line
+            sql: select cast(generate_series as date) as month, 10 as revenue from generate_series(timestamp '2025-01-01', timestamp '2025-12-01', interval 1 month) order by 1
+            x: month
+            y: revenue
           - id: refunds
             title: Refunded
             chart: number
@@ -150,6 +156,21 @@ public sealed class DashboardsApiTests : IAsyncLifetime
         // A heat map paints its best cell green and its worst red (higher is better unless the card says lower).
         var fills = await page.Locator("#card-heat svg rect").EvaluateAllAsync<string[]>("rects => rects.map(r => (r.getAttribute('fill') || r.style.fill || '').toLowerCase())");
         Assert.Equal(["rgb(26,152,80)", "rgb(215,48,39)"], fills.Take(2)); // LIS (105) green, POR (40) red; the legend's swatches follow
+
+        // Twelve months on a half-width card: the axis names months as a reader says them, and no label runs into the next.
+        var months = page.Locator("#card-monthly svg text", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("2025$") });
+        await Microsoft.Playwright.Assertions.Expect(months.First).ToHaveTextAsync("Jan 2025");
+        var boxes = await months.EvaluateAllAsync<double[][]>("ts => ts.map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })");
+        Assert.InRange(boxes.Length, 4, 12);
+        Assert.All(boxes.Zip(boxes.Skip(1)), pair => Assert.True(pair.First[1] < pair.Second[0], $"x labels overlap: {string.Join(" ", boxes.Select(b => $"[{b[0]:0}-{b[1]:0}]"))}"));
+
+        // The rows behind one month, chosen by the month as drawn and matched by its value.
+        await Browser.SelectAsync(page, "drill-monthly", "Mar 2025");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-monthly .drill")).ToContainTextAsync("Rows behind Mar 2025 (1)");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-monthly .drill tbody")).ToContainTextAsync("2025-03-01");
+        await Browser.SelectAsync(page, "drill-by_site", "POR");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site .drill tbody")).ToContainTextAsync("POR");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-by_site .drill tbody")).Not.ToContainTextAsync("LIS");
 
         // A number that is NULL (a sum over no rows) says there is no value, not a blank card.
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-refunds .card-value")).ToHaveTextAsync("—");

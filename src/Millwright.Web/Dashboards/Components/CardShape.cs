@@ -71,6 +71,34 @@ internal static class CardShape
         return ([.. labels], series);
     }
 
+    /// <summary>
+    /// The x axis's labels as drawn, one per label of <see cref="Build"/> (which stay the points' keys for drilling):
+    /// months (every label the first day of a month) read "Jan 2026"; any other label as it is.
+    /// </summary>
+    public static string[] AxisLabels(IReadOnlyList<string> labels)
+    {
+        var months = labels.Select(l => DateOnly.TryParseExact(l, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d.Day == 1 ? d : (DateOnly?)null).ToList();
+        return labels.Count > 0 && months.All(m => m is not null)
+            ? [.. months.Select(m => m!.Value.ToString("MMM yyyy", CultureInfo.InvariantCulture))]
+            : [.. labels];
+    }
+
+    /// <summary>
+    /// Every how many x labels one is drawn so that none runs into the next: about 6 px a character and a gap each,
+    /// on a card <paramref name="width"/> twelfths of a 1,150 px row wide, less the chart's margins.
+    /// </summary>
+    public static int LabelInterval(IReadOnlyList<string> labels, int width)
+    {
+        if (labels.Count == 0)
+        {
+            return 1;
+        }
+
+        var plot = (Math.Clamp(width, 1, 12) * 1150.0 / 12) - 110;
+        var each = (labels.Max(l => l.Length) * 6.0) + 12;
+        return Math.Max(1, (int)Math.Ceiling(labels.Count * each / Math.Max(plot, each)));
+    }
+
     /// <summary>Scatter points (x, y) of the card's first value column.</summary>
     public static List<ChartSeries<double>> Points(CardDefinition card, CardData data)
     {
