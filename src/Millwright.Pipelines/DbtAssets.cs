@@ -10,6 +10,9 @@ internal sealed record DbtBridge(AssetsDefinition? Definition, IReadOnlyList<Ass
 {
     /// <summary>The data-quality rules of its sources and staging models, by asset key.</summary>
     public IReadOnlyDictionary<AssetKey, Quality.TableRules> Quality { get; init; } = new Dictionary<AssetKey, Quality.TableRules>();
+
+    /// <summary>The relation each model, seed and snapshot asset builds (its schema and alias as dbt resolved them).</summary>
+    public IReadOnlyDictionary<AssetKey, Warehouse.RelationName> Relations { get; init; } = new Dictionary<AssetKey, Warehouse.RelationName>();
 }
 
 /// <summary>
@@ -62,6 +65,7 @@ internal static class DbtAssets
         var specs = new List<AssetSpec>();
         var selectors = new Dictionary<AssetKey, string>();
         var idOf = new Dictionary<string, AssetKey>(StringComparer.Ordinal);
+        var relations = new Dictionary<AssetKey, Warehouse.RelationName>();
         foreach (var node in listing.Nodes.Where(n => n.ResourceType is "model" or "seed" or "snapshot" && keyOf.ContainsKey(n.UniqueId)))
         {
             var key = keyOf[node.UniqueId];
@@ -82,6 +86,7 @@ internal static class DbtAssets
             });
             selectors[key] = node.Selector;
             idOf[node.UniqueId] = key;
+            relations[key] = new Warehouse.RelationName(node.Schema, node.Identifier ?? node.Name);
         }
 
         var warnings = new List<string>();
@@ -126,7 +131,7 @@ internal static class DbtAssets
             Retry = dbt.Retry,
             Pool = dbt.Pool,
         };
-        return new DbtBridge(definition, sources, warnings) { Quality = quality };
+        return new DbtBridge(definition, sources, warnings) { Quality = quality, Relations = relations };
     }
 
     private static DbtOptions Options(DbtDecl dbt, PipelineOptions options)

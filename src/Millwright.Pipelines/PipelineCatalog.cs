@@ -35,9 +35,10 @@ public sealed record PipelineInfo(string Name, string Folder, string? DbtProject
 /// <summary>Every pipeline of a workspace as one set of definitions; owns the warehouse the assets write to.</summary>
 public sealed class LoadedPipelines : IAsyncDisposable
 {
-    internal LoadedPipelines(Orchestration.Definitions.Definitions definitions, IReadOnlyList<PipelineInfo> pipelines, IReadOnlyList<string> warnings, IWarehouse warehouse, IReadOnlyDictionary<AssetKey, string> pipelineOf)
+    internal LoadedPipelines(Orchestration.Definitions.Definitions definitions, IReadOnlyList<PipelineInfo> pipelines, IReadOnlyList<string> warnings, IWarehouse warehouse, IReadOnlyDictionary<AssetKey, string> pipelineOf, IReadOnlyDictionary<AssetKey, RelationName> relations)
     {
         PipelineOf = pipelineOf;
+        Relations = relations;
         Definitions = definitions;
         Pipelines = pipelines;
         Warnings = warnings;
@@ -54,6 +55,12 @@ public sealed class LoadedPipelines : IAsyncDisposable
 
     /// <summary>The pipeline that computes each asset (external assets have none).</summary>
     public IReadOnlyDictionary<AssetKey, string> PipelineOf { get; }
+
+    /// <summary>
+    /// The table or view each asset writes in the warehouse (SQL assets, ingestion, extraction, datasets, dbt nodes under
+    /// their alias, and the ML registry and predictions), so a reader of a missing table can be sent to what builds it.
+    /// </summary>
+    public IReadOnlyDictionary<AssetKey, RelationName> Relations { get; }
 
     public ValueTask DisposeAsync() => Warehouse.DisposeAsync();
 }
@@ -86,6 +93,7 @@ public static class PipelineCatalog
             Orchestration.Definitions.Definitions? built = null;
             var externals = new Dictionary<AssetKey, string>();
             var owned = new Dictionary<AssetKey, string>();
+            var relations = new Dictionary<AssetKey, RelationName>();
             Ingestion.Contracts.ContractCatalog contracts;
             try
             {
@@ -176,11 +184,23 @@ public static class PipelineCatalog
                         continue;
                     }
 
-                    computed.Add(asset.Ml is { } ml
-                        ? MlAssets.Build(asset, ml, registry, orderLoop)
-                        : asset.Ingest is { } ingest
-                        ? IngestAssets.Build(asset, pipeline, contracts.Find(ingest.Contract) ?? throw new PipelineException($"{asset.Where}: asset {asset.Key}: no contract '{ingest.Contract}' (pipelines/<pipeline>/contracts/{ingest.Contract}.yml)"), ingestor)
-                        : PipelineAssets.Build(asset, pipeline, warehouse));
+                    if (asset.Ml is { } ml)
+                    {
+                        computed.Add(MlAssets.Build(asset, ml, registry, orderLoop));
+                        relations[asset.Key] = ml.Train is not null ? Learning.ModelRegistry.Table : Learning.BatchScoring.Table;
+                    }
+                    else if (asset.Ingest is { } ingest)
+                    {
+                        var contract = contracts.Find(ingest.Contract) ?? throw new PipelineException($"{asset.Where}: asset {asset.Key}: no contract '{ingest.Contract}' (pipelines/<pipeline>/contracts/{ingest.Contract}.yml)");
+                        computed.Add(IngestAssets.Build(asset, pipeline, contract, ingestor));
+                        relations[asset.Key] = RelationName.Of(contract.TableName.Schema, contract.TableName.Name);
+                    }
+                    else
+                    {
+                        computed.Add(PipelineAssets.Build(asset, pipeline, warehouse));
+                        relations[asset.Key] = PipelineAssets.Relation(asset.Key);
+                    }
+
                     count++;
                 }
 
@@ -189,6 +209,11 @@ public static class PipelineCatalog
                     var source = await (options.Operations ?? throw new PipelineException($"{extract.Where}: pipeline '{pipeline.Name}' extracts from the operational store, and this workspace has none configured"))().ConfigureAwait(false);
                     var definition = ExtractAssets.Build(extract with { Tables = tables }, pipeline, source, new Ingestion.Extraction.DatabaseExtractor(warehouse));
                     computed.Add(definition);
+                    foreach (var table in tables)
+                    {
+                        relations[AssetKey.Of(extract.Schema, table)] = RelationName.Of(extract.Schema, table);
+                    }
+
                     count += definition.Specs.Count;
                 }
 
@@ -196,6 +221,11 @@ public static class PipelineCatalog
                 {
                     var definition = DatasetAssets.Build(datasets, pipeline, options.DatasetsFolder, ingestor, warehouse);
                     computed.Add(definition);
+                    foreach (var (schema, table) in datasets.Names.SelectMany(Ingestion.Datasets.PublicDatasets.Tables))
+                    {
+                        relations[AssetKey.Of(schema, table)] = RelationName.Of(schema, table);
+                    }
+
                     count += definition.Specs.Count;
                 }
 
@@ -214,6 +244,11 @@ public static class PipelineCatalog
                     var bridge = await DbtAssets.LoadAsync(pipeline, dbt, options, owned, cancellationToken).ConfigureAwait(false);
                     dbtProject = dbt.ProjectDir;
                     warnings.AddRange(bridge.Warnings);
+                    foreach (var (key, relation) in bridge.Relations)
+                    {
+                        relations[key] = relation;
+                    }
+
                     foreach (var (key, rules) in bridge.Quality)
                     {
                         quality[key] = quality.TryGetValue(key, out var earlier) ? earlier.Merge(rules) : rules;
@@ -280,7 +315,7 @@ public static class PipelineCatalog
                 throw new PipelineException($"{options.PipelinesDirectory}: {e.Message}", e);
             }
 
-            return new LoadedPipelines(built, pipelines, warnings, warehouse, owned);
+            return new LoadedPipelines(built, pipelines, warnings, warehouse, owned, relations);
         }
         catch
         {

@@ -19,6 +19,12 @@ public sealed class PipelineCatalogTests : IDisposable
     [Fact]
     public async Task A_pipeline_and_its_dbt_project_form_one_asset_graph()
     {
+        _workspace.Write("models/marts/machine_torque.sql", """
+            {{ config(alias='torque_by_machine') }}
+            select machine_id, avg(torque) as avg_torque, count(*) as readings
+            from {{ ref('stg_readings') }}
+            group by machine_id
+            """);
         await using var loaded = await LoadAsync();
         var defs = loaded.Definitions;
 
@@ -41,6 +47,11 @@ public sealed class PipelineCatalogTests : IDisposable
         Assert.Equal("Torque readings from the landing zone to per-machine marts", plant.Description);
         Assert.False(File.Exists(Path.Combine(_workspace.Plant, "target", "manifest.json")), "loading leaves the project's docs artifacts alone");
         Assert.Equal(("warehouse", 1), (defs.Owner("stg_readings").Pool, defs.Pools["warehouse"]));
+
+        // The table each asset writes: the SQL asset's from its key, a dbt model's under its alias.
+        Assert.Equal(RelationName.Of("raw", "readings"), loaded.Relations["raw/readings"]);
+        Assert.Equal("stg_readings", loaded.Relations["stg_readings"].Name);
+        Assert.Equal("torque_by_machine", loaded.Relations["machine_torque"].Name);
     }
 
     [Fact]

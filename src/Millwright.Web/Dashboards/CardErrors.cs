@@ -34,8 +34,8 @@ internal sealed class CardErrors(OrchestrationHost host)
     }
 
     /// <summary>
-    /// The asset that builds a relation: its key's last segment is the table's name and, when both say one, the segment
-    /// before it is the schema (dbt models are keyed by name alone). The dashboard's own pipeline wins a tie.
+    /// The asset that writes a relation, from the table each asset of the workspace's pipelines writes: the same name
+    /// and, when the message names one, the same schema. The dashboard's own pipeline wins a tie.
     /// </summary>
     private (AssetKey Key, string Pipeline)? Builder(string relation, string pipeline)
     {
@@ -47,17 +47,14 @@ internal sealed class CardErrors(OrchestrationHost host)
         var parts = relation.Split('.');
         var table = parts[^1];
         var schema = parts.Length > 1 ? parts[^2] : null;
-        bool Builds(AssetKey key)
-        {
-            var segments = key.Segments;
-            return string.Equals(segments[^1], table, StringComparison.OrdinalIgnoreCase)
-                && (schema is null || segments.Count == 1 || string.Equals(segments[^2], schema, StringComparison.OrdinalIgnoreCase));
-        }
-
-        return orchestration.Pipelines.PipelineOf
-            .Where(p => Builds(p.Key))
-            .OrderBy(p => p.Value == pipeline ? 0 : 1).ThenBy(p => p.Key)
-            .Select(p => ((AssetKey Key, string Pipeline)?)(p.Key, p.Value))
+        var loaded = orchestration.Pipelines;
+        return loaded.Relations
+            .Where(r => string.Equals(r.Value.Name, table, StringComparison.OrdinalIgnoreCase)
+                && (schema is null || string.Equals(r.Value.Schema, schema, StringComparison.OrdinalIgnoreCase)))
+            .Select(r => (r.Key, Pipeline: loaded.PipelineOf.GetValueOrDefault(r.Key)))
+            .Where(r => r.Pipeline is not null)
+            .OrderBy(r => r.Pipeline == pipeline ? 0 : 1).ThenBy(r => r.Key)
+            .Select(r => ((AssetKey Key, string Pipeline)?)(r.Key, r.Pipeline!))
             .FirstOrDefault();
     }
 }

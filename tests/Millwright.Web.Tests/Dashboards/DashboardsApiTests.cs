@@ -124,15 +124,16 @@ public sealed class DashboardsApiTests : IAsyncLifetime
             problem["detail"]!.GetValue<string>());
         Assert.Null(problem["asset"]);
 
-        // Once a pipeline declares the asset that builds it, the card names that asset and how to materialize it.
-        File.WriteAllText(Path.Combine(_root, "pipelines", "shop", "pipeline.yml"), "assets:\n  - key: marts/sales_by_day\n    sql: select day, sum(revenue) as revenue from marts.sales group by day\n");
+        // Once a pipeline declares the asset that builds it, the card names that asset and how to materialize it. The
+        // asset is found by the table it writes (marts/sales-by-day writes marts.sales_by_day), not by its key's spelling.
+        File.WriteAllText(Path.Combine(_root, "pipelines", "shop", "pipeline.yml"), "assets:\n  - key: marts/sales-by-day\n    sql: select day, sum(revenue) as revenue from marts.sales group by day\n");
         await _host.App.Services.GetRequiredService<Millwright.Web.Orchestration.OrchestrationHost>().ReloadAsync(Ct);
         using var declared = await _host.Client.GetAsync("/api/dashboards/sales/cards/by_site/data", Ct);
         var named = JsonNode.Parse(await declared.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal(
-            "Not built yet: this card reads sales_by_day, which is not in the warehouse. Asset marts/sales_by_day of pipeline shop builds it: materialize it with what it reads (Materialize with upstream on its page, or `millwright assets materialize -s +marts/sales_by_day`), then refresh.",
+            "Not built yet: this card reads sales_by_day, which is not in the warehouse. Asset marts/sales-by-day of pipeline shop builds it: materialize it with what it reads (Materialize with upstream on its page, or `millwright assets materialize -s +marts/sales-by-day`), then refresh.",
             named["detail"]!.GetValue<string>());
-        Assert.Equal("marts/sales_by_day", named["asset"]!.GetValue<string>());
+        Assert.Equal("marts/sales-by-day", named["asset"]!.GetValue<string>());
 
         File.WriteAllText(File_, Sales.Replace("chart: bar", "chart: bars", StringComparison.Ordinal));
         var broken = JsonNode.Parse(await _host.Client.GetStringAsync("/api/dashboards", Ct))!;
