@@ -49,6 +49,10 @@ public sealed class OperationsAppTests : IAsyncLifetime
         // The planner opens an order; scheduling it says why it cannot happen yet, before any click.
         var planner = await browser.SignInAsync("paula", Password);
         await Assertions.Expect(planner).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/orders$"));
+
+        // The board's filters fit a 1,400 px screen: nothing pushes the page sideways.
+        await Assertions.Expect(planner.GetByText("Asset down")).ToBeVisibleAsync();
+        Assert.True(await planner.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the board is wider than the screen");
         await planner.Locator("#new-order").ClickAsync();
         await Browser.AutocompleteAsync(planner, "new-asset", "VAN", "VAN-0001");
         await planner.Locator("#new-description").FillAsync("Grinding noise when braking");
