@@ -86,7 +86,11 @@ public static class MillwrightHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+
+        // An address that matches nothing: a browser gets the app's page saying so (still a 404), a script or an API
+        // client the problem details it can parse.
+        app.UseWhen(WantsPage, page => page.UseStatusCodePagesWithReExecute("/not-found"));
+        app.UseWhen(http => !WantsPage(http), api => api.UseStatusCodePages());
         app.Use(async (http, next) =>
         {
             http.Response.Headers[RequestScope.CorrelationHeader] = RequestScope.CorrelationId(http);
@@ -139,6 +143,14 @@ public static class MillwrightHost
     }
 
     /// <summary>Where users and API tokens live: beside the operational store's tables.</summary>
+    /// <summary>A person's browser asking for a page: a GET that accepts HTML, outside the API, metrics and health paths.</summary>
+    private static bool WantsPage(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method)
+        && http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true)
+        && !NotPages.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] NotPages = ["/api", "/openapi", "/metrics", "/health", "/_blazor", "/_framework"];
+
     public static Millwright.Identity.AccountStoreOptions AccountStoreFor(StoreSettings operations) => SecurityServices.AccountStoreFor(operations);
 
     /// <summary>Opens the operational store the settings name: a SQLite file or a PostgreSQL database.</summary>

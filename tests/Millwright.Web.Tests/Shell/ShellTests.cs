@@ -55,5 +55,18 @@ public sealed class ShellTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("nav a", new() { HasText = "Orders" })).ToHaveCountAsync(0);
         await page.GotoAsync("/orders");
         await Assertions.Expect(page.Locator("#not-authorized")).ToBeVisibleAsync();
+
+        // An address that matches nothing is a page of the app saying so, with its menu, and still a 404.
+        var missing = await page.GotoAsync("/no-such-page");
+        Assert.Equal(404, missing!.Status);
+        await Assertions.Expect(page.Locator("#not-found")).ToHaveTextAsync("There is no page at /no-such-page.");
+        await Browser.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#not-found")).ToHaveTextAsync("There is no page at /no-such-page."); // the same once the app is live
+        await Assertions.Expect(page.Locator("nav a", new() { HasText = "Dashboards" })).ToBeVisibleAsync();
+
+        // A script asking the API for a path that is not there still gets problem details it can parse.
+        using var api = await _host.Client.GetAsync("/api/no-such-thing", Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
     }
 }
