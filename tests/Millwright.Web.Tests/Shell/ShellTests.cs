@@ -65,7 +65,8 @@ public sealed class ShellTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("nav a", new() { HasText = "Dashboards" })).ToBeVisibleAsync();
 
         // A script asking the API for a path that is not there still gets problem details it can parse.
-        using var api = await _host.Client.GetAsync("/api/no-such-thing", Ct);
+        using var client = await _host.AsAsync("vic-script", "VIEWER");
+        using var api = await client.GetAsync("/api/no-such-thing", Ct);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
     }
