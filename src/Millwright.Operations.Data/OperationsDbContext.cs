@@ -102,9 +102,10 @@ public abstract class OperationsDbContext : DbContext
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sequence);
         var transaction = Database.CurrentTransaction ?? throw new InvalidOperationException("numbers are allocated inside a transaction");
-        await using var insert = Command(transaction, "INSERT INTO number_sequences (name, last_value) VALUES (@name, 0) ON CONFLICT (name) DO NOTHING", sequence);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using var next = Command(transaction, "UPDATE number_sequences SET last_value = last_value + 1 WHERE name = @name RETURNING last_value", sequence);
+        // One statement: the first number of a sequence inserts its row, every later one bumps it.
+        await using var next = Command(transaction,
+            "INSERT INTO number_sequences (name, last_value) VALUES (@name, 1) ON CONFLICT (name) DO UPDATE SET last_value = number_sequences.last_value + 1 RETURNING last_value",
+            sequence);
         return Convert.ToInt64(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 

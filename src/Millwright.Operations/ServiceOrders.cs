@@ -135,10 +135,11 @@ public sealed class ServiceOrders(OperationsStore store)
         };
         Validation.Throw(order.Validate());
         var opened = ServiceOrderWorkflow.Open(order, scope.Actor, now);
-        db.ServiceOrders.Add(order);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        opened.ServiceOrderId = order.Id;
-        db.StatusHistory.Add(opened);
+
+        // The order and its first status row are saved together: the row refers to the order by its temporary key,
+        // which the save replaces with the order's id.
+        opened.ServiceOrderId = db.ServiceOrders.Add(order).Property(o => o.Id).CurrentValue;
+        db.StatusHistory.Add(opened).Property(h => h.ServiceOrderId).IsTemporary = true;
         if (order.AssetDown && asset.Status == AssetStatus.Active)
         {
             asset.Status = AssetStatus.Down;
@@ -341,9 +342,10 @@ public sealed class ServiceOrders(OperationsStore store)
             var actor = scope.Actor;
             AccessPolicy.Demand(actor, actor.MechanicId == command.MechanicId ? Capability.RecordOwnWork : Capability.RecordWorkForOthers);
             var order = await LoadAsync(db, id, null, cancellationToken).ConfigureAwait(false);
-            var mechanic = await db.Mechanics.GetAsync(command.MechanicId, "mechanic", cancellationToken).ConfigureAwait(false);
-            var assigned = await db.Assignments.AnyAsync(a => a.ServiceOrderId == id && a.MechanicId == mechanic.Id && a.ReleasedAt == null, cancellationToken).ConfigureAwait(false);
-            if (!assigned)
+            var guards = await WorkGuards.For(db)(db, id, command.MechanicId, cancellationToken).ConfigureAwait(false)
+                ?? throw new NotFoundException("mechanic", command.MechanicId);
+            var mechanic = guards.Mechanic;
+            if (!guards.Assigned)
             {
                 throw new DomainRuleException("work_event.not_assigned", $"mechanic {mechanic.EmployeeNumber} is not assigned to service order {order.Number}");
             }
@@ -362,10 +364,7 @@ public sealed class ServiceOrders(OperationsStore store)
                     $"service order {order.Number} is {order.Status.Name()}; {command.Type.Name()} needs {string.Join(" or ", allowedStatuses.Select(s => s.Name()))}");
             }
 
-            var last = await db.WorkEvents.Where(e => e.ServiceOrderId == id && e.MechanicId == mechanic.Id)
-                .OrderByDescending(e => e.Id).Select(e => (WorkEventType?)e.Type).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            var runningElsewhere = await db.LaborEntries.AnyAsync(l => l.MechanicId == mechanic.Id && l.EndedAt == null && l.ServiceOrderId != id, cancellationToken).ConfigureAwait(false);
-            WorkTimer.CheckSequence(last, command.Type, runningElsewhere, $"mechanic {mechanic.EmployeeNumber}", order.Number);
+            WorkTimer.CheckSequence(guards.Last, command.Type, guards.RunningElsewhere, $"mechanic {mechanic.EmployeeNumber}", order.Number);
 
             var now = db.UtcNow;
             var at = command.OccurredAt ?? now;
@@ -391,26 +390,28 @@ public sealed class ServiceOrders(OperationsStore store)
                 Touch(order);
             }
 
+            // The event and its labor entry are saved together: the entry refers to the event by the temporary key EF
+            // gave it, which the save replaces with the event's id.
             var workEvent = new WorkEvent { ServiceOrderId = id, MechanicId = mechanic.Id, Type = command.Type, OccurredAt = at, Actor = actor.Name, Note = command.Note };
-            db.WorkEvents.Add(workEvent);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-
+            var eventId = db.WorkEvents.Add(workEvent).Property(e => e.Id).CurrentValue;
             if (command.Type is WorkEventType.Start or WorkEventType.Resume)
             {
-                db.LaborEntries.Add(new LaborEntry
+                var labor = db.LaborEntries.Add(new LaborEntry
                 {
                     ServiceOrderId = id,
                     MechanicId = mechanic.Id,
                     StartedAt = at,
                     HourlyCost = mechanic.HourlyCost,
                     BillableRate = mechanic.BillableRate,
-                    StartEventId = workEvent.Id,
+                    StartEventId = eventId,
                 });
+                labor.Property(l => l.StartEventId).IsTemporary = true;
             }
-            else
+            else if (guards.RunningId is { } running)
             {
-                var running = await db.LaborEntries.FirstOrDefaultAsync(l => l.ServiceOrderId == id && l.MechanicId == mechanic.Id && l.EndedAt == null, cancellationToken).ConfigureAwait(false);
-                running?.Stop(at, workEvent.Id);
+                var labor = await db.LaborEntries.GetAsync(running, "labor entry", cancellationToken).ConfigureAwait(false);
+                labor.Stop(at, eventId);
+                db.Entry(labor).Property(l => l.EndEventId).IsTemporary = true;
             }
 
             return new WorkEventResult(workEvent, order.Status, Replayed: false);
@@ -455,6 +456,18 @@ public sealed class ServiceOrders(OperationsStore store)
             return diagnosis;
         }, cancellationToken);
     }
+
+    /// <summary>What a work event's guards read about its mechanic on the order, and the mechanic's running timer there.</summary>
+    private sealed record WorkEventGuards(Mechanic Mechanic, bool Assigned, WorkEventType? Last, bool RunningElsewhere, long? RunningId);
+
+    // A work event is the workshop's most frequent write: its guards are one compiled statement, not five queries.
+    private static readonly PerProvider<Func<OperationsDbContext, long, long, CancellationToken, Task<WorkEventGuards?>>> WorkGuards = new(() =>
+        EF.CompileAsyncQuery((OperationsDbContext db, long orderId, long mechanicId, CancellationToken _) => db.Mechanics.Where(m => m.Id == mechanicId).Select(m => new WorkEventGuards(
+            m,
+            db.Assignments.Any(a => a.ServiceOrderId == orderId && a.MechanicId == mechanicId && a.ReleasedAt == null),
+            db.WorkEvents.Where(e => e.ServiceOrderId == orderId && e.MechanicId == mechanicId).OrderByDescending(e => e.Id).Select(e => (WorkEventType?)e.Type).FirstOrDefault(),
+            db.LaborEntries.Any(l => l.MechanicId == mechanicId && l.EndedAt == null && l.ServiceOrderId != orderId),
+            db.LaborEntries.Where(l => l.ServiceOrderId == orderId && l.MechanicId == mechanicId && l.EndedAt == null).OrderBy(l => l.Id).Select(l => (long?)l.Id).FirstOrDefault())).FirstOrDefault()));
 
     /// <summary>What the workflow guards see for <paramref name="order"/>, read in the caller's transaction.</summary>
     internal static async Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken)

@@ -52,6 +52,18 @@ public abstract class ServiceOrderWorkflowTests<TStores> where TStores : StoreFa
         Assert.Equal(3, labor.Count);
         Assert.All(labor, l => Assert.NotNull(l.EndedAt));
 
+        // Each timer points at the events that started and stopped it, and its audit row records those ids.
+        var events = await db.WorkEvents.Where(e => e.ServiceOrderId == order.Id).ToDictionaryAsync(e => e.Id, Ct);
+        var audits = await db.AuditLog.Where(a => a.EntityType == "labor_entries" && a.Action == "INSERT").ToListAsync(Ct);
+        Assert.All(labor, l =>
+        {
+            Assert.Equal((l.MechanicId, l.StartedAt), (events[l.StartEventId].MechanicId, events[l.StartEventId].OccurredAt));
+            Assert.Contains(events[l.StartEventId].Type, new[] { WorkEventType.Start, WorkEventType.Resume });
+            Assert.Equal((l.MechanicId, l.EndedAt), (events[l.EndEventId!.Value].MechanicId, (DateTime?)events[l.EndEventId.Value].OccurredAt));
+            Assert.Contains(events[l.EndEventId.Value].Type, new[] { WorkEventType.Pause, WorkEventType.Finish });
+            Assert.Contains($"\"start_event_id\":{l.StartEventId}", Assert.Single(audits, a => a.EntityId == l.Id).After, StringComparison.Ordinal);
+        });
+
         var stored = await db.Invoices.SingleAsync(i => i.Id == invoice.Id, Ct);
         var lines = await db.InvoiceLines.Where(l => l.InvoiceId == invoice.Id).ToListAsync(Ct);
         Assert.Equal(InvoiceStatus.Issued, stored.Status);
@@ -321,6 +333,18 @@ public abstract class ServiceOrderWorkflowTests<TStores> where TStores : StoreFa
         Assert.Contains(feed, c => c.Table == "service_orders" && c.EntityId == order.Id && c.Operation == ChangeOperation.Update);
         Assert.Contains(feed, c => c.Table == "stock_balances");
         Assert.Equal(await db.InventoryMovements.CountAsync(Ct), feed.Count(c => c.Table == "inventory_movements"));
+    }
+
+    [Fact]
+    public async Task Orders_opened_at_once_by_racing_clients_get_distinct_consecutive_numbers()
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 1);
+        var opened = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+            w.Orders.CreateAsync(Workshop.Planner, new CreateServiceOrder(w.Vehicle.Id, ServiceOrderType.Inspection, Priority.Low, $"Inspection {i}"), Ct))));
+
+        var numbers = opened.Select(o => int.Parse(o.Number["OS-".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(Enumerable.Range(numbers[0], 16), numbers);
     }
 }
 
