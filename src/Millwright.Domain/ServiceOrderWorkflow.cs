@@ -187,7 +187,7 @@ public static class ServiceOrderWorkflow
 
                 if (facts.ReservedUnissued > 0)
                 {
-                    return Refuse("service_order.reserved_parts", $"service order {order.Number} has {facts.ReservedUnissued} reserved part unit(s) not issued; issue or release them first");
+                    return Refuse("service_order.reserved_parts", $"service order {order.Number} has {facts.ReservedUnissued:0.####} reserved part unit(s) not issued; issue or release them first");
                 }
 
                 if (order.AssetDown && order.DowntimeEnd is null)
@@ -214,7 +214,7 @@ public static class ServiceOrderWorkflow
             case WorkflowAction.Cancel when facts.HasLabor:
                 return Refuse("service_order.cancel_has_labor", $"service order {order.Number} has labor recorded and cannot be cancelled");
             case WorkflowAction.Cancel when facts.NetIssuedParts > 0:
-                return Refuse("service_order.cancel_has_parts", $"service order {order.Number} has {facts.NetIssuedParts} issued part unit(s); return them before cancelling");
+                return Refuse("service_order.cancel_has_parts", $"service order {order.Number} has {facts.NetIssuedParts:0.####} issued part unit(s); return them before cancelling");
             case WorkflowAction.Close when order.IsBillable && !facts.HasIssuedInvoice:
                 return Refuse("service_order.close_needs_invoice", $"billable service order {order.Number} needs an issued invoice before it is closed");
         }

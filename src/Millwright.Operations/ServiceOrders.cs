@@ -472,15 +472,7 @@ public sealed class ServiceOrders(OperationsStore store)
     /// <summary>What the workflow guards see for <paramref name="order"/>, read in the caller's transaction.</summary>
     internal static async Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken)
     {
-        var facts = await OrderFacts.For(db)(db, order.Id, actor.MechanicId, cancellationToken).ConfigureAwait(false);
-        decimal reserved = 0, netIssued = 0;
-        await foreach (var part in OrderPartQuantities.For(db)(db, order.Id).WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            reserved += part.QuantityReserved;
-            netIssued += part.QuantityIssued - part.QuantityReturned;
-        }
-
-        return facts with { ReservedUnissued = reserved, NetIssuedParts = netIssued };
+        return await OrderFacts.For(db)(db, order.Id, actor.MechanicId, cancellationToken).ConfigureAwait(false);
     }
 
     // The workflow's guards read these on every transition: compiled once instead of translated per call.
@@ -493,10 +485,9 @@ public sealed class ServiceOrders(OperationsStore store)
             HasLabor = db.LaborEntries.Any(l => l.ServiceOrderId == id),
             HasDiagnosis = db.Diagnoses.Any(d => d.ServiceOrderId == id),
             HasIssuedInvoice = db.Invoices.Any(i => i.ServiceOrderId == id && i.Status == InvoiceStatus.Issued),
+            ReservedUnissued = db.OrderParts.Where(p => p.ServiceOrderId == id).Sum(p => p.QuantityReserved),
+            NetIssuedParts = db.OrderParts.Where(p => p.ServiceOrderId == id).Sum(p => p.QuantityIssued - p.QuantityReturned),
         }).First()));
-
-    private static readonly PerProvider<Func<OperationsDbContext, long, IAsyncEnumerable<OrderPart>>> OrderPartQuantities = new(() =>
-        EF.CompileAsyncQuery((OperationsDbContext db, long id) => db.OrderParts.AsNoTracking().Where(p => p.ServiceOrderId == id)));
 
     internal static Task<ServiceOrder> LoadAsync(OperationsDbContext db, long id, long? expectedVersion, CancellationToken cancellationToken) =>
         db.ServiceOrders.GetAsync(id, "service order", expectedVersion, cancellationToken);

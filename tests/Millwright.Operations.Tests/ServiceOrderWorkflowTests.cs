@@ -336,6 +336,30 @@ public abstract class ServiceOrderWorkflowTests<TStores> where TStores : StoreFa
     }
 
     [Fact]
+    public async Task Parts_still_reserved_block_completing_and_parts_issued_block_cancelling_with_the_quantities_named()
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 10);
+        var lead = Workshop.AsMechanic(w.Lead);
+
+        var worked = await w.ScheduledOrderAsync();
+        await w.WorkAsync(worked, w.Lead, WorkEventType.Start);
+        await w.Inventory.ReserveAsync(lead, worked.Id, w.Part.Id, w.StoreRoom.Id, 3, Ct);
+        await w.Inventory.IssueAsync(lead, worked.Id, w.Part.Id, w.StoreRoom.Id, 1, Ct);
+        await w.WorkAsync(worked, w.Lead, WorkEventType.Finish);
+        await w.Orders.AddDiagnosisAsync(lead, worked.Id, new AddDiagnosis("Pads worn"), Ct);
+        var complete = await Assert.ThrowsAsync<DomainRuleException>(() =>
+            w.Orders.CompleteAsync(lead, worked.Id, null, new CompleteServiceOrder { ResolutionCode = "REPLACED" }, Ct));
+        Assert.Equal(("service_order.reserved_parts", $"service order {worked.Number} has 2 reserved part unit(s) not issued; issue or release them first"), (complete.Rule, complete.Message));
+
+        var untouched = await w.ScheduledOrderAsync();
+        await w.Inventory.ReserveAsync(lead, untouched.Id, w.Part.Id, w.StoreRoom.Id, 2, Ct);
+        await w.Inventory.IssueAsync(lead, untouched.Id, w.Part.Id, w.StoreRoom.Id, 2, Ct);
+        var cancel = await Assert.ThrowsAsync<DomainRuleException>(() => w.Orders.CancelAsync(Workshop.Planner, untouched.Id, null, "duplicate", Ct));
+        Assert.Equal(("service_order.cancel_has_parts", $"service order {untouched.Number} has 2 issued part unit(s); return them before cancelling"), (cancel.Rule, cancel.Message));
+    }
+
+    [Fact]
     public async Task Orders_opened_at_once_by_racing_clients_get_distinct_consecutive_numbers()
     {
         await using var t = await new TStores().CreateAsync();
