@@ -40,7 +40,7 @@ if (url is null)
 try
 {
     var accounts = new Accounts(cli, workspace, settings);
-    return await Bench.RunAsync(new Uri(url), accounts, clients, ordersPerClient, settings.Length > 0 ? "postgres" : "sqlite");
+    return await Bench.RunAsync(new Uri(url), accounts, clients, ordersPerClient, settings.Length > 0 ? "postgres" : "sqlite", server);
 }
 finally
 {
@@ -57,7 +57,7 @@ internal static class Bench
         "diagnose", "complete", "invoice", "issue invoice", "close",
     ];
 
-    public static async Task<int> RunAsync(Uri url, Accounts accounts, int clients, int ordersPerClient, string store)
+    public static async Task<int> RunAsync(Uri url, Accounts accounts, int clients, int ordersPerClient, string store, Process host)
     {
         using var admin = Client(url, await accounts.TokenAsync("bench-admin", "ADMIN"));
         var site = await PostAsync(admin, "/api/ops/sites", new { code = "BENCH", name = "Bench workshop", kind = "WORKSHOP" });
@@ -86,6 +86,7 @@ internal static class Bench
         }
 
         var latencies = Steps.ToDictionary(s => s, _ => new List<double>());
+        var cpuBefore = CpuSnapshot.Take(host);
         var watch = Stopwatch.StartNew();
         var workers = mechanics.Select(mechanic => Task.Run(async () =>
         {
@@ -121,6 +122,7 @@ internal static class Bench
         }
 
         var elapsed = watch.Elapsed.TotalSeconds;
+        var cpu = CpuSnapshot.Take(host) - cpuBefore;
         var all = latencies.Values.SelectMany(v => v).Order().ToList();
         var orders = clients * ordersPerClient;
         Console.WriteLine($"store {store}, {clients} concurrent clients, {orders} orders, {all.Count} operations in {elapsed:0.00} s");
@@ -136,6 +138,8 @@ internal static class Bench
             Console.WriteLine($"| {step} | {Percentile(values, 0.50):0.0} | {Percentile(values, 0.99):0.0} |");
         }
 
+        Console.WriteLine();
+        Console.WriteLine(cpu.Describe(all.Count));
         if (orders >= 150)
         {
             await ReadListPagesAsync(admin, vehicle, store);
@@ -223,6 +227,61 @@ internal static class Bench
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+/// <summary>
+/// Where the machine's CPU went during the workload, from /proc: the `millwright up` host, this client, the PostgreSQL
+/// server processes, everything else, and idle. Per operation, it shows the ceiling a CPU-bound run has on this machine.
+/// </summary>
+internal sealed record CpuSnapshot(double HostMs, double ClientMs, double PostgresMs, double BusyMs, double IdleMs)
+{
+    private static readonly double TickMs = 1000.0 / 100; // USER_HZ is 100 on Linux
+
+    public static CpuSnapshot Take(Process host)
+    {
+        host.Refresh();
+        var postgres = 0.0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                if (stat.AsSpan(stat.IndexOf('(') + 1, close - stat.IndexOf('(') - 1).SequenceEqual("postgres"))
+                {
+                    var fields = stat[(close + 2)..].Split(' ');
+                    postgres += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) * TickMs;
+                }
+            }
+            catch (IOException)
+            {
+                // the process ended between the listing and the read
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture) * TickMs).ToArray();
+        var idle = cpu[3] + cpu[4];
+        return new CpuSnapshot(host.TotalProcessorTime.TotalMilliseconds, Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, postgres, cpu.Take(8).Sum() - idle, idle);
+    }
+
+    public static CpuSnapshot operator -(CpuSnapshot a, CpuSnapshot b) =>
+        new(a.HostMs - b.HostMs, a.ClientMs - b.ClientMs, Math.Max(0, a.PostgresMs - b.PostgresMs), a.BusyMs - b.BusyMs, a.IdleMs - b.IdleMs);
+
+    public string Describe(int operations)
+    {
+        var other = Math.Max(0, BusyMs - HostMs - ClientMs - PostgresMs);
+        var perOp = BusyMs / operations;
+        var cores = Environment.ProcessorCount;
+        return $"""
+            | CPU per operation (ms) | host | bench client | postgres | other | all busy | machine idle |
+            |---|---:|---:|---:|---:|---:|---:|
+            | {operations:N0} operations | {HostMs / operations:0.000} | {ClientMs / operations:0.000} | {PostgresMs / operations:0.000} | {other / operations:0.000} | {perOp:0.000} | {100 * IdleMs / (IdleMs + BusyMs):0}% |
+            CPU-bound ceiling on {cores} cores at this cost: {cores * 1000 / perOp:N0} ops/s
+            """;
+    }
 }
 
 /// <summary>Users and API tokens made with the CLI (`millwright users add`, `millwright tokens create`) on the bench's workspace.</summary>
