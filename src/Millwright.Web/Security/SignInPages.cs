@@ -57,6 +57,7 @@ internal static class SignInPages
               <meta charset="utf-8">
               <meta name="viewport" content="width=device-width, initial-scale=1">
               <title>Sign in · Millwright · {{name}}</title>
+              <link rel="icon" href="{{Shell.Favicon.DataUri}}">
               <style>
                 body { font-family: system-ui, sans-serif; background: #f5f7fa; color: #1f2933; display: grid; place-items: center; min-height: 100vh; margin: 0; }
                 form { background: #fff; padding: 2rem 2.5rem; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12); width: 20rem; }

@@ -30,7 +30,11 @@ public sealed class ShellTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#settings")).ToContainTextAsync("Password=***");
         await Assertions.Expect(page.Locator("#settings")).Not.ToContainTextAsync("s3cr3t-pw");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Millwright · Plant <North>");
+        await Assertions.Expect(page).ToHaveTitleAsync("Settings · Millwright");
         await Assertions.Expect(page.Locator("#roles")).ToContainTextAsync("ADMIN");
+
+        // The tab has the app's icon, inline, so no page asks for a /favicon.ico that is not there.
+        await Assertions.Expect(page.Locator("link[rel=icon]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^data:image/svg\\+xml,"));
         await Browser.ShotAsync(page, "settings");
 
         // On a PostgreSQL warehouse the explorer reads live data: no snapshot time to show, nothing to refresh.
