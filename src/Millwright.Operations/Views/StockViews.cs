@@ -24,8 +24,21 @@ public sealed record PurchaseLineRow(long Id, int LineNumber, long PartId, strin
     public decimal Outstanding => QuantityOrdered - QuantityReceived;
 }
 
-/// <summary>An invoice on the list, with its order.</summary>
-public sealed record InvoiceRow(Invoice Invoice, string OrderNumber, string? Customer);
+/// <summary>An invoice on the list, with its order (an invoice of a closed order can no longer be voided).</summary>
+public sealed record InvoiceRow(Invoice Invoice, string OrderNumber, string? Customer, bool OrderClosed);
+
+/// <summary>What the invoice list shows: statuses (all when empty), a search, and a page (newest first).</summary>
+public sealed record InvoiceQuery
+{
+    /// <summary>An invoice number (INV-000042 or 42), an order number, or part of a customer's name.</summary>
+    public string? Search { get; init; }
+    public IReadOnlyCollection<InvoiceStatus>? Statuses { get; init; }
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = 25;
+}
+
+/// <summary>A page of invoices, how many match, how many of those are in each status, and their total.</summary>
+public sealed record InvoicePage(IReadOnlyList<InvoiceRow> Rows, int Page, int PageSize, long Total, IReadOnlyDictionary<InvoiceStatus, long> ByStatus, decimal Amount);
 
 /// <summary>
 /// The reads behind the stock, purchasing and billing screens: balances with their reorder state (what is on order
@@ -92,17 +105,45 @@ public sealed class StockViews(OperationsStore store)
             new PurchaseLineRow(l.line.Id, l.line.LineNumber, l.line.PartId, l.Sku, l.Name, l.Unit, l.line.QuantityOrdered, l.line.QuantityReceived, l.line.UnitPrice))]))];
     }, cancellationToken);
 
-    /// <summary>Invoices, newest first.</summary>
-    public Task<IReadOnlyList<InvoiceRow>> InvoicesAsync(int limit = 200, CancellationToken cancellationToken = default) => ReadAsync<IReadOnlyList<InvoiceRow>>(async db =>
+    /// <summary>A page of invoices matching <paramref name="query"/>, newest first; the counts per status ignore the status filter.</summary>
+    public Task<InvoicePage> InvoicesAsync(InvoiceQuery query, CancellationToken cancellationToken = default)
     {
-        var rows = await (from i in db.Invoices
-                          join o in db.ServiceOrders on i.ServiceOrderId equals o.Id
-                          join c in db.Customers on i.CustomerId equals c.Id into cs
-                          from c in cs.DefaultIfEmpty()
-                          orderby i.Id descending
-                          select new { i, o.Number, Customer = c == null ? null : c.Name }).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(r => new InvoiceRow(r.i, r.Number, r.Customer))];
-    }, cancellationToken);
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadAsync(async db =>
+        {
+            var listed = from i in db.Invoices
+                         join o in db.ServiceOrders on i.ServiceOrderId equals o.Id
+                         join c in db.Customers on i.CustomerId equals c.Id into cs
+                         from c in cs.DefaultIfEmpty()
+                         select new { i, o.Number, Customer = c == null ? null : c.Name, OrderClosed = o.Status == ServiceOrderStatus.Closed };
+            if (query.Search?.Trim() is { Length: > 0 } search)
+            {
+                var upper = search.ToUpperInvariant();
+                var digits = upper.StartsWith("INV-", StringComparison.Ordinal) ? upper[4..] : upper.StartsWith("OS-", StringComparison.Ordinal) ? upper[3..] : upper;
+                var (invoice, order) = long.TryParse(digits, out var n) ? ($"INV-{n:D6}", $"OS-{n:D6}") : (upper, upper);
+#pragma warning disable CA1862 // EF turns ToUpper and Contains into SQL upper() and an escaped LIKE on both stores; a StringComparison would not translate.
+                listed = listed.Where(r => r.i.Number == invoice || r.Number == order || r.i.Number.StartsWith(upper) || r.Number.StartsWith(upper)
+                    || (r.Customer != null && r.Customer.ToUpper().Contains(upper)));
+#pragma warning restore CA1862
+            }
+
+            var byStatus = await listed.GroupBy(r => r.i.Status).Select(g => new { g.Key, Count = g.LongCount() })
+                .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken).ConfigureAwait(false);
+            if (query.Statuses is { Count: > 0 } statuses)
+            {
+                var wanted = statuses.ToList();
+                listed = listed.Where(r => wanted.Contains(r.i.Status));
+            }
+
+            // SQLite has no decimal SUM; a sum of amounts in cents as doubles is exact to the cent far beyond any ledger here.
+            var amount = Math.Round((decimal)await listed.SumAsync(r => (double)r.i.Total, cancellationToken).ConfigureAwait(false), 2);
+            var pageSize = Math.Clamp(query.PageSize, 1, 500);
+            var page = Math.Max(1, query.Page);
+            var rows = await listed.OrderByDescending(r => r.i.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var total = query.Statuses is { Count: > 0 } chosen ? chosen.Distinct().Sum(st => byStatus.GetValueOrDefault(st)) : byStatus.Values.Sum();
+            return new InvoicePage([.. rows.Select(r => new InvoiceRow(r.i, r.Number, r.Customer, r.OrderClosed))], page, pageSize, total, byStatus, amount);
+        }, cancellationToken);
+    }
 
     /// <summary>The lists the stock and purchasing forms offer: parts, real locations and suppliers.</summary>
     public Task<StockChoices> ChoicesAsync(CancellationToken cancellationToken = default) => ReadAsync(async db =>

@@ -114,12 +114,43 @@ public sealed class OperationsAppTests : IAsyncLifetime
         await planner.Locator("#issue-invoice").ClickAsync();
         await Assertions.Expect(planner.Locator("#invoices")).ToContainTextAsync("ISSUED");
 
+        // On the invoice list the planner finds it by its order's number; voiding asks first, and "Keep it" keeps it.
+        var orderNumber = await planner.Locator("h1").InnerTextAsync();
+        await planner.GotoAsync("/invoices");
+        await Browser.WaitInteractiveAsync(planner);
+        await planner.Locator("#invoice-search").FillAsync(orderNumber.Split(' ')[0].ToLowerInvariant());
+        await Assertions.Expect(planner.Locator("#invoice-total")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^1 invoice matches, [0-9,]+\\.[0-9]{2} in all$"));
+        await Assertions.Expect(planner.Locator("#invoice-list tbody tr")).ToContainTextAsync("ISSUED");
+        await planner.Locator("#invoice-list .void-invoice").ClickAsync();
+        await planner.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
+        await Assertions.Expect(planner.Locator("#invoice-list tbody tr")).ToContainTextAsync("ISSUED");
+        await planner.Locator("#invoice-list .void-invoice").ClickAsync();
+        await planner.GetByRole(AriaRole.Button, new() { Name = "Void invoice" }).ClickAsync();
+        await Assertions.Expect(planner.Locator("#invoice-total")).ToHaveTextAsync("0 invoices match, 0.00 in all");
+        await planner.Locator("#invoice-status-VOID").ClickAsync();
+        await Assertions.Expect(planner.Locator("#invoice-list tbody tr")).ToContainTextAsync("VOID");
+        await Assertions.Expect(planner.Locator("#invoice-list .void-invoice")).ToHaveCountAsync(0);
+
+        // The order is billed anew, and once it is closed its invoice can no longer be voided from the list.
+        await planner.GotoAsync($"/orders/{orderId}");
+        await Browser.WaitInteractiveAsync(planner);
+        await planner.Locator("#tax-rate").FillAsync("23");
+        await planner.Locator("#create-invoice").ClickAsync();
+        await planner.Locator("#issue-invoice").ClickAsync();
+        await Assertions.Expect(planner.Locator("#invoices")).ToContainTextAsync("ISSUED");
+
         var supervisor = await browser.SignInAsync("sofia", Password);
         await supervisor.GotoAsync($"/orders/{orderId}");
         await Browser.WaitInteractiveAsync(supervisor);
         await supervisor.Locator("#action-CLOSE").ClickAsync();
         await Assertions.Expect(supervisor.Locator("#order-status")).ToHaveTextAsync("CLOSED");
         await Browser.ShotAsync(supervisor, "order-closed");
+        await planner.GotoAsync("/invoices");
+        await Browser.WaitInteractiveAsync(planner);
+        await planner.Locator("#invoice-search").FillAsync(orderNumber.Split(' ')[0]);
+        await Assertions.Expect(planner.Locator("#invoice-list tbody tr")).ToContainTextAsync("ISSUED");
+        await Assertions.Expect(planner.Locator("#invoice-list .void-invoice")).ToHaveCountAsync(0);
+        await Browser.ShotAsync(planner, "invoices");
 
         var history = (await _admin.GetJsonAsync($"/api/ops/service-order-status-history?serviceOrderId={orderId}&sort=sequence", Ct))["items"]!.AsArray();
         Assert.Equal(["OPEN", "SCHEDULED", "IN_PROGRESS", "COMPLETED", "CLOSED"], history.Select(h => h!["toStatus"]!.GetValue<string>()));
