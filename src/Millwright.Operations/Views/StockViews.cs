@@ -24,6 +24,9 @@ public sealed record PurchaseLineRow(long Id, int LineNumber, long PartId, strin
     public decimal Outstanding => QuantityOrdered - QuantityReceived;
 }
 
+/// <summary>The newest purchase orders that match, and how many match in all.</summary>
+public sealed record PurchaseOrderList(IReadOnlyList<PurchaseOrderRow> Rows, long Total);
+
 /// <summary>An invoice on the list, with its order (an invoice of a closed order can no longer be voided).</summary>
 public sealed record InvoiceRow(Invoice Invoice, string OrderNumber, string? Customer, bool OrderClosed);
 
@@ -83,26 +86,36 @@ public sealed class StockViews(OperationsStore store)
     }, cancellationToken);
 
     /// <summary>
-    /// Purchase orders, newest first; with <paramref name="openOnly"/>, those not yet closed or cancelled (a received
-    /// order stays: someone still has to close it).
+    /// Purchase orders, newest first, at most <paramref name="limit"/> of them, and how many match in all; with
+    /// <paramref name="openOnly"/>, those not yet closed or cancelled (a received order stays: someone still has to close it);
+    /// <paramref name="search"/> is a number (PO-000042 or 42) or part of the supplier's name.
     /// </summary>
-    public Task<IReadOnlyList<PurchaseOrderRow>> PurchaseOrdersAsync(bool openOnly = false, int limit = 200, CancellationToken cancellationToken = default) => ReadAsync<IReadOnlyList<PurchaseOrderRow>>(async db =>
+    public Task<PurchaseOrderList> PurchaseOrdersAsync(bool openOnly = false, int limit = 200, string? search = null, CancellationToken cancellationToken = default) => ReadAsync(async db =>
     {
         var closed = new[] { PurchaseOrderStatus.Closed, PurchaseOrderStatus.Cancelled };
-        var orders = await (from po in db.PurchaseOrders
-                            where !openOnly || !closed.Contains(po.Status)
-                            join s in db.Suppliers on po.SupplierId equals s.Id
-                            join l in db.StockLocations on po.ReceiveLocationId equals l.Id
-                            orderby po.Id descending
-                            select new { po, Supplier = s.Name, Location = l.Code }).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var listed = from po in db.PurchaseOrders
+                     where !openOnly || !closed.Contains(po.Status)
+                     join s in db.Suppliers on po.SupplierId equals s.Id
+                     join l in db.StockLocations on po.ReceiveLocationId equals l.Id
+                     select new { po, Supplier = s.Name, Location = l.Code };
+        if (search?.Trim().ToUpperInvariant() is { Length: > 0 } upper)
+        {
+            var number = long.TryParse(upper.StartsWith("PO-", StringComparison.Ordinal) ? upper[3..] : upper, out var n) ? $"PO-{n:D6}" : upper;
+#pragma warning disable CA1862 // EF turns ToUpper and Contains into SQL upper() and an escaped LIKE on both stores; a StringComparison would not translate.
+            listed = listed.Where(r => r.po.Number == number || r.po.Number.StartsWith(upper) || r.Supplier.ToUpper().Contains(upper));
+#pragma warning restore CA1862
+        }
+
+        var total = await listed.LongCountAsync(cancellationToken).ConfigureAwait(false);
+        var orders = await listed.OrderByDescending(r => r.po.Id).Take(Math.Max(1, limit)).ToListAsync(cancellationToken).ConfigureAwait(false);
         var ids = orders.Select(o => o.po.Id).ToList();
         var lines = (await (from line in db.PurchaseOrderLines
                             where ids.Contains(line.PurchaseOrderId)
                             join p in db.Parts on line.PartId equals p.Id
                             orderby line.LineNumber
                             select new { line, p.Sku, p.Name, p.Unit }).ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(l => l.line.PurchaseOrderId);
-        return [.. orders.Select(o => new PurchaseOrderRow(o.po, o.Supplier, o.Location, [.. lines[o.po.Id].Select(l =>
-            new PurchaseLineRow(l.line.Id, l.line.LineNumber, l.line.PartId, l.Sku, l.Name, l.Unit, l.line.QuantityOrdered, l.line.QuantityReceived, l.line.UnitPrice))]))];
+        return new PurchaseOrderList([.. orders.Select(o => new PurchaseOrderRow(o.po, o.Supplier, o.Location, [.. lines[o.po.Id].Select(l =>
+            new PurchaseLineRow(l.line.Id, l.line.LineNumber, l.line.PartId, l.Sku, l.Name, l.Unit, l.line.QuantityOrdered, l.line.QuantityReceived, l.line.UnitPrice))]))], total);
     }, cancellationToken);
 
     /// <summary>A page of invoices matching <paramref name="query"/>, newest first; the counts per status ignore the status filter.</summary>

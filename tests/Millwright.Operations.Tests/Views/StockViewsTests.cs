@@ -3,7 +3,7 @@ using Millwright.Operations.Views;
 
 namespace Millwright.Operations.Tests.Views;
 
-/// <summary>The reads behind the stock and billing screens, on SQLite and PostgreSQL.</summary>
+/// <summary>The reads behind the purchasing and billing screens, on SQLite and PostgreSQL.</summary>
 public abstract class StockViewsTests<TStores> where TStores : StoreFactory, new()
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -52,6 +52,36 @@ public abstract class StockViewsTests<TStores> where TStores : StoreFactory, new
         // What is typed is matched as text: LIKE's wildcards match only themselves.
         Assert.Equal(0, (await views.InvoicesAsync(new InvoiceQuery { Search = "%" }, Ct)).Total);
         Assert.Equal(0, (await views.InvoicesAsync(new InvoiceQuery { Search = "_" }, Ct)).Total);
+    }
+
+    [Fact]
+    public async Task The_purchase_order_list_counts_what_matches_shows_the_newest_and_finds_by_number_or_supplier()
+    {
+        await using var t = await new TStores().CreateAsync();
+        var w = await Workshop.CreateAsync(t.Store, stock: 0);
+        var volta = await w.MasterData.CreateAsync(Workshop.Admin, new Supplier { Code = "SUP-2", Name = "Volta Cells Lda", LeadTimeDays = 10 }, Ct);
+        var received = await w.ReceiveAsync(4);
+        var cancelled = await w.Purchasing.CreateAsync(Workshop.Planner, volta.Id, w.StoreRoom.Id, [new PurchaseLineInput(w.Part.Id, 2)], cancellationToken: Ct);
+        await w.Purchasing.CancelAsync(Workshop.Planner, cancelled.Id, null, Ct);
+        var draft = await w.Purchasing.CreateAsync(Workshop.Planner, volta.Id, w.StoreRoom.Id, [new PurchaseLineInput(w.Part.Id, 3)], cancellationToken: Ct);
+        var views = new StockViews(t.Store);
+
+        var all = await views.PurchaseOrdersAsync(cancellationToken: Ct);
+        Assert.Equal([draft.Number, cancelled.Number, received.Number], all.Rows.Select(r => r.Order.Number));
+        Assert.Equal(3, all.Total);
+        Assert.Equal(3m, Assert.Single(all.Rows[0].Lines).QuantityOrdered);
+
+        // Open only keeps a received order (someone still closes it) and drops the cancelled one.
+        Assert.Equal([draft.Number, received.Number], (await views.PurchaseOrdersAsync(openOnly: true, cancellationToken: Ct)).Rows.Select(r => r.Order.Number));
+
+        // Fewer shown than match: the total still says how many there are.
+        var newest = await views.PurchaseOrdersAsync(limit: 1, cancellationToken: Ct);
+        Assert.Equal([draft.Number], newest.Rows.Select(r => r.Order.Number));
+        Assert.Equal(3, newest.Total);
+
+        Assert.Equal([received.Number], (await views.PurchaseOrdersAsync(search: received.Number[3..].TrimStart('0'), cancellationToken: Ct)).Rows.Select(r => r.Order.Number));
+        Assert.Equal([draft.Number, cancelled.Number], (await views.PurchaseOrdersAsync(search: "volta", cancellationToken: Ct)).Rows.Select(r => r.Order.Number));
+        Assert.Equal(0, (await views.PurchaseOrdersAsync(search: "%", cancellationToken: Ct)).Total);
     }
 
     private static async Task<ServiceOrder> CompletedOrderAsync(Workshop w, long? customerId)

@@ -72,8 +72,16 @@ public sealed class StockAppTests : IAsyncLifetime
         await Browser.ShotAsync(planner, "purchase-orders");
 
         // Received is still open work (someone closes it); once closed it leaves the open-only list.
+        var number = await planner.Locator($"#po-{id} b").First.InnerTextAsync();
         await planner.Locator($"#po-close-{id}").ClickAsync();
         await Assertions.Expect(planner.Locator($"#po-{id}")).ToHaveCountAsync(0);
+
+        // Found again by its number (as typed, without the zeros) once the list is not open-only.
+        await planner.Locator("#purchase-search").FillAsync(number[3..].TrimStart('0'));
+        await Assertions.Expect(planner.Locator("#purchase-total")).ToHaveTextAsync("No purchase orders match.");
+        await planner.GetByLabel("Open only").UncheckAsync();
+        await Assertions.Expect(planner.Locator("#purchase-total")).ToHaveTextAsync("1 purchase order matches");
+        await Assertions.Expect(planner.Locator($"#po-{id} .mud-chip")).ToHaveTextAsync("CLOSED");
 
         var balance = (await _admin.GetJsonAsync($"/api/ops/stock-balances?partId={_workshop.Part}&locationId={_workshop.Room}", Ct))["items"]![0]!;
         Assert.Equal(16m, balance["onHand"]!.GetValue<decimal>());
