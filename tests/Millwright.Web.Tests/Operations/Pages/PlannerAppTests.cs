@@ -115,6 +115,35 @@ public sealed class PlannerAppTests : IAsyncLifetime
         await Assertions.Expect(mechanic.Locator($"#work-{_order}")).ToHaveTextAsync("PAUSE");
     }
 
+    [Fact]
+    public async Task A_vehicles_page_names_the_order_an_alert_opened_and_dates_its_battery_health_without_crowding()
+    {
+        var vehicle = (await _admin.GetJsonAsync("/api/ops/vehicles?vin=VF1VANEE000000001", Ct))["items"]![0]!;
+        var alert = (await _admin.OkAsync("/api/ops/vehicle-alerts", new { vehicleId = vehicle.Id(), source = "DRIVER", severity = "WARNING", message = "Wipers smear" }, Ct)).Id();
+        await _admin.OkAsync($"/api/ops/vehicle-alerts/{alert}/link", new { serviceOrderId = _order }, Ct);
+        var pack = (await _admin.OkAsync("/api/ops/battery-packs", new { serial = "PK-VAN-0001", chemistry = "LFP", nominalKwh = 70m }, Ct)).Id();
+        for (var month = 1; month <= 12; month++)
+        {
+            await _admin.OkAsync("/api/ops/battery-health-snapshots", new { batteryPackId = pack, vehicleId = vehicle.Id(), measuredAt = new DateTime(2026, month, 1, 6, 0, 0, DateTimeKind.Utc), stateOfHealthPct = 99m - (month * 0.4m), capacityKwh = 70m, equivalentFullCycles = month * 10m }, Ct);
+        }
+
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var planner = await browser.SignInAsync("paula", TestAccounts.Password);
+        await planner.GotoAsync($"/assets/{vehicle.Id()}");
+        await Browser.WaitInteractiveAsync(planner);
+        var number = (await _admin.GetJsonAsync($"/api/ops/service-orders/{_order}", Ct))["number"]!.GetValue<string>();
+        await Assertions.Expect(planner.Locator("#alerts a")).ToHaveTextAsync(number);
+        await Assertions.Expect(planner.Locator("#past-orders tbody")).ToHaveTextAsync("No past orders.");
+
+        // Twelve monthly readings on a half-width chart: dates as people read them, and no label runs into the next.
+        var dates = planner.Locator("#health-chart svg text", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("2026$") });
+        await Assertions.Expect(dates.First).ToHaveTextAsync("1 Jan 2026");
+        var boxes = await dates.EvaluateAllAsync<double[][]>("ts => ts.map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })");
+        Assert.InRange(boxes.Length, 3, 12);
+        Assert.All(boxes.Zip(boxes.Skip(1)), pair => Assert.True(pair.First[1] < pair.Second[0], $"x labels overlap: {string.Join(" ", boxes.Select(b => $"[{b[0]:0}-{b[1]:0}]"))}"));
+        await Browser.ShotAsync(planner, "vehicle-page");
+    }
+
     private async Task<long> MechanicAsync(string name) =>
         (await _admin.GetJsonAsync("/api/ops/mechanics", Ct))["items"]!.AsArray().First(m => m!["name"]!.GetValue<string>() == name)!.Id();
 }
