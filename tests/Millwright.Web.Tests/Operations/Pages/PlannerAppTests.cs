@@ -133,6 +133,7 @@ public sealed class PlannerAppTests : IAsyncLifetime
         await Browser.WaitInteractiveAsync(planner);
         var number = (await _admin.GetJsonAsync($"/api/ops/service-orders/{_order}", Ct))["number"]!.GetValue<string>();
         await Assertions.Expect(planner.Locator("#alerts a")).ToHaveTextAsync(number);
+        await Assertions.Expect(planner.Locator("#alerts a")).ToHaveCSSAsync("color", "rgb(89, 74, 226)"); // a link reads as one: the theme's primary colour
         await Assertions.Expect(planner.Locator("#past-orders tbody")).ToHaveTextAsync("No past orders.");
 
         // Twelve monthly readings on a half-width chart: dates as people read them, and no label runs into the next.
