@@ -5,7 +5,9 @@ using Millwright.Web.Operations;
 using Millwright.Web.Security;
 using Millwright.Web.Shell;
 using Millwright.Workspace;
+using System.Reflection;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Millwright.Web;
 
@@ -59,7 +61,13 @@ public static class MillwrightHost
         builder.Services.AddSingleton<StoreHealth>();
         builder.Services.AddSingleton<Metrics.MillwrightMetrics>();
         builder.Services.AddSingleton<Logging.RunEventLog>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        // target_info names the service and the workspace (it said unknown_service:dotnet), so a scrape is told apart from others.
+        var version = typeof(MillwrightHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService("millwright", serviceVersion: version?.Split('+')[0], autoGenerateServiceInstanceId: false)
+                .AddAttributes([new KeyValuePair<string, object>("millwright.workspace", settings.Name)]))
+            .WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddProcessInstrumentation()

@@ -79,6 +79,7 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Contains("millwright_stream_load_bytes_total{otel_scope_name=\"Millwright\",source=\"orders\"} 35", text, StringComparison.Ordinal);
         Assert.Matches("http_server_request_duration_seconds_count\\{[^}]*http_response_status_code=\"200\",http_route=\"/api/ingest/\\{source\\}\"[^}]*\\} 1", text);
         Assert.Contains("process_cpu_time_seconds_total", text, StringComparison.Ordinal);
+        Assert.Matches("target_info\\{[^}]*millwright_workspace=\"[^\"]+\"[^}]*service_name=\"millwright\"", text);
     }
 
     [Fact]
