@@ -126,6 +126,7 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
         var a1 = reliability["A-1 2026-01"];
         Assert.Equal((2L, 714m, 30m, 357m, 15m), (Convert.ToInt64(a1["failures"], CultureInfo.InvariantCulture), D(a1["operating_hours"]), D(a1["downtime_hours"]), D(a1["mtbf_hours"]), D(a1["mttr_hours"])));
         Assert.Equal(714.0 / 744.0, (double)a1["availability"]!, 9);
+        Assert.Equal((2L, 30m), (Convert.ToInt64(a1["repairs"], CultureInfo.InvariantCulture), D(a1["repair_hours"])));
 
         // A-1 in February: 672 h without a failure: no MTBF (nothing to divide by), fully available.
         var a1feb = reliability["A-1 2026-02"];
@@ -136,6 +137,12 @@ public sealed class MaintenanceTemplateTests : IAsyncLifetime
         var a2 = reliability["A-2 2026-02"];
         Assert.Equal((1L, 624m, 48m, 624m, (decimal?)null), (Convert.ToInt64(a2["failures"], CultureInfo.InvariantCulture), D(a2["operating_hours"]), D(a2["downtime_hours"]), D(a2["mtbf_hours"]), D(a2["mttr_hours"])));
         Assert.Equal(624.0 / 672.0, (double)a2["availability"]!, 9);
+        Assert.Equal((0L, 0m), (Convert.ToInt64(a2["repairs"], CultureInfo.InvariantCulture), D(a2["repair_hours"])));
+
+        // February over both assets, as the workshop dashboard pools it: A-1's 672 h count although it did not fail, so
+        // MTBF is (672 + 624) / 1, not A-2's 624 alone; no repair ended, so no MTTR.
+        var pooled = Assert.Single(await RowsAsync("select sum(operating_hours) / nullif(sum(failures), 0) as mtbf, sum(repair_hours) / nullif(sum(repairs), 0) as mttr from marts.kpi_asset_reliability where month = date '2026-02-01'"));
+        Assert.Equal((1296m, (decimal?)null), (D(pooled["mtbf"]), D(pooled["mttr"])));
 
         var fleet = (await RowsAsync("select * from marts.kpi_fleet order by month")).ToDictionary(r => $"{r["month"]:yyyy-MM}");
         Assert.Equal(["2026-01", "2026-02"], fleet.Keys);

@@ -83,6 +83,8 @@ select
     failures,
     round(period_hours - downtime_hours, 4) as operating_hours,
     round(downtime_hours, 4) as downtime_hours,
+    repairs,
+    round(repair_hours, 4) as repair_hours,
     case when failures > 0 then round((period_hours - downtime_hours) / failures, 4) end as mtbf_hours,
     case when repairs > 0 then round(repair_hours / repairs, 4) end as mttr_hours,
     case when period_hours > 0 then (period_hours - downtime_hours) / period_hours end as availability
