@@ -307,6 +307,10 @@ public sealed class UpCommandTests : IDisposable
             await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, $"dashboard-{id}.png"), FullPage = true });
         }
 
+        // The runs list says what launched the first build (not "manual").
+        await page.GotoAsync("/runs");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#runs tbody tr").Last).ToContainTextAsync("first build of a new workspace");
+
         await page.GotoAsync("/dashboards/workshop");
         await page.Locator("#user").WaitForAsync();
         await Microsoft.Playwright.Assertions.Expect(page.Locator("#card-sites tbody tr")).ToHaveCountAsync(2);

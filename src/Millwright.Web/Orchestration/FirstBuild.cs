@@ -50,7 +50,7 @@ public sealed class FirstBuild
         var run = await o.Orchestrator.SubmitAsync(new LaunchRequest
         {
             Selection = "*",
-            Tags = new Dictionary<string, string> { ["millwright/reason"] = "first build of a new workspace" },
+            Tags = new Dictionary<string, string> { [RunLaunch.ReasonTag] = "first build of a new workspace" },
         }, cancellationToken).ConfigureAwait(false);
         return new FirstBuild(o.Storage, run, o.Pipelines.Pipelines.Count);
     }

@@ -120,7 +120,7 @@ internal static class OrchestrationApi
 
             return Results.Json((await o.Storage.GetRunEventsAsync(id, from, 5000, ct).ConfigureAwait(false)).Select(Event), OperationsJson.Options);
         });
-        api.MapPost("/runs", async (LaunchBody body, OrchestrationHost host, CancellationToken ct) =>
+        api.MapPost("/runs", async (HttpContext h, LaunchBody body, OrchestrationHost host, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
             try
@@ -130,7 +130,7 @@ internal static class OrchestrationApi
                     Selection = body.Selection ?? "*",
                     Exclude = body.Exclude,
                     PartitionKey = body.Partition,
-                    Tags = body.Tags ?? [],
+                    Tags = RunLaunch.Tags(body.Tags, h.User),
                     Config = body.Config is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } c ? c.GetRawText() : null,
                     Priority = body.Priority ?? 0,
                 }, ct).ConfigureAwait(false);
@@ -182,12 +182,12 @@ internal static class OrchestrationApi
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
             return Results.Json(await o.Storage.GetBackfillsAsync(null, 100, ct).ConfigureAwait(false), OperationsJson.Options);
         });
-        api.MapPost("/backfills", async (BackfillBody body, OrchestrationHost host, CancellationToken ct) =>
+        api.MapPost("/backfills", async (HttpContext h, BackfillBody body, OrchestrationHost host, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
             try
             {
-                var backfill = await o.Orchestrator.BackfillAsync(body.Selection, body.Partitions, body.From, body.To, body.Tags, ct).ConfigureAwait(false);
+                var backfill = await o.Orchestrator.BackfillAsync(body.Selection, body.Partitions, body.From, body.To, RunLaunch.Tags(body.Tags, h.User), ct).ConfigureAwait(false);
                 return Results.Json(backfill, OperationsJson.Options, statusCode: StatusCodes.Status202Accepted);
             }
             catch (OrchestrationException e)

@@ -75,7 +75,8 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
         Assert.Equal(["broken", "per_line", "raw/numbers", "report"], assets.EnumerateArray().Select(a => a.GetProperty("key").GetString()!).Order());
         Assert.All(assets.EnumerateArray(), a => Assert.Equal("MISSING", a.GetProperty("status").GetString()));
 
-        var launch = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers+", tags = new Dictionary<string, string> { ["who"] = "api-test" } }, Ct);
+        // A "user" tag in the request does not name someone else: the run records who the token belongs to.
+        var launch = await Http.PostAsJsonAsync("/api/orchestration/runs", new { selection = "raw/numbers+", tags = new Dictionary<string, string> { ["who"] = "api-test", ["user"] = "mallory" } }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, launch.StatusCode);
         var run = await launch.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("QUEUED", run.GetProperty("status").GetString());
@@ -90,6 +91,7 @@ public sealed class OrchestrationApiTests : IAsyncLifetime
         var done = await Http.GetFromJsonAsync<JsonElement>($"/api/orchestration/runs/{id}", Ct);
         Assert.Equal("SUCCESS", done.GetProperty("status").GetString());
         Assert.Equal("api-test", done.GetProperty("tags").GetProperty("who").GetString());
+        Assert.Equal("ada", done.GetProperty("tags").GetProperty("user").GetString());
         var report = await Http.GetFromJsonAsync<JsonElement>("/api/orchestration/assets/report", Ct);
         Assert.Equal("MATERIALIZED", report.GetProperty("asset").GetProperty("status").GetString());
         Assert.Equal(1, report.GetProperty("asset").GetProperty("metadata").GetProperty("row_count").GetInt64());
