@@ -81,6 +81,12 @@ public sealed record RunFilter
     /// <summary>Runs created before this one (paging, newest first).</summary>
     public DateTimeOffset? CreatedBefore { get; init; }
 
+    /// <summary>
+    /// With <see cref="CreatedBefore"/>: the last run of the page before, so runs created in the same millisecond (a
+    /// backfill's) are split between pages by their id and none is skipped.
+    /// </summary>
+    public string? BeforeRunId { get; init; }
+
     public int Limit { get; init; } = 100;
 }
 

@@ -147,8 +147,13 @@ internal abstract class SqlOrchestrationStorage : IOrchestrationStorage
 
         if (filter.CreatedBefore is { } before)
         {
-            where.Add("created_at < @before");
+            // Keyset paging in the list's own order (created_at DESC, run_id DESC).
+            where.Add(filter.BeforeRunId is null ? "created_at < @before" : "(created_at < @before OR (created_at = @before AND run_id < @beforeRun))");
             parameters.Add(("before", Ms(before)));
+            if (filter.BeforeRunId is { } beforeRun)
+            {
+                parameters.Add(("beforeRun", beforeRun));
+            }
         }
 
         var sql = $"SELECT {RunColumns} FROM {T("runs")}" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + $" ORDER BY created_at DESC, run_id DESC LIMIT {filter.Limit}";

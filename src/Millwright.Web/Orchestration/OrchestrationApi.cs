@@ -77,7 +77,7 @@ internal static class OrchestrationApi
                 edges = views.SelectMany(v => v.Spec.Deps.Select(d => new { from = d.Asset.Path, to = v.Spec.Key.Path })),
             }, OperationsJson.Options);
         });
-        api.MapGet("/runs", async (OrchestrationHost host, string? status, string? asset, string? backfill, DateTimeOffset? before, int? limit, CancellationToken ct) =>
+        api.MapGet("/runs", async (OrchestrationHost host, string? status, string? asset, string? backfill, DateTimeOffset? before, string? beforeRunId, int? limit, CancellationToken ct) =>
         {
             var o = await ReadyAsync(host, ct).ConfigureAwait(false);
             IReadOnlyList<RunStatus>? statuses = null;
@@ -93,7 +93,7 @@ internal static class OrchestrationApi
                 }
             }
 
-            var runs = await o.Storage.GetRunsAsync(new RunFilter { Statuses = statuses, Asset = asset, BackfillId = backfill, CreatedBefore = before, Limit = Math.Clamp(limit ?? 50, 1, 1000) }, ct).ConfigureAwait(false);
+            var runs = await o.Storage.GetRunsAsync(new RunFilter { Statuses = statuses, Asset = asset, BackfillId = backfill, CreatedBefore = before, BeforeRunId = before is null ? null : beforeRunId, Limit = Math.Clamp(limit ?? 50, 1, 1000) }, ct).ConfigureAwait(false);
             return Results.Json(runs.Select(Run), OperationsJson.Options);
         });
         api.MapGet("/runs/{id}", async (string id, OrchestrationHost host, CancellationToken ct) =>

@@ -61,6 +61,22 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_of_runs_created_in_the_same_millisecond_skip_none_and_repeat_none()
+    {
+        // A backfill submits its runs together: five share one created_at, between an older and a newer run.
+        await Store.AddRunsAsync([Run("old", T0), .. Enumerable.Range(1, 5).Select(i => Run($"bf-{i}", T0.AddSeconds(1))), Run("new", T0.AddSeconds(2))], Ct);
+        var seen = new List<string>();
+        RunFilter filter = new() { Limit = 2 };
+        while (await Store.GetRunsAsync(filter, Ct) is { Count: > 0 } page)
+        {
+            seen.AddRange(page.Select(r => r.RunId));
+            filter = new RunFilter { Limit = 2, CreatedBefore = page[^1].CreatedAt, BeforeRunId = page[^1].RunId };
+        }
+
+        Assert.Equal(["new", "bf-5", "bf-4", "bf-3", "bf-2", "bf-1", "old"], seen);
+    }
+
+    [Fact]
     public async Task A_run_key_an_instigator_already_used_stores_nothing()
     {
         var first = await Store.AddRunsAsync([Run("r1", T0, instigator: "sensor", runKey: "file-1")], Ct);

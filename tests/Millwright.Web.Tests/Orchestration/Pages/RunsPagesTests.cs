@@ -43,6 +43,40 @@ public sealed class RunsPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Older_runs_are_a_page_away_and_runs_created_together_are_neither_skipped_nor_repeated()
+    {
+        // Sixty finished runs; twenty of them submitted in the same millisecond, across the first page's end.
+        var o = await _host.App.Services.GetRequiredService<Millwright.Web.Orchestration.OrchestrationHost>().ReadyAsync(Ct);
+        var start = DateTimeOffset.UtcNow.AddHours(-2);
+        await o.Storage.AddRunsAsync([.. Enumerable.Range(0, 60).Select(i => new Millwright.Orchestration.Storage.RunRecord
+        {
+            RunId = $"{i:D32}",
+            Assets = ["raw/numbers"],
+            Status = Millwright.Orchestration.Storage.RunStatus.Success,
+            CreatedAt = i is >= 30 and < 50 ? start.AddMinutes(30) : start.AddMinutes(i),
+            StartedAt = start.AddMinutes(i),
+            EndedAt = start.AddMinutes(i).AddSeconds(1),
+        })], Ct);
+
+        await using var browser = await Browser.OpenAsync(_host.Address);
+        var page = await browser.SignInAsync("olga", TestAccounts.Password);
+        await page.GotoAsync("/runs");
+        await Browser.WaitInteractiveAsync(page);
+        var rows = page.Locator("#runs tbody tr td:first-child a");
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+        var first = await rows.AllInnerTextsAsync();
+        await Assertions.Expect(page.Locator("#runs-newer")).ToHaveCountAsync(0);
+        await page.Locator("#runs-older").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(10);
+        var second = await rows.AllInnerTextsAsync();
+        await Assertions.Expect(page.Locator("#runs-older")).ToHaveCountAsync(0);
+        Assert.Equal(60, first.Concat(second).Distinct().Count());
+        await page.Locator("#runs-newer").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+        Assert.Equal(first, await rows.AllInnerTextsAsync());
+    }
+
+    [Fact]
     public async Task An_operator_launches_a_run_and_watches_it_succeed_live_and_the_assets_turn_materialized()
     {
         await using var browser = await Browser.OpenAsync(_host.Address);
