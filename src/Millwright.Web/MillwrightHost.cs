@@ -1,3 +1,4 @@
+using System.Reflection;
 using Millwright.Operations.Data;
 using Millwright.Warehouse;
 using Millwright.Web.Health;
@@ -5,7 +6,6 @@ using Millwright.Web.Operations;
 using Millwright.Web.Security;
 using Millwright.Web.Shell;
 using Millwright.Workspace;
-using System.Reflection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -150,7 +150,6 @@ public static class MillwrightHost
         return app;
     }
 
-    /// <summary>Where users and API tokens live: beside the operational store's tables.</summary>
     /// <summary>A person's browser asking for a page: a GET that accepts HTML, outside the API, metrics and health paths.</summary>
     private static bool WantsPage(HttpContext http) =>
         HttpMethods.IsGet(http.Request.Method)
@@ -159,6 +158,7 @@ public static class MillwrightHost
 
     private static readonly string[] NotPages = ["/api", "/openapi", "/metrics", "/health", "/_blazor", "/_framework"];
 
+    /// <summary>Where users and API tokens live: beside the operational store's tables.</summary>
     public static Millwright.Identity.AccountStoreOptions AccountStoreFor(StoreSettings operations) => SecurityServices.AccountStoreFor(operations);
 
     /// <summary>Opens the operational store the settings name: a SQLite file or a PostgreSQL database.</summary>
