@@ -13,14 +13,14 @@ internal static class RunLaunch
     public const string ReasonTag = "millwright/reason";
 
     /// <summary>
-    /// The tags of a launch through the API: the caller's own, with <see cref="UserTag"/> set from their identity (a
-    /// "user" tag in the request is replaced, so nobody launches in another's name).
+    /// The tags of a launch from a page or the API: the ones asked for, with <see cref="UserTag"/> set from the caller's
+    /// identity (a "user" tag in the request is replaced, so nobody launches in another's name).
     /// </summary>
     public static Dictionary<string, string> Tags(IReadOnlyDictionary<string, string>? requested, ClaimsPrincipal caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var tags = requested?.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);
-        tags[UserTag] = caller.Identity?.Name ?? "api";
+        tags[UserTag] = caller.Identity?.Name ?? "unknown";
         return tags;
     }
 
