@@ -470,10 +470,8 @@ public sealed class ServiceOrders(OperationsStore store)
             db.LaborEntries.Where(l => l.ServiceOrderId == orderId && l.MechanicId == mechanicId && l.EndedAt == null).OrderBy(l => l.Id).Select(l => (long?)l.Id).FirstOrDefault())).FirstOrDefault()));
 
     /// <summary>What the workflow guards see for <paramref name="order"/>, read in the caller's transaction.</summary>
-    internal static async Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken)
-    {
-        return await OrderFacts.For(db)(db, order.Id, actor.MechanicId, cancellationToken).ConfigureAwait(false);
-    }
+    internal static Task<WorkflowFacts> FactsAsync(OperationsDbContext db, ServiceOrder order, Actor actor, CancellationToken cancellationToken) =>
+        OrderFacts.For(db)(db, order.Id, actor.MechanicId, cancellationToken);
 
     // The workflow's guards read these on every transition: compiled once instead of translated per call.
     private static readonly PerProvider<Func<OperationsDbContext, long, long?, CancellationToken, Task<WorkflowFacts>>> OrderFacts = new(() =>
